@@ -1,0 +1,287 @@
+"""Seed data: the CSV files under data/, checked in full before anything is written.
+
+Seeding is a domain use case rather than a db/ helper because pledges must enter through the one
+pledge write path (coalition.pledges), which records their first revision and audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlmodel import Session, SQLModel, select
+
+from coalition import audit
+from coalition.errors import Problem, ValidationFailed
+from coalition.pledges import create_pledge
+from coalition.validation import check_choice, check_url, problems_from_pydantic, validate_pledge
+from db.models import (
+    CATEGORIES,
+    CONFIDENCES,
+    PARTICIPANT_KINDS,
+    Event,
+    EventAttendance,
+    ExchangeRate,
+    Participant,
+    PledgeFields,
+    Target,
+)
+
+SEED_ACTOR = "seed"
+EVENT_FORMATS = ("in-person", "virtual", "hybrid")
+
+Row = dict[str, str]
+M = TypeVar("M", bound=SQLModel)
+
+
+class SeedError(ValidationFailed):
+    """The seed files are broken; nothing was written."""
+
+
+@dataclass
+class SeedBundle:
+    participants: list[Participant] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    exchange_rates: list[ExchangeRate] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    pledges: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def participant_codes(self) -> set[str]:
+        return {p.code for p in self.participants}
+
+
+def read_csv(path: Path, columns: Iterable[str], problems: list[Problem]) -> list[tuple[int, Row]]:
+    """Rows with their line numbers (header = line 1). Header or encoding faults become problems."""
+    name = path.name
+    expected = list(columns)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(Problem("file", "is missing", file=name))
+        return []
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem("file", "is not UTF-8 text (save it as UTF-8)", file=name, row=line)
+        )
+        return []
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None:
+        problems.append(Problem("file", "is empty", file=name))
+        return []
+    header = [h.strip() for h in header]
+    missing = [c for c in expected if c not in header]
+    unknown = [c for c in header if c not in expected]
+    for column in missing:
+        problems.append(Problem(column, "column is missing from the header", file=name, row=1))
+    for column in unknown:
+        problems.append(Problem(column, "is not a known column", file=name, row=1))
+    if missing or unknown:
+        return []
+    rows: list[tuple[int, Row]] = []
+    for line_number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            problems.append(
+                Problem(
+                    "row",
+                    f"has {len(values)} values, the header has {len(header)}",
+                    file=name,
+                    row=line_number,
+                )
+            )
+            continue
+        rows.append((line_number, dict(zip(header, values, strict=True))))
+    return rows
+
+
+def _validate_rows(
+    path: Path,
+    model: type[M],
+    problems: list[Problem],
+    extra_checks: Callable[[Row], list[Problem]] | None = None,
+    columns: Iterable[str] | None = None,
+) -> list[tuple[int, M]]:
+    columns = list(columns) if columns is not None else [c for c in model.model_fields if c != "id"]
+    valid: list[tuple[int, M]] = []
+    for line, row in read_csv(path, columns, problems):
+        cleaned = {k: v.strip() for k, v in row.items() if v.strip() != ""}
+        row_problems = list(extra_checks(cleaned) if extra_checks else [])
+        try:
+            instance = model.model_validate(cleaned)
+        except ValidationError as error:
+            row_problems.extend(problems_from_pydantic(error))
+            instance = None
+        for p in row_problems:
+            problems.append(Problem(p.field, p.message, file=path.name, row=line))
+        if instance is not None and not row_problems:
+            valid.append((line, instance))
+    return valid
+
+
+def _unique(
+    path: Path,
+    rows: list[tuple[int, Any]],
+    key: Callable[[Any], Any],
+    column: str,
+    problems: list[Problem],
+) -> None:
+    first_seen: dict[Any, int] = {}
+    for line, item in rows:
+        k = key(item)
+        if k in first_seen:
+            problems.append(
+                Problem(column, f"duplicates row {first_seen[k]}", file=path.name, row=line)
+            )
+        else:
+            first_seen[k] = line
+
+
+def _choice(column: str, allowed: tuple[str, ...]) -> Callable[[Row], list[Problem]]:
+    def check(row: Row) -> list[Problem]:
+        problem = check_choice(column, row.get(column), allowed) if column in row else None
+        return [problem] if problem else []
+
+    return check
+
+
+def _all(*checks: Callable[[Row], list[Problem]]) -> Callable[[Row], list[Problem]]:
+    return lambda row: [p for check in checks for p in check(row)]
+
+
+def _url(row: Row) -> list[Problem]:
+    problem = check_url("source_url", row.get("source_url"))
+    return [problem] if problem else []
+
+
+def load_seed(data_dir: Path) -> SeedBundle:
+    """Read and check every seed file; raise SeedError listing every problem, file, row and
+    column named. Nothing here touches a database."""
+    problems: list[Problem] = []
+    bundle = SeedBundle()
+
+    path = data_dir / "participants.csv"
+    participants = _validate_rows(
+        path,
+        Participant,
+        problems,
+        _all(
+            _choice("kind", PARTICIPANT_KINDS),
+            _choice("confidence", CONFIDENCES),
+        ),
+    )
+    _unique(path, participants, lambda p: p.code, "code", problems)
+    _unique(path, participants, lambda p: p.name, "name", problems)
+    bundle.participants = [p for _, p in participants]
+    codes = bundle.participant_codes
+
+    path = data_dir / "exchange_rates.csv"
+    rates = _validate_rows(path, ExchangeRate, problems, _url)
+    _unique(path, rates, lambda r: (r.currency, r.rate_date), "rate_date", problems)
+    for line, rate in rates:
+        if rate.units_per_eur <= 0:
+            problems.append(Problem("units_per_eur", "must be above zero", path.name, line))
+    bundle.exchange_rates = [r for _, r in rates]
+
+    path = data_dir / "events.csv"
+    events = _validate_rows(path, Event, problems, _all(_choice("format", EVENT_FORMATS), _url))
+    _unique(path, events, lambda e: (e.held_on, e.title), "title", problems)
+    bundle.events = [e for _, e in events]
+    # Attendance names a meeting by its date, so a date must not hold two meetings.
+    _unique(path, events, lambda e: e.held_on, "held_on", problems)
+    event_dates = {e.held_on.isoformat() for e in bundle.events}
+
+    path = data_dir / "attendance.csv"
+    attendance_columns = ["held_on", "participant_code", "source_title"]
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in read_csv(path, attendance_columns, problems):
+        held_on, code = row["held_on"].strip(), row["participant_code"].strip()
+        if held_on not in event_dates:
+            problems.append(
+                Problem("held_on", f"no meeting in events.csv on '{held_on}'", path.name, line)
+            )
+        if code not in codes:
+            problems.append(
+                Problem("participant_code", f"unknown participant '{code}'", path.name, line)
+            )
+        if (held_on, code) in seen:
+            problems.append(
+                Problem(
+                    "participant_code", f"duplicates row {seen[held_on, code]}", path.name, line
+                )
+            )
+        seen[held_on, code] = line
+        bundle.attendance.append(row)
+
+    path = data_dir / "targets.csv"
+    targets = _validate_rows(path, Target, problems, _all(_choice("category", CATEGORIES), _url))
+    _unique(path, targets, lambda t: t.name, "name", problems)
+    for line, target in targets:
+        for column in ("low", "high"):
+            if (getattr(target, column) or 0) < 0:
+                problems.append(Problem(column, "cannot be negative", path.name, line))
+        if target.low is not None and target.high is not None and target.low > target.high:
+            problems.append(Problem("high", "is below 'low'", path.name, line))
+    bundle.targets = [t for _, t in targets]
+
+    path = data_dir / "pledges.csv"
+    currencies = {r.currency for r in bundle.exchange_rates}
+    for line, row in read_csv(path, PledgeFields.model_fields, problems):
+        try:
+            validate_pledge(row, participant_codes=codes, currencies=currencies)
+        except ValidationFailed as failure:
+            problems.extend(Problem(p.field, p.message, path.name, line) for p in failure.problems)
+            continue
+        bundle.pledges.append(row)
+
+    if problems:
+        raise SeedError(problems)
+    return bundle
+
+
+def database_is_seeded(session: Session) -> bool:
+    return session.exec(select(Participant.code).limit(1)).first() is not None
+
+
+def apply_seed(session: Session, bundle: SeedBundle) -> None:
+    """Write a checked bundle into an empty database, in the caller's transaction."""
+    session.add_all(bundle.participants)
+    session.add_all(bundle.exchange_rates)
+    session.add_all(bundle.targets)
+    session.add_all(bundle.events)
+    session.flush()
+    event_ids = {e.held_on.isoformat(): e.id for e in bundle.events}
+    session.add_all(
+        EventAttendance(
+            event_id=event_ids[row["held_on"].strip()],
+            participant_code=row["participant_code"].strip(),
+            source_title=row["source_title"].strip(),
+        )
+        for row in bundle.attendance
+    )
+    session.flush()
+    for row in bundle.pledges:
+        create_pledge(
+            session, actor=SEED_ACTOR, values=row, reason="Initial seed from public reporting"
+        )
+    audit.record(
+        session,
+        actor=SEED_ACTOR,
+        action="seed.load",
+        details={
+            "participants": len(bundle.participants),
+            "pledges": len(bundle.pledges),
+            "events": len(bundle.events),
+            "targets": len(bundle.targets),
+            "exchange_rates": len(bundle.exchange_rates),
+        },
+    )
+    session.flush()

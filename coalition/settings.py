@@ -1,0 +1,51 @@
+"""The one settings object. Everything configurable is read here, from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "coalition.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point every PostgreSQL URL at the psycopg 3 driver, whatever spelling it came in.
+
+    Hosting platforms hand out ``postgres://`` and ``postgresql://`` URLs; SQLAlchemy would pick
+    psycopg2 (not installed) for the latter and reject the former.
+    """
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path = DATA_DIR
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        url = env.get("DATABASE_URL", "").strip()
+        if not url:
+            url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+        data_dir = Path(env.get("COALITION_DATA_DIR", "") or DATA_DIR)
+        return cls(database_url=normalise_database_url(url), data_dir=data_dir)
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()

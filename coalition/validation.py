@@ -1,0 +1,198 @@
+"""Turning raw input (form values or CSV text) into checked values, with every problem named.
+
+Pydantic does the type coercion; its error codes are translated into messages an analyst can act
+on. Rules that need the database (does this participant exist?) take the known values as
+arguments, so the same checks serve the forms, the seed loader and later the importer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from coalition.errors import Problem, ValidationFailed
+from db.models import (
+    CATEGORIES,
+    CONFIDENCES,
+    DATE_PRECISIONS,
+    QUANTITY_QUALIFIERS,
+    STATUSES,
+    PledgeFields,
+)
+
+EARLIEST_DATE = date(2025, 1, 1)
+# Dates more than this many years ahead are treated as typing mistakes.
+LATEST_YEARS_AHEAD = 5
+
+# Ceilings well above anything plausible, below anything absurd (a typo with extra zeros).
+QUANTITY_CEILINGS: dict[str, float] = {
+    "funding": 1e12,  # in the pledge's own currency
+    "troops": 200_000,
+    "aircraft": 1_000,
+    "ships": 500,
+    "other": 1e12,
+}
+COUNT_CATEGORIES = ("troops", "aircraft", "ships")
+
+
+def _clean(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Strip text and drop blanks, so '' never reaches a number or date parser and a missing
+    optional value takes its default."""
+    cleaned: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            continue
+        cleaned[key] = value
+    return cleaned
+
+
+def _message_for(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "missing" or (kind.endswith("_type") and error.get("input") is None):
+        return "is required"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"'{error.get('input')}' is not a valid date (expected YYYY-MM-DD)"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
+        return f"'{error.get('input')}' is not a number"
+    if kind == "finite_number":
+        return "must be a finite number"
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"'{error.get('input')}' is not true or false"
+    return error.get("msg", "is not valid")
+
+
+def problems_from_pydantic(error: ValidationError) -> list[Problem]:
+    return [
+        Problem(field=str(err["loc"][0]) if err["loc"] else "record", message=_message_for(err))
+        for err in error.errors()
+    ]
+
+
+def check_choice(field: str, value: Any, allowed: Iterable[str]) -> Problem | None:
+    allowed = tuple(allowed)
+    if value is None:
+        return Problem(field, "is required")
+    if value not in allowed:
+        return Problem(field, f"'{value}' is not one of: {', '.join(allowed)}")
+    return None
+
+
+def check_url(field: str, value: str | None) -> Problem | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        return Problem(field, f"'{value}' is not a web address (expected http:// or https://)")
+    return None
+
+
+def check_date_range(field: str, value: date | None, today: date) -> Problem | None:
+    if value is None:
+        return None
+    latest = today.replace(year=today.year + LATEST_YEARS_AHEAD)
+    if value < EARLIEST_DATE:
+        return Problem(field, f"{value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+    if value > latest:
+        return Problem(field, f"{value.isoformat()} is more than {LATEST_YEARS_AHEAD} years ahead")
+    return None
+
+
+def validate_pledge(
+    raw: Mapping[str, Any],
+    *,
+    participant_codes: Iterable[str],
+    currencies: Iterable[str],
+    today: date | None = None,
+) -> PledgeFields:
+    """Check one pledge's fields; return them typed, or raise ValidationFailed with all problems.
+
+    ``currencies`` are those we can convert to EUR (the exchange-rate table, plus EUR itself).
+    """
+    today = today or date.today()
+    data = _clean(raw)
+    problems: list[Problem] = []
+    try:
+        fields = PledgeFields.model_validate(data)
+    except ValidationError as error:
+        problems.extend(problems_from_pydantic(error))
+        fields = None
+    failed = {p.field for p in problems}
+
+    def value(name: str) -> Any:
+        if name in failed:
+            return None
+        return getattr(fields, name) if fields is not None else data.get(name)
+
+    category = value("category")
+    checks = [
+        None
+        if "participant_code" in failed
+        else check_choice("participant_code", value("participant_code"), sorted(participant_codes)),
+        None if "category" in failed else check_choice("category", category, CATEGORIES),
+        None if "status" in failed else check_choice("status", value("status"), STATUSES),
+        None
+        if "confidence" in failed
+        else check_choice("confidence", value("confidence"), CONFIDENCES),
+        None
+        if "announced_precision" in failed
+        else check_choice("announced_precision", value("announced_precision"), DATE_PRECISIONS),
+        check_url("source_url", value("source_url")),
+        check_date_range("announced_on", value("announced_on"), today),
+        check_date_range("start_on", value("start_on"), today),
+        check_date_range("end_on", value("end_on"), today),
+    ]
+    problems.extend(p for p in checks if p is not None)
+
+    quantity = value("quantity")
+    if quantity is not None:
+        ceiling = QUANTITY_CEILINGS.get(category or "")
+        if quantity < 0:
+            problems.append(Problem("quantity", "cannot be negative"))
+        elif ceiling is not None and quantity > ceiling:
+            problems.append(
+                Problem(
+                    "quantity",
+                    f"{quantity:,.0f} is above the ceiling of {ceiling:,.0f} for {category}",
+                )
+            )
+        elif category in COUNT_CATEGORIES and quantity != int(quantity):
+            problems.append(Problem("quantity", f"{category} are counted in whole numbers"))
+    qualifier = value("quantity_qualifier")
+    if qualifier is not None:
+        if qualifier not in QUANTITY_QUALIFIERS:
+            problems.append(check_choice("quantity_qualifier", qualifier, QUANTITY_QUALIFIERS))
+        elif quantity is None and "quantity" not in failed:
+            problems.append(Problem("quantity_qualifier", "needs a quantity to qualify"))
+
+    currency = value("currency")
+    if category == "funding":
+        known = {"EUR", *currencies}
+        if currency is None and "currency" not in failed:
+            problems.append(Problem("currency", "is required for funding"))
+        elif currency is not None and currency not in known:
+            problems.append(
+                Problem(
+                    "currency",
+                    f"'{currency}' has no exchange rate to EUR (known: {', '.join(sorted(known))})",
+                )
+            )
+    elif currency is not None:
+        problems.append(Problem("currency", "applies to funding only"))
+
+    start_on, end_on = value("start_on"), value("end_on")
+    if start_on and end_on and end_on < start_on:
+        problems.append(Problem("end_on", "is before the start date"))
+
+    if problems:
+        raise ValidationFailed(problems)
+    assert fields is not None
+    return fields

@@ -1,0 +1,78 @@
+"""Schema upgrades on start, safe when several processes start at once."""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from db.engine import sqlite_path
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any fixed 64-bit number works; it only has to be the same in every replica.
+POSTGRES_ADVISORY_LOCK_KEY = 7_405_213_981
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrate-and-seed across processes: a file lock beside a SQLite database, a
+    session advisory lock on PostgreSQL. In-memory SQLite is private to one process."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite":
+        path = sqlite_path(url)
+        if path is None:
+            yield
+            return
+        lock_path = path.with_name(path.name + ".lock")
+        with open(lock_path, "a+") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": POSTGRES_ADVISORY_LOCK_KEY}
+            )
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": POSTGRES_ADVISORY_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    yield
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Bring the schema to the newest migration; a no-op when it is there already."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

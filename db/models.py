@@ -1,0 +1,210 @@
+"""Tables. The pledge fields live in one base class shared by the current-state table and the
+append-only revision table, so a revision is always the pledge's full state, column for column.
+
+Vocabularies are plain strings checked by the domain layer and by CHECK constraints, not
+database enums: adding a status must not need an ALTER TYPE dance on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+PARTICIPANT_KINDS = ("country", "beneficiary", "institution")
+CATEGORIES = ("funding", "troops", "aircraft", "ships", "other")
+# Ordered as a pledge usually moves; withdrawn and ruled_out end it.
+STATUSES = (
+    "considering",
+    "announced",
+    "committed",
+    "deployed",
+    "delivered",
+    "withdrawn",
+    "ruled_out",
+)
+INACTIVE_STATUSES = ("withdrawn", "ruled_out")
+CONFIDENCES = ("high", "medium", "low")
+QUANTITY_QUALIFIERS = ("exact", "approx", "up_to", "at_least")
+REVISION_ACTIONS = ("create", "update", "withdraw", "restore")
+# How much of a date the source gave: "2025-09" is stored as 2025-09-01 with precision "month".
+DATE_PRECISIONS = ("day", "month", "year")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Participant(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("kind", PARTICIPANT_KINDS), name="ck_participant_kind"),
+        CheckConstraint(_in("confidence", CONFIDENCES), name="ck_participant_confidence"),
+    )
+
+    code: str = Field(primary_key=True, max_length=4)
+    name: str = Field(max_length=100, unique=True)
+    kind: str = Field(max_length=20)
+    region: str = Field(max_length=40)
+    eu_member: bool = False
+    nato_member: bool = False
+    commonwealth_member: bool = False
+    first_reported_on: date
+    first_reported_sources: str = Field(max_length=40)
+    confidence: str = Field(max_length=10)
+    centroid_lat: float
+    centroid_lon: float
+    population: int | None = None
+    population_year: int | None = None
+    # Float, not integer: GDP in US$ passes 2**31 and SQLite/PostgreSQL integers differ in width.
+    gdp_usd: float | None = None
+    gdp_year: int | None = None
+    reference_source: str = Field(max_length=200)
+
+
+class PledgeFields(SQLModel):
+    """What a pledge says. Shared by Pledge (current state) and PledgeRevision (history)."""
+
+    participant_code: str = Field(foreign_key="participant.code", max_length=4, index=True)
+    category: str = Field(max_length=12)
+    status: str = Field(max_length=12)
+    description: str = Field(max_length=500)
+    # NULL means "size never published": never 0, never a guess.
+    quantity: float | None = None
+    quantity_qualifier: str | None = Field(default=None, max_length=10)
+    currency: str | None = Field(default=None, max_length=3)
+    capability_type: str | None = Field(default=None, max_length=100)
+    conditions: str | None = Field(default=None, max_length=500)
+    announced_on: date
+    announced_precision: str = Field(default="day", max_length=5)
+    start_on: date | None = None
+    end_on: date | None = None
+    source_title: str = Field(max_length=300)
+    source_url: str | None = Field(default=None, max_length=500)
+    confidence: str = Field(max_length=10)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+def _pledge_checks(prefix: str) -> tuple[CheckConstraint, ...]:
+    return (
+        CheckConstraint(_in("category", CATEGORIES), name=f"ck_{prefix}_category"),
+        CheckConstraint(_in("status", STATUSES), name=f"ck_{prefix}_status"),
+        CheckConstraint(_in("confidence", CONFIDENCES), name=f"ck_{prefix}_confidence"),
+        CheckConstraint(_in("announced_precision", DATE_PRECISIONS), name=f"ck_{prefix}_precision"),
+        CheckConstraint("quantity IS NULL OR quantity >= 0", name=f"ck_{prefix}_quantity"),
+    )
+
+
+class Pledge(PledgeFields, table=True):
+    """Current state: a cache of each pledge's newest revision, kept for fast reads."""
+
+    __table_args__ = _pledge_checks("pledge")
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = Field(max_length=254)
+
+
+class PledgeRevision(PledgeFields, table=True):
+    """Append-only history: one row per write of a pledge, holding its full new state."""
+
+    __tablename__ = "pledge_revision"
+    __table_args__ = (
+        *_pledge_checks("pledge_revision"),
+        CheckConstraint(_in("action", REVISION_ACTIONS), name="ck_pledge_revision_action"),
+        UniqueConstraint("pledge_id", "version", name="uq_pledge_revision_version"),
+        Index("ix_pledge_revision_effective_on", "effective_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    version: int
+    action: str = Field(max_length=10)
+    actor: str = Field(max_length=254)
+    reason: str = Field(max_length=500)
+    # When we recorded it (system time) and from when it holds in the world (the "as of" axis).
+    recorded_at: datetime = Field(default_factory=utc_now)
+    effective_on: date
+    batch_id: str | None = Field(default=None, max_length=36, index=True)
+
+
+class Event(SQLModel, table=True):
+    """A dated meeting or summit: the timeline's markers."""
+
+    __table_args__ = (UniqueConstraint("held_on", "title", name="uq_event_date_title"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    held_on: date = Field(index=True)
+    title: str = Field(max_length=200)
+    location: str = Field(max_length=100)
+    format: str = Field(max_length=20)
+    summary: str = Field(max_length=1000)
+    attendance_note: str | None = Field(default=None, max_length=200)
+    source_title: str = Field(max_length=300)
+    source_url: str | None = Field(default=None, max_length=500)
+
+
+class EventAttendance(SQLModel, table=True):
+    __tablename__ = "event_attendance"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    participant_code: str = Field(foreign_key="participant.code", primary_key=True, max_length=4)
+    source_title: str = Field(max_length=300)
+
+
+class ExchangeRate(SQLModel, table=True):
+    """ECB-style reference rate: how many units of ``currency`` one euro buys on ``rate_date``."""
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (
+        UniqueConstraint("currency", "rate_date", name="uq_exchange_rate_currency_date"),
+        CheckConstraint("units_per_eur > 0", name="ck_exchange_rate_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    currency: str = Field(max_length=3)
+    rate_date: date
+    units_per_eur: float
+    source_title: str = Field(max_length=300)
+    source_url: str | None = Field(default=None, max_length=500)
+
+
+class Target(SQLModel, table=True):
+    """A planning figure (e.g. a 15,000-30,000-troop force) for "pledged vs needed" views."""
+
+    __table_args__ = (
+        CheckConstraint(_in("category", CATEGORIES), name="ck_target_category"),
+        CheckConstraint("low IS NULL OR high IS NULL OR low <= high", name="ck_target_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    category: str = Field(max_length=12)
+    low: float | None = None
+    high: float | None = None
+    stated_on: date
+    source_title: str = Field(max_length=300)
+    source_url: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=1000)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only log of who did what; written in the same transaction as the change."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utc_now, index=True)
+    actor: str = Field(max_length=254)
+    action: str = Field(max_length=40, index=True)
+    entity: str | None = Field(default=None, max_length=40)
+    entity_id: str | None = Field(default=None, max_length=40)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
