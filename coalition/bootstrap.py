@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 from coalition.seed import apply_seed, load_seed
-from db.engine import write_session
+from db.engine import sqlite_path, write_session
 from db.migrate import startup_lock, upgrade_to_head
 
 
@@ -23,6 +23,9 @@ class InitOutcome(StrEnum):
 
 
 def _has_participants(engine: Engine) -> bool:
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is not None and not path.exists():
+        return False  # not even connecting: that would create the file
     with engine.connect() as connection:
         if not inspect(connection).has_table("participant"):
             return False

@@ -109,10 +109,15 @@ def _validate_rows(
     problems: list[Problem],
     extra_checks: Callable[[Row], list[Problem]] | None = None,
     columns: Iterable[str] | None = None,
-) -> list[tuple[int, M]]:
+) -> tuple[list[tuple[int, M]], list[Row]]:
+    """Valid instances with their line numbers, and every row as read (valid or not): other
+    files are checked against all declared keys, so one bad row is reported once, not again
+    in every row that refers to it."""
     columns = list(columns) if columns is not None else [c for c in model.model_fields if c != "id"]
     valid: list[tuple[int, M]] = []
+    raw_rows: list[Row] = []
     for line, row in read_csv(path, columns, problems):
+        raw_rows.append(row)
         cleaned = {k: v.strip() for k, v in row.items() if v.strip() != ""}
         row_problems = list(extra_checks(cleaned) if extra_checks else [])
         try:
@@ -124,7 +129,7 @@ def _validate_rows(
             problems.append(Problem(p.field, p.message, file=path.name, row=line))
         if instance is not None and not row_problems:
             valid.append((line, instance))
-    return valid
+    return valid, raw_rows
 
 
 def _unique(
@@ -169,7 +174,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
     bundle = SeedBundle()
 
     path = data_dir / "participants.csv"
-    participants = _validate_rows(
+    participants, participant_rows = _validate_rows(
         path,
         Participant,
         problems,
@@ -181,10 +186,10 @@ def load_seed(data_dir: Path) -> SeedBundle:
     _unique(path, participants, lambda p: p.code, "code", problems)
     _unique(path, participants, lambda p: p.name, "name", problems)
     bundle.participants = [p for _, p in participants]
-    codes = bundle.participant_codes
+    codes = {row["code"].strip() for row in participant_rows}
 
     path = data_dir / "exchange_rates.csv"
-    rates = _validate_rows(path, ExchangeRate, problems, _url)
+    rates, rate_rows = _validate_rows(path, ExchangeRate, problems, _url)
     _unique(path, rates, lambda r: (r.currency, r.rate_date), "rate_date", problems)
     for line, rate in rates:
         if rate.units_per_eur <= 0:
@@ -192,12 +197,14 @@ def load_seed(data_dir: Path) -> SeedBundle:
     bundle.exchange_rates = [r for _, r in rates]
 
     path = data_dir / "events.csv"
-    events = _validate_rows(path, Event, problems, _all(_choice("format", EVENT_FORMATS), _url))
+    events, event_rows = _validate_rows(
+        path, Event, problems, _all(_choice("format", EVENT_FORMATS), _url)
+    )
     _unique(path, events, lambda e: (e.held_on, e.title), "title", problems)
     bundle.events = [e for _, e in events]
     # Attendance names a meeting by its date, so a date must not hold two meetings.
     _unique(path, events, lambda e: e.held_on, "held_on", problems)
-    event_dates = {e.held_on.isoformat() for e in bundle.events}
+    event_dates = {row["held_on"].strip() for row in event_rows}
 
     path = data_dir / "attendance.csv"
     attendance_columns = ["held_on", "participant_code", "source_title"]
@@ -222,7 +229,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
         bundle.attendance.append(row)
 
     path = data_dir / "targets.csv"
-    targets = _validate_rows(path, Target, problems, _all(_choice("category", CATEGORIES), _url))
+    targets, _ = _validate_rows(path, Target, problems, _all(_choice("category", CATEGORIES), _url))
     _unique(path, targets, lambda t: t.name, "name", problems)
     for line, target in targets:
         for column in ("low", "high"):
@@ -233,7 +240,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
     bundle.targets = [t for _, t in targets]
 
     path = data_dir / "pledges.csv"
-    currencies = {r.currency for r in bundle.exchange_rates}
+    currencies = {row["currency"].strip() for row in rate_rows}
     for line, row in read_csv(path, PledgeFields.model_fields, problems):
         try:
             validate_pledge(row, participant_codes=codes, currencies=currencies)

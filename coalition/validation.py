@@ -7,12 +7,15 @@ arguments, so the same checks serve the forms, the seed loader and later the imp
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticUndefined
 
 from coalition.errors import Problem, ValidationFailed
 from db.models import (
@@ -68,6 +71,13 @@ def _message_for(error: dict[str, Any]) -> str:
     if kind in ("bool_parsing", "bool_type"):
         return f"'{error.get('input')}' is not true or false"
     return error.get("msg", "is not valid")
+
+
+@cache
+def _field_adapter(name: str) -> TypeAdapter:
+    info = PledgeFields.model_fields[name]
+    annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    return TypeAdapter(annotation)
 
 
 def problems_from_pydantic(error: ValidationError) -> list[Problem]:
@@ -128,9 +138,15 @@ def validate_pledge(
     failed = {p.field for p in problems}
 
     def value(name: str) -> Any:
+        """The typed value of a field that passed, even when another field failed."""
         if name in failed:
             return None
-        return getattr(fields, name) if fields is not None else data.get(name)
+        if fields is not None:
+            return getattr(fields, name)
+        if data.get(name) is None:
+            default = PledgeFields.model_fields[name].default
+            return None if default is PydanticUndefined else default
+        return _field_adapter(name).validate_python(data[name])
 
     category = value("category")
     checks = [
@@ -155,7 +171,9 @@ def validate_pledge(
     quantity = value("quantity")
     if quantity is not None:
         ceiling = QUANTITY_CEILINGS.get(category or "")
-        if quantity < 0:
+        if not math.isfinite(quantity):
+            problems.append(Problem("quantity", "must be a finite number"))
+        elif quantity < 0:
             problems.append(Problem("quantity", "cannot be negative"))
         elif ceiling is not None and quantity > ceiling:
             problems.append(

@@ -1,0 +1,5 @@
+import sys
+
+from coalition.cli import main
+
+sys.exit(main())

@@ -1,0 +1,71 @@
+"""How numbers and dates read on screen: one place, so every page says the same thing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+QUALIFIER_WORDS = {"exact": "", "approx": "about ", "up_to": "up to ", "at_least": "at least "}
+COUNT_UNITS = {"troops": "troops", "aircraft": "aircraft", "ships": "ships"}
+UNKNOWN_SIZE = "size not published"
+
+
+def money(amount: float | None, currency: str = "EUR") -> str:
+    if amount is None or pd.isna(amount):
+        return UNKNOWN_SIZE
+    symbol = {"EUR": "€", "GBP": "£", "USD": "US$", "CAD": "C$", "NZD": "NZ$"}.get(currency)
+    prefix, suffix = (symbol, "") if symbol else ("", f" {currency}")
+    for threshold, word in ((1e9, "bn"), (1e6, "m")):
+        if abs(amount) >= threshold:
+            return f"{prefix}{amount / threshold:,.2f}".rstrip("0").rstrip(".") + word + suffix
+    return f"{prefix}{amount:,.0f}{suffix}"
+
+
+def pledge_size(
+    category: str, quantity: float | None, qualifier: str | None, currency: str | None
+) -> str:
+    if quantity is None or pd.isna(quantity):
+        return UNKNOWN_SIZE
+    words = QUALIFIER_WORDS.get(qualifier or "exact", "")
+    if category == "funding":
+        return words + money(quantity, currency or "EUR")
+    unit = COUNT_UNITS.get(category, "")
+    return f"{words}{quantity:,.0f} {unit}".strip()
+
+
+def partial_date(value: date | None, precision: str | None = "day") -> str:
+    """A date shown only as precisely as the source gave it: 2025-03-01 with precision "month"
+    reads "Mar 2025"."""
+    if value is None or pd.isna(value):
+        return ""
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return value.strftime("%b %Y")
+    return value.isoformat()
+
+
+def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
+    """The pledge table as analysts read it: sizes in words, dates at their real precision."""
+    return pd.DataFrame(
+        {
+            "Participant": pledges["participant"],
+            "Category": pledges["category"].str.capitalize(),
+            "Status": pledges["status"].str.replace("_", " ").str.capitalize(),
+            "What": pledges["description"],
+            "Size": [
+                pledge_size(r.category, r.quantity, r.quantity_qualifier, r.currency)
+                for r in pledges.itertuples()
+            ],
+            "EUR": pledges["amount_eur"],
+            "Announced": [
+                partial_date(r.announced_on, r.announced_precision) for r in pledges.itertuples()
+            ],
+            "Conditions": pledges["conditions"].fillna(""),
+            "Source": pledges["source_title"],
+            "Link": pledges["source_url"],
+            "Confidence": pledges["confidence"],
+            "Notes": pledges["notes"].fillna(""),
+        }
+    )

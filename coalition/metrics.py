@@ -1,0 +1,76 @@
+"""Headline figures. Unknown sizes are counted, never summed as zero."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from db.models import CATEGORIES
+
+UNITS = {"troops": "troops", "aircraft": "aircraft", "ships": "ships"}
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    category: str
+    pledges: int
+    participants: int
+    known_total: float
+    unknown_size: int
+
+    def summary(self, unit: str | None = None) -> str:
+        """e.g. "12,000 troops known + 9 pledges of unknown size"."""
+        unit = unit or UNITS.get(self.category, "")
+        known = f"{self.known_total:,.0f} {unit}".strip() + " known"
+        if self.unknown_size == 0:
+            return known
+        plural = "pledge" if self.unknown_size == 1 else "pledges"
+        return f"{known} + {self.unknown_size} {plural} of unknown size"
+
+
+@dataclass(frozen=True)
+class Headline:
+    participants: int
+    participants_with_pledges: int
+    by_category: dict[str, CategoryFigures]
+    funding_eur_known: float
+    funding_by_currency: pd.DataFrame  # currency, pledges, known_amount, amount_eur, unknown
+
+    def category(self, name: str) -> CategoryFigures:
+        return self.by_category[name]
+
+
+def headline(participants: pd.DataFrame, pledges: pd.DataFrame) -> Headline:
+    """Figures over the given (already filtered) participants and pledges."""
+    pledges = pledges[pledges["participant_code"].isin(participants["code"])]
+    by_category = {}
+    for category in CATEGORIES:
+        rows = pledges[pledges["category"] == category]
+        known = rows["amount_eur" if category == "funding" else "quantity"]
+        by_category[category] = CategoryFigures(
+            category=category,
+            pledges=len(rows),
+            participants=rows["participant_code"].nunique(),
+            known_total=float(known.sum(skipna=True)),
+            unknown_size=int(rows["quantity"].isna().sum()),
+        )
+    funding = pledges[pledges["category"] == "funding"]
+    by_currency = (
+        funding.assign(unknown=funding["quantity"].isna())
+        .groupby("currency", dropna=False)
+        .agg(
+            pledges=("id", "size"),
+            known_amount=("quantity", "sum"),
+            amount_eur=("amount_eur", "sum"),
+            unknown=("unknown", "sum"),
+        )
+        .reset_index()
+    )
+    return Headline(
+        participants=len(participants),
+        participants_with_pledges=pledges["participant_code"].nunique(),
+        by_category=by_category,
+        funding_eur_known=by_category["funding"].known_total,
+        funding_by_currency=by_currency,
+    )

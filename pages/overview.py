@@ -1,0 +1,95 @@
+"""Overview: headline figures, charts and the pledge table for the current filters."""
+
+import streamlit as st
+
+from coalition import charts, formatting
+from coalition.metrics import headline
+from ui.filters import current_filters
+from ui.resources import load_last_change, load_participants, load_pledges, load_targets
+
+version = st.session_state["data_version"]
+filters = current_filters()
+participants = load_participants(version, filters)
+pledges = load_pledges(version, filters)
+figures = headline(participants, pledges)
+
+st.title("Coalition of the willing: pledges overview")
+last_change = load_last_change(version)
+freshness = f" Record last changed {last_change:%d %b %Y %H:%M} UTC." if last_change else ""
+st.caption(f"Showing {filters.describe()}.{freshness}")
+
+columns = st.columns(5)
+columns[0].metric(
+    "Participants",
+    figures.participants,
+    help="Participants matching the region and membership filters.",
+)
+funding = figures.category("funding")
+columns[1].metric(
+    "Funding (EUR, known)",
+    formatting.money(figures.funding_eur_known),
+    help="Converted from each pledge's own currency at the stored rate; see About the data.",
+)
+columns[1].caption(
+    f"{funding.pledges} pledges from {funding.participants} participants"
+    + (f"; {funding.unknown_size} of unknown size" if funding.unknown_size else "")
+)
+for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
+    item = figures.category(category)
+    unknown = f" + {item.unknown_size} unknown" if item.unknown_size else ""
+    column.metric(category.capitalize(), f"{item.known_total:,.0f}{unknown}")
+    column.caption(f"{item.summary()}; pledges from {item.participants} participants")
+
+st.markdown(
+    "**Participants with at least one pledge:** "
+    + " · ".join(
+        f"{charts.label(c.category)} {c.participants}" for c in figures.by_category.values()
+    )
+)
+
+with st.expander("Funding in original currencies"):
+    by_currency = figures.funding_by_currency.rename(
+        columns={
+            "currency": "Currency",
+            "pledges": "Pledges",
+            "known_amount": "Known amount (original currency)",
+            "amount_eur": "Converted to EUR",
+            "unknown": "Of unknown size",
+        }
+    )
+    st.dataframe(
+        by_currency,
+        hide_index=True,
+        column_config={
+            "Known amount (original currency)": st.column_config.NumberColumn(format="%,.0f"),
+            "Converted to EUR": st.column_config.NumberColumn(format="€%,.0f"),
+        },
+    )
+
+if pledges.empty:
+    st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
+    st.stop()
+
+left, right = st.columns(2)
+left.plotly_chart(charts.pledges_by_category_and_status(pledges), key="overview_by_status")
+right.plotly_chart(charts.pledges_by_region(pledges), key="overview_by_region")
+st.plotly_chart(
+    charts.troops_against_targets(figures.category("troops"), load_targets(version)),
+    key="overview_troops_targets",
+)
+
+st.subheader("Pledges")
+st.dataframe(
+    formatting.pledges_for_display(pledges),
+    hide_index=True,
+    key="overview_pledges",
+    column_config={
+        "EUR": st.column_config.NumberColumn("EUR", format="€%,.0f"),
+        "Link": st.column_config.LinkColumn("Link", display_text="open source"),
+        "What": st.column_config.TextColumn(width="large"),
+    },
+)
+st.caption(
+    "“Size not published” means the size was never made public; it is not counted as zero. "
+    "Open a participant's page for its profile and pledges."
+)

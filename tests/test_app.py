@@ -1,0 +1,115 @@
+"""The real Streamlit runtime (AppTest) over a real database: what an analyst sees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coalition.settings import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGES = ("pages/overview.py", "pages/participant.py", "pages/about.py")
+
+
+def start_app(monkeypatch, database_url: str, data_dir: Path | None = None) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    if data_dir is not None:
+        monkeypatch.setenv("COALITION_DATA_DIR", str(data_dir))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+@pytest.fixture
+def app(monkeypatch, database_url) -> AppTest:
+    return start_app(monkeypatch, database_url).run()
+
+
+def table_with(at: AppTest, column: str):
+    """The first table on the page that has this column (tables without selection carry no key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_every_page_renders_without_exception(app):
+    assert not app.exception
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert not app.exception, page
+        assert app.title, page
+
+
+def test_overview_shows_the_seeded_coalition(app):
+    assert app.title[0].value == "Coalition of the willing: pledges overview"
+    assert metric(app, "Participants") == "37"
+    troops = metric(app, "Troops")
+    assert troops.startswith("100 + ") and troops.endswith(" unknown")
+    assert metric(app, "Aircraft") == "0 + 2 unknown"
+    assert any("pledges of unknown size" in c.value for c in app.caption)
+    table = table_with(app, "Size")
+    assert len(table) == 21  # the seeded pledges less Poland's refusal, hidden by default
+    assert "size not published" in set(table["Size"])
+
+
+def test_overview_charts_are_drawn_from_the_data(app):
+    specs = {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+             for c in app.get("plotly_chart")}  # fmt: skip
+    assert set(specs) == {
+        "Pledges by category and status",
+        "Pledges by region",
+        "Troops pledged against planning figures",
+    }
+    by_status = specs["Pledges by category and status"]["data"]
+    assert sum(sum(t["y"]) for t in by_status) == 21
+
+
+def test_sidebar_filters_change_the_figures_and_persist_across_pages(app):
+    app.sidebar.multiselect(key="filter_regions").set_value(["Commonwealth"]).run()
+    assert metric(app, "Participants") == "3"
+    assert set(table_with(app, "Size")["Participant"]) == {
+        "Australia",
+        "Canada",
+        "New Zealand",
+    }
+    app.switch_page("pages/participant.py").run()
+    assert app.sidebar.multiselect(key="filter_regions").value == ["Commonwealth"]
+    app.switch_page("pages/overview.py").run()
+    assert metric(app, "Participants") == "3"
+
+
+def test_no_match_says_so(app):
+    app.sidebar.multiselect(key="filter_statuses").set_value(["delivered"]).run()
+    assert not app.exception
+    assert any("No pledges match" in i.value for i in app.info)
+
+
+def test_participant_page_shows_profile_pledges_and_meetings(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params["code"] = "NZL"
+    at.run()
+    at.switch_page("pages/participant.py").run()
+    at.selectbox(key="participant_code").set_value("NZL").run()
+    assert at.title[0].value == "New Zealand"
+    assert any(m.label.startswith("Population (2023)") for m in at.metric)
+    pledges = table_with(at, "Size")
+    assert set(pledges["Size"]) == {"up to 100 troops", "NZ$152m"}
+    meetings = table_with(at, "Meeting")
+    assert "Chiefs of defence meeting" in set(meetings["Meeting"])
+
+
+def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_path, seed_copy):
+    pledges = seed_copy / "pledges.csv"
+    pledges.write_text(pledges.read_text().replace("2025-03-27", "2025-02-30", 1))
+    database = tmp_path / "fresh.db"
+    at = start_app(monkeypatch, f"sqlite:///{database}", seed_copy).run()
+    assert not at.exception
+    assert "nothing was written" in at.error[0].value
+    assert "pledges.csv, row 5, column 'announced_on'" in at.markdown[0].value
+    assert not database.exists()

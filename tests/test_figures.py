@@ -1,0 +1,119 @@
+"""Headline figures, formatting and chart builders over the real seed data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from coalition import charts, formatting, queries
+from coalition.filters import PledgeFilter
+from coalition.metrics import headline
+from db.engine import read_session
+
+
+@pytest.fixture
+def seeded(engine):
+    with read_session(engine) as session:
+        yield session
+
+
+def test_known_totals_are_shown_with_the_count_of_unknown_sizes(seeded):
+    figures = headline(queries.participants_frame(seeded), queries.pledges_frame(seeded))
+    troops = figures.category("troops")
+    # New Zealand's "up to 100" trainers is the only troop figure ever published.
+    assert troops.known_total == 100
+    assert troops.unknown_size == troops.pledges - 1 > 0
+    assert troops.summary() == f"100 troops known + {troops.unknown_size} pledges of unknown size"
+    aircraft = figures.category("aircraft")
+    assert aircraft.known_total == 0 and aircraft.unknown_size == aircraft.pledges == 2
+
+
+def test_funding_is_converted_to_eur_at_the_stored_rate(seeded):
+    pledges = queries.pledges_frame(seeded)
+    uk = pledges[(pledges["participant_code"] == "GBR") & (pledges["category"] == "funding")]
+    assert uk["amount_eur"].iloc[0] == pytest.approx(1.6e9 / 0.84662)
+    assert uk["rate_date"].iloc[0] == date(2024, 12, 31)
+    france = pledges[(pledges["participant_code"] == "FRA") & (pledges["category"] == "funding")]
+    assert france["amount_eur"].iloc[0] == 2e9
+    figures = headline(queries.participants_frame(seeded), pledges)
+    assert figures.funding_eur_known == pytest.approx(pledges["amount_eur"].sum())
+    by_currency = figures.funding_by_currency.set_index("currency")
+    assert by_currency.loc["CAD", "known_amount"] == 1.5e9 - 5e8  # C$1bn; the US$500m is USD
+    assert by_currency.loc["USD", "known_amount"] == 5e8
+
+
+def test_rate_lookup_takes_the_newest_rate_on_or_before_the_date():
+    rates = pd.DataFrame(
+        {
+            "currency": ["USD", "USD", "USD"],
+            "rate_date": [date(2025, 1, 1), date(2025, 6, 1), date(2025, 9, 1)],
+            "units_per_eur": [1.0, 1.1, 1.2],
+        }
+    )
+    assert queries.rate_for(rates, "USD", date(2025, 7, 1)) == (1.1, date(2025, 6, 1))
+    assert queries.rate_for(rates, "USD", date(2024, 7, 1)) == (1.0, date(2025, 1, 1))
+    assert queries.rate_for(rates, "EUR", date(2025, 7, 1)) == (1.0, None)
+    with pytest.raises(LookupError):
+        queries.rate_for(rates, "JPY", date(2025, 7, 1))
+
+
+def test_filters_narrow_participants_and_pledges(seeded):
+    commonwealth_region = PledgeFilter(regions=("Commonwealth",), statuses=())
+    participants = queries.participants_frame(seeded, commonwealth_region)
+    assert set(participants["code"]) == {"AUS", "CAN", "NZL"}
+    pledges = queries.pledges_frame(seeded, commonwealth_region)
+    assert set(pledges["participant_code"]) == {"AUS", "CAN", "NZL"}
+    eu_troops = queries.pledges_frame(
+        seeded, PledgeFilter(categories=("troops",), memberships=("EU",))
+    )
+    assert set(eu_troops["category"]) == {"troops"}
+    assert "CAN" not in set(eu_troops["participant_code"])
+    # Refusals are hidden by default and shown when asked for.
+    assert "ruled_out" not in set(queries.pledges_frame(seeded, PledgeFilter())["status"])
+    ruled_out = queries.pledges_frame(seeded, PledgeFilter(statuses=("ruled_out",)))
+    assert list(ruled_out["participant_code"]) == ["POL"]
+
+
+def test_charts_carry_the_data(seeded):
+    pledges = queries.pledges_frame(seeded, PledgeFilter())
+    by_status = json.loads(charts.pledges_by_category_and_status(pledges).to_json())
+    total = sum(sum(trace["y"]) for trace in by_status["data"])
+    assert total == len(pledges)
+    assert {t["name"] for t in by_status["data"]} <= {charts.label(s) for s in pledges["status"]}
+    by_region = json.loads(charts.pledges_by_region(pledges).to_json())
+    assert sum(sum(t["y"]) for t in by_region["data"]) == len(pledges)
+
+    figures = headline(queries.participants_frame(seeded), pledges)
+    targets = queries.targets_frame(seeded)
+    troop_chart = charts.troops_against_targets(figures.category("troops"), targets)
+    ranges, pledged = troop_chart.data
+    assert "Paris Declaration reassurance force" in ranges.y
+    paris = list(ranges.y).index("Paris Declaration reassurance force")
+    assert (ranges.base[paris], ranges.base[paris] + ranges.x[paris]) == (15000, 30000)
+    assert pledged.x == (100,)
+    assert "unknown size" in pledged.text[0]
+
+
+@pytest.mark.parametrize(
+    ("category", "quantity", "qualifier", "currency", "expected"),
+    [
+        ("funding", 1.6e9, "exact", "GBP", "£1.6bn"),
+        ("funding", 1e9, "at_least", "CAD", "at least C$1bn"),
+        ("funding", 152e6, None, "NZD", "NZ$152m"),
+        ("funding", 2500, None, "JPY", "2,500 JPY"),
+        ("troops", 100, "up_to", None, "up to 100 troops"),
+        ("ships", None, None, None, "size not published"),
+        ("aircraft", float("nan"), None, None, "size not published"),
+    ],
+)
+def test_pledge_sizes_read_as_words(category, quantity, qualifier, currency, expected):
+    assert formatting.pledge_size(category, quantity, qualifier, currency) == expected
+
+
+def test_dates_show_only_the_precision_the_source_gave():
+    assert formatting.partial_date(date(2025, 3, 1), "month") == "Mar 2025"
+    assert formatting.partial_date(date(2025, 1, 1), "year") == "2025"
+    assert formatting.partial_date(date(2025, 3, 2), "day") == "2025-03-02"

@@ -1,0 +1,166 @@
+"""The pledge write path on SQLite and PostgreSQL: pledge, revision and audit entry land
+together or not at all."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from coalition import queries
+from coalition.errors import ValidationFailed, VersionConflict
+from coalition.pledges import create_pledge, update_pledge
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Pledge, PledgeRevision
+
+NEW_PLEDGE = {
+    "participant_code": "NOR",
+    "category": "troops",
+    "status": "committed",
+    "description": "Infantry company for the reassurance force",
+    "quantity": 2000,
+    "announced_on": date(2026, 2, 1),
+    "source_title": "Ministry of Defence press release",
+    "source_url": "https://example.org/press/2026-02-01",
+    "confidence": "high",
+}
+
+
+def counts(engine) -> tuple[int, int, int]:
+    with read_session(engine) as session:
+        return tuple(
+            session.exec(select(func.count()).select_from(t)).one()
+            for t in (Pledge, PledgeRevision, AuditEvent)
+        )
+
+
+def test_create_writes_pledge_revision_and_audit_together(engine):
+    before = counts(engine)
+    with write_session(engine) as session:
+        pledge = create_pledge(
+            session, actor="analyst@example.org", values=NEW_PLEDGE, reason="Reported by MoD"
+        )
+        pledge_id = pledge.id
+    assert counts(engine) == tuple(n + 1 for n in before)
+    with read_session(engine) as session:
+        revision = session.exec(
+            select(PledgeRevision).where(PledgeRevision.pledge_id == pledge_id)
+        ).one()
+        assert (revision.version, revision.action, revision.actor) == (
+            1,
+            "create",
+            "analyst@example.org",
+        )
+        assert revision.quantity == 2000 and revision.effective_on == date(2026, 2, 1)
+        entry = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert entry.action == "pledge.create" and entry.entity_id == str(pledge_id)
+        frame = queries.pledges_frame(session)
+        assert 2000 in frame.loc[frame["participant_code"] == "NOR", "quantity"].tolist()
+
+
+def test_invalid_pledge_names_every_field_and_writes_nothing(engine):
+    before = counts(engine)
+    bad = NEW_PLEDGE | {
+        "participant_code": "ZZZ",
+        "quantity": -3,
+        "source_url": "not a url",
+        "end_on": date(2025, 1, 5),
+        "start_on": date(2025, 2, 1),
+    }
+    with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
+        create_pledge(session, actor="a@example.org", values=bad, reason="test")
+    assert set(caught.value.by_field()) == {"participant_code", "quantity", "source_url", "end_on"}
+    assert counts(engine) == before
+
+
+def test_failure_after_the_write_rolls_everything_back(engine):
+    """A fault late in the use case leaves no half-written pledge behind."""
+    before = counts(engine)
+    with pytest.raises(RuntimeError), write_session(engine) as session:
+        create_pledge(session, actor="a@example.org", values=NEW_PLEDGE, reason="test")
+        raise RuntimeError("crash after the flush")
+    assert counts(engine) == before
+
+
+def test_update_records_a_full_revision_of_only_the_changed_fields(engine):
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
+        ).id
+    with write_session(engine) as session:
+        pledge = update_pledge(
+            session,
+            actor="b@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 2500, "status": "deployed"},
+            reason="Parliament approved a larger force",
+            effective_on=date(2026, 3, 1),
+        )
+        assert pledge.version == 2
+    with read_session(engine) as session:
+        history = queries.pledge_revisions_frame(session, pledge_id)
+        audit = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert history["version"].tolist() == [1, 2]
+    assert history["quantity"].tolist() == [2000, 2500]
+    assert history["status"].tolist() == ["committed", "deployed"]
+    # The full state is carried forward: untouched fields are in the new revision too.
+    assert history["description"].nunique() == 1 and history.iloc[1]["actor"] == "b@example.org"
+    assert audit.details["changed"] == ["quantity", "status"]
+
+
+def test_stale_version_is_refused_and_nothing_is_lost(engine):
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
+        ).id
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor="a@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 2100},
+            reason="first edit",
+        )
+    before = counts(engine)
+    with pytest.raises(VersionConflict) as caught, write_session(engine) as session:
+        update_pledge(
+            session,
+            actor="b@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 1900},
+            reason="second edit",
+        )
+    assert caught.value.current_version == 2
+    assert counts(engine) == before
+    with read_session(engine) as session:
+        assert session.get(Pledge, pledge_id).quantity == 2100
+
+
+def test_saving_the_same_values_writes_no_revision(engine):
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
+        ).id
+    before = counts(engine)
+    with write_session(engine) as session:
+        pledge = update_pledge(
+            session,
+            actor="a@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 2000},
+            reason="same",
+        )
+        assert pledge.version == 1
+    assert counts(engine) == before
+
+
+def test_a_reason_is_required(engine):
+    with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
+        create_pledge(session, actor="a@example.org", values=NEW_PLEDGE, reason="  ")
+    assert caught.value.by_field() == {"reason": ["is required: say why this change is made"]}

@@ -1,0 +1,45 @@
+"""The sidebar filters. They are drawn by app.py on every page, so their values persist across
+page switches."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coalition.charts import label
+from coalition.filters import DEFAULT_STATUSES, MEMBERSHIPS, PledgeFilter
+from db.models import CATEGORIES, STATUSES
+
+
+def sidebar_filters(regions: list[str]) -> PledgeFilter:
+    with st.sidebar:
+        st.subheader("Filters")
+        st.caption("An empty filter means all.")
+        categories = st.multiselect(
+            "Category", CATEGORIES, format_func=label, key="filter_categories"
+        )
+        statuses = st.multiselect(
+            "Status",
+            STATUSES,
+            default=list(DEFAULT_STATUSES),
+            format_func=label,
+            key="filter_statuses",
+            help="Withdrawn pledges and stated refusals are hidden by default.",
+        )
+        chosen_regions = st.multiselect("Region", regions, key="filter_regions")
+        memberships = st.multiselect(
+            "Membership",
+            MEMBERSHIPS,
+            key="filter_memberships",
+            help="Participants in any of the chosen organisations.",
+        )
+    return PledgeFilter(
+        categories=tuple(categories),
+        statuses=tuple(statuses),
+        regions=tuple(chosen_regions),
+        memberships=tuple(memberships),
+    )
+
+
+def current_filters() -> PledgeFilter:
+    """The filters app.py drew this run (pages read them from here)."""
+    return st.session_state.get("active_filters", PledgeFilter())
