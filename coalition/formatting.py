@@ -16,7 +16,7 @@ def money(amount: float | None, currency: str = "EUR") -> str:
         return UNKNOWN_SIZE
     symbol = {"EUR": "€", "GBP": "£", "USD": "US$", "CAD": "C$", "NZD": "NZ$"}.get(currency)
     prefix, suffix = (symbol, "") if symbol else ("", f" {currency}")
-    for threshold, word in ((1e9, "bn"), (1e6, "m")):
+    for threshold, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
         if abs(amount) >= threshold:
             return f"{prefix}{amount / threshold:,.2f}".rstrip("0").rstrip(".") + word + suffix
     return f"{prefix}{amount:,.0f}{suffix}"

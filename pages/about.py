@@ -3,7 +3,16 @@
 import streamlit as st
 
 from coalition.formatting import partial_date
-from ui.resources import load_events, load_exchange_rates, load_last_change, load_targets
+from ui.resources import (
+    load_events,
+    load_exchange_rates,
+    load_last_change,
+    load_pledges,
+    load_targets,
+)
+from ui.shell import require_entry
+
+require_entry()
 
 version = st.session_state["data_version"]
 
@@ -53,8 +62,14 @@ Population and GDP are World Bank figures with their year.
 )
 
 last_change = load_last_change(version)
-if last_change:
-    st.info(f"The pledge record last changed on {last_change:%d %b %Y at %H:%M} UTC.")
+pledges = load_pledges(version)
+if last_change and not pledges.empty:
+    newest = pledges.sort_values("announced_on").iloc[-1]
+    st.info(
+        f"**Freshness.** The pledge record last changed on {last_change:%d %b %Y at %H:%M} UTC. "
+        f"Its newest announcement dates from "
+        f"{partial_date(newest['announced_on'], newest['announced_precision'])}."
+    )
 
 st.subheader("Exchange rates")
 st.dataframe(

@@ -6,6 +6,9 @@ from coalition import charts, formatting
 from coalition.metrics import headline
 from ui.filters import current_filters
 from ui.resources import load_last_change, load_participants, load_pledges, load_targets
+from ui.shell import require_entry
+
+require_entry()
 
 version = st.session_state["data_version"]
 filters = current_filters()
@@ -36,8 +39,15 @@ columns[1].caption(
 )
 for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
     item = figures.category(category)
-    unknown = f" + {item.unknown_size} unknown" if item.unknown_size else ""
-    column.metric(category.capitalize(), f"{item.known_total:,.0f}{unknown}")
+    column.metric(
+        f"{category.capitalize()} (known sizes)",
+        f"{item.known_total:,.0f}",
+        delta=f"+ {item.unknown_size} of unknown size" if item.unknown_size else None,
+        delta_color="off",
+        delta_arrow="off",
+        help="The sum of published sizes. Pledges whose size was never published are "
+        "counted beside it, never as zero.",
+    )
     column.caption(f"{item.summary()}; pledges from {item.participants} participants")
 
 st.markdown(
@@ -82,6 +92,7 @@ st.subheader("Pledges")
 st.dataframe(
     formatting.pledges_for_display(pledges),
     hide_index=True,
+    placeholder="—",
     key="overview_pledges",
     column_config={
         "EUR": st.column_config.NumberColumn("EUR", format="€%,.0f"),

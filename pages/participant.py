@@ -6,6 +6,9 @@ import streamlit as st
 from coalition import formatting
 from ui.filters import current_filters
 from ui.resources import load_meetings_attended, load_participants, load_pledges
+from ui.shell import require_entry
+
+require_entry()
 
 version = st.session_state["data_version"]
 participants = load_participants(version)
@@ -67,6 +70,7 @@ else:
     st.dataframe(
         formatting.pledges_for_display(own).drop(columns=["Participant"]),
         hide_index=True,
+        placeholder="—",
         key="participant_pledges",
         column_config={
             "EUR": st.column_config.NumberColumn("EUR", format="€%,.0f"),

@@ -91,3 +91,12 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seed"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Expose each phase's report on the test item, so fixtures can keep a screenshot of a
+    failed browser test."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -49,9 +49,11 @@ def test_every_page_renders_without_exception(app):
 def test_overview_shows_the_seeded_coalition(app):
     assert app.title[0].value == "Coalition of the willing: pledges overview"
     assert metric(app, "Participants") == "37"
-    troops = metric(app, "Troops")
-    assert troops.startswith("100 + ") and troops.endswith(" unknown")
-    assert metric(app, "Aircraft") == "0 + 2 unknown"
+    troops = next(m for m in app.metric if m.label == "Troops (known sizes)")
+    assert troops.value == "100"
+    assert troops.proto.delta.endswith(" of unknown size")
+    aircraft = next(m for m in app.metric if m.label == "Aircraft (known sizes)")
+    assert (aircraft.value, aircraft.proto.delta) == ("0", "+ 2 of unknown size")
     assert any("pledges of unknown size" in c.value for c in app.caption)
     table = table_with(app, "Size")
     assert len(table) == 21  # the seeded pledges less Poland's refusal, hidden by default
@@ -113,3 +115,12 @@ def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_
     assert "nothing was written" in at.error[0].value
     assert "pledges.csv, row 5, column 'announced_on'" in at.markdown[0].value
     assert not database.exists()
+
+
+def test_about_page_states_method_and_freshness(app):
+    app.switch_page("pages/about.py").run()
+    text = " ".join(m.value for m in app.markdown)
+    for topic in ("Statuses.", "Unknown sizes.", "Currencies.", "Sources."):
+        assert topic in text
+    freshness = next(i.value for i in app.info if "Freshness" in i.value)
+    assert "newest announcement dates from Jan 2026" in freshness
