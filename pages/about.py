@@ -2,19 +2,13 @@
 
 import streamlit as st
 
+from coalition import queries
 from coalition.formatting import partial_date
-from ui.resources import (
-    load_events,
-    load_exchange_rates,
-    load_last_change,
-    load_pledges,
-    load_targets,
-)
+from ui.resources import read
 from ui.shell import require_entry
 
 require_entry()
 
-version = st.session_state["data_version"]
 
 st.title("About the data")
 st.markdown(
@@ -61,8 +55,8 @@ Population and GDP are World Bank figures with their year.
 """
 )
 
-last_change = load_last_change(version)
-pledges = load_pledges(version)
+last_change = read(queries.last_change)
+pledges = read(queries.pledges_frame)
 if last_change and not pledges.empty:
     newest = pledges.sort_values("announced_on").iloc[-1]
     st.info(
@@ -73,16 +67,16 @@ if last_change and not pledges.empty:
 
 st.subheader("Exchange rates")
 st.dataframe(
-    load_exchange_rates(version).drop(columns=["id"]),
+    read(queries.exchange_rates_frame).drop(columns=["id"]),
     hide_index=True,
     column_config={"source_url": st.column_config.LinkColumn("source_url")},
 )
 
 st.subheader("Planning figures for the force")
-st.dataframe(load_targets(version).drop(columns=["id"]), hide_index=True)
+st.dataframe(read(queries.targets_frame).drop(columns=["id"]), hide_index=True)
 
 st.subheader("Meetings")
-events = load_events(version)
+events = read(queries.events_frame)
 st.dataframe(
     events.assign(held_on=[partial_date(d) for d in events["held_on"]]).drop(columns=["id"]),
     hide_index=True,

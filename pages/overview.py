@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from coalition import charts, formatting
+from coalition import charts, formatting, queries
 from coalition.metrics import headline
 from ui.filters import current_filters
-from ui.resources import load_last_change, load_participants, load_pledges, load_targets
+from ui.resources import read
 from ui.shell import require_entry
+from ui.tables import pledge_table
 
 require_entry()
 
-version = st.session_state["data_version"]
 filters = current_filters()
-participants = load_participants(version, filters)
-pledges = load_pledges(version, filters)
+participants = read(queries.participants_frame, filters)
+pledges = read(queries.pledges_frame, filters)
 figures = headline(participants, pledges)
 
 st.title("Coalition of the willing: pledges overview")
-last_change = load_last_change(version)
+last_change = read(queries.last_change)
 freshness = f" Record last changed {last_change:%d %b %Y %H:%M} UTC." if last_change else ""
 st.caption(f"Showing {filters.describe()}.{freshness}")
 
@@ -84,22 +84,12 @@ left, right = st.columns(2)
 left.plotly_chart(charts.pledges_by_category_and_status(pledges), key="overview_by_status")
 right.plotly_chart(charts.pledges_by_region(pledges), key="overview_by_region")
 st.plotly_chart(
-    charts.troops_against_targets(figures.category("troops"), load_targets(version)),
+    charts.troops_against_targets(figures.category("troops"), read(queries.targets_frame)),
     key="overview_troops_targets",
 )
 
 st.subheader("Pledges")
-st.dataframe(
-    formatting.pledges_for_display(pledges),
-    hide_index=True,
-    placeholder="—",
-    key="overview_pledges",
-    column_config={
-        "EUR": st.column_config.NumberColumn("EUR", format="€%,.0f"),
-        "Link": st.column_config.LinkColumn("Link", display_text="open source"),
-        "What": st.column_config.TextColumn(width="large"),
-    },
-)
+pledge_table(pledges, key="overview_pledges")
 st.caption(
     "“Size not published” means the size was never made public; it is not counted as zero. "
     "Open a participant's page for its profile and pledges."

@@ -3,15 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import formatting
+from coalition import formatting, queries
 from ui.filters import current_filters
-from ui.resources import load_meetings_attended, load_participants, load_pledges
+from ui.resources import read
 from ui.shell import require_entry
+from ui.tables import pledge_table
 
 require_entry()
 
-version = st.session_state["data_version"]
-participants = load_participants(version)
+participants = read(queries.participants_frame)
 names = dict(zip(participants["code"], participants["name"], strict=True))
 
 requested = st.query_params.get("code")
@@ -59,7 +59,7 @@ st.caption(f"Reference figures: {profile['reference_source']}.")
 
 st.subheader("Pledges")
 filters = current_filters()
-all_pledges = load_pledges(version, filters)
+all_pledges = read(queries.pledges_frame, filters)
 own = all_pledges[all_pledges["participant_code"] == code]
 if own.empty:
     st.info(
@@ -67,19 +67,10 @@ if own.empty:
         "filters. Most contributions were not published country by country."
     )
 else:
-    st.dataframe(
-        formatting.pledges_for_display(own).drop(columns=["Participant"]),
-        hide_index=True,
-        placeholder="—",
-        key="participant_pledges",
-        column_config={
-            "EUR": st.column_config.NumberColumn("EUR", format="€%,.0f"),
-            "Link": st.column_config.LinkColumn("Link", display_text="open source"),
-        },
-    )
+    pledge_table(own, key="participant_pledges", hide=("Participant",))
 
 st.subheader("Meetings attended")
-meetings = load_meetings_attended(version, code)
+meetings = read(queries.meetings_attended, code)
 if meetings.empty:
     st.info("No attendance recorded in the sources we hold.")
 else:

@@ -36,6 +36,13 @@ def counts(engine) -> tuple[int, int, int]:
         )
 
 
+def add_pledge(engine) -> int:
+    with write_session(engine) as session:
+        return create_pledge(
+            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
+        ).id
+
+
 def test_create_writes_pledge_revision_and_audit_together(engine):
     before = counts(engine)
     with write_session(engine) as session:
@@ -85,10 +92,7 @@ def test_failure_after_the_write_rolls_everything_back(engine):
 
 
 def test_update_records_a_full_revision_of_only_the_changed_fields(engine):
-    with write_session(engine) as session:
-        pledge_id = create_pledge(
-            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
-        ).id
+    pledge_id = add_pledge(engine)
     with write_session(engine) as session:
         pledge = update_pledge(
             session,
@@ -112,10 +116,7 @@ def test_update_records_a_full_revision_of_only_the_changed_fields(engine):
 
 
 def test_stale_version_is_refused_and_nothing_is_lost(engine):
-    with write_session(engine) as session:
-        pledge_id = create_pledge(
-            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
-        ).id
+    pledge_id = add_pledge(engine)
     with write_session(engine) as session:
         update_pledge(
             session,
@@ -142,10 +143,7 @@ def test_stale_version_is_refused_and_nothing_is_lost(engine):
 
 
 def test_saving_the_same_values_writes_no_revision(engine):
-    with write_session(engine) as session:
-        pledge_id = create_pledge(
-            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
-        ).id
+    pledge_id = add_pledge(engine)
     before = counts(engine)
     with write_session(engine) as session:
         pledge = update_pledge(

@@ -3,21 +3,23 @@ write made through any process shows at the next rerun."""
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from coalition import queries
 from coalition.bootstrap import initialise_database
-from coalition.filters import PledgeFilter
 from coalition.settings import get_settings
 from db.engine import create_db_engine, read_session
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _engine_for(database_url: str, data_dir: str) -> Engine:
-    from pathlib import Path
-
     engine = create_db_engine(database_url)
     initialise_database(engine, Path(data_dir))
     return engine
@@ -33,49 +35,15 @@ def current_data_version() -> int:
         return queries.data_version(session)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_participants(version: int, filters: PledgeFilter | None = None) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_read(query_name: str, version: int, args: tuple[Any, ...]) -> Any:
     with read_session(get_engine()) as session:
-        return queries.participants_frame(session, filters)
+        return getattr(queries, query_name)(session, *args)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_pledges(version: int, filters: PledgeFilter | None = None) -> pd.DataFrame:
-    with read_session(get_engine()) as session:
-        return queries.pledges_frame(session, filters)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_filter_options(version: int) -> dict[str, list[str]]:
-    with read_session(get_engine()) as session:
-        return queries.filter_options(session)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_targets(version: int) -> pd.DataFrame:
-    with read_session(get_engine()) as session:
-        return queries.targets_frame(session)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_events(version: int) -> pd.DataFrame:
-    with read_session(get_engine()) as session:
-        return queries.events_frame(session)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_exchange_rates(version: int) -> pd.DataFrame:
-    with read_session(get_engine()) as session:
-        return queries.exchange_rates_frame(session)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_meetings_attended(version: int, participant_code: str) -> pd.DataFrame:
-    with read_session(get_engine()) as session:
-        return queries.meetings_attended(session, participant_code)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_last_change(version: int):
-    with read_session(get_engine()) as session:
-        return queries.last_change(session)
+def read(query: Callable[..., T], *args: Any) -> T:
+    """Run ``query(session, *args)`` from coalition.queries, cached until the data change.
+    (Streamlit's cache cannot hash functions, so the query travels by name.)"""
+    if getattr(queries, query.__name__, None) is not query:
+        raise ValueError(f"{query.__qualname__} is not a function of coalition.queries")
+    return _cached_read(query.__name__, st.session_state["data_version"], args)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coalition import queries
 from coalition.errors import ValidationFailed
 from ui.filters import sidebar_filters
-from ui.resources import current_data_version, get_engine, load_filter_options
+from ui.resources import current_data_version, get_engine, read
 
 _ENTRY_RUNNING = "shell_entry_running"
 
@@ -37,7 +38,7 @@ def run_app() -> None:
         version = current_data_version()
         st.session_state["data_version"] = version
         st.session_state["active_filters"] = sidebar_filters(
-            load_filter_options(version)["regions"]
+            read(queries.filter_options)["regions"]
         )
         navigation.run()
     finally:
