@@ -1,12 +1,14 @@
-"""Audit entries: small typed records written in the same transaction as what they describe."""
+"""Audit entries: small typed records written in the same transaction as what they describe.
+Every write records one, so recording one is also where the data version moves."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session
 
-from db.models import AuditEvent
+from db.models import AuditEvent, DataVersion
 
 
 def record(
@@ -26,4 +28,10 @@ def record(
         details=details or {},
     )
     session.add(entry)
+    bump_data_version(session)
     return entry
+
+
+def bump_data_version(session: Session) -> None:
+    """Tell every app process that the data changed; commits with the caller's transaction."""
+    session.execute(update(DataVersion).values(version=DataVersion.version + 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,6 +34,12 @@ LABELS = {
 
 def label(value: str) -> str:
     return LABELS.get(value, value).capitalize()
+
+
+def plain(text: object) -> str:
+    """Text from the database, made safe for plotly, which reads tags such as <a> in hover
+    text and axis labels as markup."""
+    return html.escape(str(text), quote=False)
 
 
 def _layout(figure: go.Figure, title: str, **kwargs) -> go.Figure:
@@ -89,14 +97,19 @@ def troops_against_targets(troops: CategoryFigures, targets: pd.DataFrame) -> go
     for row in troop_targets.itertuples():
         low = row.low if pd.notna(row.low) else 0.0
         high = row.high if pd.notna(row.high) else low
-        names.append(row.name)
+        names.append(plain(row.name))
         bases.append(low)
         # A single figure still needs a visible sliver.
         spans.append(max(high - low, 400.0))
-        shown = f"{low:,.0f}–{high:,.0f}" if high != low else f"{high:,.0f}"
         if pd.isna(row.low):
             shown = f"up to {high:,.0f}"
-        hover.append(f"{row.name}: {shown} troops<br>{row.source_title}, {row.stated_on}")
+        elif pd.isna(row.high):
+            shown = f"at least {low:,.0f}"
+        else:
+            shown = f"{low:,.0f}–{high:,.0f}" if high != low else f"{high:,.0f}"
+        hover.append(
+            f"{plain(row.name)}: {shown} troops<br>{plain(row.source_title)}, {row.stated_on}"
+        )
     figure.add_bar(
         name="Planning figure (range)",
         y=names,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from db.models import CATEGORIES, INACTIVE_STATUSES, STATUSES
+from db.models import INACTIVE_STATUSES, STATUSES
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")
 MEMBERSHIP_COLUMNS = {
@@ -17,12 +18,14 @@ DEFAULT_STATUSES = tuple(s for s in STATUSES if s not in INACTIVE_STATUSES)
 
 @dataclass(frozen=True)
 class PledgeFilter:
-    """Empty tuples mean "no restriction". Memberships match a participant in any of them."""
+    """Empty tuples mean "no restriction". Memberships match a participant in any of them.
+    ``as_of`` winds the record back to how it stood at the end of that day; None is today."""
 
     categories: tuple[str, ...] = ()
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     regions: tuple[str, ...] = ()
     memberships: tuple[str, ...] = ()
+    as_of: date | None = None
 
     def describe(self) -> str:
         parts = [
@@ -35,8 +38,12 @@ class PledgeFilter:
             )
             if values
         ]
+        if self.as_of is not None:
+            parts.append(f"as of {self.as_of:%d %b %Y}")
         return "; ".join(parts) if parts else "no filters"
 
     @property
-    def category_list(self) -> tuple[str, ...]:
-        return self.categories or CATEGORIES
+    def counted_statuses(self) -> tuple[str, ...]:
+        """Statuses whose pledges count in totals: the chosen ones (all when none is chosen),
+        never withdrawals or refusals, which are shown but not added up."""
+        return tuple(s for s in (self.statuses or STATUSES) if s not in INACTIVE_STATUSES)

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 QUALIFIER_WORDS = {"exact": "", "approx": "about ", "up_to": "up to ", "at_least": "at least "}
-COUNT_UNITS = {"troops": "troops", "aircraft": "aircraft", "ships": "ships"}
+UNITS = {"funding": "EUR", "troops": "troops", "aircraft": "aircraft", "ships": "ships"}
 UNKNOWN_SIZE = "size not published"
 
 
@@ -16,9 +16,16 @@ def money(amount: float | None, currency: str = "EUR") -> str:
         return UNKNOWN_SIZE
     symbol = {"EUR": "€", "GBP": "£", "USD": "US$", "CAD": "C$", "NZD": "NZ$"}.get(currency)
     prefix, suffix = (symbol, "") if symbol else ("", f" {currency}")
-    for threshold, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
-        if abs(amount) >= threshold:
-            return f"{prefix}{amount / threshold:,.2f}".rstrip("0").rstrip(".") + word + suffix
+    units = ((1e6, "m"), (1e9, "bn"), (1e12, "tn"))
+    size, sign = abs(amount), "-" if amount < 0 else ""
+    chosen = max((i for i, (threshold, _) in enumerate(units) if size >= threshold), default=None)
+    if chosen is not None:
+        scaled = round(size / units[chosen][0], 2)
+        # A figure that rounds up to 1,000 of its unit reads in the next: "€1bn", not "€1,000m".
+        if scaled >= 1000 and chosen + 1 < len(units):
+            chosen += 1
+            scaled = round(size / units[chosen][0], 2)
+        return f"{sign}{prefix}{scaled:,.2f}".rstrip("0").rstrip(".") + units[chosen][1] + suffix
     return f"{prefix}{amount:,.0f}{suffix}"
 
 
@@ -30,7 +37,7 @@ def pledge_size(
     words = QUALIFIER_WORDS.get(qualifier or "exact", "")
     if category == "funding":
         return words + money(quantity, currency or "EUR")
-    unit = COUNT_UNITS.get(category, "")
+    unit = UNITS.get(category, "") if category != "funding" else ""
     return f"{words}{quantity:,.0f} {unit}".strip()
 
 

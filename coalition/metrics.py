@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from db.models import CATEGORIES
-
-UNITS = {"troops": "troops", "aircraft": "aircraft", "ships": "ships"}
+from coalition.formatting import UNITS
+from db.models import CATEGORIES, INACTIVE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,7 @@ class CategoryFigures:
 @dataclass(frozen=True)
 class Headline:
     participants: int
-    participants_with_pledges: int
     by_category: dict[str, CategoryFigures]
-    funding_eur_known: float
     funding_by_currency: pd.DataFrame  # currency, pledges, known_amount, amount_eur, unknown
 
     def category(self, name: str) -> CategoryFigures:
@@ -42,8 +39,12 @@ class Headline:
 
 
 def headline(participants: pd.DataFrame, pledges: pd.DataFrame) -> Headline:
-    """Figures over the given (already filtered) participants and pledges."""
-    pledges = pledges[pledges["participant_code"].isin(participants["code"])]
+    """Figures over the given (already filtered) participants and pledges. Withdrawals and
+    refusals never count as pledges here, whatever the status filter shows."""
+    pledges = pledges[
+        pledges["participant_code"].isin(participants["code"])
+        & ~pledges["status"].isin(INACTIVE_STATUSES)
+    ]
     by_category = {}
     for category in CATEGORIES:
         rows = pledges[pledges["category"] == category]
@@ -69,8 +70,6 @@ def headline(participants: pd.DataFrame, pledges: pd.DataFrame) -> Headline:
     )
     return Headline(
         participants=len(participants),
-        participants_with_pledges=pledges["participant_code"].nunique(),
         by_category=by_category,
-        funding_eur_known=by_category["funding"].known_total,
         funding_by_currency=by_currency,
     )

@@ -67,6 +67,14 @@ def _append_revision(
     return revision
 
 
+def _action_for(previous_status: str, status: str) -> str:
+    if status == "withdrawn" and previous_status != "withdrawn":
+        return "withdraw"
+    if previous_status == "withdrawn" and status != "withdrawn":
+        return "restore"
+    return "update"
+
+
 def create_pledge(
     session: Session,
     *,
@@ -133,6 +141,7 @@ def update_pledge(
     unknown = sorted(set(changes) - set(PLEDGE_FIELD_NAMES))
     if unknown:
         raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
+    previous_status = pledge.status
     merged = {name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES} | dict(changes)
     fields = _validated(session, merged)
     changed = {
@@ -157,7 +166,7 @@ def update_pledge(
             expected_version=expected_version, current_version=current_version or expected_version
         )
     session.refresh(pledge)
-    action = "withdraw" if changed.get("status") == "withdrawn" else "update"
+    action = _action_for(previous_status, pledge.status)
     _append_revision(
         session,
         pledge,

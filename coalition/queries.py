@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from db.models import (
-    AuditEvent,
+    DataVersion,
     Event,
     EventAttendance,
     ExchangeRate,
@@ -50,10 +50,9 @@ PLEDGE_COLUMNS = [
 
 
 def data_version(session: Session) -> int:
-    """A number that grows with every write: every write records an audit entry in its own
-    transaction, so the newest audit id changes exactly when the data do. Cached reads take it
-    as an argument, which keeps every app process in step with the shared database."""
-    return session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one()
+    """A number that grows with every committed write (see coalition.audit). Cached reads take
+    it as an argument, which keeps every app process in step with the shared database."""
+    return session.exec(select(DataVersion.version)).one()
 
 
 def _participant_conditions(filters: PledgeFilter) -> list:
@@ -68,9 +67,12 @@ def _participant_conditions(filters: PledgeFilter) -> list:
 
 
 def participants_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
+    """Participants matching the filters; with ``as_of``, only those reported by then."""
     statement = select(Participant).order_by(Participant.name)
     if filters is not None:
         statement = statement.where(*_participant_conditions(filters))
+        if filters.as_of is not None:
+            statement = statement.where(Participant.first_reported_on <= filters.as_of)
     rows = [p.model_dump() for p in session.exec(statement).all()]
     return pd.DataFrame(rows, columns=list(Participant.model_fields))
 
@@ -98,29 +100,107 @@ def rate_for(rates: pd.DataFrame, currency: str | None, on: date) -> tuple[float
     return float(row["units_per_eur"]), row["rate_date"]
 
 
+def _with_eur(rows: list[dict], rates: pd.DataFrame) -> pd.DataFrame:
+    """Add the EUR conversion of funding rows, at the rate for each pledge's date."""
+    for row in rows:
+        row.update(amount_eur=None, rate_date=None)
+        if row["category"] == "funding" and row["quantity"] is not None:
+            units_per_eur, rate_date = rate_for(rates, row["currency"], row["announced_on"])
+            row.update(amount_eur=row["quantity"] / units_per_eur, rate_date=rate_date)
+    return rows
+
+
+def latest_revisions(as_of: date):
+    """Each pledge's state at the end of ``as_of``: the newest revision (by version) among
+    those in effect by then. A backdated correction therefore wins from its effective date."""
+    return (
+        select(PledgeRevision.pledge_id, func.max(PledgeRevision.version).label("version"))
+        .where(PledgeRevision.effective_on <= as_of)
+        .group_by(PledgeRevision.pledge_id)
+        .subquery()
+    )
+
+
 def pledges_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
-    """Current pledges joined to their participant, with funding converted to EUR."""
+    """Pledges joined to their participant, with funding converted to EUR: the current state,
+    or with ``filters.as_of`` the state on that day, rebuilt from revisions."""
     filters = filters or PledgeFilter(statuses=())
+    if filters.as_of is None:
+        source = Pledge
+        statement = select(Pledge, Participant.name, Participant.region)
+    else:
+        source = PledgeRevision
+        latest = latest_revisions(filters.as_of)
+        statement = select(PledgeRevision, Participant.name, Participant.region).join(
+            latest,
+            (PledgeRevision.pledge_id == latest.c.pledge_id)
+            & (PledgeRevision.version == latest.c.version),
+        )
     statement = (
-        select(Pledge, Participant.name, Participant.region)
-        .join(Participant, Participant.code == Pledge.participant_code)
+        statement.join(Participant, Participant.code == source.participant_code)
         .where(*_participant_conditions(filters))
-        .order_by(Pledge.announced_on, Participant.name, Pledge.id)
+        .order_by(source.announced_on, Participant.name)
     )
     if filters.categories:
-        statement = statement.where(Pledge.category.in_(filters.categories))
+        statement = statement.where(source.category.in_(filters.categories))
     if filters.statuses:
-        statement = statement.where(Pledge.status.in_(filters.statuses))
-    rates = exchange_rates_frame(session)
+        statement = statement.where(source.status.in_(filters.statuses))
     rows = []
-    for pledge, name, region in session.exec(statement).all():
-        row = pledge.model_dump()
-        row.update(participant=name, region=region, amount_eur=None, rate_date=None)
-        if pledge.category == "funding" and pledge.quantity is not None:
-            units_per_eur, rate_date = rate_for(rates, pledge.currency, pledge.announced_on)
-            row.update(amount_eur=pledge.quantity / units_per_eur, rate_date=rate_date)
+    for record, name, region in session.exec(statement).all():
+        row = record.model_dump()
+        if source is PledgeRevision:
+            row.update(id=record.pledge_id, updated_at=record.recorded_at, updated_by=record.actor)
+        row.update(participant=name, region=region)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=PLEDGE_COLUMNS)
+    frame = pd.DataFrame(_with_eur(rows, exchange_rates_frame(session)), columns=PLEDGE_COLUMNS)
+    return frame.sort_values(["announced_on", "participant", "id"], ignore_index=True).astype(
+        {"quantity": "float64", "amount_eur": "float64"}
+    )
+
+
+REVISION_COLUMNS = [
+    "pledge_id",
+    "version",
+    "action",
+    "effective_on",
+    "recorded_at",
+    "actor",
+    "reason",
+    "participant_code",
+    "participant",
+    "region",
+    "category",
+    "status",
+    "quantity",
+    "currency",
+    "amount_eur",
+    "announced_on",
+    "start_on",
+    "end_on",
+    "description",
+]
+
+
+def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
+    """Every revision of the pledges of participants matching the filters (all statuses: a
+    status filter applies to the state at each date, which is the caller's business)."""
+    filters = filters or PledgeFilter(statuses=())
+    statement = (
+        select(PledgeRevision, Participant.name, Participant.region)
+        .join(Participant, Participant.code == PledgeRevision.participant_code)
+        .where(*_participant_conditions(filters))
+        .order_by(PledgeRevision.pledge_id, PledgeRevision.version)
+    )
+    if filters.categories:
+        statement = statement.where(PledgeRevision.category.in_(filters.categories))
+    if filters.as_of is not None:
+        statement = statement.where(PledgeRevision.effective_on <= filters.as_of)
+    rows = []
+    for revision, name, region in session.exec(statement).all():
+        row = revision.model_dump()
+        row.update(participant=name, region=region)
+        rows.append(row)
+    frame = pd.DataFrame(_with_eur(rows, exchange_rates_frame(session)), columns=REVISION_COLUMNS)
     return frame.astype({"quantity": "float64", "amount_eur": "float64"})
 
 
@@ -159,3 +239,21 @@ def targets_frame(session: Session) -> pd.DataFrame:
 def last_change(session: Session) -> datetime | None:
     """When the pledge record last changed (the newest revision), for freshness notes."""
     return session.exec(select(func.max(PledgeRevision.recorded_at))).one()
+
+
+def participant_revisions(session: Session, participant_code: str) -> pd.DataFrame:
+    """Every revision of one participant's pledges, full state, oldest first."""
+    statement = (
+        select(PledgeRevision)
+        .where(PledgeRevision.participant_code == participant_code)
+        .order_by(PledgeRevision.pledge_id, PledgeRevision.version)
+    )
+    rows = [r.model_dump() for r in session.exec(statement).all()]
+    return pd.DataFrame(rows, columns=list(PledgeRevision.model_fields))
+
+
+def usd_per_eur(session: Session) -> float | None:
+    """The newest EUR/USD rate, for comparing funding in EUR with GDP in US dollars."""
+    rates = exchange_rates_frame(session)
+    usd = rates[rates["currency"] == "USD"].sort_values("rate_date")
+    return float(usd["units_per_eur"].iloc[-1]) if not usd.empty else None

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-from sqlmodel import Session, SQLModel, select
+from pydantic import TypeAdapter, ValidationError
+from sqlmodel import Session, SQLModel
 
 from coalition import audit
 from coalition.errors import Problem, ValidationFailed
@@ -35,6 +36,7 @@ SEED_ACTOR = "seed"
 EVENT_FORMATS = ("in-person", "virtual", "hybrid")
 
 Row = dict[str, str]
+_DATE = TypeAdapter(date)
 M = TypeVar("M", bound=SQLModel)
 
 
@@ -46,14 +48,17 @@ class SeedError(ValidationFailed):
 class SeedBundle:
     participants: list[Participant] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    attendance: list[dict[str, Any]] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)  # parsed dates
     exchange_rates: list[ExchangeRate] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     pledges: list[dict[str, str]] = field(default_factory=list)
 
-    @property
-    def participant_codes(self) -> set[str]:
-        return {p.code for p in self.participants}
+
+def _as_date(text: str) -> date | None:
+    try:
+        return _DATE.validate_python(text.strip())
+    except ValidationError:
+        return None
 
 
 def read_csv(path: Path, columns: Iterable[str], problems: list[Problem]) -> list[tuple[int, Row]]:
@@ -200,20 +205,28 @@ def load_seed(data_dir: Path) -> SeedBundle:
     events, event_rows = _validate_rows(
         path, Event, problems, _all(_choice("format", EVENT_FORMATS), _url)
     )
-    _unique(path, events, lambda e: (e.held_on, e.title), "title", problems)
     bundle.events = [e for _, e in events]
     # Attendance names a meeting by its date, so a date must not hold two meetings.
     _unique(path, events, lambda e: e.held_on, "held_on", problems)
-    event_dates = {row["held_on"].strip() for row in event_rows}
+    event_dates = {_as_date(row["held_on"]) for row in event_rows} - {None}
 
     path = data_dir / "attendance.csv"
     attendance_columns = ["held_on", "participant_code", "source_title"]
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[date, str], int] = {}
     for line, row in read_csv(path, attendance_columns, problems):
-        held_on, code = row["held_on"].strip(), row["participant_code"].strip()
-        if held_on not in event_dates:
+        held_on, code = _as_date(row["held_on"]), row["participant_code"].strip()
+        if held_on is None:
             problems.append(
-                Problem("held_on", f"no meeting in events.csv on '{held_on}'", path.name, line)
+                Problem(
+                    "held_on",
+                    f"'{row['held_on']}' is not a valid date (expected YYYY-MM-DD)",
+                    path.name,
+                    line,
+                )
+            )
+        elif held_on not in event_dates:
+            problems.append(
+                Problem("held_on", f"no meeting in events.csv on {held_on}", path.name, line)
             )
         if code not in codes:
             problems.append(
@@ -226,7 +239,9 @@ def load_seed(data_dir: Path) -> SeedBundle:
                 )
             )
         seen[held_on, code] = line
-        bundle.attendance.append(row)
+        bundle.attendance.append(
+            {"held_on": held_on, "participant_code": code, "source_title": row["source_title"]}
+        )
 
     path = data_dir / "targets.csv"
     targets, _ = _validate_rows(path, Target, problems, _all(_choice("category", CATEGORIES), _url))
@@ -254,10 +269,6 @@ def load_seed(data_dir: Path) -> SeedBundle:
     return bundle
 
 
-def database_is_seeded(session: Session) -> bool:
-    return session.exec(select(Participant.code).limit(1)).first() is not None
-
-
 def apply_seed(session: Session, bundle: SeedBundle) -> None:
     """Write a checked bundle into an empty database, in the caller's transaction."""
     session.add_all(bundle.participants)
@@ -265,11 +276,11 @@ def apply_seed(session: Session, bundle: SeedBundle) -> None:
     session.add_all(bundle.targets)
     session.add_all(bundle.events)
     session.flush()
-    event_ids = {e.held_on.isoformat(): e.id for e in bundle.events}
+    event_ids = {e.held_on: e.id for e in bundle.events}
     session.add_all(
         EventAttendance(
-            event_id=event_ids[row["held_on"].strip()],
-            participant_code=row["participant_code"].strip(),
+            event_id=event_ids[row["held_on"]],
+            participant_code=row["participant_code"],
             source_title=row["source_title"].strip(),
         )
         for row in bundle.attendance

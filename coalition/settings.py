@@ -29,14 +29,6 @@ class Settings:
     database_url: str
     data_dir: Path = DATA_DIR
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
-    def is_postgresql(self) -> bool:
-        return self.database_url.startswith("postgresql")
-
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

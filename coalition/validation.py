@@ -105,10 +105,18 @@ def check_url(field: str, value: str | None) -> Problem | None:
     return None
 
 
+def years_after(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def check_date_range(field: str, value: date | None, today: date) -> Problem | None:
     if value is None:
         return None
-    latest = today.replace(year=today.year + LATEST_YEARS_AHEAD)
+    latest = years_after(today, LATEST_YEARS_AHEAD)
     if value < EARLIEST_DATE:
         return Problem(field, f"{value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
     if value > latest:

@@ -208,3 +208,16 @@ class AuditEvent(SQLModel, table=True):
     entity: str | None = Field(default=None, max_length=40)
     entity_id: str | None = Field(default=None, max_length=40)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DataVersion(SQLModel, table=True):
+    """A single counter that every write increments in its own transaction.
+
+    Cached reads are keyed by it. Unlike max(id) of an append-only table, it cannot be passed
+    by a transaction that commits late: the row lock orders the increments as the commits."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_data_version_single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

@@ -4,6 +4,7 @@ import streamlit as st
 
 from coalition import charts, formatting, queries
 from coalition.metrics import headline
+from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read
 from ui.shell import require_entry
@@ -17,6 +18,7 @@ pledges = read(queries.pledges_frame, filters)
 figures = headline(participants, pledges)
 
 st.title("Coalition of the willing: pledges overview")
+as_of_banner(filters)
 last_change = read(queries.last_change)
 freshness = f" Record last changed {last_change:%d %b %Y %H:%M} UTC." if last_change else ""
 st.caption(f"Showing {filters.describe()}.{freshness}")
@@ -30,7 +32,7 @@ columns[0].metric(
 funding = figures.category("funding")
 columns[1].metric(
     "Funding (EUR, known)",
-    formatting.money(figures.funding_eur_known),
+    formatting.money(funding.known_total),
     help="Converted from each pledge's own currency at the stored rate; see About the data.",
 )
 columns[1].caption(

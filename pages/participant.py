@@ -1,9 +1,14 @@
-"""One participant: profile, reference figures, pledges and meetings attended."""
+"""One participant: profile, normalised figures, pledges with their history, meetings."""
+
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from coalition import formatting, queries
+from coalition import formatting, maps, queries
+from coalition.filters import MEMBERSHIP_COLUMNS
+from coalition.history import revision_history
+from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read
 from ui.shell import require_entry
@@ -11,6 +16,8 @@ from ui.tables import pledge_table
 
 require_entry()
 
+# The page is about one participant: region and membership filters do not apply to it.
+filters = replace(current_filters(), regions=(), memberships=())
 participants = read(queries.participants_frame)
 names = dict(zip(participants["code"], participants["name"], strict=True))
 
@@ -24,43 +31,57 @@ code = st.selectbox(
     key="participant_code",
 )
 st.query_params["code"] = code
-profile = participants.set_index("code").loc[code]
+
+pledges = read(queries.pledges_frame, filters)
+figures = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
+profile = figures.loc[code]
+details = participants.set_index("code").loc[code]
 
 st.title(profile["name"])
-memberships = [
-    label
-    for label, column in (
-        ("EU", "eu_member"),
-        ("NATO", "nato_member"),
-        ("Commonwealth", "commonwealth_member"),
-    )
-    if profile[column]
-]
+as_of_banner(filters)
+memberships = [label for label, column in MEMBERSHIP_COLUMNS.items() if details[column]]
 st.markdown(
     f"**{profile['kind'].capitalize()}** · {profile['region']} · "
     f"member of {', '.join(memberships) if memberships else 'none of EU, NATO, Commonwealth'}"
 )
 st.caption(
-    f"First reported as a participant on {profile['first_reported_on']:%d %b %Y} "
-    f"(sources {profile['first_reported_sources']}; confidence {profile['confidence']})."
+    f"First reported as a participant on {details['first_reported_on']:%d %b %Y} "
+    f"(sources {details['first_reported_sources']}; confidence {details['confidence']})."
 )
 
-left, right = st.columns(2)
-if pd.notna(profile["population"]):
-    left.metric(
-        f"Population ({int(profile['population_year'])})", f"{int(profile['population']):,}"
+text_column, map_column = st.columns([3, 2])
+with text_column:
+    left, right = st.columns(2)
+    if pd.notna(profile["population"]):
+        left.metric(
+            f"Population ({int(profile['population_year'])})", f"{int(profile['population']):,}"
+        )
+    if pd.notna(profile["gdp_usd"]):
+        right.metric(
+            f"GDP, current US$ ({int(profile['gdp_year'])})",
+            formatting.money(profile["gdp_usd"], "USD"),
+        )
+    if pd.notna(profile["funding_pct_gdp"]):
+        left.metric(
+            "Known funding, % of GDP",
+            f"{profile['funding_pct_gdp']:.3f}%",
+            help=f"Known funding in EUR, converted to US$ at the ECB rate, over "
+            f"{int(profile['gdp_year'])} GDP.",
+        )
+    if pd.notna(profile["troops_per_million"]):
+        right.metric(
+            "Known troops per million inhabitants",
+            f"{profile['troops_per_million']:,.1f}",
+            help=f"Per {int(profile['population_year'])} population.",
+        )
+    st.caption(f"Reference figures: {details['reference_source']}.")
+with map_column:
+    st.pydeck_chart(
+        maps.locator_deck(figures, code, maps.world_features()), height=260, key="participant_map"
     )
-if pd.notna(profile["gdp_usd"]):
-    right.metric(
-        f"GDP, current US$ ({int(profile['gdp_year'])})",
-        formatting.money(profile["gdp_usd"], "USD"),
-    )
-st.caption(f"Reference figures: {profile['reference_source']}.")
 
 st.subheader("Pledges")
-filters = current_filters()
-all_pledges = read(queries.pledges_frame, filters)
-own = all_pledges[all_pledges["participant_code"] == code]
+own = pledges[pledges["participant_code"] == code]
 if own.empty:
     st.info(
         "No pledges recorded for this participant under the current status and category "
@@ -68,6 +89,15 @@ if own.empty:
     )
 else:
     pledge_table(own, key="participant_pledges", hide=("Participant",))
+    revisions = read(queries.participant_revisions, code)
+    if filters.as_of is not None:
+        revisions = revisions[revisions["effective_on"] <= filters.as_of]
+    for pledge in own.itertuples():
+        history = revision_history(revisions[revisions["pledge_id"] == pledge.id])
+        count = f"{len(history)} revision" + ("" if len(history) == 1 else "s")
+        label = f"History: {pledge.category} – {pledge.description[:70]} ({count})"
+        with st.expander(label):
+            st.dataframe(history, hide_index=True, placeholder="—")
 
 st.subheader("Meetings attended")
 meetings = read(queries.meetings_attended, code)

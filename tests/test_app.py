@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from coalition.pledges import update_pledge
 from coalition.settings import PROJECT_ROOT
+from db.engine import create_db_engine, write_session
+from db.models import Pledge
 
 APP = str(PROJECT_ROOT / "app.py")
-PAGES = ("pages/overview.py", "pages/participant.py", "pages/about.py")
+PAGES = (
+    "pages/overview.py",
+    "pages/map.py",
+    "pages/timeline.py",
+    "pages/participant.py",
+    "pages/about.py",
+)
 
 
 def start_app(monkeypatch, database_url: str, data_dir: Path | None = None) -> AppTest:
@@ -61,8 +72,10 @@ def test_overview_shows_the_seeded_coalition(app):
 
 
 def test_overview_charts_are_drawn_from_the_data(app):
-    specs = {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
-             for c in app.get("plotly_chart")}  # fmt: skip
+    specs = {
+        json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+        for c in app.get("plotly_chart")
+    }
     assert set(specs) == {
         "Pledges by category and status",
         "Pledges by region",
@@ -97,7 +110,6 @@ def test_participant_page_shows_profile_pledges_and_meetings(monkeypatch, sqlite
     at.query_params["code"] = "NZL"
     at.run()
     at.switch_page("pages/participant.py").run()
-    at.selectbox(key="participant_code").set_value("NZL").run()
     assert at.title[0].value == "New Zealand"
     assert any(m.label.startswith("Population (2023)") for m in at.metric)
     pledges = table_with(at, "Size")
@@ -113,7 +125,7 @@ def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_
     at = start_app(monkeypatch, f"sqlite:///{database}", seed_copy).run()
     assert not at.exception
     assert "nothing was written" in at.error[0].value
-    assert "pledges.csv, row 5, column 'announced_on'" in at.markdown[0].value
+    assert "pledges.csv, row 5, column 'announced_on'" in at.code[0].value
     assert not database.exists()
 
 
@@ -124,3 +136,92 @@ def test_about_page_states_method_and_freshness(app):
         assert topic in text
     freshness = next(i.value for i in app.info if "Freshness" in i.value)
     assert "newest announcement dates from Jan 2026" in freshness
+
+
+def deck_spec(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize(
+    ("measure", "second", "region", "categories"),
+    [
+        ("funding_eur", None, [], []),
+        ("troops", "ships", ["Europe"], []),
+        ("funding_pct_gdp", "troops_per_million", [], ["funding"]),
+        ("pledges", None, ["Commonwealth"], ["troops", "ships"]),
+    ],
+)
+def test_map_page_draws_countries_badges_and_legend(
+    monkeypatch, sqlite_url, measure, second, region, categories
+):
+    at = start_app(monkeypatch, sqlite_url).run()
+    at.sidebar.multiselect(key="filter_regions").set_value(region)
+    at.sidebar.multiselect(key="filter_categories").set_value(categories)
+    at.switch_page("pages/map.py").run()
+    at.selectbox(key="map_measure").set_value(measure)
+    at.selectbox(key="map_second_measure").set_value(second).run()
+    assert not at.exception
+    spec = deck_spec(at)
+    layers = {layer["id"] for layer in spec["layers"]}
+    assert {"countries", "badges"} <= layers
+    assert ("columns" in layers) == (second is not None)
+    assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
+    assert len(at.get("deck_gl_json_chart")[0].proto.json.encode()) < 2_000_000
+    legend = " ".join(m.value for m in at.markdown)
+    assert "not a participant" in legend
+
+
+def test_timeline_page_shows_lines_meetings_status_and_gantt(app):
+    app.switch_page("pages/timeline.py").run()
+    assert not app.exception
+    titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(app)]
+    assert titles[0] == "Pledged over time"
+    assert "Pledges by status over time" in titles
+    cumulative = plotly_specs(app)[0]
+    assert sum(1 for t in cumulative["data"] if t.get("name") == "Meeting") == 1
+    assert any(t.get("line", {}).get("shape") == "hv" for t in cumulative["data"])
+
+
+def test_timeline_with_filters_that_match_nothing_says_so(app):
+    app.sidebar.multiselect(key="filter_statuses").set_value(["deployed"])
+    app.sidebar.multiselect(key="filter_categories").set_value(["ships"])
+    app.switch_page("pages/timeline.py").run()
+    assert not app.exception
+
+
+def test_as_of_shows_the_figure_before_a_revision_and_today_the_new_one(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url).run()
+    engine = create_db_engine(sqlite_url)
+    with write_session(engine) as session:
+        nz = session.exec(
+            select(Pledge).where(Pledge.participant_code == "NZL", Pledge.category == "troops")
+        ).one()
+        update_pledge(
+            session,
+            actor="e@example.org",
+            pledge_id=nz.id,
+            expected_version=1,
+            changes={"quantity": 150},
+            reason="More trainers",
+            effective_on=date(2026, 2, 1),
+        )
+    engine.dispose()
+    at.run()
+    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "150"
+    at.sidebar.date_input(key="filter_as_of").set_value(date(2026, 1, 15)).run()
+    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "100"
+    assert any("as it stood on 15 January 2026" in i.value for i in at.info)
+    assert "up to 100 troops" in set(table_with(at, "Size")["Size"])
+
+
+def test_participant_page_ignores_region_filters(app):
+    app.sidebar.multiselect(key="filter_regions").set_value(["Commonwealth"]).run()
+    app.query_params["code"] = "FRA"
+    app.switch_page("pages/participant.py").run()
+    assert app.title[0].value == "France"
+    assert "€2bn" in set(table_with(app, "Size")["Size"])
+    assert any(e.label.startswith("History: funding") for e in app.expander)

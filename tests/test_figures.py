@@ -39,7 +39,7 @@ def test_funding_is_converted_to_eur_at_the_stored_rate(seeded):
     france = pledges[(pledges["participant_code"] == "FRA") & (pledges["category"] == "funding")]
     assert france["amount_eur"].iloc[0] == 2e9
     figures = headline(queries.participants_frame(seeded), pledges)
-    assert figures.funding_eur_known == pytest.approx(pledges["amount_eur"].sum())
+    assert figures.category("funding").known_total == pytest.approx(pledges["amount_eur"].sum())
     by_currency = figures.funding_by_currency.set_index("currency")
     assert by_currency.loc["CAD", "known_amount"] == 1.5e9 - 5e8  # C$1bn; the US$500m is USD
     assert by_currency.loc["USD", "known_amount"] == 5e8
@@ -117,3 +117,34 @@ def test_dates_show_only_the_precision_the_source_gave():
     assert formatting.partial_date(date(2025, 3, 1), "month") == "Mar 2025"
     assert formatting.partial_date(date(2025, 1, 1), "year") == "2025"
     assert formatting.partial_date(date(2025, 3, 2), "day") == "2025-03-02"
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (999_999_999, "€1bn"),
+        (999_994_999, "€999.99m"),
+        (999_000_000, "€999m"),
+        (3.34e12, "€3.34tn"),
+        (2500, "€2,500"),
+        (None, "size not published"),
+    ],
+)
+def test_money_rounds_before_choosing_the_unit(amount, expected):
+    assert formatting.money(amount) == expected
+
+
+def test_refusals_never_count_as_pledges_even_with_every_status_shown(seeded):
+    everything = PledgeFilter(statuses=())
+    pledges = queries.pledges_frame(seeded, everything)
+    assert "ruled_out" in set(pledges["status"])
+    troops = headline(queries.participants_frame(seeded, everything), pledges).category("troops")
+    default = headline(
+        queries.participants_frame(seeded), queries.pledges_frame(seeded, PledgeFilter())
+    ).category("troops")
+    assert troops == default
+    assert "POL" not in set(
+        pledges[(pledges["category"] == "troops") & (pledges["status"] != "ruled_out")][
+            "participant_code"
+        ]
+    )

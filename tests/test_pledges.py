@@ -3,6 +3,7 @@ together or not at all."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -10,9 +11,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from coalition import queries
+from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.pledges import create_pledge, update_pledge
-from db.engine import read_session, write_session
+from coalition.settings import DATA_DIR
+from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 
 NEW_PLEDGE = {
@@ -162,3 +165,101 @@ def test_a_reason_is_required(engine):
     with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
         create_pledge(session, actor="a@example.org", values=NEW_PLEDGE, reason="  ")
     assert caught.value.by_field() == {"reason": ["is required: say why this change is made"]}
+
+
+def test_simultaneous_edits_from_one_version_let_exactly_one_win(engine):
+    """Eight editors save the same pledge from the same version at once."""
+    pledge_id = add_pledge(engine)
+    editors = 8
+    barrier = threading.Barrier(editors)
+    outcomes: list[str] = []
+
+    def edit(n: int) -> None:
+        barrier.wait()
+        try:
+            with write_session(engine) as session:
+                update_pledge(
+                    session,
+                    actor=f"editor{n}@example.org",
+                    pledge_id=pledge_id,
+                    expected_version=1,
+                    changes={"quantity": 3000 + n},
+                    reason=f"edit {n}",
+                )
+            outcomes.append("saved")
+        except VersionConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(editors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["conflict"] * (editors - 1) + ["saved"]
+    with read_session(engine) as session:
+        history = queries.pledge_revisions_frame(session, pledge_id)
+        current = session.get(Pledge, pledge_id)
+    assert history["version"].tolist() == [1, 2]
+    assert current.version == 2 and current.quantity == history.iloc[-1]["quantity"]
+
+
+def test_a_stale_read_is_caught_by_the_guarded_update(postgres_url):
+    """The editor's session still holds version 1 when someone else saves version 2: the
+    version check inside the UPDATE itself refuses the write. (PostgreSQL only: on SQLite the
+    write lock taken at the first read keeps the second writer out altogether.)"""
+    engine = create_db_engine(postgres_url)
+    initialise_database(engine, DATA_DIR)
+    pledge_id = add_pledge(engine)
+    with pytest.raises(VersionConflict) as caught, write_session(engine) as stale:
+        assert stale.get(Pledge, pledge_id).version == 1
+        with write_session(engine) as other:
+            update_pledge(
+                other,
+                actor="b@example.org",
+                pledge_id=pledge_id,
+                expected_version=1,
+                changes={"quantity": 2100},
+                reason="first",
+            )
+        update_pledge(
+            stale,
+            actor="a@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 1900},
+            reason="second",
+        )
+    assert caught.value.current_version == 2
+    with read_session(engine) as session:
+        assert session.get(Pledge, pledge_id).quantity == 2100
+        assert len(queries.pledge_revisions_frame(session, pledge_id)) == 2
+    engine.dispose()
+
+
+def test_withdraw_and_restore_are_named_in_the_history(engine):
+    pledge_id = add_pledge(engine)
+    for version, status in ((1, "withdrawn"), (2, "committed")):
+        with write_session(engine) as session:
+            update_pledge(
+                session,
+                actor="admin@example.org",
+                pledge_id=pledge_id,
+                expected_version=version,
+                changes={"status": status},
+                reason=status,
+            )
+    with read_session(engine) as session:
+        history = queries.pledge_revisions_frame(session, pledge_id)
+        entries = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert history["action"].tolist() == ["create", "withdraw", "restore"]
+    assert entries[-2:] == ["pledge.withdraw", "pledge.restore"]
+
+
+def test_every_write_moves_the_data_version_once(engine):
+    with read_session(engine) as session:
+        before = queries.data_version(session)
+        audit_entries = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    assert before == audit_entries  # the seed's writes, counted the same way
+    add_pledge(engine)
+    with read_session(engine) as session:
+        assert queries.data_version(session) == before + 1

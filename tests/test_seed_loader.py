@@ -108,3 +108,24 @@ def test_init_command_names_the_problem_and_exits_non_zero(seed_copy, tmp_path):
     )
     assert "nothing was written" in result.stderr
     assert not database.exists()
+
+
+def test_attendance_matches_meetings_by_date_not_by_spelling(seed_copy, sqlite_url):
+    """A date written with a time in both files still pairs up, and seeds."""
+    for name in ("events.csv", "attendance.csv"):
+        path = seed_copy / name
+        path.write_text(path.read_text().replace("2025-03-11,", "2025-03-11T00:00:00,"))
+    bundle = load_seed(seed_copy)
+    assert any(row["held_on"].isoformat() == "2025-03-11" for row in bundle.attendance)
+    engine = create_db_engine(sqlite_url)
+    initialise_database(engine, seed_copy)
+    engine.dispose()
+
+
+def test_attendance_at_an_unknown_meeting_is_named(seed_copy):
+    set_cell(seed_copy / "attendance.csv", 2, "held_on", "2025-03-03")
+    set_cell(seed_copy / "attendance.csv", 3, "held_on", "soon")
+    assert problems_of(seed_copy) == [
+        "attendance.csv, row 2, column 'held_on': no meeting in events.csv on 2025-03-03",
+        "attendance.csv, row 3, column 'held_on': 'soon' is not a valid date (expected YYYY-MM-DD)",
+    ]

@@ -3,7 +3,6 @@ from coalition.settings import DEFAULT_SQLITE_PATH, Settings, normalise_database
 
 def test_default_is_an_embedded_sqlite_file_in_a_gitignored_folder():
     settings = Settings.from_env({})
-    assert settings.is_sqlite
     assert settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
     assert DEFAULT_SQLITE_PATH.parent.name == "instance"
     gitignore = (DEFAULT_SQLITE_PATH.parent.parent / ".gitignore").read_text()
@@ -19,4 +18,4 @@ def test_postgres_urls_are_normalised_to_psycopg3():
     ):
         assert normalise_database_url(url) == "postgresql+psycopg://u:p@db:5432/app"
     settings = Settings.from_env({"DATABASE_URL": "postgres://u@h/db"})
-    assert settings.is_postgresql and not settings.is_sqlite
+    assert settings.database_url == "postgresql+psycopg://u@h/db"

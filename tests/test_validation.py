@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coalition.errors import ValidationFailed
-from coalition.validation import validate_pledge
+from coalition.validation import QUANTITY_CEILINGS, validate_pledge, years_after
 from db.models import CATEGORIES
 
 CODES = {"GBR", "FRA"}
@@ -137,10 +137,25 @@ def test_hostile_input_is_refused_with_a_field_or_accepted_clean(
         fields = validate_pledge(raw, participant_codes=CODES, currencies=CURRENCIES, today=TODAY)
     except ValidationFailed as failure:
         assert failure.problems
-        known = set(raw) | {"quantity_qualifier", "reason"}
-        assert all(p.field in known and p.message for p in failure.problems)
+        # Only the fields this test made hostile can be at fault, each with a message.
+        hostile = {"quantity", "announced_on", "category", "currency", "source_url"}
+        assert all(p.field in hostile and p.message for p in failure.problems)
         return
-    # Whatever passed is sane: a known category, a finite non-negative size, a real date.
+    # Whatever passed is sane: a known category, a finite size under its ceiling, a date in
+    # range, a currency exactly when it is funding, and a web address.
     assert fields.category in CATEGORIES
-    assert fields.quantity is None or 0 <= fields.quantity <= 1e12
-    assert date(2025, 1, 1) <= fields.announced_on
+    assert fields.quantity is None or 0 <= fields.quantity <= QUANTITY_CEILINGS[fields.category]
+    assert date(2025, 1, 1) <= fields.announced_on <= date(2031, 11, 28)
+    if fields.category == "funding":
+        assert fields.currency in CURRENCIES | {"EUR"}
+    else:
+        assert fields.currency is None
+    assert fields.source_url is None or fields.source_url.startswith(("http://", "https://"))
+
+
+def test_the_date_ceiling_survives_a_leap_day():
+    assert years_after(date(2028, 2, 29), 5) == date(2033, 2, 28)
+    fields = validate_pledge(
+        VALID, participant_codes=CODES, currencies=CURRENCIES, today=date(2028, 2, 29)
+    )
+    assert fields.announced_on == date(2025, 3, 2)

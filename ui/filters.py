@@ -3,15 +3,27 @@ page switches."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from coalition.charts import label
 from coalition.filters import DEFAULT_STATUSES, MEMBERSHIPS, PledgeFilter
+from coalition.validation import EARLIEST_DATE
 from db.models import CATEGORIES, STATUSES
 
 
 def sidebar_filters(regions: list[str]) -> PledgeFilter:
     with st.sidebar:
+        as_of = st.date_input(
+            "As of",
+            value=None,
+            min_value=EARLIEST_DATE,
+            max_value=date.today(),
+            key="filter_as_of",
+            help="Wind every page back to how the record stood at the end of this day, rebuilt "
+            "from the pledges' revision history. Leave empty for today.",
+        )
         st.subheader("Filters")
         st.caption("An empty filter means all.")
         categories = st.multiselect(
@@ -37,6 +49,7 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
         statuses=tuple(statuses),
         regions=tuple(chosen_regions),
         memberships=tuple(memberships),
+        as_of=as_of,
     )
 
 

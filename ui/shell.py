@@ -13,6 +13,8 @@ _ENTRY_RUNNING = "shell_entry_running"
 
 PAGES = (
     ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/map.py", "Map", ":material/public:"),
+    ("pages/timeline.py", "Timeline", ":material/timeline:"),
     ("pages/participant.py", "Participant", ":material/flag:"),
     ("pages/about.py", "About the data", ":material/info:"),
 )
@@ -27,7 +29,8 @@ def run_app() -> None:
             get_engine()
         except ValidationFailed as error:
             st.error("The seed data could not be loaded, so nothing was written to the database.")
-            st.markdown("\n".join(f"- {problem}" for problem in error.problems))
+            # As plain text: the problems quote cell values, which must not render as markup.
+            st.code("\n".join(str(problem) for problem in error.problems), language=None)
             st.stop()
         navigation = st.navigation(
             [

@@ -1,0 +1,357 @@
+"""Map builders (pydeck). Geometry ships in data/; the deck asks no server for tiles.
+
+Countries are polygons coloured by the chosen measure. Ukraine (the beneficiary), the EU and
+NATO are not pledging countries like the others: they get badges, not a measure colour.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from coalition.formatting import money
+from coalition.settings import DATA_DIR
+from db.models import INACTIVE_STATUSES, STATUSES
+
+GEOMETRY_FILE = "world_110m.geojson"
+
+# cividis: a sequential palette readable with the common colour-vision deficiencies.
+SCALE = [(0, 34, 78), (61, 77, 110), (124, 123, 120), (187, 175, 113), (253, 234, 69)]
+UNKNOWN_SIZE = (204, 121, 167)  # Okabe-Ito reddish purple: pledged, size never published
+NO_PLEDGE = (215, 215, 215)
+NOT_MEMBER = (243, 243, 243)
+BENEFICIARY = (198, 226, 245)  # pale sky blue: outside the cividis scale
+OUTLINE = (120, 120, 120)
+BADGE = (0, 114, 178)
+BADGE_NUDGE_DEGREES = {"NATO": 1.3, "EUU": -1.3}
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str
+
+
+MEASURES = {
+    m.key: m
+    for m in (
+        Measure("funding_eur", "Funding (EUR)", "EUR"),
+        Measure("troops", "Troops", "troops"),
+        Measure("aircraft", "Aircraft", "aircraft"),
+        Measure("ships", "Ships", "ships"),
+        Measure("pledges", "Number of pledges", "pledges"),
+        Measure("funding_pct_gdp", "Funding as % of GDP", "% of GDP"),
+        Measure("troops_per_million", "Troops per million inhabitants", "per million"),
+    )
+}
+CATEGORY_OF = {
+    "funding_eur": "funding",
+    "troops": "troops",
+    "aircraft": "aircraft",
+    "ships": "ships",
+    "funding_pct_gdp": "funding",
+    "troops_per_million": "troops",
+}
+
+
+@cache
+def _world(path: Path) -> tuple[dict, ...]:
+    return tuple(json.loads(path.read_text(encoding="utf-8"))["features"])
+
+
+def world_features(data_dir: Path = DATA_DIR) -> tuple[dict, ...]:
+    return _world(data_dir / GEOMETRY_FILE)
+
+
+def participant_figures(
+    participants: pd.DataFrame, pledges: pd.DataFrame, usd_per_eur: float | None
+) -> pd.DataFrame:
+    """Per participant: every measure's known value and the count of unknown sizes behind it,
+    plus the status breakdown for tooltips."""
+    frame = participants.set_index("code")[
+        [
+            "name",
+            "kind",
+            "region",
+            "population",
+            "population_year",
+            "gdp_usd",
+            "gdp_year",
+            "centroid_lat",
+            "centroid_lon",
+        ]
+    ].copy()
+    # Measures add up live pledges only; the status breakdown below lists every status.
+    active = pledges[~pledges["status"].isin(INACTIVE_STATUSES)]
+    for category in ("funding", "troops", "aircraft", "ships"):
+        own = active[active["category"] == category]
+        size = own["amount_eur"] if category == "funding" else own["quantity"]
+        grouped = size.groupby(own["participant_code"])
+        key = "funding_eur" if category == "funding" else category
+        frame[key] = grouped.sum(min_count=1)
+        frame[f"{category}_pledges"] = grouped.size()
+        frame[f"{category}_unknown"] = size.isna().groupby(own["participant_code"]).sum()
+    frame["pledges"] = active.groupby("participant_code").size()
+    frame = frame.fillna(
+        {c: 0 for c in frame.columns if c.endswith(("_pledges", "_unknown"))} | {"pledges": 0}
+    )
+    frame["funding_pct_gdp"] = (
+        frame["funding_eur"] * usd_per_eur / frame["gdp_usd"] * 100 if usd_per_eur else np.nan
+    )
+    frame["troops_per_million"] = frame["troops"] / frame["population"] * 1e6
+    status_counts = pledges.groupby(["participant_code", "status"]).size().unstack(fill_value=0)
+    frame["status_breakdown"] = [
+        ", ".join(
+            f"{int(status_counts.loc[code, s])} {s.replace('_', ' ')}"
+            for s in STATUSES
+            if code in status_counts.index and s in status_counts and status_counts.loc[code, s]
+        )
+        or "no pledges recorded"
+        for code in frame.index
+    ]
+    return frame
+
+
+def _format(measure: Measure, value: float) -> str:
+    if measure.key == "funding_eur":
+        return money(value)
+    if measure.key == "funding_pct_gdp":
+        return f"{value:.3f}% of GDP"
+    if measure.key == "troops_per_million":
+        return f"{value:,.1f} troops per million"
+    return f"{value:,.0f} {measure.unit}"
+
+
+def class_breaks(values: pd.Series) -> list[float]:
+    """Five equal-width classes from zero to the largest known value."""
+    top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+    return [top * i / len(SCALE) for i in range(len(SCALE) + 1)]
+
+
+def _colour(value: float, breaks: list[float]) -> tuple[int, int, int]:
+    index = int(np.searchsorted(breaks[1:-1], value, side="right"))
+    return SCALE[min(index, len(SCALE) - 1)]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: tuple[int, int, int]
+    text: str
+
+
+def country_records(
+    figures: pd.DataFrame, measure: Measure, features: tuple[dict, ...]
+) -> tuple[list[dict], list[LegendEntry]]:
+    """One record per polygon ring set, with its fill colour and a plain-text tooltip."""
+    category = CATEGORY_OF.get(measure.key)
+    known = figures[measure.key].dropna()
+    known = known[figures.loc[known.index, "kind"] == "country"]
+    breaks = class_breaks(known)
+    records = []
+    for feature in features:
+        code = feature["properties"]["iso_a3"]
+        name = feature["properties"]["name"]
+        if code in figures.index:
+            row = figures.loc[code]
+            value = row[measure.key]
+            unknown = int(row[f"{category}_unknown"]) if category else 0
+            lines = [f"{row['name']}", f"Status: {row['status_breakdown']}"]
+            if row["kind"] == "beneficiary":
+                fill, lines[0] = BENEFICIARY, f"{row['name']} (beneficiary of the guarantees)"
+            elif pd.notna(value) and (value > 0 or not unknown):
+                fill = _colour(float(value), breaks) if value > 0 else NO_PLEDGE
+                lines.append(f"{measure.label}: {_format(measure, float(value))}")
+            elif unknown:
+                fill = UNKNOWN_SIZE
+            else:
+                fill = NO_PLEDGE
+                lines.append(f"{measure.label}: none recorded")
+            if unknown:
+                plural = "pledge" if unknown == 1 else "pledges"
+                lines.append(f"+ {unknown} {plural} of unknown size")
+            tooltip, participant = "\n".join(lines), code
+        else:
+            fill, tooltip, participant = NOT_MEMBER, f"{name}\nNot a coalition participant", ""
+        for polygon in feature["geometry"]["coordinates"]:
+            records.append(
+                {"polygon": polygon, "fill": list(fill), "tooltip": tooltip, "code": participant}
+            )
+    legend = [
+        LegendEntry(colour, f"{_format(measure, low)} – {_format(measure, high)}")
+        for colour, low, high in zip(SCALE, breaks[:-1], breaks[1:], strict=True)
+    ]
+    if category:
+        legend.append(LegendEntry(UNKNOWN_SIZE, "pledged, size not published"))
+    legend += [
+        LegendEntry(NO_PLEDGE, "participant, nothing recorded in this measure"),
+        LegendEntry(BENEFICIARY, "Ukraine (beneficiary)"),
+        LegendEntry(NOT_MEMBER, "not a participant"),
+    ]
+    return records, legend
+
+
+def badge_records(figures: pd.DataFrame) -> list[dict]:
+    """Markers for the institutions (EU, NATO) and Ukraine, which pledge unlike countries."""
+    special = figures[figures["kind"] != "country"]
+    return [
+        {
+            # Both institutions sit in Brussels: nudge their badges apart so both stay legible.
+            "position": [
+                float(row.centroid_lon),
+                float(row.centroid_lat) + BADGE_NUDGE_DEGREES.get(code, 0.0),
+            ],
+            "label": "UA" if code == "UKR" else code.replace("EUU", "EU"),
+            "code": code,
+            "tooltip": f"{row.name} ({row.kind})\nStatus: {row.status_breakdown}",
+        }
+        for code, row in special.iterrows()
+    ]
+
+
+def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
+    values = figures[figures["kind"] == "country"][measure.key].dropna()
+    top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+    return [
+        {
+            "position": [
+                float(figures.at[code, "centroid_lon"]),
+                float(figures.at[code, "centroid_lat"]),
+            ],
+            "height": float(value) / top,
+            "code": code,
+            "tooltip": f"{figures.at[code, 'name']}\n{measure.label}: {_format(measure, value)}",
+        }
+        for code, value in values.items()
+        if value > 0
+    ]
+
+
+def build_deck(
+    figures: pd.DataFrame,
+    measure: Measure,
+    features: tuple[dict, ...],
+    *,
+    second: Measure | None = None,
+    network_base_map: bool = False,
+    focus: tuple[float, float, float] = (50.0, 12.0, 2.6),
+) -> tuple[pdk.Deck, list[LegendEntry]]:
+    """The map: countries, badges, optional columns. No base map unless asked for, so no
+    request leaves the machine."""
+    records, legend = country_records(figures, measure, features)
+    layers = [
+        pdk.Layer(
+            "PolygonLayer",
+            id="countries",
+            data=records,
+            get_polygon="polygon",
+            get_fill_color="fill",
+            get_line_color=list(OUTLINE),
+            line_width_min_pixels=0.5,
+            pickable=True,
+            auto_highlight=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="badges",
+            data=badge_records(figures),
+            get_position="position",
+            get_fill_color=list(BADGE),
+            get_radius=10,
+            radius_units="pixels",
+            radius_min_pixels=9,
+            radius_max_pixels=11,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="badge-labels",
+            data=badge_records(figures),
+            get_position="position",
+            get_text="label",
+            get_color=[255, 255, 255],
+            get_size=10,
+            font_weight=700,
+        ),
+    ]
+    pitch = 0
+    if second is not None:
+        layers.append(
+            pdk.Layer(
+                "ColumnLayer",
+                id="columns",
+                data=column_records(figures, second),
+                get_position="position",
+                get_elevation="height",
+                elevation_scale=600_000,
+                radius=45_000,
+                get_fill_color=[213, 94, 0, 220],
+                pickable=True,
+                extruded=True,
+            )
+        )
+        pitch = 40
+    latitude, longitude, zoom = focus
+    # map_provider=None alone draws no base map and asks no server for anything; passing
+    # map_style=None as well would let Streamlit pick a (remote) themed style.
+    base_map = {"map_provider": "carto", "map_style": "light"} if network_base_map else {}
+    deck = pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(
+            latitude=latitude, longitude=longitude, zoom=zoom, pitch=pitch
+        ),
+        tooltip={"text": "{tooltip}"},
+        **({"map_provider": None} | base_map),
+    )
+    return deck, legend
+
+
+def locator_deck(figures: pd.DataFrame, code: str, features: tuple[dict, ...]) -> pdk.Deck:
+    """A small map that finds one participant: it in the badge colour, other participants grey."""
+    records = []
+    for feature in features:
+        own = feature["properties"]["iso_a3"]
+        fill = BADGE if own == code else NO_PLEDGE if own in figures.index else NOT_MEMBER
+        for polygon in feature["geometry"]["coordinates"]:
+            records.append(
+                {"polygon": polygon, "fill": list(fill), "tooltip": feature["properties"]["name"]}
+            )
+    layers = [
+        pdk.Layer(
+            "PolygonLayer",
+            id="locator",
+            data=records,
+            get_polygon="polygon",
+            get_fill_color="fill",
+            get_line_color=list(OUTLINE),
+            line_width_min_pixels=0.5,
+            pickable=True,
+        )
+    ]
+    row = figures.loc[code]
+    if row["kind"] != "country":
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="locator-badge",
+                data=[b for b in badge_records(figures) if b["code"] == code],
+                get_position="position",
+                get_fill_color=list(BADGE),
+                get_radius=10,
+                radius_units="pixels",
+            )
+        )
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(
+            latitude=float(row["centroid_lat"]), longitude=float(row["centroid_lon"]), zoom=3
+        ),
+        tooltip={"text": "{tooltip}"},
+        map_provider=None,
+    )

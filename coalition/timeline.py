@@ -1,0 +1,275 @@
+"""How the record grew over time, rebuilt from pledge revisions (never from current values).
+
+A pledge counts from the effective date of its first revision (its announcement); a revision
+changes its figures from the revision's effective date; a withdrawal (or any status outside the
+chosen ones) takes it out from that date.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from coalition.charts import CATEGORY_COLOURS, STATUS_COLOURS, label, plain
+from coalition.formatting import UNITS
+from db.models import CATEGORIES, STATUSES
+
+SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")
+
+
+def states_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
+    """One row per pledge and date on which its state changed, holding the state from then on:
+    the newest revision (by version) in effect by that date."""
+    if revisions.empty:
+        return revisions.assign(state_version=pd.Series(dtype="int64"))
+    ordered = revisions.sort_values(["pledge_id", "effective_on", "version"])
+    ordered = ordered.assign(state_version=ordered.groupby("pledge_id")["version"].cummax())
+    changes = ordered.groupby(["pledge_id", "effective_on"], as_index=False)["state_version"].last()
+    return changes.merge(
+        revisions.drop(columns=["effective_on"]),
+        left_on=["pledge_id", "state_version"],
+        right_on=["pledge_id", "version"],
+    ).sort_values(["effective_on", "pledge_id"], ignore_index=True)
+
+
+def _deltas(states: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """Per state row, the change it makes to a running total of ``values``."""
+    previous = values.groupby(states["pledge_id"]).shift(1).fillna(0.0)
+    return values - previous
+
+
+def cumulative_by_category(revisions: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Step series per category: date, known total, pledges counted, of which unknown size.
+
+    Each state contributes to its own category only, so a revision that moves a pledge to
+    another category (or out of the chosen statuses) takes it out of the old line that day."""
+    states = states_over_time(revisions)
+    columns = ["category", "date", "known_total", "pledges", "unknown_size"]
+    if states.empty:
+        return pd.DataFrame(columns=columns)
+    counted = states["status"].isin(statuses)
+    size = states["amount_eur"].where(states["category"] == "funding", states["quantity"])
+    parts = []
+    for category in sorted(set(states["category"])):
+        own = counted & (states["category"] == category)
+        part = pd.DataFrame(
+            {
+                "category": category,
+                "date": states["effective_on"],
+                "known_total": _deltas(states, size.fillna(0.0).where(own, 0.0)),
+                "pledges": _deltas(states, own.astype(float)),
+                "unknown_size": _deltas(states, (own & size.isna()).astype(float)),
+            }
+        )
+        daily = part.groupby(["category", "date"], as_index=False).sum()
+        totals = ["known_total", "pledges", "unknown_size"]
+        daily[totals] = daily[totals].cumsum()
+        parts.append(daily)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def status_counts_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
+    """Number of pledges in each status on every date a status changed."""
+    states = states_over_time(revisions)
+    if states.empty:
+        return pd.DataFrame(columns=["date", *STATUSES])
+    one_hot = pd.get_dummies(states["status"]).reindex(columns=list(STATUSES), fill_value=False)
+    deltas = one_hot.astype(float).apply(lambda column: _deltas(states, column))
+    deltas.insert(0, "date", states["effective_on"])
+    return deltas.groupby("date").sum().cumsum().reset_index()
+
+
+def _meeting_markers(figure: go.Figure, events: pd.DataFrame, rows: int) -> None:
+    for event in events.itertuples():
+        figure.add_vline(
+            x=pd.Timestamp(event.held_on).timestamp() * 1000,
+            line_width=1,
+            line_dash="dot",
+            line_color="#999999",
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=list(events["held_on"]),
+            y=[0] * len(events),
+            mode="markers",
+            name="Meeting",
+            marker={"symbol": "diamond", "size": 10, "color": "#444444"},
+            hovertext=[
+                f"{e.held_on:%d %b %Y}: {plain(e.title)} ({plain(e.location)})"
+                for e in events.itertuples()
+            ],
+            hoverinfo="text",
+        ),
+        row=rows,
+        col=1,
+    )
+
+
+def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -> go.Figure:
+    """One panel per sized category: the known total as a solid step line and the number of
+    pledges (known or not) as a dashed one on the right axis, so a category whose sizes were
+    never published still shows its growth instead of a flat zero."""
+    categories = [c for c in SIZE_CATEGORIES if c in set(series["category"])] or ["troops"]
+    rows = len(categories) + 1
+    figure = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.05,
+        subplot_titles=[
+            f"{label(c)}: known {UNITS[c]} (solid), pledges (dashed)" for c in categories
+        ]
+        + ["Meetings"],
+        row_heights=[1.0] * len(categories) + [0.25],
+        specs=[[{"secondary_y": True}]] * len(categories) + [[{}]],
+    )
+    for row, category in enumerate(categories, start=1):
+        own = series[series["category"] == category]
+        if own.empty:
+            continue
+        dates = [*own["date"], until]
+        known = [*own["known_total"], own["known_total"].iloc[-1]]
+        pledges = [*own["pledges"], own["pledges"].iloc[-1]]
+        unknown = [*own["unknown_size"], own["unknown_size"].iloc[-1]]
+        hover = [
+            f"{d:%d %b %Y}: {k:,.0f} {UNITS[category]} known; {int(n)} pledges, "
+            f"{int(u)} of unknown size"
+            for d, k, n, u in zip(dates, known, pledges, unknown, strict=True)
+        ]
+        colour = CATEGORY_COLOURS[category]
+        figure.add_trace(
+            go.Scatter(
+                x=dates,
+                y=known,
+                mode="lines",
+                name=f"{label(category)} known",
+                line={"shape": "hv", "color": colour, "width": 2},
+                hovertext=hover,
+                hoverinfo="text",
+            ),
+            row=row,
+            col=1,
+            secondary_y=False,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=dates,
+                y=pledges,
+                mode="lines",
+                name=f"{label(category)} pledges",
+                line={"shape": "hv", "color": colour, "width": 1.5, "dash": "dash"},
+                hovertext=hover,
+                hoverinfo="text",
+            ),
+            row=row,
+            col=1,
+            secondary_y=True,
+        )
+        figure.update_yaxes(rangemode="tozero", row=row, col=1, secondary_y=False)
+        figure.update_yaxes(
+            rangemode="tozero",
+            showgrid=False,
+            dtick=max(1, math.ceil(max(pledges) / 4)),  # whole pledges only
+            row=row,
+            col=1,
+            secondary_y=True,
+        )
+    _meeting_markers(figure, events, rows)
+    figure.update_yaxes(visible=False, row=rows, col=1)
+    figure.update_layout(
+        title="Pledged over time",
+        template="plotly_white",
+        height=200 * len(categories) + 160,
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    return figure
+
+
+def status_figure(counts: pd.DataFrame, until: date, statuses: tuple[str, ...]) -> go.Figure:
+    figure = go.Figure()
+    for status in STATUSES:
+        if status not in statuses or status not in counts or not counts[status].any():
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[*counts["date"], until],
+                y=[*counts[status], counts[status].iloc[-1]],
+                mode="lines",
+                stackgroup="status",
+                line={"shape": "hv", "color": STATUS_COLOURS[status]},
+                name=label(status),
+            )
+        )
+    figure.update_layout(
+        title="Pledges by status over time",
+        template="plotly_white",
+        yaxis_title="Pledges",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.3},
+    )
+    return figure
+
+
+GANTT_STATUSES = ("committed", "deployed", "delivered")
+GANTT_CATEGORIES = ("troops", "aircraft", "ships", "other")
+
+
+def gantt_frame(pledges: pd.DataFrame, until: date) -> pd.DataFrame:
+    """Committed and deployed forces and capabilities (funding has no period), from their start
+    (or announcement) to their end date where one was published."""
+    rows = pledges[
+        pledges["status"].isin(GANTT_STATUSES) & pledges["category"].isin(GANTT_CATEGORIES)
+    ]
+    return pd.DataFrame(
+        {
+            "label": [
+                plain(f"{p}: {d[:60]}")
+                for p, d in zip(rows["participant"], rows["description"], strict=True)
+            ],
+            "category": rows["category"],
+            "status": rows["status"],
+            "start": rows["start_on"].where(rows["start_on"].notna(), rows["announced_on"]),
+            "end": rows["end_on"].where(rows["end_on"].notna(), until),
+            "open_ended": rows["end_on"].isna(),
+        }
+    ).reset_index(drop=True)
+
+
+def gantt_figure(frame: pd.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for category in CATEGORIES:
+        own = frame[frame["category"] == category]
+        if own.empty:
+            continue
+        starts = pd.to_datetime(own["start"])
+        ends = pd.to_datetime(own["end"])
+        figure.add_trace(
+            go.Bar(
+                y=own["label"],
+                x=(ends - starts).dt.total_seconds() * 1000,
+                base=starts.dt.strftime("%Y-%m-%d"),
+                orientation="h",
+                name=label(category),
+                marker_color=CATEGORY_COLOURS[category],
+                hovertext=[
+                    f"{r.label}<br>{label(r.status)}, from {r.start:%d %b %Y} "
+                    + ("(no end date published)" if r.open_ended else f"to {r.end:%d %b %Y}")
+                    for r in own.itertuples()
+                ],
+                hoverinfo="text",
+            )
+        )
+    figure.update_layout(
+        title="Commitments and deployments (bars run to today where no end date is published)",
+        template="plotly_white",
+        xaxis={"type": "date"},
+        height=max(250, 40 * len(frame) + 120),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.4},
+    )
+    return figure

@@ -1,0 +1,106 @@
+"""Map: who contributes what, and where. Works with no network: geometry ships in data/."""
+
+import pandas as pd
+import streamlit as st
+
+from coalition import maps, queries
+from ui.as_of import as_of_banner
+from ui.filters import current_filters
+from ui.legend import map_legend
+from ui.resources import read
+from ui.shell import require_entry
+
+require_entry()
+
+filters = current_filters()
+st.title("Map of pledges")
+as_of_banner(filters)
+
+left, middle, right = st.columns([2, 2, 1])
+measure_key = left.selectbox(
+    "Colour countries by",
+    list(maps.MEASURES),
+    format_func=lambda key: maps.MEASURES[key].label,
+    key="map_measure",
+)
+second_key = middle.selectbox(
+    "Second measure as columns",
+    [None, *maps.MEASURES],
+    format_func=lambda key: "None" if key is None else maps.MEASURES[key].label,
+    key="map_second_measure",
+)
+network_base_map = right.toggle(
+    "Online base map",
+    value=False,
+    key="map_online_base",
+    help="Off by default: the map needs no internet. On, it loads map tiles from the web.",
+)
+
+participants = read(queries.participants_frame, filters)
+pledges = read(queries.pledges_frame, filters)
+figures = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
+measure = maps.MEASURES[measure_key]
+second = maps.MEASURES[second_key] if second_key else None
+deck, legend = maps.build_deck(
+    figures,
+    measure,
+    maps.world_features(),
+    second=second,
+    network_base_map=network_base_map,
+)
+
+map_column, legend_column = st.columns([4, 1])
+with map_column:
+    event = st.pydeck_chart(
+        deck,
+        height=560,
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map_deck",
+    )
+with legend_column:
+    map_legend(measure.label, legend)
+    if second is not None:
+        st.caption(f"Columns: {second.label}, height relative to the largest value.")
+    if measure_key == "funding_pct_gdp":
+        st.caption("GDP in current US$ (World Bank, with its year); EUR converted at the ECB rate.")
+
+selected = [
+    obj.get("code")
+    for layer in ("countries", "badges", "columns")
+    for obj in (event.selection.get("objects", {}).get(layer, []) if event else [])
+    if obj.get("code")
+]
+if selected:
+    st.switch_page("pages/participant.py", query_params={"code": selected[0]})
+
+names = dict(zip(figures.index, figures["name"], strict=True))
+choice = st.selectbox(
+    "Open a participant's page",
+    [None, *sorted(names, key=names.get)],
+    format_func=lambda code: "Choose a participant…" if code is None else names[code],
+    key="map_open_participant",
+    help="Or click a country on the map.",
+)
+if choice:
+    st.switch_page("pages/participant.py", query_params={"code": choice})
+
+with st.expander("Figures behind the map"):
+    table = figures[["name", measure_key, "status_breakdown"]].copy()
+    category = maps.CATEGORY_OF.get(measure_key)
+    if category:
+        table["unknown_size"] = figures[f"{category}_unknown"].astype(int)
+    st.dataframe(
+        table.rename(
+            columns={
+                "name": "Participant",
+                measure_key: measure.label,
+                "status_breakdown": "Status",
+                "unknown_size": "Pledges of unknown size",
+            }
+        ).sort_values(measure.label, ascending=False, na_position="last"),
+        hide_index=True,
+        placeholder="—",
+    )
+    if pd.isna(figures[measure_key]).all():
+        st.caption("No published sizes for this measure under the current filters.")

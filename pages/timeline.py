@@ -1,0 +1,62 @@
+"""Timeline: how pledges grew meeting by meeting, rebuilt from the revision history."""
+
+from datetime import date
+
+import streamlit as st
+
+from coalition import queries, timeline
+from db.models import STATUSES
+from ui.as_of import as_of_banner
+from ui.filters import current_filters
+from ui.resources import read
+from ui.shell import require_entry
+
+require_entry()
+
+filters = current_filters()
+until = filters.as_of or date.today()
+st.title("Timeline")
+as_of_banner(filters)
+st.caption(
+    "Each pledge counts from its announcement; a revised figure changes the line from the "
+    "revision's date, and a withdrawal takes the pledge out from that date. "
+    f"Showing {filters.describe()}."
+)
+
+revisions = read(queries.revisions_frame, filters)
+events = read(queries.events_frame)
+events = events[events["held_on"] <= until]
+if revisions.empty:
+    st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
+    st.stop()
+
+series = timeline.cumulative_by_category(revisions, filters.counted_statuses)
+st.plotly_chart(timeline.cumulative_figure(series, events, until), key="timeline_cumulative")
+
+st.plotly_chart(
+    timeline.status_figure(
+        timeline.status_counts_over_time(revisions), until, filters.statuses or STATUSES
+    ),
+    key="timeline_status",
+)
+
+gantt = timeline.gantt_frame(read(queries.pledges_frame, filters), until)
+if gantt.empty:
+    st.info("No committed, deployed or delivered pledges under the current filters.")
+else:
+    st.plotly_chart(timeline.gantt_figure(gantt), key="timeline_gantt")
+
+with st.expander("Meetings"):
+    st.dataframe(
+        events[["held_on", "title", "location", "attendance_note", "source_title"]].rename(
+            columns={
+                "held_on": "Date",
+                "title": "Meeting",
+                "location": "Where",
+                "attendance_note": "Attendance",
+                "source_title": "Source",
+            }
+        ),
+        hide_index=True,
+        placeholder="—",
+    )

@@ -1,0 +1,103 @@
+"""Winding the record back: views as of a date come from revisions, never current values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from coalition import queries
+from coalition.filters import PledgeFilter
+from coalition.metrics import headline
+from coalition.pledges import create_pledge, update_pledge
+from db.engine import read_session, write_session
+
+BEFORE, REVISED, AFTER = date(2026, 2, 10), date(2026, 3, 1), date(2026, 4, 1)
+NOR_TROOPS = {
+    "participant_code": "NOR",
+    "category": "troops",
+    "status": "committed",
+    "description": "Mechanised company",
+    "quantity": 200,
+    "announced_on": date(2026, 2, 1),
+    "source_title": "Norwegian MoD",
+    "confidence": "high",
+}
+
+
+def add_and_revise(engine) -> int:
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session, actor="a@example.org", values=NOR_TROOPS, reason="first report"
+        ).id
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor="b@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 650},
+            reason="Battalion",
+            effective_on=REVISED,
+        )
+    return pledge_id
+
+
+def nor_troops(engine, as_of: date | None):
+    with read_session(engine) as session:
+        frame = queries.pledges_frame(session, PledgeFilter(as_of=as_of))
+    return frame[(frame["participant_code"] == "NOR") & (frame["category"] == "troops")]
+
+
+def test_a_revised_figure_shows_old_before_and_new_after_the_revision(engine):
+    add_and_revise(engine)
+    assert nor_troops(engine, BEFORE)["quantity"].tolist() == [200]
+    assert nor_troops(engine, AFTER)["quantity"].tolist() == [650]
+    assert nor_troops(engine, None)["quantity"].tolist() == [650]
+    # Before its announcement the pledge did not exist yet.
+    assert nor_troops(engine, date(2026, 1, 15)).empty
+
+
+def test_a_withdrawal_takes_the_pledge_out_from_its_date(engine):
+    pledge_id = add_and_revise(engine)
+    with write_session(engine) as session:
+        pledge = update_pledge(
+            session,
+            actor="b@example.org",
+            pledge_id=pledge_id,
+            expected_version=2,
+            changes={"status": "withdrawn"},
+            reason="Government fell",
+            effective_on=date(2026, 5, 1),
+        )
+        assert pledge.version == 3
+    assert nor_troops(engine, AFTER)["quantity"].tolist() == [650]
+    assert nor_troops(engine, date(2026, 5, 2)).empty  # hidden by the default status filter
+    with read_session(engine) as session:
+        history = queries.pledge_revisions_frame(session, pledge_id)
+    assert history["action"].tolist() == ["create", "update", "withdraw"]
+
+
+def test_a_backdated_correction_wins_from_its_effective_date(engine):
+    pledge_id = add_and_revise(engine)
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor="c@example.org",
+            pledge_id=pledge_id,
+            expected_version=2,
+            changes={"quantity": 250},
+            reason="The first figure was misreported",
+            effective_on=date(2026, 2, 5),
+        )
+    assert nor_troops(engine, BEFORE)["quantity"].tolist() == [250]
+    assert nor_troops(engine, AFTER)["quantity"].tolist() == [250]
+
+
+def test_seeded_record_as_of_the_london_summit(engine):
+    with read_session(engine) as session:
+        filters = PledgeFilter(as_of=date(2025, 3, 2))
+        participants = queries.participants_frame(session, filters)
+        pledges = queries.pledges_frame(session, filters)
+    assert len(participants) == 21  # 15 countries + UKR + NATO + EU at London, + 3 Baltics (call)
+    figures = headline(participants, pledges)
+    assert figures.category("funding").pledges == 1  # the UK's £1.6bn, announced that day
+    assert set(pledges["announced_on"]) <= {date(2025, 1, 1), date(2025, 3, 1), date(2025, 3, 2)}

@@ -1,0 +1,181 @@
+"""Timeline series, map figures and decks, and pledge histories, on the real seed data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from coalition import maps, queries, timeline
+from coalition.filters import DEFAULT_STATUSES, PledgeFilter
+from coalition.history import revision_history
+from coalition.pledges import create_pledge, update_pledge
+from db.engine import read_session, write_session
+
+TODAY = date(2026, 11, 28)
+
+
+def revisions_table(rows: list[tuple]) -> pd.DataFrame:
+    """(pledge_id, version, effective_on, category, status, quantity) rows."""
+    frame = pd.DataFrame(
+        rows, columns=["pledge_id", "version", "effective_on", "category", "status", "quantity"]
+    )
+    return frame.assign(amount_eur=None).astype({"quantity": "float64", "amount_eur": "float64"})
+
+
+def test_cumulative_steps_follow_creation_revision_and_withdrawal():
+    revisions = revisions_table(
+        [
+            (1, 1, date(2025, 3, 1), "troops", "announced", 100.0),
+            (2, 1, date(2025, 4, 1), "troops", "committed", None),
+            (1, 2, date(2025, 5, 1), "troops", "committed", 300.0),
+            (1, 3, date(2025, 6, 1), "troops", "withdrawn", 300.0),
+        ]
+    )
+    series = timeline.cumulative_by_category(revisions, ("announced", "committed"))
+    steps = series.set_index("date")[["known_total", "pledges", "unknown_size"]]
+    assert steps.loc[date(2025, 3, 1)].tolist() == [100, 1, 0]
+    assert steps.loc[date(2025, 4, 1)].tolist() == [100, 2, 1]
+    assert steps.loc[date(2025, 5, 1)].tolist() == [300, 2, 1]
+    assert steps.loc[date(2025, 6, 1)].tolist() == [0, 1, 1]
+
+
+def test_a_pledge_moved_to_another_category_leaves_the_old_line():
+    revisions = revisions_table(
+        [
+            (1, 1, date(2025, 3, 1), "troops", "announced", 100.0),
+            (1, 2, date(2025, 4, 1), "other", "announced", 100.0),
+        ]
+    )
+    series = timeline.cumulative_by_category(revisions, ("announced",))
+    last = series.sort_values("date").groupby("category").last()
+    assert last.loc["troops", "known_total"] == 0 and last.loc["troops", "pledges"] == 0
+    assert last.loc["other", "known_total"] == 100
+
+
+def test_status_counts_move_with_each_revision():
+    revisions = revisions_table(
+        [
+            (1, 1, date(2025, 3, 1), "troops", "considering", None),
+            (1, 2, date(2025, 5, 1), "troops", "committed", None),
+            (2, 1, date(2025, 4, 1), "ships", "announced", None),
+        ]
+    )
+    counts = timeline.status_counts_over_time(revisions).set_index("date")
+    assert counts.loc[date(2025, 4, 1), ["considering", "announced", "committed"]].tolist() == [
+        1,
+        1,
+        0,
+    ]
+    assert counts.loc[date(2025, 5, 1), ["considering", "announced", "committed"]].tolist() == [
+        0,
+        1,
+        1,
+    ]
+
+
+def test_timeline_figures_carry_lines_and_meeting_markers(engine):
+    with read_session(engine) as session:
+        revisions = queries.revisions_frame(session, PledgeFilter())
+        events = queries.events_frame(session)
+        pledges = queries.pledges_frame(session, PledgeFilter())
+    series = timeline.cumulative_by_category(revisions, DEFAULT_STATUSES)
+    figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
+    names = [trace.get("name") for trace in figure["data"]]
+    assert {"Funding known", "Troops known", "Aircraft pledges", "Ships pledges"} <= set(names)
+    meetings = next(t for t in figure["data"] if t.get("name") == "Meeting")
+    assert len(meetings["x"]) == len(events) == 14
+    funding = next(t for t in figure["data"] if t.get("name") == "Funding known")
+    assert funding["line"]["shape"] == "hv"
+    assert funding["y"][-1] == pytest.approx(pledges["amount_eur"].sum())
+    gantt = timeline.gantt_frame(pledges, TODAY)
+    assert list(gantt["status"]) == ["committed"]  # New Zealand's trainers; funding has no period
+    assert gantt.loc[0, "end"] == date(2026, 12, 31) and not gantt.loc[0, "open_ended"]
+
+
+@pytest.fixture
+def figures(engine) -> pd.DataFrame:
+    with read_session(engine) as session:
+        participants = queries.participants_frame(session, PledgeFilter())
+        pledges = queries.pledges_frame(session, PledgeFilter(statuses=()))
+        return maps.participant_figures(participants, pledges, queries.usd_per_eur(session))
+
+
+def test_map_figures_keep_unknown_sizes_apart_from_zero(figures):
+    assert figures.loc["NZL", "troops"] == 100
+    assert pd.isna(figures.loc["GBR", "troops"]) and figures.loc["GBR", "troops_unknown"] == 1
+    # Poland's refusal is in the status breakdown but is no troop pledge of unknown size.
+    assert figures.loc["POL", "troops_unknown"] == 0
+    assert figures.loc["POL", "status_breakdown"] == "1 ruled out"
+    assert figures.loc["GBR", "funding_pct_gdp"] == pytest.approx(
+        1.6e9 / 0.84662 * 1.0824 / 3_340_032_000_000 * 100
+    )
+    assert figures.loc["NZL", "troops_per_million"] == pytest.approx(
+        100 / figures.loc["NZL", "population"] * 1e6
+    )
+
+
+def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figures):
+    deck, legend = maps.build_deck(
+        figures, maps.MEASURES["troops"], maps.world_features(), second=maps.MEASURES["ships"]
+    )
+    spec = json.loads(deck.to_json())
+    assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert {"countries", "badges", "badge-labels", "columns"} <= set(layers)
+    fill_of = {r["code"]: tuple(r["fill"]) for r in layers["countries"]["data"] if r["code"]}
+    assert fill_of["GBR"] == maps.UNKNOWN_SIZE
+    assert fill_of["NZL"] == maps.SCALE[-1]
+    assert fill_of["UKR"] == maps.BENEFICIARY
+    assert fill_of["DEU"] == maps.NO_PLEDGE
+    assert {b["code"] for b in layers["badges"]["data"]} == {"EUU", "NATO", "UKR"}
+    assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no polygon
+    tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
+    assert "+ 1 pledge of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip
+    assert "pledged, size not published" in [entry.text for entry in legend]
+
+
+def test_deck_payload_stays_small(figures):
+    deck, _ = maps.build_deck(
+        figures,
+        maps.MEASURES["funding_eur"],
+        maps.world_features(),
+        second=maps.MEASURES["troops"],
+    )
+    assert len(deck.to_json().encode()) < 2_000_000
+
+
+def test_history_says_what_changed(engine):
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session,
+            actor="a@example.org",
+            reason="first report",
+            values={
+                "participant_code": "DNK",
+                "category": "ships",
+                "status": "announced",
+                "description": "Frigate",
+                "announced_on": date(2026, 2, 1),
+                "source_title": "Danish MoD",
+                "confidence": "medium",
+            },
+        ).id
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor="b@example.org",
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 2, "status": "committed"},
+            reason="Confirmed",
+        )
+    with read_session(engine) as session:
+        history = revision_history(queries.participant_revisions(session, "DNK"))
+    assert history["changes"].tolist() == [
+        "created",
+        "status: announced → committed; quantity: unknown → 2",
+    ]
+    assert history["by"].tolist() == ["a@example.org", "b@example.org"]
