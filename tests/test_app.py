@@ -225,3 +225,18 @@ def test_participant_page_ignores_region_filters(app):
     assert app.title[0].value == "France"
     assert "€2bn" in set(table_with(app, "Size")["Size"])
     assert any(e.label.startswith("History: funding") for e in app.expander)
+
+
+def test_choosing_a_country_on_the_map_page_opens_its_page(app):
+    app.switch_page("pages/map.py").run()
+    app.selectbox(key="map_open_participant").set_value("SWE").run()
+    assert not app.exception
+    assert app.title[0].value == "Sweden"
+    assert app.query_params["code"] == "SWE"
+
+
+def test_the_network_base_map_is_opt_in(app):
+    app.switch_page("pages/map.py").run()
+    assert "mapProvider" not in deck_spec(app) or deck_spec(app)["mapProvider"] is None
+    app.toggle(key="map_online_base").set_value(True).run()
+    assert deck_spec(app)["mapProvider"] == "carto"
