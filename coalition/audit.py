@@ -19,7 +19,10 @@ def record(
     entity: str | None = None,
     entity_id: str | int | None = None,
     details: dict[str, Any] | None = None,
+    changes_data: bool = True,
 ) -> AuditEvent:
+    """Add an audit entry to the caller's transaction. ``changes_data`` is False for events
+    such as sign-ins that leave the tracked data as they were (cached pages stay valid)."""
     entry = AuditEvent(
         actor=actor,
         action=action,
@@ -28,7 +31,8 @@ def record(
         details=details or {},
     )
     session.add(entry)
-    bump_data_version(session)
+    if changes_data:
+        bump_data_version(session)
     return entry
 
 

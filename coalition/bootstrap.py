@@ -1,4 +1,5 @@
-"""First start and every start: bring the schema to head and seed an empty database.
+"""First start and every start: bring the schema to head, seed an empty database, and make
+sure someone can sign in.
 
 Idempotent, and safe when several processes start together: the whole step runs under a
 cross-process lock (db.migrate.startup_lock), and seeding happens only while no participant
@@ -7,11 +8,14 @@ exists.
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
+from coalition.auth import ensure_first_admin
 from coalition.seed import apply_seed, load_seed
 from db.engine import sqlite_path, write_session
 from db.migrate import startup_lock, upgrade_to_head
@@ -20,6 +24,14 @@ from db.migrate import startup_lock, upgrade_to_head
 class InitOutcome(StrEnum):
     SEEDED = "seeded"
     ALREADY_SEEDED = "already seeded"
+
+
+@dataclass(frozen=True)
+class InitResult:
+    outcome: InitOutcome
+    # Set only on the start that created the first admin account: shown once, stored nowhere.
+    admin_email: str | None = None
+    admin_password: str | None = None
 
 
 def _has_participants(engine: Engine) -> bool:
@@ -32,15 +44,37 @@ def _has_participants(engine: Engine) -> bool:
         return connection.execute(text("SELECT 1 FROM participant LIMIT 1")).first() is not None
 
 
-def initialise_database(engine: Engine, data_dir: Path) -> InitOutcome:
-    """Migrate to head, then seed if empty. Broken seed files raise SeedError before the
-    database is touched at all, so a failed first start leaves it exactly as it was."""
+def initialise_database(
+    engine: Engine, data_dir: Path, admin_email: str = "admin@localhost"
+) -> InitResult:
+    """Migrate to head, seed if empty, create the first admin if there is no account. Broken
+    seed files raise SeedError before the database is touched at all, so a failed first start
+    leaves it exactly as it was."""
     with startup_lock(engine):
         if _has_participants(engine):
             upgrade_to_head(engine)
-            return InitOutcome.ALREADY_SEEDED
-        bundle = load_seed(data_dir)
-        upgrade_to_head(engine)
+            outcome = InitOutcome.ALREADY_SEEDED
+        else:
+            bundle = load_seed(data_dir)
+            upgrade_to_head(engine)
+            with write_session(engine) as session:
+                apply_seed(session, bundle)
+            outcome = InitOutcome.SEEDED
         with write_session(engine) as session:
-            apply_seed(session, bundle)
-        return InitOutcome.SEEDED
+            password = ensure_first_admin(session, admin_email)
+        if password is None:
+            return InitResult(outcome)
+        return InitResult(outcome, admin_email=admin_email, admin_password=password)
+
+
+def announce_first_admin(result: InitResult, stream=sys.stderr) -> None:
+    """The one time the first admin's password is ever shown."""
+    if result.admin_password is None:
+        return
+    print(
+        f"Created the first admin account {result.admin_email} with the password:\n"
+        f"    {result.admin_password}\n"
+        "It is shown only this once. Sign in and keep it safe, or set another with:\n"
+        f"    python -m coalition users set-password {result.admin_email}",
+        file=stream,
+    )

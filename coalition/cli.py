@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coalition.bootstrap import initialise_database
-from coalition.errors import ValidationFailed
+from coalition import auth
+from coalition.auth import Actor
+from coalition.bootstrap import announce_first_admin, initialise_database
+from coalition.errors import Problem, ValidationFailed
 from coalition.seed import load_seed
 from coalition.settings import Settings
-from db.engine import create_db_engine
+from db.engine import create_db_engine, write_session
+from db.models import ROLES
 
 
 def _print_problems(error: ValidationFailed) -> None:
@@ -23,10 +27,13 @@ def _print_problems(error: ValidationFailed) -> None:
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     engine = create_db_engine(settings.database_url)
     try:
-        outcome = initialise_database(engine, args.data_dir or settings.data_dir)
+        result = initialise_database(
+            engine, args.data_dir or settings.data_dir, settings.admin_email
+        )
     finally:
         engine.dispose()
-    print(f"Database ready ({outcome}): {engine.url.render_as_string(hide_password=True)}")
+    announce_first_admin(result)
+    print(f"Database ready ({result.outcome}): {engine.url.render_as_string(hide_password=True)}")
     return 0
 
 
@@ -37,6 +44,51 @@ def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(bundle.pledges)} pledges, {len(bundle.events)} meetings, "
         f"{len(bundle.targets)} targets, {len(bundle.exchange_rates)} exchange rates."
     )
+    return 0
+
+
+def _read_password(prompt_stream=sys.stderr) -> str:
+    """From a prompt when typing at a terminal, else one line of standard input; never from
+    the command line, where it would land in shell history and process lists."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ", stream=prompt_stream)
+        if first != getpass.getpass("Repeat it: ", stream=prompt_stream):
+            raise ValidationFailed([Problem("password", "the two entries differ")])
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _cli_actor() -> Actor:
+    return Actor.for_system(f"command line ({getpass.getuser()})")
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_db_engine(settings.database_url)
+    actor = _cli_actor()
+    try:
+        with write_session(engine) as session:
+            if args.users_command == "list":
+                for account in auth.list_accounts(session):
+                    state = "disabled" if account["disabled"] else "active"
+                    kind = "password" if account["local_password"] else "identity provider only"
+                    print(f"{account['email']}\t{account['role']}\t{state}\t{kind}")
+                return 0
+            if args.users_command == "add":
+                password = None if args.no_password else _read_password()
+                auth.add_account(
+                    session, actor=actor, email=args.email, role=args.role, password=password
+                )
+            elif args.users_command == "set-role":
+                auth.set_role(session, actor=actor, email=args.email, role=args.role)
+            elif args.users_command in ("disable", "enable"):
+                auth.set_disabled(
+                    session, actor=actor, email=args.email, disabled=args.users_command == "disable"
+                )
+            elif args.users_command == "set-password":
+                auth.set_password(session, actor=actor, email=args.email, password=_read_password())
+    finally:
+        engine.dispose()
+    print(f"Done: {args.users_command} {args.email}")
     return 0
 
 
@@ -57,6 +109,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--data-dir", type=Path, help="seed files folder (default: data/)")
     check.set_defaults(handler=cmd_check_seed)
+
+    users = commands.add_parser("users", help="manage accounts and roles")
+    users.set_defaults(handler=cmd_users)
+    user_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser(
+        "add", help="add an account; the password is read from a prompt or standard input"
+    )
+    add.add_argument("email")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument(
+        "--no-password",
+        action="store_true",
+        help="no local password: the account signs in through the identity provider only",
+    )
+    set_role = user_commands.add_parser("set-role", help="change an account's role")
+    set_role.add_argument("email")
+    set_role.add_argument("role", choices=ROLES)
+    for name, text in (
+        ("disable", "stop an account from signing in and writing"),
+        ("enable", "let a disabled account sign in again"),
+        ("set-password", "set a new password, read from a prompt or standard input"),
+    ):
+        user_commands.add_parser(name, help=text).add_argument("email")
+    user_commands.add_parser("list", help="list accounts (never their password hashes)")
     return parser
 
 
@@ -68,3 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationFailed as error:
         _print_problems(error)
         return 2
+    except auth.PermissionDenied as error:
+        print(f"Refused: {error}", file=sys.stderr)
+        return 3

@@ -19,7 +19,7 @@ FIELD_LABELS = {
 }
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "unknown"
     if isinstance(value, float) and value.is_integer():
@@ -31,9 +31,9 @@ def describe_changes(before: pd.Series | None, after: pd.Series) -> str:
     if before is None:
         return "created"
     changes = [
-        f"{FIELD_LABELS.get(name, name)}: {_shown(before[name])} → {_shown(after[name])}"
+        f"{FIELD_LABELS.get(name, name)}: {shown(before[name])} → {shown(after[name])}"
         for name in PledgeFields.model_fields
-        if _shown(before[name]) != _shown(after[name])
+        if shown(before[name]) != shown(after[name])
     ]
     return "; ".join(changes) or "no field changed"
 

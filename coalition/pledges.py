@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from coalition import audit
+from coalition.auth import Actor, require_role
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.validation import validate_pledge
 from db.models import ExchangeRate, Participant, Pledge, PledgeFields, PledgeRevision, utc_now
@@ -25,21 +26,29 @@ def known_currencies(session: Session) -> set[str]:
     return set(session.exec(select(ExchangeRate.currency).distinct()).all())
 
 
-def _validated(session: Session, raw: Mapping[str, Any]) -> PledgeFields:
-    return validate_pledge(
-        raw,
-        participant_codes=known_participant_codes(session),
-        currencies=known_currencies(session),
-    )
-
-
-def _require_reason(reason: str | None) -> str:
+def _reason_problems(reason: str | None) -> list[Problem]:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed([Problem("reason", "is required: say why this change is made")])
+        return [Problem("reason", "is required: say why this change is made")]
     if len(reason) > 500:
-        raise ValidationFailed([Problem("reason", "is longer than 500 characters")])
-    return reason
+        return [Problem("reason", "is longer than 500 characters")]
+    return []
+
+
+def _validated(session: Session, raw: Mapping[str, Any], reason: str | None) -> PledgeFields:
+    """The pledge's fields checked, and the reason with them: every problem raised at once."""
+    problems = _reason_problems(reason)
+    try:
+        fields = validate_pledge(
+            raw,
+            participant_codes=known_participant_codes(session),
+            currencies=known_currencies(session),
+        )
+    except ValidationFailed as failure:
+        problems = failure.problems + problems
+    if problems:
+        raise ValidationFailed(problems)
+    return fields
 
 
 def _append_revision(
@@ -78,7 +87,7 @@ def _action_for(previous_status: str, status: str) -> str:
 def create_pledge(
     session: Session,
     *,
-    actor: str,
+    actor: Actor,
     values: Mapping[str, Any],
     reason: str,
     effective_on: date | None = None,
@@ -86,11 +95,12 @@ def create_pledge(
 ) -> Pledge:
     """Validate and add a new pledge with its first revision. ``effective_on`` (the day from
     which the pledge holds, for "as of" views) defaults to its announcement date."""
-    reason = _require_reason(reason)
-    fields = _validated(session, values)
+    require_role(session, actor, "editor", action="pledge.create")
+    fields = _validated(session, values, reason)
+    reason = reason.strip()
     now = utc_now()
     pledge = Pledge(
-        **fields.model_dump(), version=1, created_at=now, updated_at=now, updated_by=actor
+        **fields.model_dump(), version=1, created_at=now, updated_at=now, updated_by=actor.email
     )
     session.add(pledge)
     session.flush()  # assigns pledge.id for the revision and the audit entry
@@ -98,14 +108,14 @@ def create_pledge(
         session,
         pledge,
         action="create",
-        actor=actor,
+        actor=actor.email,
         reason=reason,
         effective_on=effective_on or fields.announced_on,
         batch_id=batch_id,
     )
     audit.record(
         session,
-        actor=actor,
+        actor=actor.email,
         action="pledge.create",
         entity="pledge",
         entity_id=pledge.id,
@@ -123,7 +133,7 @@ def create_pledge(
 def update_pledge(
     session: Session,
     *,
-    actor: str,
+    actor: Actor,
     pledge_id: int,
     expected_version: int,
     changes: Mapping[str, Any],
@@ -133,8 +143,9 @@ def update_pledge(
 ) -> Pledge:
     """Apply only the given fields on top of the current state, if nobody saved since
     ``expected_version``. The version check and the bump are one UPDATE, so two writers racing
-    from the same version cannot both win on any database."""
-    reason = _require_reason(reason)
+    from the same version cannot both win on any database. Restoring a withdrawn pledge is an
+    admin's decision."""
+    require_role(session, actor, "editor", action="pledge.update")
     pledge = session.get(Pledge, pledge_id)
     if pledge is None:
         raise NotFound(f"pledge {pledge_id} does not exist")
@@ -143,7 +154,8 @@ def update_pledge(
         raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
     previous_status = pledge.status
     merged = {name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES} | dict(changes)
-    fields = _validated(session, merged)
+    fields = _validated(session, merged, reason)
+    reason = reason.strip()
     changed = {
         name: getattr(fields, name)
         for name in PLEDGE_FIELD_NAMES
@@ -153,12 +165,14 @@ def update_pledge(
         raise VersionConflict(expected_version=expected_version, current_version=pledge.version)
     if not changed:
         return pledge  # nothing to record: re-saving the same values is not a revision
+    if _action_for(previous_status, fields.status) == "restore":
+        require_role(session, actor, "admin", action="pledge.restore")
 
     now = utc_now()
     result = session.execute(
         Pledge.__table__.update()
         .where(Pledge.__table__.c.id == pledge_id, Pledge.__table__.c.version == expected_version)
-        .values(**changed, version=expected_version + 1, updated_at=now, updated_by=actor)
+        .values(**changed, version=expected_version + 1, updated_at=now, updated_by=actor.email)
     )
     if result.rowcount != 1:
         current_version = session.scalar(select(Pledge.version).where(Pledge.id == pledge_id))
@@ -171,14 +185,14 @@ def update_pledge(
         session,
         pledge,
         action=action,
-        actor=actor,
+        actor=actor.email,
         reason=reason,
         effective_on=effective_on or now.date(),
         batch_id=batch_id,
     )
     audit.record(
         session,
-        actor=actor,
+        actor=actor.email,
         action=f"pledge.{action}",
         entity="pledge",
         entity_id=pledge.id,

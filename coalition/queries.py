@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import func, or_
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from db.models import (
+    AuditEvent,
     DataVersion,
     Event,
     EventAttendance,
@@ -257,3 +259,39 @@ def usd_per_eur(session: Session) -> float | None:
     rates = exchange_rates_frame(session)
     usd = rates[rates["currency"] == "USD"].sort_values("rate_date")
     return float(usd["units_per_eur"].iloc[-1]) if not usd.empty else None
+
+
+AUDIT_COLUMNS = ["id", "occurred_at", "actor", "action", "entity", "entity_id", "details"]
+
+
+def audit_frame(
+    session: Session,
+    *,
+    actor: str | None = None,
+    action_prefix: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 5_000,
+) -> pd.DataFrame:
+    """Audit events, newest first, with optional filters (``until`` includes that day)."""
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if actor:
+        statement = statement.where(AuditEvent.actor == actor)
+    if action_prefix:
+        statement = statement.where(AuditEvent.action.startswith(action_prefix))
+    if since:
+        start = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
+        statement = statement.where(AuditEvent.occurred_at >= start)
+    if until:
+        end = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        statement = statement.where(AuditEvent.occurred_at < end)
+    rows = []
+    for event in session.exec(statement).all():
+        row = event.model_dump()
+        row["details"] = json.dumps(event.details, sort_keys=True, ensure_ascii=False)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def audit_actors(session: Session) -> list[str]:
+    return list(session.exec(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)))

@@ -17,13 +17,11 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, SQLModel
 
 from coalition import audit
+from coalition.auth import Actor
 from coalition.errors import Problem, ValidationFailed
 from coalition.pledges import create_pledge
-from coalition.validation import check_choice, check_url, problems_from_pydantic, validate_pledge
+from coalition.validation import validate_pledge, validate_reference_row
 from db.models import (
-    CATEGORIES,
-    CONFIDENCES,
-    PARTICIPANT_KINDS,
     Event,
     EventAttendance,
     ExchangeRate,
@@ -32,8 +30,7 @@ from db.models import (
     Target,
 )
 
-SEED_ACTOR = "seed"
-EVENT_FORMATS = ("in-person", "virtual", "hybrid")
+SEED_ACTOR = Actor.for_system("seed")
 
 Row = dict[str, str]
 _DATE = TypeAdapter(date)
@@ -112,7 +109,6 @@ def _validate_rows(
     path: Path,
     model: type[M],
     problems: list[Problem],
-    extra_checks: Callable[[Row], list[Problem]] | None = None,
     columns: Iterable[str] | None = None,
 ) -> tuple[list[tuple[int, M]], list[Row]]:
     """Valid instances with their line numbers, and every row as read (valid or not): other
@@ -123,13 +119,7 @@ def _validate_rows(
     raw_rows: list[Row] = []
     for line, row in read_csv(path, columns, problems):
         raw_rows.append(row)
-        cleaned = {k: v.strip() for k, v in row.items() if v.strip() != ""}
-        row_problems = list(extra_checks(cleaned) if extra_checks else [])
-        try:
-            instance = model.model_validate(cleaned)
-        except ValidationError as error:
-            row_problems.extend(problems_from_pydantic(error))
-            instance = None
+        instance, row_problems = validate_reference_row(model, row)
         for p in row_problems:
             problems.append(Problem(p.field, p.message, file=path.name, row=line))
         if instance is not None and not row_problems:
@@ -155,23 +145,6 @@ def _unique(
             first_seen[k] = line
 
 
-def _choice(column: str, allowed: tuple[str, ...]) -> Callable[[Row], list[Problem]]:
-    def check(row: Row) -> list[Problem]:
-        problem = check_choice(column, row.get(column), allowed) if column in row else None
-        return [problem] if problem else []
-
-    return check
-
-
-def _all(*checks: Callable[[Row], list[Problem]]) -> Callable[[Row], list[Problem]]:
-    return lambda row: [p for check in checks for p in check(row)]
-
-
-def _url(row: Row) -> list[Problem]:
-    problem = check_url("source_url", row.get("source_url"))
-    return [problem] if problem else []
-
-
 def load_seed(data_dir: Path) -> SeedBundle:
     """Read and check every seed file; raise SeedError listing every problem, file, row and
     column named. Nothing here touches a database."""
@@ -179,32 +152,19 @@ def load_seed(data_dir: Path) -> SeedBundle:
     bundle = SeedBundle()
 
     path = data_dir / "participants.csv"
-    participants, participant_rows = _validate_rows(
-        path,
-        Participant,
-        problems,
-        _all(
-            _choice("kind", PARTICIPANT_KINDS),
-            _choice("confidence", CONFIDENCES),
-        ),
-    )
+    participants, participant_rows = _validate_rows(path, Participant, problems)
     _unique(path, participants, lambda p: p.code, "code", problems)
     _unique(path, participants, lambda p: p.name, "name", problems)
     bundle.participants = [p for _, p in participants]
     codes = {row["code"].strip() for row in participant_rows}
 
     path = data_dir / "exchange_rates.csv"
-    rates, rate_rows = _validate_rows(path, ExchangeRate, problems, _url)
+    rates, rate_rows = _validate_rows(path, ExchangeRate, problems)
     _unique(path, rates, lambda r: (r.currency, r.rate_date), "rate_date", problems)
-    for line, rate in rates:
-        if rate.units_per_eur <= 0:
-            problems.append(Problem("units_per_eur", "must be above zero", path.name, line))
     bundle.exchange_rates = [r for _, r in rates]
 
     path = data_dir / "events.csv"
-    events, event_rows = _validate_rows(
-        path, Event, problems, _all(_choice("format", EVENT_FORMATS), _url)
-    )
+    events, event_rows = _validate_rows(path, Event, problems)
     bundle.events = [e for _, e in events]
     # Attendance names a meeting by its date, so a date must not hold two meetings.
     _unique(path, events, lambda e: e.held_on, "held_on", problems)
@@ -244,14 +204,8 @@ def load_seed(data_dir: Path) -> SeedBundle:
         )
 
     path = data_dir / "targets.csv"
-    targets, _ = _validate_rows(path, Target, problems, _all(_choice("category", CATEGORIES), _url))
+    targets, _ = _validate_rows(path, Target, problems)
     _unique(path, targets, lambda t: t.name, "name", problems)
-    for line, target in targets:
-        for column in ("low", "high"):
-            if (getattr(target, column) or 0) < 0:
-                problems.append(Problem(column, "cannot be negative", path.name, line))
-        if target.low is not None and target.high is not None and target.low > target.high:
-            problems.append(Problem("high", "is below 'low'", path.name, line))
     bundle.targets = [t for _, t in targets]
 
     path = data_dir / "pledges.csv"
@@ -292,7 +246,7 @@ def apply_seed(session: Session, bundle: SeedBundle) -> None:
         )
     audit.record(
         session,
-        actor=SEED_ACTOR,
+        actor=SEED_ACTOR.email,
         action="seed.load",
         details={
             "participants": len(bundle.participants),

@@ -24,10 +24,21 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path = DATA_DIR
+    # Anyone may look (read-only) without signing in. Off: viewing needs an account.
+    anonymous_read: bool = False
+    # The first admin account, created with a random password on a start with no accounts.
+    admin_email: str = "admin@localhost"
+    # Role for people who sign in through the identity provider but have no account here:
+    # None refuses them; "viewer" lets them look.
+    oidc_default_role: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -36,7 +47,16 @@ class Settings:
         if not url:
             url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
         data_dir = Path(env.get("COALITION_DATA_DIR", "") or DATA_DIR)
-        return cls(database_url=normalise_database_url(url), data_dir=data_dir)
+        oidc_role = env.get("COALITION_OIDC_DEFAULT_ROLE", "").strip().lower()
+        if oidc_role not in ("", "viewer"):
+            raise ValueError("COALITION_OIDC_DEFAULT_ROLE may only be empty or 'viewer'")
+        return cls(
+            database_url=normalise_database_url(url),
+            data_dir=data_dir,
+            anonymous_read=_flag(env.get("COALITION_ANONYMOUS_READ")),
+            admin_email=(env.get("COALITION_ADMIN_EMAIL", "") or "admin@localhost").lower(),
+            oidc_default_role=oidc_role or None,
+        )
 
 
 def get_settings() -> Settings:

@@ -11,22 +11,26 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
+from sqlmodel import SQLModel
 
 from coalition.errors import Problem, ValidationFailed
 from db.models import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
+    EVENT_FORMATS,
+    PARTICIPANT_KINDS,
     QUANTITY_QUALIFIERS,
     STATUSES,
     PledgeFields,
 )
 
+M = TypeVar("M", bound=SQLModel)
 EARLIEST_DATE = date(2025, 1, 1)
 # Dates more than this many years ahead are treated as typing mistakes.
 LATEST_YEARS_AHEAD = 5
@@ -222,3 +226,51 @@ def validate_pledge(
         raise ValidationFailed(problems)
     assert fields is not None
     return fields
+
+
+def _reference_checks(model_name: str, row: Mapping[str, Any], typed: Any) -> list[Problem]:
+    """Rules beyond the column types, for the reference tables (seed files and admin edits)."""
+    problems: list[Problem | None] = []
+    if "source_url" in row:
+        problems.append(check_url("source_url", row.get("source_url")))
+    if model_name == "Participant":
+        problems.append(check_choice("kind", row.get("kind"), PARTICIPANT_KINDS))
+        problems.append(check_choice("confidence", row.get("confidence"), CONFIDENCES))
+        for column in ("population", "gdp_usd"):
+            if typed is not None and (getattr(typed, column) or 0) < 0:
+                problems.append(Problem(column, "cannot be negative"))
+        if typed is not None and not (-90 <= typed.centroid_lat <= 90):
+            problems.append(Problem("centroid_lat", "must be between -90 and 90"))
+        if typed is not None and not (-180 <= typed.centroid_lon <= 180):
+            problems.append(Problem("centroid_lon", "must be between -180 and 180"))
+    elif model_name == "Event":
+        problems.append(check_choice("format", row.get("format"), EVENT_FORMATS))
+    elif model_name == "Target":
+        problems.append(check_choice("category", row.get("category"), CATEGORIES))
+        if typed is not None:
+            for column in ("low", "high"):
+                if (getattr(typed, column) or 0) < 0:
+                    problems.append(Problem(column, "cannot be negative"))
+            if typed.low is not None and typed.high is not None and typed.low > typed.high:
+                problems.append(Problem("high", "is below 'low'"))
+    elif model_name == "ExchangeRate" and typed is not None:
+        if not typed.units_per_eur > 0:
+            problems.append(Problem("units_per_eur", "must be above zero"))
+        if not (len(typed.currency) == 3 and typed.currency.isalpha() and typed.currency.isupper()):
+            problems.append(Problem("currency", f"'{typed.currency}' is not an ISO currency code"))
+    return [p for p in problems if p is not None]
+
+
+def validate_reference_row(
+    model: type[M], raw: Mapping[str, Any]
+) -> tuple[M | None, list[Problem]]:
+    """One row of a reference table, typed: (instance, []) or (None, every problem)."""
+    data = _clean(raw)
+    try:
+        typed = model.model_validate(data)
+        problems: list[Problem] = []
+    except ValidationError as error:
+        typed, problems = None, problems_from_pydantic(error)
+    failed = {p.field for p in problems}
+    problems += [p for p in _reference_checks(model.__name__, data, typed) if p.field not in failed]
+    return (typed if not problems else None), problems

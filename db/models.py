@@ -29,6 +29,8 @@ INACTIVE_STATUSES = ("withdrawn", "ruled_out")
 CONFIDENCES = ("high", "medium", "low")
 QUANTITY_QUALIFIERS = ("exact", "approx", "up_to", "at_least")
 REVISION_ACTIONS = ("create", "update", "withdraw", "restore")
+ROLES = ("viewer", "editor", "admin")
+EVENT_FORMATS = ("in-person", "virtual", "hybrid")
 # How much of a date the source gave: "2025-09" is stored as 2025-09-01 with precision "month".
 DATE_PRECISIONS = ("day", "month", "year")
 
@@ -200,6 +202,8 @@ class AuditEvent(SQLModel, table=True):
     """Append-only log of who did what; written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
+    # Sign-in rate limiting counts recent failures per account.
+    __table_args__ = (Index("ix_audit_event_subject", "action", "entity_id", "occurred_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utc_now, index=True)
@@ -221,3 +225,18 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who may sign in. Local accounts carry an Argon2id hash; accounts that sign in
+    through the organisation's identity provider (OIDC) have none."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_user_account_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)  # stored lower-case
+    role: str = Field(max_length=10)
+    password_hash: str | None = Field(default=None, max_length=200)
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utc_now)

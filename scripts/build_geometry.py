@@ -26,8 +26,13 @@ import shapefile  # pyshp
 OUT = Path(__file__).resolve().parent.parent / "data" / "world_110m.geojson"
 MEMBER = "geopandas/datasets/naturalearth_lowres/naturalearth_lowres"
 # Natural Earth leaves these codes as -99 in this edition.
-CODE_BY_NAME = {"France": "FRA", "Norway": "NOR", "Kosovo": "XKX", "N. Cyprus": "CYN",
-                "Somaliland": "SOL"}  # fmt: skip
+CODE_BY_NAME = {
+    "France": "FRA",
+    "Norway": "NOR",
+    "Kosovo": "XKX",
+    "N. Cyprus": "CYN",
+    "Somaliland": "SOL",
+}
 DECIMALS = 2
 
 
@@ -36,10 +41,19 @@ def wheel_path(argv: list[str]) -> Path:
         return Path(argv[1])
     folder = Path(tempfile.mkdtemp())
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(folder),
-         "geopandas==0.14.4"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "-d",
+            str(folder),
+            "geopandas==0.14.4",
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return next(folder.glob("geopandas-0.14.4-*.whl"))
 
 
@@ -69,11 +83,13 @@ def main(argv: list[str]) -> None:
             polygons = geometry["coordinates"]
         cleaned = [[rounded_ring(ring) for ring in polygon] for polygon in polygons]
         cleaned = [p for p in cleaned if len(p[0]) >= 4]
-        features.append({
-            "type": "Feature",
-            "properties": {"iso_a3": code, "name": properties["name"]},
-            "geometry": {"type": "MultiPolygon", "coordinates": cleaned},
-        })  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"iso_a3": code, "name": properties["name"]},
+                "geometry": {"type": "MultiPolygon", "coordinates": cleaned},
+            }
+        )
     collection = {
         "type": "FeatureCollection",
         "source": "Natural Earth 1:110m admin-0 countries (public domain), via geopandas 0.14.4",

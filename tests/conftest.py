@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from coalition.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
 from coalition.settings import DATA_DIR
-from db.engine import create_db_engine
+from db.engine import create_db_engine, write_session
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -78,10 +79,36 @@ def empty_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+# Accounts every seeded test database has: editors, and one admin.
+EDITORS = (
+    "a@example.org",
+    "b@example.org",
+    "c@example.org",
+    "e@example.org",
+    *(f"editor{n}@example.org" for n in range(8)),
+)
+ADMIN = "admin@example.org"
+VIEWER = "viewer@example.org"
+# Accounts with a local password, for the sign-in tests.
+PASSWORD = "correct horse battery staple"
+LOCAL_EDITOR = "editor@example.org"
+
+
+def add_accounts(engine: Engine) -> None:
+    bootstrap = Actor.for_system("tests")
+    with write_session(engine) as session:
+        for email in EDITORS:
+            add_account(session, actor=bootstrap, email=email, role="editor", password=None)
+        add_account(session, actor=bootstrap, email=ADMIN, role="admin", password=PASSWORD)
+        add_account(session, actor=bootstrap, email=VIEWER, role="viewer", password=PASSWORD)
+        add_account(session, actor=bootstrap, email=LOCAL_EDITOR, role="editor", password=PASSWORD)
+
+
 @pytest.fixture
 def engine(empty_engine: Engine) -> Engine:
-    """A migrated database holding the seed data."""
+    """A migrated database holding the seed data and the test accounts."""
     initialise_database(empty_engine, DATA_DIR)
+    add_accounts(empty_engine)
     return empty_engine
 
 

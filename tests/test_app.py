@@ -11,10 +11,13 @@ import streamlit as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from coalition.auth import Actor
+from coalition.bootstrap import initialise_database
 from coalition.pledges import update_pledge
-from coalition.settings import PROJECT_ROOT
+from coalition.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine, write_session
 from db.models import Pledge
+from tests.conftest import VIEWER, add_accounts
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = (
@@ -26,13 +29,24 @@ PAGES = (
 )
 
 
-def start_app(monkeypatch, database_url: str, data_dir: Path | None = None) -> AppTest:
+def start_app(
+    monkeypatch, database_url: str, data_dir: Path | None = None, email: str | None = VIEWER
+) -> AppTest:
+    """The app on this database, signed in as ``email`` (None: nobody signed in)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     if data_dir is not None:
         monkeypatch.setenv("COALITION_DATA_DIR", str(data_dir))
     st.cache_resource.clear()
     st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=60)
+    if email is not None:
+        engine = create_db_engine(database_url)
+        initialise_database(engine, data_dir or DATA_DIR)
+        add_accounts(engine)
+        engine.dispose()
+    at = AppTest.from_file(APP, default_timeout=60)
+    if email is not None:
+        at.session_state["auth_email"] = email
+    return at
 
 
 @pytest.fixture
@@ -122,7 +136,7 @@ def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_
     pledges = seed_copy / "pledges.csv"
     pledges.write_text(pledges.read_text().replace("2025-03-27", "2025-02-30", 1))
     database = tmp_path / "fresh.db"
-    at = start_app(monkeypatch, f"sqlite:///{database}", seed_copy).run()
+    at = start_app(monkeypatch, f"sqlite:///{database}", seed_copy, email=None).run()
     assert not at.exception
     assert "nothing was written" in at.error[0].value
     assert "pledges.csv, row 5, column 'announced_on'" in at.code[0].value
@@ -202,7 +216,7 @@ def test_as_of_shows_the_figure_before_a_revision_and_today_the_new_one(monkeypa
         ).one()
         update_pledge(
             session,
-            actor="e@example.org",
+            actor=Actor("e@example.org"),
             pledge_id=nz.id,
             expected_version=1,
             changes={"quantity": 150},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from coalition import queries
+from coalition.auth import Actor
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
 from coalition.pledges import create_pledge, update_pledge
@@ -26,12 +27,12 @@ NOR_TROOPS = {
 def add_and_revise(engine) -> int:
     with write_session(engine) as session:
         pledge_id = create_pledge(
-            session, actor="a@example.org", values=NOR_TROOPS, reason="first report"
+            session, actor=Actor("a@example.org"), values=NOR_TROOPS, reason="first report"
         ).id
     with write_session(engine) as session:
         update_pledge(
             session,
-            actor="b@example.org",
+            actor=Actor("b@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 650},
@@ -61,7 +62,7 @@ def test_a_withdrawal_takes_the_pledge_out_from_its_date(engine):
     with write_session(engine) as session:
         pledge = update_pledge(
             session,
-            actor="b@example.org",
+            actor=Actor("b@example.org"),
             pledge_id=pledge_id,
             expected_version=2,
             changes={"status": "withdrawn"},
@@ -81,7 +82,7 @@ def test_a_backdated_correction_wins_from_its_effective_date(engine):
     with write_session(engine) as session:
         update_pledge(
             session,
-            actor="c@example.org",
+            actor=Actor("c@example.org"),
             pledge_id=pledge_id,
             expected_version=2,
             changes={"quantity": 250},

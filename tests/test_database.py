@@ -48,14 +48,16 @@ def row_counts(engine) -> dict[str, int]:
 
 
 def test_first_start_migrates_and_seeds(empty_engine):
-    assert initialise_database(empty_engine, DATA_DIR) is InitOutcome.SEEDED
+    result = initialise_database(empty_engine, DATA_DIR)
+    assert result.outcome is InitOutcome.SEEDED
     assert current_revision(empty_engine) == head_revision()
     counts = row_counts(empty_engine)
     assert counts["participant"] == 37
     assert counts["pledge"] == 22
     # Every seeded pledge entered through the write path: one revision and one audit entry each.
     assert counts["pledge_revision"] == counts["pledge"]
-    assert counts["audit_event"] == counts["pledge"] + 1
+    # ... plus the seed's own entry and the first admin account's.
+    assert counts["audit_event"] == counts["pledge"] + 2
     assert counts["event"] == 14 and counts["target"] == 6 and counts["exchange_rate"] == 4
 
 
@@ -63,7 +65,9 @@ def test_second_start_changes_nothing(engine):
     before = row_counts(engine)
     with read_session(engine) as session:
         version_before = queries.data_version(session)
-    assert initialise_database(engine, DATA_DIR) is InitOutcome.ALREADY_SEEDED
+    result = initialise_database(engine, DATA_DIR)
+    assert result.outcome is InitOutcome.ALREADY_SEEDED
+    assert result.admin_password is None  # the first admin exists already
     assert row_counts(engine) == before
     with read_session(engine) as session:
         assert queries.data_version(session) == version_before

@@ -7,16 +7,20 @@ import threading
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
 from coalition import queries
+from coalition.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.pledges import create_pledge, update_pledge
 from coalition.settings import DATA_DIR
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
+from tests.conftest import add_accounts
 
 NEW_PLEDGE = {
     "participant_code": "NOR",
@@ -42,7 +46,7 @@ def counts(engine) -> tuple[int, int, int]:
 def add_pledge(engine) -> int:
     with write_session(engine) as session:
         return create_pledge(
-            session, actor="a@example.org", values=NEW_PLEDGE, reason="first report"
+            session, actor=Actor("a@example.org"), values=NEW_PLEDGE, reason="first report"
         ).id
 
 
@@ -50,7 +54,7 @@ def test_create_writes_pledge_revision_and_audit_together(engine):
     before = counts(engine)
     with write_session(engine) as session:
         pledge = create_pledge(
-            session, actor="analyst@example.org", values=NEW_PLEDGE, reason="Reported by MoD"
+            session, actor=Actor("a@example.org"), values=NEW_PLEDGE, reason="Reported by MoD"
         )
         pledge_id = pledge.id
     assert counts(engine) == tuple(n + 1 for n in before)
@@ -61,7 +65,7 @@ def test_create_writes_pledge_revision_and_audit_together(engine):
         assert (revision.version, revision.action, revision.actor) == (
             1,
             "create",
-            "analyst@example.org",
+            "a@example.org",
         )
         assert revision.quantity == 2000 and revision.effective_on == date(2026, 2, 1)
         entry = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
@@ -80,7 +84,7 @@ def test_invalid_pledge_names_every_field_and_writes_nothing(engine):
         "start_on": date(2025, 2, 1),
     }
     with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
-        create_pledge(session, actor="a@example.org", values=bad, reason="test")
+        create_pledge(session, actor=Actor("a@example.org"), values=bad, reason="test")
     assert set(caught.value.by_field()) == {"participant_code", "quantity", "source_url", "end_on"}
     assert counts(engine) == before
 
@@ -89,7 +93,7 @@ def test_failure_after_the_write_rolls_everything_back(engine):
     """A fault late in the use case leaves no half-written pledge behind."""
     before = counts(engine)
     with pytest.raises(RuntimeError), write_session(engine) as session:
-        create_pledge(session, actor="a@example.org", values=NEW_PLEDGE, reason="test")
+        create_pledge(session, actor=Actor("a@example.org"), values=NEW_PLEDGE, reason="test")
         raise RuntimeError("crash after the flush")
     assert counts(engine) == before
 
@@ -99,7 +103,7 @@ def test_update_records_a_full_revision_of_only_the_changed_fields(engine):
     with write_session(engine) as session:
         pledge = update_pledge(
             session,
-            actor="b@example.org",
+            actor=Actor("b@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 2500, "status": "deployed"},
@@ -123,7 +127,7 @@ def test_stale_version_is_refused_and_nothing_is_lost(engine):
     with write_session(engine) as session:
         update_pledge(
             session,
-            actor="a@example.org",
+            actor=Actor("a@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 2100},
@@ -133,7 +137,7 @@ def test_stale_version_is_refused_and_nothing_is_lost(engine):
     with pytest.raises(VersionConflict) as caught, write_session(engine) as session:
         update_pledge(
             session,
-            actor="b@example.org",
+            actor=Actor("b@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 1900},
@@ -151,7 +155,7 @@ def test_saving_the_same_values_writes_no_revision(engine):
     with write_session(engine) as session:
         pledge = update_pledge(
             session,
-            actor="a@example.org",
+            actor=Actor("a@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 2000},
@@ -163,7 +167,7 @@ def test_saving_the_same_values_writes_no_revision(engine):
 
 def test_a_reason_is_required(engine):
     with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
-        create_pledge(session, actor="a@example.org", values=NEW_PLEDGE, reason="  ")
+        create_pledge(session, actor=Actor("a@example.org"), values=NEW_PLEDGE, reason="  ")
     assert caught.value.by_field() == {"reason": ["is required: say why this change is made"]}
 
 
@@ -180,7 +184,7 @@ def test_simultaneous_edits_from_one_version_let_exactly_one_win(engine):
             with write_session(engine) as session:
                 update_pledge(
                     session,
-                    actor=f"editor{n}@example.org",
+                    actor=Actor(f"editor{n}@example.org"),
                     pledge_id=pledge_id,
                     expected_version=1,
                     changes={"quantity": 3000 + n},
@@ -209,13 +213,14 @@ def test_a_stale_read_is_caught_by_the_guarded_update(postgres_url):
     write lock taken at the first read keeps the second writer out altogether.)"""
     engine = create_db_engine(postgres_url)
     initialise_database(engine, DATA_DIR)
+    add_accounts(engine)
     pledge_id = add_pledge(engine)
     with pytest.raises(VersionConflict) as caught, write_session(engine) as stale:
         assert stale.get(Pledge, pledge_id).version == 1
         with write_session(engine) as other:
             update_pledge(
                 other,
-                actor="b@example.org",
+                actor=Actor("b@example.org"),
                 pledge_id=pledge_id,
                 expected_version=1,
                 changes={"quantity": 2100},
@@ -223,7 +228,7 @@ def test_a_stale_read_is_caught_by_the_guarded_update(postgres_url):
             )
         update_pledge(
             stale,
-            actor="a@example.org",
+            actor=Actor("a@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 1900},
@@ -242,7 +247,7 @@ def test_withdraw_and_restore_are_named_in_the_history(engine):
         with write_session(engine) as session:
             update_pledge(
                 session,
-                actor="admin@example.org",
+                actor=Actor("admin@example.org"),
                 pledge_id=pledge_id,
                 expected_version=version,
                 changes={"status": status},
@@ -258,8 +263,89 @@ def test_withdraw_and_restore_are_named_in_the_history(engine):
 def test_every_write_moves_the_data_version_once(engine):
     with read_session(engine) as session:
         before = queries.data_version(session)
-        audit_entries = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    assert before == audit_entries  # the seed's writes, counted the same way
+        data_writes = session.exec(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("pledge.%"))
+        ).one()
+    assert before == data_writes + 1  # each seeded pledge, and the seed's own entry
     add_pledge(engine)
     with read_session(engine) as session:
         assert queries.data_version(session) == before + 1
+
+
+hostile_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-1",
+            "1e400",
+            "nan",
+            "=1+1",
+            "2024-12-31",
+            "2099-01-01",
+            "ZZZ",
+            "javascript:alert(1)",
+            "x" * 600,
+            "\x00",
+            "１２",
+        ]
+    ),
+)
+
+
+@settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    field=st.sampled_from(
+        [
+            "participant_code",
+            "category",
+            "status",
+            "quantity",
+            "currency",
+            "announced_on",
+            "start_on",
+            "end_on",
+            "source_url",
+            "source_title",
+            "confidence",
+            "description",
+            "quantity_qualifier",
+            "announced_precision",
+        ]
+    ),
+    value=st.one_of(hostile_text, st.integers(-(10**13), 10**13), st.floats(), st.none()),
+)
+def test_hostile_input_through_the_write_path(sqlite_engine_for_fuzzing, field, value):
+    """Each generated value replaces one field of a valid pledge. An invalid one is refused
+    with that field named and the database left exactly as it was; a valid one is written
+    with its revision."""
+    engine = sqlite_engine_for_fuzzing
+    before = counts(engine)
+    try:
+        with write_session(engine) as session:
+            create_pledge(
+                session,
+                actor=Actor("a@example.org"),
+                values=NEW_PLEDGE | {field: value},
+                reason="fuzz",
+            )
+    except ValidationFailed as failure:
+        assert counts(engine) == before
+        named = {p.field for p in failure.problems}
+        assert named and named <= {field, "currency", "quantity_qualifier", "end_on"}
+        return
+    assert counts(engine) == tuple(n + 1 for n in before)
+
+
+@pytest.fixture(scope="module")
+def sqlite_engine_for_fuzzing(tmp_path_factory):
+    engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
+    initialise_database(engine, DATA_DIR)
+    add_accounts(engine)
+    yield engine
+    engine.dispose()

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from coalition import maps, queries, timeline
+from coalition.auth import Actor
 from coalition.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
@@ -151,7 +152,7 @@ def test_history_says_what_changed(engine):
     with write_session(engine) as session:
         pledge_id = create_pledge(
             session,
-            actor="a@example.org",
+            actor=Actor("a@example.org"),
             reason="first report",
             values={
                 "participant_code": "DNK",
@@ -166,7 +167,7 @@ def test_history_says_what_changed(engine):
     with write_session(engine) as session:
         update_pledge(
             session,
-            actor="b@example.org",
+            actor=Actor("b@example.org"),
             pledge_id=pledge_id,
             expected_version=1,
             changes={"quantity": 2, "status": "committed"},

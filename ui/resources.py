@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from coalition import queries
-from coalition.bootstrap import initialise_database
+from coalition.bootstrap import announce_first_admin, initialise_database
 from coalition.settings import get_settings
 from db.engine import create_db_engine, read_session
 
@@ -19,15 +19,15 @@ T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
-def _engine_for(database_url: str, data_dir: str) -> Engine:
+def _engine_for(database_url: str, data_dir: str, admin_email: str) -> Engine:
     engine = create_db_engine(database_url)
-    initialise_database(engine, Path(data_dir))
+    announce_first_admin(initialise_database(engine, Path(data_dir), admin_email))
     return engine
 
 
 def get_engine() -> Engine:
     settings = get_settings()
-    return _engine_for(settings.database_url, str(settings.data_dir))
+    return _engine_for(settings.database_url, str(settings.data_dir), settings.admin_email)
 
 
 def current_data_version() -> int:

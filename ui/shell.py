@@ -1,4 +1,5 @@
-"""The app's frame: page config, database start-up, sidebar filters and navigation."""
+"""The app's frame: page config, database start-up, who is signed in, navigation by role,
+and the sidebar filters."""
 
 from __future__ import annotations
 
@@ -6,18 +7,48 @@ import streamlit as st
 
 from coalition import queries
 from coalition.errors import ValidationFailed
+from ui.auth import Viewer, current_viewer, sign_out
 from ui.filters import sidebar_filters
 from ui.resources import current_data_version, get_engine, read
 
 _ENTRY_RUNNING = "shell_entry_running"
 
+# (file, title, icon, the least role that sees it). A page a role may not use is not
+# registered for it at all; the domain layer checks every write again regardless.
 PAGES = (
-    ("pages/overview.py", "Overview", ":material/dashboard:"),
-    ("pages/map.py", "Map", ":material/public:"),
-    ("pages/timeline.py", "Timeline", ":material/timeline:"),
-    ("pages/participant.py", "Participant", ":material/flag:"),
-    ("pages/about.py", "About the data", ":material/info:"),
+    ("pages/overview.py", "Overview", ":material/dashboard:", "viewer"),
+    ("pages/map.py", "Map", ":material/public:", "viewer"),
+    ("pages/timeline.py", "Timeline", ":material/timeline:", "viewer"),
+    ("pages/participant.py", "Participant", ":material/flag:", "viewer"),
+    ("pages/about.py", "About the data", ":material/info:", "viewer"),
+    ("pages/edit_pledges.py", "Edit pledges", ":material/edit:", "editor"),
+    ("pages/reference_data.py", "Reference data", ":material/table_edit:", "admin"),
+    ("pages/audit.py", "Audit log", ":material/policy:", "admin"),
 )
+SIGN_IN_PAGE = ("pages/sign_in.py", "Sign in", ":material/login:")
+
+
+def pages_for(viewer: Viewer) -> list[st.Page]:
+    """The pages this viewer may use; the first is the default (the sign-in page when there is
+    nothing to see without an account)."""
+    entries = [(path, title, icon) for path, title, icon, minimum in PAGES if viewer.may(minimum)]
+    if viewer.email is None:
+        entries.append(SIGN_IN_PAGE)
+    return [
+        st.Page(path, title=title, icon=icon, default=index == 0)
+        for index, (path, title, icon) in enumerate(entries)
+    ]
+
+
+def _account_box(viewer: Viewer) -> None:
+    with st.sidebar:
+        if viewer.email:
+            st.caption(f"Signed in as `{viewer.email}` ({viewer.role})")
+            if st.button("Sign out", key="shell_sign_out"):
+                sign_out(viewer)
+                st.rerun()
+        else:
+            st.caption("Reading without an account.")
 
 
 def run_app() -> None:
@@ -32,17 +63,16 @@ def run_app() -> None:
             # As plain text: the problems quote cell values, which must not render as markup.
             st.code("\n".join(str(problem) for problem in error.problems), language=None)
             st.stop()
-        navigation = st.navigation(
-            [
-                st.Page(path, title=title, icon=icon, default=index == 0)
-                for index, (path, title, icon) in enumerate(PAGES)
-            ]
-        )
-        version = current_data_version()
-        st.session_state["data_version"] = version
-        st.session_state["active_filters"] = sidebar_filters(
-            read(queries.filter_options)["regions"]
-        )
+        viewer = current_viewer()
+        st.session_state["viewer"] = viewer
+        navigation = st.navigation(pages_for(viewer))
+        if viewer.role is not None:
+            _account_box(viewer)
+            version = current_data_version()
+            st.session_state["data_version"] = version
+            st.session_state["active_filters"] = sidebar_filters(
+                read(queries.filter_options)["regions"]
+            )
         navigation.run()
     finally:
         st.session_state[_ENTRY_RUNNING] = False
@@ -60,3 +90,12 @@ def require_entry() -> None:
         return
     run_app()
     st.stop()
+
+
+def require_role(minimum: str) -> Viewer:
+    """For pages that only some roles see: stop here if this viewer may not use the page."""
+    viewer: Viewer = st.session_state["viewer"]
+    if not viewer.may(minimum):
+        st.error("This page is not available to you.")
+        st.stop()
+    return viewer

@@ -24,7 +24,10 @@ from PIL import Image
 from playwright import sync_api as playwright_api
 
 from coalition import maps
-from coalition.settings import PROJECT_ROOT
+from coalition.bootstrap import initialise_database
+from coalition.settings import DATA_DIR, PROJECT_ROOT
+from db.engine import create_db_engine
+from tests.conftest import LOCAL_EDITOR, PASSWORD, add_accounts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -39,10 +42,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {**os.environ, "DATABASE_URL": database_url, **settings}
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [
@@ -82,6 +84,22 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """The app open to anonymous readers, for the read-only pages."""
+    yield from start_server(database_url, tmp_path, COALITION_ANONYMOUS_READ="true")
+
+
+@pytest.fixture
+def private_server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """The default: viewing needs an account. The test accounts exist before it starts."""
+    engine = create_db_engine(database_url)
+    initialise_database(engine, DATA_DIR)
+    add_accounts(engine)
+    engine.dispose()
+    yield from start_server(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -184,4 +202,43 @@ def test_timeline_draws_lines_and_meeting_markers(server, browser_page):
     assert lines.count() >= 8  # known and pledge lines for four categories
     markers = page.locator(".js-plotly-plot .scatterlayer path.point")
     assert markers.count() >= 14  # one diamond per meeting
+    assert_clean(page)
+
+
+def test_an_editor_signs_in_records_a_pledge_and_sees_it_on_the_overview(
+    private_server, browser_page
+):
+    page = browser_page
+    page.goto(private_server)
+    page.get_by_label("Email").fill(LOCAL_EDITOR)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Coalition of the willing: pledges overview").wait_for(timeout=30_000)
+    troops = page.locator('[data-testid="stMetric"]').filter(has_text="Troops (known sizes)")
+    assert troops.locator('[data-testid="stMetricValue"]').inner_text() == "100"
+
+    page.get_by_role("link", name="Edit pledges").click()
+    page.get_by_text("What was pledged").wait_for(timeout=30_000)
+    page.get_by_label("What was pledged").fill("Engineer company")
+    page.get_by_label("Number of troops").fill("150")
+    page.get_by_label("Source *", exact=True).fill("Ministry statement")
+    page.get_by_label("Reason for this change").fill("Announced today")
+    page.get_by_role("button", name="Save pledge").click()
+    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
+
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    troops = page.locator('[data-testid="stMetric"]').filter(has_text="Troops (known sizes)")
+    assert troops.locator('[data-testid="stMetricValue"]').inner_text() == "250"
+    assert_clean(page)
+
+
+def test_a_wrong_password_is_told_generically(private_server, browser_page):
+    page = browser_page
+    page.goto(private_server)
+    page.get_by_label("Email").fill(LOCAL_EDITOR)
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Email or password is incorrect").wait_for(timeout=30_000)
+    assert page.get_by_role("link", name="Edit pledges").count() == 0
     assert_clean(page)

@@ -1,0 +1,101 @@
+"""What the pledge form needs besides the write path: which fields a category shows, turning
+form values into pledge values, the EUR preview, and the side-by-side view of a conflict."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from coalition.formatting import money
+from coalition.history import FIELD_LABELS, shown
+from coalition.queries import rate_for
+from db.models import Pledge, PledgeFields
+
+# Fields shown for every category, then the ones that depend on it.
+COMMON_FIELDS = (
+    "participant_code",
+    "status",
+    "description",
+    "conditions",
+    "announced_on",
+    "announced_precision",
+    "start_on",
+    "end_on",
+    "source_title",
+    "source_url",
+    "confidence",
+    "notes",
+)
+CATEGORY_FIELDS = {
+    "funding": ("quantity", "quantity_qualifier", "currency"),
+    "troops": ("quantity", "quantity_qualifier", "capability_type"),
+    "aircraft": ("quantity", "quantity_qualifier", "capability_type"),
+    "ships": ("quantity", "quantity_qualifier", "capability_type"),
+    "other": ("quantity", "quantity_qualifier", "capability_type"),
+}
+QUANTITY_LABELS = {
+    "funding": "Amount (in the pledge's currency)",
+    "troops": "Number of troops",
+    "aircraft": "Number of aircraft",
+    "ships": "Number of ships",
+    "other": "Quantity",
+}
+
+
+def pledge_values(category: str, form: dict[str, Any], size_unknown: bool) -> dict[str, Any]:
+    """The pledge as the write path takes it: only this category's fields; an unknown size is
+    NULL (with no qualifier), never zero."""
+    values = {name: form.get(name) for name in COMMON_FIELDS}
+    # Fields of other categories are cleared, so a pledge moved from funding to troops does
+    # not keep a currency.
+    for name in {f for fields in CATEGORY_FIELDS.values() for f in fields}:
+        values[name] = form.get(name) if name in CATEGORY_FIELDS[category] else None
+    values["category"] = category
+    if size_unknown:
+        values["quantity"] = None
+        values["quantity_qualifier"] = None
+    return values
+
+
+def eur_preview(
+    rates: pd.DataFrame, amount: float | None, currency: str | None, on: date | None
+) -> str | None:
+    """'≈ €1.89bn at 0.84662 GBP per EUR (rate of 2024-12-31)', or None when not computable."""
+    if amount is None or not currency or on is None:
+        return None
+    try:
+        units_per_eur, rate_date = rate_for(rates, currency, on)
+    except LookupError:
+        return None
+    if rate_date is None:
+        return money(amount)
+    return (
+        f"≈ {money(amount / units_per_eur)} at {units_per_eur:g} {currency} per EUR "
+        f"(rate of {rate_date:%Y-%m-%d})"
+    )
+
+
+def current_values(pledge: Pledge) -> dict[str, Any]:
+    return {name: getattr(pledge, name) for name in PledgeFields.model_fields}
+
+
+def conflict_table(
+    started_from: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]
+) -> pd.DataFrame:
+    """Every field that someone changed: what you started from, what they saved meanwhile,
+    what you want. Nothing of either side is lost."""
+    rows = []
+    for name in PledgeFields.model_fields:
+        before, saved, wanted = (shown(v.get(name)) for v in (started_from, theirs, mine))
+        if saved != before or (name in mine and wanted != before):
+            rows.append(
+                {
+                    "field": FIELD_LABELS.get(name, name),
+                    "you started from": before,
+                    "they saved": saved,
+                    "you want": wanted if name in mine else before,
+                }
+            )
+    return pd.DataFrame(rows, columns=["field", "you started from", "they saved", "you want"])

@@ -1,0 +1,52 @@
+"""Audit log (admins): every sign-in, edit, refusal and account change, filterable."""
+
+from datetime import date
+
+import streamlit as st
+
+from coalition import queries
+from coalition.exports import to_csv
+from db.engine import read_session
+from ui.resources import get_engine
+from ui.shell import require_entry, require_role
+
+require_entry()
+require_role("admin")
+
+st.title("Audit log")
+left, middle, right, far = st.columns(4)
+# Not cached: sign-ins do not move the data version, and the log must be current.
+with read_session(get_engine()) as session:
+    actors = queries.audit_actors(session)
+actor = left.selectbox(
+    "Who", [None, *actors], format_func=lambda a: a or "Anyone", key="audit_actor"
+)
+action = middle.selectbox(
+    "What",
+    [None, "pledge.", "auth.", "account.", "write.refused", "seed."],
+    format_func=lambda a: {
+        None: "Everything",
+        "pledge.": "Pledge edits",
+        "auth.": "Sign-ins",
+        "account.": "Account changes",
+        "write.refused": "Refused writes",
+        "seed.": "Seeding",
+    }[a],
+    key="audit_action",
+)
+since = right.date_input("From", value=None, max_value=date.today(), key="audit_since")
+until = far.date_input("To", value=None, max_value=date.today(), key="audit_until")
+
+with read_session(get_engine()) as session:
+    events = queries.audit_frame(
+        session, actor=actor, action_prefix=action, since=since, until=until
+    )
+st.caption(f"{len(events):,} events, newest first (at most 5,000 shown).")
+st.dataframe(events, hide_index=True, placeholder="—", key="audit_table")
+st.download_button(
+    "Download as CSV",
+    data=to_csv(events),
+    file_name=f"audit-log-{date.today():%Y-%m-%d}.csv",
+    mime="text/csv",
+    key="audit_download",
+)

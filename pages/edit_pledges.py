@@ -1,0 +1,363 @@
+"""Edit pledges (editors): record a new pledge, or change, withdraw or restore one."""
+
+from datetime import date
+
+import streamlit as st
+
+from coalition import editing, queries
+from coalition.auth import PermissionDenied
+from coalition.charts import label
+from coalition.errors import ValidationFailed, VersionConflict
+from coalition.history import revision_history
+from coalition.pledges import create_pledge, update_pledge
+from db.engine import read_session, write_session
+from db.models import (
+    CATEGORIES,
+    CONFIDENCES,
+    DATE_PRECISIONS,
+    QUANTITY_QUALIFIERS,
+    STATUSES,
+    Pledge,
+)
+from ui.resources import get_engine, read
+from ui.shell import require_entry, require_role
+
+require_entry()
+viewer = require_role("editor")
+
+ERRORS, CONFLICT, BASE, NOTICE = "edit_errors", "edit_conflict", "edit_base", "edit_notice"
+st.title("Edit pledges")
+if notice := st.session_state.pop(NOTICE, None):
+    st.success(notice)
+
+participants = read(queries.participants_frame)
+names = dict(zip(participants["code"], participants["name"], strict=True))
+pledges = read(queries.pledges_frame)  # every status: withdrawn pledges can be restored
+
+mode = st.radio(
+    "What do you want to do?",
+    ["Record a new pledge", "Change an existing pledge"],
+    horizontal=True,
+    key="edit_mode",
+)
+editing_id = None
+if mode == "Change an existing pledge":
+    choices = {
+        int(p.id): f"{p.participant} · {label(p.category)} · {p.description[:60]} ({p.status})"
+        for p in pledges.itertuples()
+    }
+    editing_id = st.selectbox(
+        "Pledge", list(choices), format_func=choices.get, key="edit_pledge_id"
+    )
+
+# The version the editor started from is kept until the pledge is saved or another is chosen.
+base = st.session_state.get(BASE)
+if editing_id is None:
+    base = None
+elif base is None or base["id"] != editing_id:
+    with read_session(get_engine()) as session:
+        current = session.get(Pledge, editing_id)
+        base = {
+            "id": editing_id,
+            "version": current.version,
+            "values": editing.current_values(current),
+        }
+    for key in [k for k in st.session_state if k.startswith("edit_field_")]:
+        del st.session_state[key]
+    st.session_state.pop(ERRORS, None)
+st.session_state[BASE] = base
+start = base["values"] if base else {}
+
+errors: dict[str, list[str]] = st.session_state.get(ERRORS, {})
+
+
+FIELD_NAMES = {
+    "participant_code": "Participant",
+    "description": "What was pledged",
+    "source_title": "Source",
+    "source_url": "Source link",
+    "quantity_qualifier": "Qualifier",
+    "announced_on": "Announcement date",
+    "announced_precision": "Date precision",
+    "start_on": "Start date",
+    "end_on": "End date",
+    "capability_type": "Type",
+}
+
+
+def problems_for(*fields: str) -> None:
+    for field in fields:
+        name = FIELD_NAMES.get(field, label(field.replace("_", " ")))
+        for message in errors.get(field, []):
+            st.caption(f":red[{name} {message}]")
+
+
+def default(field: str, fallback=None):
+    value = start.get(field, fallback)
+    return fallback if value is None else value
+
+
+category = st.selectbox(
+    "Category",
+    CATEGORIES,
+    index=CATEGORIES.index(default("category", "troops")),
+    format_func=label,
+    key=f"edit_field_category_{editing_id}",
+)
+problems_for("category")
+
+with st.form("edit_pledge_form"):
+    form: dict = {}
+    left, right = st.columns(2)
+    codes = sorted(names, key=names.get)
+    form["participant_code"] = left.selectbox(
+        "Participant *",
+        codes,
+        index=codes.index(default("participant_code", codes[0])),
+        format_func=names.get,
+        key="edit_field_participant",
+    )
+    with left:
+        problems_for("participant_code")
+    form["status"] = right.selectbox(
+        "Status *",
+        STATUSES,
+        index=STATUSES.index(default("status", "announced")),
+        format_func=label,
+        key="edit_field_status",
+        help="Withdrawing keeps the pledge and its history. Only an admin may restore one.",
+    )
+    with right:
+        problems_for("status")
+    form["description"] = st.text_input(
+        "What was pledged *",
+        value=default("description", ""),
+        max_chars=500,
+        key="edit_field_description",
+    )
+    problems_for("description")
+
+    left, middle, right = st.columns([2, 1, 1])
+    size_unknown = middle.checkbox(
+        "Size not published",
+        value=bool(start) and start.get("quantity") is None,
+        key="edit_field_size_unknown",
+        help="Leave the size unknown rather than guess; totals count it separately.",
+    )
+    form["quantity"] = left.number_input(
+        editing.QUANTITY_LABELS[category],
+        min_value=None,
+        value=default("quantity"),
+        step=1.0 if category != "funding" else 1_000_000.0,
+        format="%.0f",
+        key="edit_field_quantity",
+    )
+    form["quantity_qualifier"] = right.selectbox(
+        "Qualifier",
+        QUANTITY_QUALIFIERS,
+        index=QUANTITY_QUALIFIERS.index(default("quantity_qualifier", "exact")),
+        format_func=lambda q: q.replace("_", " "),
+        key="edit_field_qualifier",
+    )
+    with left:
+        problems_for("quantity", "quantity_qualifier")
+    if category == "funding":
+        form["currency"] = (
+            st.text_input(
+                "Currency (ISO code) *",
+                value=default("currency", "EUR"),
+                max_chars=3,
+                key="edit_field_currency",
+            )
+            .strip()
+            .upper()
+        )
+        problems_for("currency")
+        preview = editing.eur_preview(
+            read(queries.exchange_rates_frame),
+            None if size_unknown else form["quantity"],
+            form["currency"],
+            default("announced_on", date.today()),
+        )
+        if preview:
+            st.caption(f"In euros: {preview}")
+    else:
+        form["capability_type"] = st.text_input(
+            "Type (optional)",
+            value=default("capability_type", ""),
+            max_chars=100,
+            placeholder="e.g. Gripen, minehunter",
+            key="edit_field_type",
+        )
+        problems_for("capability_type")
+    form["conditions"] = st.text_input(
+        "Conditions",
+        value=default("conditions", ""),
+        max_chars=500,
+        placeholder="e.g. requires a US backstop; parliamentary approval",
+        key="edit_field_conditions",
+    )
+    problems_for("conditions")
+
+    left, middle, right, far = st.columns(4)
+    form["announced_on"] = left.date_input(
+        "Announced on *",
+        value=default("announced_on", date.today()),
+        min_value=date(2020, 1, 1),
+        max_value=date(2040, 12, 31),
+        key="edit_field_announced",
+    )
+    form["announced_precision"] = middle.selectbox(
+        "Date as precise as",
+        DATE_PRECISIONS,
+        index=DATE_PRECISIONS.index(default("announced_precision", "day")),
+        key="edit_field_precision",
+    )
+    form["start_on"] = right.date_input(
+        "Starts",
+        value=default("start_on"),
+        min_value=date(2020, 1, 1),
+        max_value=date(2040, 12, 31),
+        key="edit_field_start",
+    )
+    form["end_on"] = far.date_input(
+        "Ends",
+        value=default("end_on"),
+        min_value=date(2020, 1, 1),
+        max_value=date(2040, 12, 31),
+        key="edit_field_end",
+    )
+    problems_for("announced_on", "announced_precision", "start_on", "end_on")
+
+    left, right = st.columns([3, 1])
+    form["source_title"] = left.text_input(
+        "Source *",
+        value=default("source_title", ""),
+        max_chars=300,
+        help="The publication, or a note for a non-public channel.",
+        key="edit_field_source",
+    )
+    form["confidence"] = right.selectbox(
+        "Confidence *",
+        CONFIDENCES,
+        index=CONFIDENCES.index(default("confidence", "medium")),
+        key="edit_field_confidence",
+    )
+    form["source_url"] = st.text_input(
+        "Source link",
+        value=default("source_url", ""),
+        max_chars=500,
+        placeholder="https://…",
+        key="edit_field_url",
+    )
+    problems_for("source_title", "confidence", "source_url")
+    form["notes"] = st.text_area(
+        "Notes", value=default("notes", ""), max_chars=2000, key="edit_field_notes"
+    )
+    problems_for("notes")
+    reason = st.text_input(
+        "Reason for this change *",
+        max_chars=500,
+        key="edit_field_reason",
+        placeholder="e.g. Confirmed by the embassy on 3 March",
+    )
+    problems_for("reason")
+    effective_on = st.date_input(
+        "In effect from",
+        value=None,
+        key="edit_field_effective",
+        help="The day from which this holds, for the 'As of' views. Empty: the announcement "
+        "date for a new pledge, today for a change.",
+    )
+    submitted = st.form_submit_button("Save pledge", type="primary")
+
+
+def save(*, values: dict | None = None, changes: dict | None = None, version=None) -> None:
+    """Create (values) or update (changes on top of ``version``); outcomes land in the
+    session state and show after the rerun."""
+    engine = get_engine()
+    try:
+        with write_session(engine) as session:
+            if base is None:
+                saved = create_pledge(
+                    session,
+                    actor=viewer.actor,
+                    values=values,
+                    reason=reason,
+                    effective_on=effective_on,
+                )
+            else:
+                saved = update_pledge(
+                    session,
+                    actor=viewer.actor,
+                    pledge_id=base["id"],
+                    expected_version=version,
+                    changes=changes,
+                    reason=reason,
+                    effective_on=effective_on,
+                )
+            saved_id, saved_version = saved.id, saved.version
+    except ValidationFailed as failure:
+        st.session_state[ERRORS] = failure.by_field()
+    except VersionConflict:
+        with read_session(engine) as session:
+            theirs = session.get(Pledge, base["id"])
+            st.session_state[CONFLICT] = {
+                "changes": changes,
+                "version": theirs.version,
+                "theirs": editing.current_values(theirs),
+            }
+    except PermissionDenied as refusal:
+        st.session_state[ERRORS] = {"status": [f"— refused: {refusal}"]}
+    else:
+        for key in (ERRORS, CONFLICT, BASE):
+            st.session_state.pop(key, None)
+        for key in [k for k in st.session_state if k.startswith("edit_field_")]:
+            del st.session_state[key]  # a fresh form: no double submission of the same pledge
+        st.session_state[NOTICE] = f"Saved pledge {saved_id} (version {saved_version})."
+    st.rerun()
+
+
+if submitted:
+    st.session_state.pop(ERRORS, None)
+    st.session_state.pop(CONFLICT, None)
+    values = editing.pledge_values(category, form, size_unknown)
+    values = {k: (None if v == "" else v) for k, v in values.items()}
+    if base is None:
+        save(values=values)
+    else:
+        # Only what this editor changed travels: their other fields stay as saved.
+        changes = {k: v for k, v in values.items() if base["values"].get(k) != v}
+        save(changes=changes, version=base["version"])
+
+if errors:
+    st.error(f"{sum(len(m) for m in errors.values())} problem(s): nothing was saved.")
+
+conflict = st.session_state.get(CONFLICT)
+if conflict and base:
+    st.warning(
+        f"Someone saved this pledge while you were editing it (it is now at version "
+        f"{conflict['version']}). Nothing of yours was saved and nothing is lost: compare "
+        "below, then re-apply your changes on top of theirs, or start again from theirs."
+    )
+    mine = base["values"] | conflict["changes"]
+    st.dataframe(editing.conflict_table(base["values"], conflict["theirs"], mine), hide_index=True)
+    left, right = st.columns(2)
+    if left.button("Re-apply my changes on the current version", key="edit_reapply"):
+        base = {"id": base["id"], "version": conflict["version"], "values": conflict["theirs"]}
+        st.session_state[BASE] = base
+        save(changes=conflict["changes"], version=conflict["version"])
+    if right.button("Discard mine and start from theirs", key="edit_discard"):
+        for key in [k for k in st.session_state if k.startswith("edit_field_")]:
+            del st.session_state[key]
+        st.session_state.pop(CONFLICT, None)
+        st.session_state.pop(BASE, None)
+        st.rerun()
+
+if base is not None:
+    st.subheader("History of this pledge")
+    st.dataframe(
+        revision_history(read(queries.pledge_revisions_frame, base["id"])),
+        hide_index=True,
+        placeholder="—",
+    )

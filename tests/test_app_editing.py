@@ -1,0 +1,213 @@
+"""Signing in, roles in the navigation, and editing pledges through the real Streamlit runtime."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from coalition.auth import SIGN_IN_FAILED, Actor
+from coalition.bootstrap import initialise_database
+from coalition.pledges import update_pledge
+from coalition.settings import DATA_DIR
+from db.engine import create_db_engine, read_session, write_session
+from db.models import AuditEvent, Pledge
+from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
+from tests.test_app import metric, start_app
+
+
+def page_titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def test_a_viewer_has_no_edit_or_audit_page(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=VIEWER).run()
+    for page in ("pages/edit_pledges.py", "pages/audit.py"):
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_without_an_account_only_the_sign_in_page_exists(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=None).run()
+    assert page_titles(at) == ["Sign in to the Coalition Tracker"]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/overview.py")
+
+
+def test_anonymous_reading_when_the_setting_allows_it(monkeypatch, sqlite_url):
+    monkeypatch.setenv("COALITION_ANONYMOUS_READ", "true")
+    at = start_app(monkeypatch, sqlite_url, email=None).run()
+    assert page_titles(at) == ["Coalition of the willing: pledges overview"]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/edit_pledges.py")
+
+
+def sign_in(at, email: str, password: str):
+    at.text_input(key="sign_in_email").input(email)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_signing_in_and_out(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=None).run()
+    # Make the accounts exist (start_app without an email skips them).
+    engine = create_db_engine(sqlite_url)
+    add_accounts(engine)
+    sign_in(at, LOCAL_EDITOR, PASSWORD)
+    assert page_titles(at) == ["Coalition of the willing: pledges overview"]
+    assert any(f"Signed in as `{LOCAL_EDITOR}` (editor)" in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/edit_pledges.py").run()
+    assert page_titles(at) == ["Edit pledges"]
+    at.sidebar.button(key="shell_sign_out").click().run()
+    assert page_titles(at) == ["Sign in to the Coalition Tracker"]
+    with read_session(engine) as session:
+        actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["auth.sign_in", "auth.sign_out"]
+    engine.dispose()
+
+
+def test_a_wrong_password_gets_the_generic_message_and_is_audited(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=VIEWER)
+    at.session_state["auth_email"] = None
+    at.run()
+    for attempt in range(6):
+        sign_in(at, VIEWER, "not my password" if attempt < 5 else PASSWORD)
+        assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+    engine = create_db_engine(sqlite_url)
+    with read_session(engine) as session:
+        failures = session.exec(
+            select(AuditEvent.details).where(AuditEvent.action == "auth.sign_in_failed")
+        ).all()
+    assert [f["reason"] for f in failures] == ["wrong password"] * 5 + ["rate limited"]
+    engine.dispose()
+
+
+def open_editor(monkeypatch, database_url, email=LOCAL_EDITOR):
+    at = start_app(monkeypatch, database_url, email=email).run()
+    return at.switch_page("pages/edit_pledges.py").run()
+
+
+def fill_new_pledge(at, **overrides):
+    values = {
+        "edit_field_description": "Frigate for Black Sea patrols",
+        "edit_field_source": "Danish Ministry of Defence",
+        "edit_field_reason": "Announced at the press conference",
+        "edit_field_url": "https://example.org/press",
+    } | overrides
+    for key, value in values.items():
+        at.text_input(key=key).input(value)
+    return at
+
+
+def count(engine, table) -> int:
+    with read_session(engine) as session:
+        return session.exec(select(func.count()).select_from(table)).one()
+
+
+def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, database_url):
+    at = open_editor(monkeypatch, database_url)
+    at.selectbox(key="edit_field_category_None").set_value("troops")
+    at.run()
+    fill_new_pledge(at)
+    at.selectbox(key="edit_field_participant").set_value("DNK")
+    at.selectbox(key="edit_field_status").set_value("committed")
+    at.number_input(key="edit_field_quantity").set_value(400)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success and at.success[0].value.startswith("Saved pledge")
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "Troops (known sizes)") == "500"  # New Zealand's 100 + these 400
+
+
+def test_every_problem_shows_on_its_field_and_nothing_is_written(monkeypatch, sqlite_url):
+    at = open_editor(monkeypatch, sqlite_url)
+    fill_new_pledge(
+        at, edit_field_description="", edit_field_url="not a link", edit_field_reason=""
+    )
+    at.number_input(key="edit_field_quantity").set_value(-5)
+    engine = create_db_engine(sqlite_url)
+    before = count(engine, Pledge)
+    at.button[0].click().run()
+    messages = [c.value for c in at.caption if c.value.startswith(":red[")]
+    assert ":red[What was pledged is required]" in messages
+    assert ":red[Quantity cannot be negative]" in messages
+    assert any("Source link 'not a link' is not a web address" in m for m in messages)
+    assert any(m.startswith(":red[Reason is required") for m in messages)
+    assert at.error[0].value.startswith("4 problem(s): nothing was saved")
+    assert count(engine, Pledge) == before
+    engine.dispose()
+
+
+def test_a_conflicting_save_shows_both_and_reapplies_without_losing_either(
+    monkeypatch, database_url
+):
+    at = open_editor(monkeypatch, database_url)
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        pledge = session.exec(
+            select(Pledge).where(Pledge.participant_code == "NZL", Pledge.category == "troops")
+        ).one()
+        pledge_id = pledge.id
+    at.radio(key="edit_mode").set_value("Change an existing pledge").run()
+    at.selectbox(key="edit_pledge_id").set_value(pledge_id).run()
+    # Meanwhile another editor changes the conditions.
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("b@example.org"),
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"conditions": "UK-led programme"},
+            reason="Detail from the embassy",
+        )
+    at.number_input(key="edit_field_quantity").set_value(120)
+    at.text_input(key="edit_field_reason").input("Six more trainers")
+    at.button[0].click().run()
+    assert "Someone saved this pledge while you were editing it" in at.warning[0].value
+    table = at.dataframe[0].value.set_index("field")
+    assert table.loc["conditions", "they saved"] == "UK-led programme"
+    assert table.loc["quantity", "you want"] == "120"
+    at.button(key="edit_reapply").click().run()
+    assert at.success[0].value.startswith(f"Saved pledge {pledge_id} (version 3)")
+    with read_session(engine) as session:
+        saved = session.get(Pledge, pledge_id)
+        assert (saved.quantity, saved.conditions) == (120, "UK-led programme")
+    engine.dispose()
+
+
+def test_the_admin_audit_page_lists_events_and_offers_csv(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=ADMIN).run()
+    at.switch_page("pages/audit.py").run()
+    assert page_titles(at) == ["Audit log"]
+    events = at.dataframe[0].value
+    assert {"pledge.create", "seed.load", "account.add"} <= set(events["action"])
+    at.selectbox(key="audit_action").set_value("account.").run()
+    assert set(at.dataframe[0].value["action"]) == {"account.add"}
+    assert at.get("download_button")
+
+
+def test_identity_provider_sign_in_maps_emails_to_our_roles(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=None)
+    engine = create_db_engine(sqlite_url)
+    from tests.conftest import add_accounts
+
+    initialise_database(engine, DATA_DIR)
+    add_accounts(engine)
+    engine.dispose()
+    at.secrets["auth"] = {
+        "client_id": "x",
+        "client_secret": "y",
+        "redirect_uri": "http://l",
+        "cookie_secret": "z",
+        "server_metadata_url": "http://l/.well-known",
+    }
+    at.user = {"is_logged_in": True, "email": "A@example.org"}
+    at.run()
+    at.switch_page("pages/edit_pledges.py").run()
+    assert page_titles(at) == ["Edit pledges"]
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    assert page_titles(at) == ["Sign in to the Coalition Tracker"]
+    monkeypatch.setenv("COALITION_OIDC_DEFAULT_ROLE", "viewer")
+    at.run()
+    assert page_titles(at) == ["Coalition of the willing: pledges overview"]

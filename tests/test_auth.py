@@ -1,0 +1,239 @@
+"""Accounts, roles and sign-in on real databases: refusals are audited, nothing leaks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from coalition import auth, queries
+from coalition.auth import Actor, PermissionDenied
+from coalition.bootstrap import initialise_database
+from coalition.exports import to_csv
+from coalition.pledges import create_pledge, update_pledge
+from coalition.settings import DATA_DIR, PROJECT_ROOT
+from db.engine import create_db_engine, read_session, write_session
+from db.models import AuditEvent, Pledge, PledgeRevision
+from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+
+PLEDGE = {
+    "participant_code": "FIN",
+    "category": "troops",
+    "status": "announced",
+    "description": "Engineers",
+    "announced_on": date(2026, 3, 1),
+    "source_title": "Finnish MoD",
+    "confidence": "high",
+}
+
+
+def audit_actions(engine, action: str) -> list[AuditEvent]:
+    with read_session(engine) as session:
+        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+
+
+def pledge_counts(engine) -> tuple[int, int]:
+    with read_session(engine) as session:
+        return tuple(
+            session.exec(select(func.count()).select_from(t)).one()
+            for t in (Pledge, PledgeRevision)
+        )
+
+
+def test_a_viewers_write_is_refused_audited_and_writes_nothing(engine):
+    before = pledge_counts(engine)
+    with pytest.raises(PermissionDenied), write_session(engine) as session:
+        create_pledge(session, actor=Actor(VIEWER), values=PLEDGE, reason="try")
+    assert pledge_counts(engine) == before
+    (refusal,) = audit_actions(engine, "write.refused")
+    assert refusal.actor == VIEWER
+    assert refusal.details == {"attempted": "pledge.create", "role": "viewer", "required": "editor"}
+
+
+def test_strangers_and_disabled_accounts_cannot_write(engine):
+    with write_session(engine) as session:
+        auth.set_disabled(session, actor=Actor(ADMIN), email="a@example.org", disabled=True)
+    for actor in (Actor("nobody@example.org"), Actor("a@example.org"), None):
+        with pytest.raises(PermissionDenied), write_session(engine) as session:
+            create_pledge(session, actor=actor, values=PLEDGE, reason="try")
+    assert len(audit_actions(engine, "write.refused")) == 3
+
+
+def test_only_an_admin_restores_a_withdrawn_pledge(engine):
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session, actor=Actor("a@example.org"), values=PLEDGE, reason="first"
+        ).id
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("a@example.org"),
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"status": "withdrawn"},
+            reason="gone",
+        )
+    with pytest.raises(PermissionDenied), write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("a@example.org"),
+            pledge_id=pledge_id,
+            expected_version=2,
+            changes={"status": "announced"},
+            reason="back",
+        )
+    with write_session(engine) as session:
+        restored = update_pledge(
+            session,
+            actor=Actor(ADMIN),
+            pledge_id=pledge_id,
+            expected_version=2,
+            changes={"status": "announced"},
+            reason="Confirmed after all",
+        )
+        assert restored.version == 3
+
+
+def test_a_role_change_takes_effect_at_once(engine):
+    with write_session(engine) as session:
+        auth.set_role(session, actor=Actor(ADMIN), email="b@example.org", role="viewer")
+    with pytest.raises(PermissionDenied), write_session(engine) as session:
+        create_pledge(session, actor=Actor("b@example.org"), values=PLEDGE, reason="try")
+
+
+def test_only_admins_manage_accounts(engine):
+    with pytest.raises(PermissionDenied), write_session(engine) as session:
+        auth.set_role(session, actor=Actor(LOCAL_EDITOR), email=LOCAL_EDITOR, role="admin")
+    with read_session(engine) as session:
+        assert auth.role_of(session, Actor(LOCAL_EDITOR)) == "editor"
+
+
+def sign_in(engine, email: str, password: str) -> auth.SignedIn:
+    with write_session(engine) as session:
+        return auth.sign_in(session, email=email, password=password)
+
+
+def test_sign_in_with_the_right_password(engine):
+    assert sign_in(engine, " Editor@Example.org ", PASSWORD).email == LOCAL_EDITOR
+    assert [e.entity_id for e in audit_actions(engine, "auth.sign_in")] == [LOCAL_EDITOR]
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "reason"),
+    [
+        (LOCAL_EDITOR, "wrong password!!", "wrong password"),
+        ("nobody@example.org", PASSWORD, "unknown account"),
+        ("a@example.org", PASSWORD, "no local password"),
+    ],
+)
+def test_every_failed_sign_in_reads_the_same_and_is_audited(engine, email, password, reason):
+    with pytest.raises(PermissionDenied) as refusal:
+        sign_in(engine, email, password)
+    assert str(refusal.value) == auth.SIGN_IN_FAILED
+    (failure,) = audit_actions(engine, "auth.sign_in_failed")
+    assert failure.details == {"reason": reason} and failure.entity_id == email
+
+
+def test_five_failures_lock_the_account_for_a_while(engine):
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(PermissionDenied):
+            sign_in(engine, LOCAL_EDITOR, "not the password")
+    with pytest.raises(PermissionDenied):
+        sign_in(engine, LOCAL_EDITOR, PASSWORD)  # right password, still refused
+    reasons = [e.details["reason"] for e in audit_actions(engine, "auth.sign_in_failed")]
+    assert reasons == ["wrong password"] * auth.MAX_FAILURES + ["rate limited"]
+    # Other accounts are unaffected.
+    assert sign_in(engine, VIEWER, PASSWORD).email == VIEWER
+
+
+def test_passwords_are_argon2id_and_never_leave_the_database(engine):
+    with read_session(engine) as session:
+        stored = auth.find_account(session, LOCAL_EDITOR).password_hash
+        listed = auth.list_accounts(session)
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    sign_in(engine, LOCAL_EDITOR, PASSWORD)
+    with pytest.raises(PermissionDenied):
+        sign_in(engine, LOCAL_EDITOR, "a guess that is wrong")
+    with read_session(engine) as session:
+        log = to_csv(queries.audit_frame(session)).decode()
+    for secret in (PASSWORD, stored, "a guess that is wrong", "$argon2"):
+        assert secret not in log
+        assert secret not in repr(listed)
+
+
+def test_short_passwords_and_bad_emails_are_refused(engine):
+    with pytest.raises(auth.ValidationFailed) as caught, write_session(engine) as session:
+        auth.add_account(
+            session, actor=Actor(ADMIN), email="not-an-email", role="boss", password="short"
+        )
+    assert set(caught.value.by_field()) == {"email", "role"}
+    with pytest.raises(auth.ValidationFailed) as caught, write_session(engine) as session:
+        auth.add_account(
+            session, actor=Actor(ADMIN), email="new@example.org", role="viewer", password="short"
+        )
+    assert caught.value.by_field() == {"password": ["must be at least 12 characters"]}
+
+
+def test_first_start_creates_one_admin_with_a_random_password(tmp_path):
+    passwords = []
+    for name in ("one", "two"):
+        engine = create_db_engine(f"sqlite:///{tmp_path / name}.db")
+        result = initialise_database(engine, DATA_DIR, "chief@example.org")
+        assert result.admin_email == "chief@example.org"
+        passwords.append(result.admin_password)
+        assert initialise_database(engine, DATA_DIR).admin_password is None
+        assert sign_in(engine, "chief@example.org", result.admin_password).role == "admin"
+        engine.dispose()
+    assert passwords[0] != passwords[1] and len(passwords[0]) >= 20
+
+
+def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "coalition", *args],
+        cwd=PROJECT_ROOT,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_users_command_line(sqlite_url):
+    init = run_cli(sqlite_url, "init")
+    assert init.returncode == 0 and "Created the first admin account admin@localhost" in init.stderr
+    added = run_cli(
+        sqlite_url,
+        "users",
+        "add",
+        "Ed@Example.org",
+        "--role",
+        "editor",
+        stdin="a long enough password\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert run_cli(sqlite_url, "users", "set-role", "ed@example.org", "admin").returncode == 0
+    assert run_cli(sqlite_url, "users", "disable", "ed@example.org").returncode == 0
+    listing = run_cli(sqlite_url, "users", "list").stdout
+    assert "ed@example.org\tadmin\tdisabled\tpassword" in listing
+    assert "$argon2" not in listing and "a long enough password" not in listing
+    short = run_cli(
+        sqlite_url, "users", "add", "x@example.org", "--role", "viewer", stdin="short\n"
+    )
+    assert short.returncode == 2 and "password: must be at least 12 characters" in short.stderr
+    # A password is never taken from the command line.
+    assert (
+        run_cli(
+            sqlite_url, "users", "add", "y@example.org", "--role", "viewer", "--password", "x" * 20
+        ).returncode
+        == 2
+    )
+    assert run_cli(sqlite_url, "users", "enable", "ed@example.org").returncode == 0
+    engine = create_db_engine(sqlite_url)
+    with write_session(engine) as session:
+        assert auth.sign_in(session, email="ed@example.org", password="a long enough password")
+    engine.dispose()
