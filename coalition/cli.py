@@ -6,16 +6,19 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from coalition import auth
 from coalition.auth import Actor
 from coalition.bootstrap import announce_first_admin, initialise_database
 from coalition.errors import Problem, ValidationFailed
+from coalition.filters import MEMBERSHIPS, PledgeFilter
 from coalition.seed import load_seed
 from coalition.settings import Settings
+from coalition.snapshots import build_snapshot, log_snapshot
 from db.engine import create_db_engine, write_session
-from db.models import ROLES
+from db.models import CATEGORIES, ROLES, STATUSES
 
 
 def _print_problems(error: ValidationFailed) -> None:
@@ -92,6 +95,39 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    filters = PledgeFilter(
+        categories=tuple(args.category or ()),
+        statuses=tuple(args.status or ()),
+        regions=tuple(args.region or ()),
+        memberships=tuple(args.membership or ()),
+        as_of=args.as_of,
+    )
+    known_at = args.known_at or datetime.now(UTC)
+    engine = create_db_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            snapshot = build_snapshot(
+                session, filters=filters, known_at=known_at, excel_bom=args.excel_bom
+            )
+            log_snapshot(session, actor=_cli_actor().email, snapshot=snapshot)
+    finally:
+        engine.dispose()
+    args.out.write_bytes(snapshot.csv)
+    manifest_path = args.manifest or args.out.with_name(args.out.name + ".manifest.json")
+    manifest_path.write_bytes(snapshot.manifest_json)
+    print(
+        f"Wrote {snapshot.manifest['rows']} pledges to {args.out} "
+        f"(sha256 {snapshot.manifest['sha256']}); manifest: {manifest_path}"
+    )
+    return 0
+
+
+def _known_at(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m coalition",
@@ -109,6 +145,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--data-dir", type=Path, help="seed files folder (default: data/)")
     check.set_defaults(handler=cmd_check_seed)
+
+    export = commands.add_parser(
+        "export", help="write a citable CSV snapshot of the pledges, with its manifest"
+    )
+    export.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    export.add_argument("--manifest", type=Path, help="default: OUT.manifest.json")
+    export.add_argument(
+        "--as-of", type=date.fromisoformat, help="the day whose record to show (YYYY-MM-DD)"
+    )
+    export.add_argument(
+        "--known-at",
+        type=_known_at,
+        help="only what was recorded by this time (ISO 8601; default now). Copy it from a "
+        "manifest to issue the identical file again",
+    )
+    export.add_argument("--category", action="append", choices=CATEGORIES)
+    export.add_argument("--status", action="append", choices=STATUSES)
+    export.add_argument("--region", action="append")
+    export.add_argument("--membership", action="append", choices=MEMBERSHIPS)
+    export.add_argument(
+        "--excel-bom", action="store_true", help="start with a UTF-8 byte-order mark for Excel"
+    )
+    export.set_defaults(handler=cmd_export)
 
     users = commands.add_parser("users", help="manage accounts and roles")
     users.set_defaults(handler=cmd_users)

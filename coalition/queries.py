@@ -112,27 +112,37 @@ def _with_eur(rows: list[dict], rates: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def latest_revisions(as_of: date):
+def latest_revisions(as_of: date | None, known_at: datetime | None = None):
     """Each pledge's state at the end of ``as_of``: the newest revision (by version) among
-    those in effect by then. A backdated correction therefore wins from its effective date."""
+    those in effect by then. A backdated correction therefore wins from its effective date.
+    With ``known_at``, only revisions recorded by then count: the record as the database held
+    it at that moment, which later corrections cannot change (what makes a snapshot
+    reproducible)."""
+    conditions = []
+    if as_of is not None:
+        conditions.append(PledgeRevision.effective_on <= as_of)
+    if known_at is not None:
+        conditions.append(PledgeRevision.recorded_at <= known_at)
     return (
         select(PledgeRevision.pledge_id, func.max(PledgeRevision.version).label("version"))
-        .where(PledgeRevision.effective_on <= as_of)
+        .where(*conditions)
         .group_by(PledgeRevision.pledge_id)
         .subquery()
     )
 
 
-def pledges_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
+def pledges_frame(
+    session: Session, filters: PledgeFilter | None = None, known_at: datetime | None = None
+) -> pd.DataFrame:
     """Pledges joined to their participant, with funding converted to EUR: the current state,
-    or with ``filters.as_of`` the state on that day, rebuilt from revisions."""
+    or with ``filters.as_of`` (and/or ``known_at``) the state rebuilt from revisions."""
     filters = filters or PledgeFilter(statuses=())
-    if filters.as_of is None:
+    if filters.as_of is None and known_at is None:
         source = Pledge
         statement = select(Pledge, Participant.name, Participant.region)
     else:
         source = PledgeRevision
-        latest = latest_revisions(filters.as_of)
+        latest = latest_revisions(filters.as_of, known_at)
         statement = select(PledgeRevision, Participant.name, Participant.region).join(
             latest,
             (PledgeRevision.pledge_id == latest.c.pledge_id)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from coalition import charts, formatting, queries
+from coalition.exports import to_csv
 from coalition.metrics import headline
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
@@ -92,6 +93,14 @@ st.plotly_chart(
 
 st.subheader("Pledges")
 pledge_table(pledges, key="overview_pledges")
+st.download_button(
+    "Download this view (CSV)",
+    data=to_csv(formatting.pledges_for_display(pledges)),
+    file_name="pledges-view.csv",
+    mime="text/csv",
+    key="overview_download",
+    help="Exactly the table above. For a citable file with a manifest, use Snapshots.",
+)
 st.caption(
     "“Size not published” means the size was never made public; it is not counted as zero. "
     "Open a participant's page for its profile and pledges."

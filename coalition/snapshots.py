@@ -1,0 +1,161 @@
+"""Citable CSV snapshots of the pledge record.
+
+A snapshot is pinned by two times: ``as_of`` (the day whose state it shows, on the "as of" axis
+of the rest of the app) and ``known_at`` (only revisions recorded by then count). With both
+fixed, later edits and corrections cannot change it: the same pins and filters give a
+byte-identical file, and its manifest says how to get it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlmodel import Session
+
+from coalition import __version__, audit, queries
+from coalition.exports import neutralise
+from coalition.filters import PledgeFilter
+
+# The published column set. Add columns only at the end; never rename or reorder.
+SNAPSHOT_COLUMNS = (
+    "pledge_id",
+    "version",
+    "participant_code",
+    "participant",
+    "category",
+    "status",
+    "description",
+    "quantity",
+    "quantity_qualifier",
+    "currency",
+    "amount_eur",
+    "eur_rate_date",
+    "capability_type",
+    "conditions",
+    "announced_on",
+    "announced_precision",
+    "start_on",
+    "end_on",
+    "source_title",
+    "source_url",
+    "confidence",
+    "notes",
+    "recorded_at",
+    "recorded_by",
+)
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    csv: bytes
+    manifest: dict
+
+    @property
+    def manifest_json(self) -> bytes:
+        return (json.dumps(self.manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _number(value: float | None, decimals: int | None = None) -> str:
+    """Plain digits: no exponent, no thousands separator, whole numbers without '.0'."""
+    if value is None or pd.isna(value):
+        return ""
+    if decimals is not None:
+        return f"{value:.{decimals}f}"
+    return f"{int(value)}" if float(value).is_integer() else repr(float(value))
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(neutralise(str(value)))
+
+
+def _csv_line(values: list[str]) -> str:
+    out = []
+    for value in values:
+        if any(c in value for c in ',"\n\r') or value != value.strip():
+            value = '"' + value.replace('"', '""') + '"'
+        out.append(value)
+    return ",".join(out) + "\r\n"
+
+
+def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) -> pd.DataFrame:
+    rows = queries.pledges_frame(session, filters, known_at=known_at)
+    return rows.sort_values("id", ignore_index=True)
+
+
+def build_snapshot(
+    session: Session, *, filters: PledgeFilter, known_at: datetime, excel_bom: bool = False
+) -> Snapshot:
+    """The CSV (RFC 4180, UTF-8, CRLF) and its manifest. ``known_at`` is part of the pin: take
+    it from the manifest to issue the same file again."""
+    # Full precision: a revision recorded later in the same second must stay out on re-issue.
+    known_at = known_at.astimezone(UTC)
+    frame = snapshot_frame(session, filters, known_at)
+    lines = [_csv_line(list(SNAPSHOT_COLUMNS))]
+    for row in frame.itertuples():
+        lines.append(
+            _csv_line(
+                [
+                    _number(row.id),
+                    _number(row.version),
+                    _cell(row.participant_code),
+                    _cell(row.participant),
+                    _cell(row.category),
+                    _cell(row.status),
+                    _cell(row.description),
+                    _number(row.quantity),
+                    _cell(row.quantity_qualifier),
+                    _cell(row.currency),
+                    _number(row.amount_eur, 2),
+                    _cell(row.rate_date),
+                    _cell(row.capability_type),
+                    _cell(row.conditions),
+                    _cell(row.announced_on),
+                    _cell(row.announced_precision),
+                    _cell(row.start_on),
+                    _cell(row.end_on),
+                    _cell(row.source_title),
+                    _cell(row.source_url),
+                    _cell(row.confidence),
+                    _cell(row.notes),
+                    _cell(row.updated_at),
+                    _cell(row.updated_by),
+                ]
+            )
+        )
+    text = "".join(lines)
+    data = ((BOM if excel_bom else "") + text).encode("utf-8")
+    manifest = {
+        "as_of": filters.as_of.isoformat() if filters.as_of else None,
+        "known_at": known_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "filters": {k: list(v) for k, v in asdict(filters).items() if k != "as_of"},
+        "rows": len(frame),
+        "columns": list(SNAPSHOT_COLUMNS),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "excel_bom": excel_bom,
+        "app_version": __version__,
+    }
+    return Snapshot(csv=data, manifest=manifest)
+
+
+def log_snapshot(session: Session, *, actor: str, snapshot: Snapshot) -> None:
+    """Record who took which snapshot, so it can be issued again (it changes no data)."""
+    audit.record(
+        session,
+        actor=actor,
+        action="snapshot.export",
+        entity="snapshot",
+        entity_id=snapshot.manifest["sha256"][:16],
+        details=snapshot.manifest,
+        changes_data=False,
+    )

@@ -1,0 +1,106 @@
+"""Snapshots: citable CSV files of the record, with a manifest to issue the same file again."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from coalition import maps, queries
+from coalition.exports import to_csv
+from coalition.snapshots import build_snapshot, log_snapshot
+from db.engine import read_session, write_session
+from ui.filters import current_filters
+from ui.resources import get_engine, read
+from ui.shell import require_entry
+
+require_entry()
+
+viewer = st.session_state["viewer"]
+filters = current_filters()
+st.title("Snapshots")
+st.caption(
+    "A snapshot shows the pledges under the sidebar's filters and “As of” date, using only "
+    "what was recorded by its “known at” time, so the same file can be issued again later. "
+    "Cells that a spreadsheet would run as formulas start with an apostrophe."
+)
+
+left, right = st.columns([2, 1])
+reissue = left.text_input(
+    "Known at (to issue a file again, paste “known_at” from its manifest)",
+    placeholder="empty: now",
+    key="snapshots_known_at",
+)
+excel_bom = right.checkbox(
+    "For Excel (UTF-8 byte-order mark)",
+    key="snapshots_excel_bom",
+    help="Excel needs it to read accents correctly; pandas and LibreOffice do not.",
+)
+try:
+    known_at = (
+        datetime.fromisoformat(reissue.strip().replace("Z", "+00:00"))
+        if reissue.strip()
+        else st.session_state.setdefault("snapshots_now", datetime.now(UTC))
+    )
+    if known_at.tzinfo is None:
+        known_at = known_at.replace(tzinfo=UTC)
+except ValueError:
+    st.error(f"“{reissue}” is not a date and time (e.g. 2026-01-31T12:00:00Z).")
+    st.stop()
+if st.button("Take a new snapshot now", key="snapshots_refresh"):
+    st.session_state["snapshots_now"] = datetime.now(UTC)
+    st.rerun()
+
+with read_session(get_engine()) as session:
+    snapshot = build_snapshot(session, filters=filters, known_at=known_at, excel_bom=excel_bom)
+manifest = snapshot.manifest
+st.markdown(
+    f"**{manifest['rows']} pledges** · as of {manifest['as_of'] or 'today'} · known at "
+    f"`{manifest['known_at']}` · SHA-256 `{manifest['sha256'][:16]}…`"
+)
+
+
+def log_download() -> None:
+    with write_session(get_engine()) as session:
+        log_snapshot(session, actor=viewer.email or "anonymous", snapshot=snapshot)
+
+
+stamp = manifest["known_at"][:19].replace(":", "")
+left, right = st.columns(2)
+left.download_button(
+    "Download the snapshot (CSV)",
+    data=snapshot.csv,
+    file_name=f"pledges-{stamp}.csv",
+    mime="text/csv",
+    on_click=log_download,
+    key="snapshots_csv",
+    type="primary",
+)
+right.download_button(
+    "Download its manifest (JSON)",
+    data=snapshot.manifest_json,
+    file_name=f"pledges-{stamp}.manifest.json",
+    mime="application/json",
+    key="snapshots_manifest",
+)
+with st.expander("Manifest"):
+    st.json(manifest)
+
+st.subheader("Other tables")
+participants = read(queries.participants_frame, filters)
+pledges = read(queries.pledges_frame, filters)
+summary = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
+summary = summary.drop(columns=["centroid_lat", "centroid_lon"]).reset_index(names="code")
+left, right = st.columns(2)
+left.download_button(
+    "Participants summary with normalised figures (CSV)",
+    data=to_csv(summary),
+    file_name="participants-summary.csv",
+    mime="text/csv",
+    key="snapshots_participants",
+)
+right.download_button(
+    "Meetings (CSV)",
+    data=to_csv(read(queries.events_frame)),
+    file_name="meetings.csv",
+    mime="text/csv",
+    key="snapshots_meetings",
+)

@@ -1,0 +1,184 @@
+"""Citable snapshots: byte-exact, reproducible from their manifest, safe in spreadsheets."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlalchemy import update
+from sqlmodel import select
+
+from coalition.auth import Actor
+from coalition.exports import neutralise
+from coalition.filters import PledgeFilter
+from coalition.pledges import create_pledge, update_pledge
+from coalition.settings import PROJECT_ROOT
+from coalition.snapshots import build_snapshot
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Pledge, PledgeRevision
+from tests.conftest import VIEWER
+from tests.test_app import start_app
+
+PINNED = datetime(2026, 1, 1, tzinfo=UTC)
+EXPECTED_SHIPS_4_SEPT_2025 = (
+    "pledge_id,version,participant_code,participant,category,status,description,quantity,"
+    "quantity_qualifier,currency,amount_eur,eur_rate_date,capability_type,conditions,"
+    "announced_on,announced_precision,start_on,end_on,source_title,source_url,confidence,notes,"
+    "recorded_at,recorded_by\r\n"
+    "8,1,BGR,Bulgaria,ships,considering,Possible Black Sea demining; no troops,,,,,,"
+    "mine countermeasures,,2025-09-04,day,,,laodong.vn,,medium,,2025-12-31T00:00:00Z,seed\r\n"
+    "9,1,TUR,Turkey,ships,announced,Black Sea maritime security; joins the maritime working "
+    "group,,,,,,,,2025-09-01,month,,,Euractiv; euromaidanpress.com,,medium,"
+    "Reported in Sep 2025 and again in Nov 2025 (maritime working group).,"
+    "2025-12-31T00:00:00Z,seed\r\n"
+)
+
+
+def pin_seed_times(engine) -> None:
+    """Give the seeded revisions a fixed recording time, so the expected text can be exact."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(PledgeRevision).values(recorded_at=datetime(2025, 12, 31, tzinfo=UTC))
+        )
+        connection.execute(update(Pledge).values(updated_at=datetime(2025, 12, 31, tzinfo=UTC)))
+
+
+def snapshot(engine, filters, known_at=PINNED, **options):
+    with read_session(engine) as session:
+        return build_snapshot(session, filters=filters, known_at=known_at, **options)
+
+
+def test_a_snapshot_is_byte_exact(engine):
+    pin_seed_times(engine)
+    ships = PledgeFilter(categories=("ships",), statuses=(), as_of=date(2025, 9, 4))
+    taken = snapshot(engine, ships)
+    assert taken.csv.decode("utf-8") == EXPECTED_SHIPS_4_SEPT_2025
+    assert taken.manifest["rows"] == 2
+    assert taken.manifest["sha256"] == hashlib.sha256(taken.csv).hexdigest()
+    assert taken.manifest["known_at"] == "2026-01-01T00:00:00.000000Z"
+    assert taken.manifest["filters"]["categories"] == ["ships"]
+
+
+def test_the_same_pins_give_the_same_file_after_later_edits(engine):
+    everything = PledgeFilter(statuses=())
+    before = snapshot(engine, everything, known_at=datetime.now(UTC))
+    with read_session(engine) as session:
+        nz = session.exec(
+            select(Pledge).where(Pledge.participant_code == "NZL", Pledge.category == "troops")
+        ).one()
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("a@example.org"),
+            pledge_id=nz.id,
+            expected_version=1,
+            changes={"quantity": 150},
+            reason="More trainers",
+        )
+    again = snapshot(engine, everything, known_at=_parse(before.manifest["known_at"]))
+    assert again.csv == before.csv
+    after = snapshot(engine, everything, known_at=datetime.now(UTC))
+    assert after.csv != before.csv
+    frame = pd.read_csv(io.BytesIO(after.csv))
+    assert frame.loc[frame["pledge_id"] == nz.id, "quantity"].item() == 150
+    frame = pd.read_csv(io.BytesIO(before.csv))
+    assert frame.loc[frame["pledge_id"] == nz.id, "quantity"].item() == 100
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine):
+    # (A leading tab or carriage return never reaches the database: input is stripped.)
+    hostile = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2 troops", "=1+2"]
+    with write_session(engine) as session:
+        for n, description in enumerate(hostile):
+            create_pledge(
+                session,
+                actor=Actor("a@example.org"),
+                reason="test",
+                values={
+                    "participant_code": "NOR",
+                    "category": "troops",
+                    "status": "announced",
+                    "description": description,
+                    "quantity": 10 + n,
+                    "announced_on": date(2026, 2, 1),
+                    "source_title": "Test",
+                    "confidence": "low",
+                },
+            )
+    taken = snapshot(engine, PledgeFilter(categories=("troops",), statuses=()), datetime.now(UTC))
+    frame = pd.read_csv(io.BytesIO(taken.csv))
+    mine = frame[frame["participant_code"] == "NOR"]
+    assert sorted(mine["description"]) == sorted("'" + h for h in hostile)
+    # Numbers stay numbers (blank sizes make the column float, never text).
+    assert frame["quantity"].dtype.kind == "f" and sorted(mine["quantity"]) == [10, 11, 12, 13, 14]
+    seeded = pd.read_csv(
+        io.BytesIO(snapshot(engine, PledgeFilter(statuses=()), datetime.now(UTC)).csv)
+    )
+    assert seeded["amount_eur"].dtype.kind == "f" and seeded["quantity"].dtype.kind == "f"
+
+
+def test_the_excel_option_adds_a_byte_order_mark(engine):
+    plain = snapshot(engine, PledgeFilter())
+    excel = snapshot(engine, PledgeFilter(), excel_bom=True)
+    assert excel.csv == b"\xef\xbb\xbf" + plain.csv
+    assert pd.read_csv(io.BytesIO(excel.csv), encoding="utf-8-sig").columns[0] == "pledge_id"
+
+
+def test_the_export_command_writes_csv_manifest_and_a_log_entry(engine, database_url, tmp_path):
+    out = tmp_path / "snapshot.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coalition",
+            "export",
+            "--as-of",
+            "2025-09-04",
+            "--out",
+            str(out),
+            "--category",
+            "ships",
+            "--known-at",
+            "2026-01-01T00:00:00Z",
+        ],
+        cwd=PROJECT_ROOT,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "snapshot.csv.manifest.json").read_text())
+    assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert manifest["as_of"] == "2025-09-04" and manifest["rows"] == 0  # seed recorded later
+    with read_session(engine) as session:
+        logged = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "snapshot.export")
+        ).one()
+        assert logged.details["sha256"] == manifest["sha256"]
+
+
+def test_every_formula_prefix_is_neutralised():
+    for cell in ("=1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert neutralise(cell) == "'" + cell
+    assert neutralise("Plain text") == "Plain text" and neutralise(12.5) == 12.5
+
+
+def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url, email=VIEWER).run()
+    at.switch_page("pages/snapshots.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Snapshots"
+    assert len(at.get("download_button")) == 4
+    assert any("pledges** · as of today" in m.value for m in at.markdown)
+    at.text_input(key="snapshots_known_at").input("not a time").run()
+    assert "is not a date and time" in at.error[0].value
