@@ -3,6 +3,7 @@ so a page hidden from a role is not the only thing standing between it and a wri
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from coalition import audit
@@ -62,10 +63,12 @@ def role_of(session: Session, actor: Actor | None) -> str | None:
         return None
     if actor.system:
         return "admin"
-    account = find_account(session, actor.email)
-    if account is None or account.disabled:
-        return None
-    return account.role
+    # Memoised for the transaction (a bulk import writes thousands of pledges).
+    roles = session.info.setdefault("roles", {})
+    if actor.email not in roles:
+        account = find_account(session, actor.email)
+        roles[actor.email] = None if account is None or account.disabled else account.role
+    return roles[actor.email]
 
 
 def allows(role: str | None, minimum: str) -> bool:
@@ -149,6 +152,7 @@ def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAc
     if role not in ROLES:
         raise ValidationFailed([Problem("role", f"'{role}' is not one of: {', '.join(ROLES)}")])
     previous, account.role = account.role, role
+    session.info.pop("roles", None)
     audit.record(
         session,
         actor=actor.email,
@@ -166,6 +170,7 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
     require_role(session, actor, "admin", action="account.disable")
     account = _existing(session, email)
     account.disabled = disabled
+    session.info.pop("roles", None)
     audit.record(
         session,
         actor=actor.email,
@@ -233,25 +238,30 @@ def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
     (SIGN_IN_FAILED) and is audited with its real reason; after MAX_FAILURES failures within
     FAILURE_WINDOW the account refuses even the right password until the window passes."""
     email = normalise_email(email)[:254]
+    _serialise_attempts(session, email)
     account = find_account(session, email)
+    # What someone typed as an email is not recorded unless it is an account: it may be a
+    # password typed into the wrong box.
+    subject = email if account is not None else "unknown:" + _digest(email)
     reason = None
-    if recent_failures(session, email) >= MAX_FAILURES:
+    if recent_failures(session, subject) >= MAX_FAILURES:
         reason = "rate limited"
         _verify(_DUMMY_HASH, password)
     elif account is None or account.password_hash is None:
         _verify(_DUMMY_HASH, password)
         reason = "unknown account" if account is None else "no local password"
     elif account.disabled:
+        _verify(_DUMMY_HASH, password)  # as slow as the other refusals
         reason = "disabled"
     elif not _verify(account.password_hash, password):
         reason = "wrong password"
     if reason is not None:
         audit.record(
             session,
-            actor=email or "anonymous",
+            actor=subject,
             action="auth.sign_in_failed",
             entity="account",
-            entity_id=email,
+            entity_id=subject,
             details={"reason": reason},
             changes_data=False,
         )
@@ -270,6 +280,17 @@ def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
     )
     session.commit()
     return signed_in
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _serialise_attempts(session: Session, email: str) -> None:
+    """Count and record failures one attempt at a time per email, so parallel guesses cannot
+    all read a count under the limit. SQLite's write transactions are serial already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:email))"), {"email": email})
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -14,10 +14,12 @@ from coalition.auth import Actor
 from coalition.bootstrap import announce_first_admin, initialise_database
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import MEMBERSHIPS, PledgeFilter
+from coalition.importer import commit_import, preview_import
 from coalition.seed import load_seed
 from coalition.settings import Settings
 from coalition.snapshots import build_snapshot, log_snapshot
-from db.engine import create_db_engine, write_session
+from db.backup import backup_sqlite
+from db.engine import create_db_engine, read_session, write_session
 from db.models import CATEGORIES, ROLES, STATUSES
 
 
@@ -123,6 +125,51 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    data = args.file.read_bytes()
+    engine = create_db_engine(settings.database_url)
+    try:
+        if args.dry_run:
+            with read_session(engine) as session:
+                preview = preview_import(session, data)
+            if preview.problems:
+                raise ValidationFailed(preview.problems)
+            print(
+                f"Dry run: {preview.count('new')} new, {preview.count('changed')} changed, "
+                f"{preview.count('unchanged')} unchanged; nothing was written."
+            )
+            return 0
+
+        def report(done: int, total: int) -> None:
+            if done == 1 or done % 500 == 0 or done == total:
+                print(f"importing {done}/{total}", flush=True)
+
+        with write_session(engine) as session:
+            summary = commit_import(
+                session, actor=_cli_actor(), data=data, reason=args.reason, progress=report
+            )
+    finally:
+        engine.dispose()
+    print(
+        f"Imported batch {summary['batch_id']}: {summary['new']} new, {summary['changed']} "
+        f"changed, {summary['unchanged']} unchanged."
+    )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_db_engine(settings.database_url)
+    try:
+        backup_sqlite(engine, args.out)
+    except NotImplementedError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"Backed up the database to {args.out}")
+    return 0
+
+
 def _known_at(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -168,6 +215,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--excel-bom", action="store_true", help="start with a UTF-8 byte-order mark for Excel"
     )
     export.set_defaults(handler=cmd_export)
+
+    importer = commands.add_parser(
+        "import", help="import pledges from a CSV file (the snapshot format), all or nothing"
+    )
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--reason", default="", help="why (e.g. where the file comes from)")
+    importer.add_argument(
+        "--dry-run", action="store_true", help="check and count only; write nothing"
+    )
+    importer.set_defaults(handler=cmd_import)
+
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the SQLite database (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument("out", type=Path)
+    backup.set_defaults(handler=cmd_backup)
 
     users = commands.add_parser("users", help="manage accounts and roles")
     users.set_defaults(handler=cmd_users)

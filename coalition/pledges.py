@@ -19,11 +19,18 @@ PLEDGE_FIELD_NAMES = tuple(PledgeFields.model_fields)
 
 
 def known_participant_codes(session: Session) -> set[str]:
-    return set(session.exec(select(Participant.code)).all())
+    # Memoised for the transaction: a bulk import validates thousands of rows against it.
+    if "participant_codes" not in session.info:
+        session.info["participant_codes"] = set(session.exec(select(Participant.code)).all())
+    return session.info["participant_codes"]
 
 
 def known_currencies(session: Session) -> set[str]:
-    return set(session.exec(select(ExchangeRate.currency).distinct()).all())
+    if "currencies" not in session.info:
+        session.info["currencies"] = set(
+            session.exec(select(ExchangeRate.currency).distinct()).all()
+        )
+    return session.info["currencies"]
 
 
 def _reason_problems(reason: str | None) -> list[Problem]:

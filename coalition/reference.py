@@ -16,7 +16,7 @@ from coalition import audit
 from coalition.auth import Actor, require_role
 from coalition.errors import Problem, ValidationFailed
 from coalition.validation import validate_reference_row
-from db.models import Event, EventAttendance, ExchangeRate, Participant, Target
+from db.models import Event, EventAttendance, ExchangeRate, Participant, PledgeRevision, Target
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,18 @@ def save_table(
                     "id",
                     f"meeting {key} ({current[key]['title']}) has "
                     "attendance records and cannot be removed",
+                    file=table.title,
+                )
+            )
+    if table.model is ExchangeRate:
+        # Every currency a pledge (or any of its past states) uses must keep a rate.
+        remaining = {str(row.get("currency") or "").strip() for row in _records(edited)}
+        used = set(session.exec(select(PledgeRevision.currency).distinct()).all())
+        for currency in sorted(used - remaining - {None, "EUR"}):
+            problems.append(
+                Problem(
+                    "currency",
+                    f"pledges are recorded in {currency}: keep at least one rate for it",
                     file=table.title,
                 )
             )

@@ -210,7 +210,7 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=254)
     action: str = Field(max_length=40, index=True)
     entity: str | None = Field(default=None, max_length=40)
-    entity_id: str | None = Field(default=None, max_length=40)
+    entity_id: str | None = Field(default=None, max_length=254)  # e.g. an account's email
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

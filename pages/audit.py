@@ -1,11 +1,14 @@
 """Audit log (admins): every sign-in, edit, refusal and account change, filterable."""
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
 from coalition import queries
 from coalition.exports import to_csv
+from db.backup import PG_DUMP_HINT, backup_bytes
 from db.engine import read_session
 from ui.resources import get_engine
 from ui.shell import require_entry, require_role
@@ -50,3 +53,20 @@ st.download_button(
     mime="text/csv",
     key="audit_download",
 )
+
+st.subheader("Backup")
+engine = get_engine()
+if engine.dialect.name == "sqlite":
+    if st.button("Prepare a backup of the whole database", key="audit_backup_prepare"):
+        with tempfile.TemporaryDirectory() as folder:
+            st.session_state["audit_backup"] = backup_bytes(engine, Path(folder) / "backup.db")
+    if backup := st.session_state.get("audit_backup"):
+        st.download_button(
+            "Download the backup (SQLite)",
+            data=backup,
+            file_name=f"coalition-backup-{date.today():%Y-%m-%d}.db",
+            mime="application/vnd.sqlite3",
+            key="audit_backup_download",
+        )
+else:
+    st.info(PG_DUMP_HINT)

@@ -65,6 +65,7 @@ elif base is None or base["id"] != editing_id:
     for key in [k for k in st.session_state if k.startswith("edit_field_")]:
         del st.session_state[key]
     st.session_state.pop(ERRORS, None)
+    st.session_state.pop(CONFLICT, None)  # a conflict belongs to the pledge it came from
 st.session_state[BASE] = base
 start = base["values"] if base else {}
 
@@ -344,8 +345,8 @@ if conflict and base:
     st.dataframe(editing.conflict_table(base["values"], conflict["theirs"], mine), hide_index=True)
     left, right = st.columns(2)
     if left.button("Re-apply my changes on the current version", key="edit_reapply"):
-        base = {"id": base["id"], "version": conflict["version"], "values": conflict["theirs"]}
-        st.session_state[BASE] = base
+        # The stored base moves only when this save succeeds (save() clears it then): if it
+        # fails, the form must not later write this editor's old values over theirs.
         save(changes=conflict["changes"], version=conflict["version"])
     if right.button("Discard mine and start from theirs", key="edit_discard"):
         for key in [k for k in st.session_state if k.startswith("edit_field_")]:

@@ -50,12 +50,13 @@ def test_rates_can_be_added_and_removed(engine):
         "source_title": "ECB",
         "source_url": None,
     }
-    edited = rates[rates["currency"] != "NZD"]
-    edited = pd.concat([edited, pd.DataFrame([new])], ignore_index=True)
-    assert save(engine, "exchange_rates", edited) == {"added": 1, "changed": 0, "removed": 1}
+    edited = pd.concat([rates, pd.DataFrame([new])], ignore_index=True)
+    assert save(engine, "exchange_rates", edited) == {"added": 1, "changed": 0, "removed": 0}
     with read_session(engine) as session:
-        currencies = set(session.exec(select(ExchangeRate.currency)).all())
-    assert "JPY" in currencies and "NZD" not in currencies
+        assert "JPY" in set(session.exec(select(ExchangeRate.currency)).all())
+    assert save(engine, "exchange_rates", rates) == {"added": 0, "changed": 0, "removed": 1}
+    with read_session(engine) as session:
+        assert "JPY" not in set(session.exec(select(ExchangeRate.currency)).all())
 
 
 def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(engine):
@@ -98,3 +99,10 @@ def test_the_reference_page_shows_every_table_to_an_admin(monkeypatch, sqlite_ur
     assert not at.exception
     assert [t.label for t in at.tabs] == [t.title for t in reference.TABLES.values()]
     assert len(at.get("arrow_data_frame")) + len(at.get("data_editor") or []) >= 1
+
+
+def test_the_last_rate_of_a_currency_in_use_cannot_go(engine):
+    rates = frame(engine, "exchange_rates")
+    with pytest.raises(ValidationFailed) as caught:
+        save(engine, "exchange_rates", rates[rates["currency"] != "CAD"])
+    assert "pledges are recorded in CAD: keep at least one rate for it" in str(caught.value)

@@ -43,6 +43,8 @@ def _oidc_email() -> str | None:
         return None
     if not getattr(st.user, "is_logged_in", False):
         return None
+    if st.user.get("email_verified") is False:
+        return None  # the provider says the address is not proven to be theirs
     return auth.normalise_email(st.user.get("email") or "") or None
 
 

@@ -23,6 +23,7 @@ PAGES = (
     ("pages/snapshots.py", "Snapshots", ":material/download:", "viewer"),
     ("pages/about.py", "About the data", ":material/info:", "viewer"),
     ("pages/edit_pledges.py", "Edit pledges", ":material/edit:", "editor"),
+    ("pages/import_pledges.py", "Import pledges", ":material/upload_file:", "editor"),
     ("pages/reference_data.py", "Reference data", ":material/table_edit:", "admin"),
     ("pages/audit.py", "Audit log", ":material/policy:", "admin"),
 )
