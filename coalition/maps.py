@@ -233,6 +233,21 @@ def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
     ]
 
 
+def _country_layer(layer_id: str, records: list[dict], **options) -> pdk.Layer:
+    """Country outlines filled with each record's own colour."""
+    return pdk.Layer(
+        "PolygonLayer",
+        id=layer_id,
+        data=records,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=list(OUTLINE),
+        line_width_min_pixels=0.5,
+        pickable=True,
+        **options,
+    )
+
+
 def build_deck(
     figures: pd.DataFrame,
     measure: Measure,
@@ -246,17 +261,7 @@ def build_deck(
     request leaves the machine."""
     records, legend = country_records(figures, measure, features)
     layers = [
-        pdk.Layer(
-            "PolygonLayer",
-            id="countries",
-            data=records,
-            get_polygon="polygon",
-            get_fill_color="fill",
-            get_line_color=list(OUTLINE),
-            line_width_min_pixels=0.5,
-            pickable=True,
-            auto_highlight=True,
-        ),
+        _country_layer("countries", records, auto_highlight=True),
         pdk.Layer(
             "ScatterplotLayer",
             id="badges",
@@ -322,18 +327,7 @@ def locator_deck(figures: pd.DataFrame, code: str, features: tuple[dict, ...]) -
             records.append(
                 {"polygon": polygon, "fill": list(fill), "tooltip": feature["properties"]["name"]}
             )
-    layers = [
-        pdk.Layer(
-            "PolygonLayer",
-            id="locator",
-            data=records,
-            get_polygon="polygon",
-            get_fill_color="fill",
-            get_line_color=list(OUTLINE),
-            line_width_min_pixels=0.5,
-            pickable=True,
-        )
-    ]
+    layers = [_country_layer("locator", records)]
     row = figures.loc[code]
     if row["kind"] != "country":
         layers.append(
