@@ -6,6 +6,7 @@ from coalition import queries
 from coalition.formatting import partial_date
 from ui.resources import read
 from ui.shell import require_entry
+from ui.tables import table
 
 require_entry()
 
@@ -66,19 +67,23 @@ if last_change and not pledges.empty:
     )
 
 st.subheader("Exchange rates")
-st.dataframe(
+table(
     read(queries.exchange_rates_frame).drop(columns=["id"]),
-    hide_index=True,
+    file_name="exchange-rates.csv",
+    key="about_rates",
     column_config={"source_url": st.column_config.LinkColumn("source_url")},
 )
 
 st.subheader("Planning figures for the force")
-st.dataframe(read(queries.targets_frame).drop(columns=["id"]), hide_index=True)
+table(
+    read(queries.targets_frame).drop(columns=["id"]), file_name="targets.csv", key="about_targets"
+)
 
 st.subheader("Meetings")
 events = read(queries.events_frame)
-st.dataframe(
-    events.assign(held_on=[partial_date(d) for d in events["held_on"]]).drop(columns=["id"]),
-    hide_index=True,
+table(
+    events.drop(columns=["id"]),
+    file_name="meetings.csv",
+    key="about_meetings",
     column_config={"source_url": st.column_config.LinkColumn("source_url")},
 )

@@ -9,6 +9,7 @@ from ui.filters import current_filters
 from ui.legend import map_legend
 from ui.resources import read
 from ui.shell import require_entry
+from ui.tables import table
 
 require_entry()
 
@@ -86,12 +87,12 @@ if choice:
     st.switch_page("pages/participant.py", query_params={"code": choice})
 
 with st.expander("Figures behind the map"):
-    table = figures[["name", measure_key, "status_breakdown"]].copy()
+    behind = figures[["name", measure_key, "status_breakdown"]].copy()
     category = maps.CATEGORY_OF.get(measure_key)
     if category:
-        table["unknown_size"] = figures[f"{category}_unknown"].astype(int)
-    st.dataframe(
-        table.rename(
+        behind["unknown_size"] = figures[f"{category}_unknown"].astype(int)
+    table(
+        behind.rename(
             columns={
                 "name": "Participant",
                 measure_key: measure.label,
@@ -99,8 +100,8 @@ with st.expander("Figures behind the map"):
                 "unknown_size": "Pledges of unknown size",
             }
         ).sort_values(measure.label, ascending=False, na_position="last"),
-        hide_index=True,
-        placeholder="—",
+        file_name=f"map-{measure_key}.csv",
+        key="map_figures",
     )
     if pd.isna(figures[measure_key]).all():
         st.caption("No published sizes for this measure under the current filters.")

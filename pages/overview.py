@@ -3,13 +3,12 @@
 import streamlit as st
 
 from coalition import charts, formatting, queries
-from coalition.exports import to_csv
 from coalition.metrics import headline
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read
 from ui.shell import require_entry
-from ui.tables import pledge_table
+from ui.tables import pledge_table, table
 
 require_entry()
 
@@ -70,9 +69,10 @@ with st.expander("Funding in original currencies"):
             "unknown": "Of unknown size",
         }
     )
-    st.dataframe(
+    table(
         by_currency,
-        hide_index=True,
+        file_name="funding-by-currency.csv",
+        key="overview_currencies",
         column_config={
             "Known amount (original currency)": st.column_config.NumberColumn(format="%,.0f"),
             "Converted to EUR": st.column_config.NumberColumn(format="€%,.0f"),
@@ -92,15 +92,7 @@ st.plotly_chart(
 )
 
 st.subheader("Pledges")
-pledge_table(pledges, key="overview_pledges")
-st.download_button(
-    "Download this view (CSV)",
-    data=to_csv(formatting.pledges_for_display(pledges)),
-    file_name="pledges-view.csv",
-    mime="text/csv",
-    key="overview_download",
-    help="Exactly the table above. For a citable file with a manifest, use Snapshots.",
-)
+pledge_table(pledges, key="overview_pledges", file_name="pledges-view.csv")
 st.caption(
     "“Size not published” means the size was never made public; it is not counted as zero. "
     "Open a participant's page for its profile and pledges."

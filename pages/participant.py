@@ -12,7 +12,7 @@ from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read
 from ui.shell import require_entry
-from ui.tables import pledge_table
+from ui.tables import pledge_table, table
 
 require_entry()
 
@@ -88,7 +88,9 @@ if own.empty:
         "filters. Most contributions were not published country by country."
     )
 else:
-    pledge_table(own, key="participant_pledges", hide=("Participant",))
+    pledge_table(
+        own, key="participant_pledges", hide=("Participant",), file_name=f"pledges-{code}.csv"
+    )
     revisions = read(queries.participant_revisions, code)
     if filters.as_of is not None:
         revisions = revisions[revisions["effective_on"] <= filters.as_of]
@@ -97,14 +99,14 @@ else:
         count = f"{len(history)} revision" + ("" if len(history) == 1 else "s")
         label = f"History: {pledge.category} – {pledge.description[:70]} ({count})"
         with st.expander(label):
-            st.dataframe(history, hide_index=True, placeholder="—")
+            table(history, file_name=f"pledge-{pledge.id}-history.csv", key=f"history_{pledge.id}")
 
 st.subheader("Meetings attended")
 meetings = read(queries.meetings_attended, code)
 if meetings.empty:
     st.info("No attendance recorded in the sources we hold.")
 else:
-    st.dataframe(
+    table(
         meetings.rename(
             columns={
                 "held_on": "Date",
@@ -113,6 +115,6 @@ else:
                 "source_title": "Source",
             }
         ),
-        hide_index=True,
+        file_name=f"meetings-{code}.csv",
         key="participant_meetings",
     )

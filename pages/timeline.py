@@ -10,6 +10,7 @@ from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read
 from ui.shell import require_entry
+from ui.tables import table
 
 require_entry()
 
@@ -47,7 +48,7 @@ else:
     st.plotly_chart(timeline.gantt_figure(gantt), key="timeline_gantt")
 
 with st.expander("Meetings"):
-    st.dataframe(
+    table(
         events[["held_on", "title", "location", "attendance_note", "source_title"]].rename(
             columns={
                 "held_on": "Date",
@@ -57,6 +58,6 @@ with st.expander("Meetings"):
                 "source_title": "Source",
             }
         ),
-        hide_index=True,
-        placeholder="—",
+        file_name="meetings.csv",
+        key="timeline_meetings",
     )

@@ -254,3 +254,14 @@ def test_the_network_base_map_is_opt_in(app):
     assert "mapProvider" not in deck_spec(app) or deck_spec(app)["mapProvider"] is None
     app.toggle(key="map_online_base").set_value(True).run()
     assert deck_spec(app)["mapProvider"] == "carto"
+
+
+def test_every_table_offers_a_download(app):
+    for page, expected in (
+        ("pages/overview.py", 2),
+        ("pages/about.py", 3),
+        ("pages/timeline.py", 1),
+        ("pages/map.py", 1),
+    ):
+        app.switch_page(page).run()
+        assert len(app.get("download_button")) >= expected, page

@@ -183,7 +183,9 @@ def test_the_admin_audit_page_lists_events_and_offers_csv(monkeypatch, sqlite_ur
     assert {"pledge.create", "seed.load", "account.add"} <= set(events["action"])
     at.selectbox(key="audit_action").set_value("account.").run()
     assert set(at.dataframe[0].value["action"]) == {"account.add"}
-    assert at.get("download_button")
+    assert len(at.get("download_button")) == 1
+    at.button(key="audit_backup_prepare").click().run()
+    assert len(at.get("download_button")) == 2  # the audit CSV and now the backup
 
 
 def test_identity_provider_sign_in_maps_emails_to_our_roles(monkeypatch, sqlite_url):
