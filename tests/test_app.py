@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -265,3 +267,27 @@ def test_every_table_offers_a_download(app):
     ):
         app.switch_page(page).run()
         assert len(app.get("download_button")) >= expected, page
+
+
+def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postgres_url, tmp_path):
+    """Cached reads are keyed by the shared data version: a write made by another process
+    (here the import command) is on screen at this session's next interaction."""
+    at = start_app(monkeypatch, postgres_url).run()
+    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "100"
+    at.run()  # a warm rerun, served from the cache
+    update = tmp_path / "more-troops.csv"
+    update.write_text(
+        "participant_code,category,status,description,quantity,announced_on,source_title,"
+        "confidence\nNOR,troops,committed,Mechanised company,200,2026-02-01,Norwegian MoD,high\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "coalition", "import", str(update), "--reason", "another process"],
+        cwd=PROJECT_ROOT,
+        env={"DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    at.run()
+    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "300"

@@ -1,0 +1,151 @@
+"""Browser fixtures: the real server (`streamlit run app.py`) and Debian's Chromium, offline.
+
+Every request to a host other than this machine is aborted and recorded, so a page that
+needs the internet fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright import sync_api as playwright_api
+
+from coalition.bootstrap import initialise_database
+from coalition.settings import DATA_DIR, PROJECT_ROOT
+from db.engine import create_db_engine
+from tests.conftest import add_accounts
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# Streamlit's front end probes these relative to a deep link's path before the server root.
+KNOWN_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, **settings}
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("server did not start:\n" + (tmp_path / "server.log").read_text())
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """The app open to anonymous readers, for the read-only pages."""
+    yield from start_server(database_url, tmp_path, COALITION_ANONYMOUS_READ="true")
+
+
+@pytest.fixture
+def private_server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """The default: viewing needs an account. The test accounts exist before it starts."""
+    engine = create_db_engine(database_url)
+    initialise_database(engine, DATA_DIR)
+    add_accounts(engine)
+    engine.dispose()
+    yield from start_server(database_url, tmp_path)
+
+
+@pytest.fixture
+def browser_page(request) -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; the README's test command installs it")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.external_requests = []
+        page.console_errors = []
+        page.failed_responses = []
+
+        def route(route):
+            host = route.request.url.split("/")[2].rsplit(":", 1)[0]
+            if host in LOCAL_HOSTS or route.request.url.startswith("data:"):
+                route.continue_()
+            else:
+                page.external_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on(
+            "response",
+            lambda r: (
+                r.status >= 400
+                and not KNOWN_PROBE.search(r.url)
+                and page.failed_responses.append(f"{r.status} {r.url}")
+            ),
+        )
+        yield page
+        if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+        browser.close()
+
+
+def assert_clean(page) -> None:
+    assert page.external_requests == []
+    assert page.failed_responses == []
+    unexplained = [e for e in page.console_errors if "404 (Not Found)" not in e]
+    assert unexplained == []
