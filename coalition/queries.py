@@ -22,6 +22,9 @@ from db.models import (
     Target,
 )
 
+# Benchmark data says so in every pledge's source (bench/generate.py); the app shows a banner.
+SYNTHETIC_SOURCE = "SYNTHETIC benchmark data"
+
 PLEDGE_COLUMNS = [
     "id",
     "participant_code",
@@ -305,3 +308,8 @@ def audit_frame(
 
 def audit_actors(session: Session) -> list[str]:
     return list(session.exec(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)))
+
+
+def has_synthetic_data(session: Session) -> bool:
+    statement = select(Pledge.id).where(Pledge.source_title == SYNTHETIC_SOURCE).limit(1)
+    return session.exec(statement).first() is not None

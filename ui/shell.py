@@ -75,6 +75,12 @@ def run_app() -> None:
             st.session_state["active_filters"] = sidebar_filters(
                 read(queries.filter_options)["regions"]
             )
+            if read(queries.has_synthetic_data):
+                st.warning(
+                    "This database holds **synthetic benchmark data**: generated pledges that "
+                    "are not real. Do not cite anything shown here.",
+                    icon=":material/science:",
+                )
         navigation.run()
     finally:
         st.session_state[_ENTRY_RUNNING] = False
