@@ -13,8 +13,11 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from sqlmodel import Session
 
+from coalition import queries
 from coalition.charts import CATEGORY_COLOURS, STATUS_COLOURS, label, plain
+from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
 from db.models import CATEGORIES, STATUSES
 
@@ -273,3 +276,13 @@ def gantt_figure(frame: pd.DataFrame) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.4},
     )
     return figure
+
+
+def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The step series and the status counts for the timeline page, computed once per data
+    version and filters (the page caches this call)."""
+    revisions = queries.revisions_frame(session, filters)
+    return (
+        cumulative_by_category(revisions, filters.counted_statuses),
+        status_counts_over_time(revisions),
+    )

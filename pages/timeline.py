@@ -24,20 +24,17 @@ st.caption(
     f"Showing {filters.describe()}."
 )
 
-revisions = read(queries.revisions_frame, filters)
+series, status_counts = read(timeline.timeline_series, filters)
 events = read(queries.events_frame)
 events = events[events["held_on"] <= until]
-if revisions.empty:
+if series.empty:
     st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
     st.stop()
 
-series = timeline.cumulative_by_category(revisions, filters.counted_statuses)
 st.plotly_chart(timeline.cumulative_figure(series, events, until), key="timeline_cumulative")
 
 st.plotly_chart(
-    timeline.status_figure(
-        timeline.status_counts_over_time(revisions), until, filters.statuses or STATUSES
-    ),
+    timeline.status_figure(status_counts, until, filters.statuses or STATUSES),
     key="timeline_status",
 )
 

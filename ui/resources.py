@@ -3,6 +3,7 @@ write made through any process shows at the next rerun."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,14 +37,18 @@ def current_data_version() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_read(query_name: str, version: int, args: tuple[Any, ...]) -> Any:
+def _cached_read(module: str, name: str, version: int, args: tuple[Any, ...]) -> Any:
     with read_session(get_engine()) as session:
-        return getattr(queries, query_name)(session, *args)
+        return getattr(importlib.import_module(module), name)(session, *args)
 
 
 def read(query: Callable[..., T], *args: Any) -> T:
-    """Run ``query(session, *args)`` from coalition.queries, cached until the data change.
-    (Streamlit's cache cannot hash functions, so the query travels by name.)"""
-    if getattr(queries, query.__name__, None) is not query:
-        raise ValueError(f"{query.__qualname__} is not a function of coalition.queries")
-    return _cached_read(query.__name__, st.session_state["data_version"], args)
+    """Run ``query(session, *args)``, a read function of the coalition package, cached until
+    the data change. (Streamlit's cache cannot hash functions: they travel by name.)"""
+    module = importlib.import_module(query.__module__)
+    if (
+        not query.__module__.startswith("coalition.")
+        or getattr(module, query.__name__) is not query
+    ):
+        raise ValueError(f"{query.__qualname__} is not a read function of the coalition package")
+    return _cached_read(query.__module__, query.__name__, st.session_state["data_version"], args)
