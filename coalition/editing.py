@@ -13,28 +13,19 @@ from coalition.history import FIELD_LABELS, shown
 from coalition.queries import rate_for
 from db.models import Pledge, PledgeFields
 
-# Fields shown for every category, then the ones that depend on it.
-COMMON_FIELDS = (
-    "participant_code",
-    "status",
-    "description",
-    "conditions",
-    "announced_on",
-    "announced_precision",
-    "start_on",
-    "end_on",
-    "source_title",
-    "source_url",
-    "confidence",
-    "notes",
-)
+# The fields that depend on the category; every other pledge field shows for all of them.
+_SIZE = ("quantity", "quantity_qualifier")
 CATEGORY_FIELDS = {
-    "funding": ("quantity", "quantity_qualifier", "currency"),
-    "troops": ("quantity", "quantity_qualifier", "capability_type"),
-    "aircraft": ("quantity", "quantity_qualifier", "capability_type"),
-    "ships": ("quantity", "quantity_qualifier", "capability_type"),
-    "other": ("quantity", "quantity_qualifier", "capability_type"),
+    "funding": (*_SIZE, "currency"),
+    **{
+        category: (*_SIZE, "capability_type")
+        for category in ("troops", "aircraft", "ships", "other")
+    },
 }
+_DEPENDENT = {name for fields in CATEGORY_FIELDS.values() for name in fields}
+COMMON_FIELDS = tuple(
+    name for name in PledgeFields.model_fields if name not in _DEPENDENT and name != "category"
+)
 QUANTITY_LABELS = {
     "funding": "Amount (in the pledge's currency)",
     "troops": "Number of troops",
@@ -50,7 +41,7 @@ def pledge_values(category: str, form: dict[str, Any], size_unknown: bool) -> di
     values = {name: form.get(name) for name in COMMON_FIELDS}
     # Fields of other categories are cleared, so a pledge moved from funding to troops does
     # not keep a currency.
-    for name in {f for fields in CATEGORY_FIELDS.values() for f in fields}:
+    for name in _DEPENDENT:
         values[name] = form.get(name) if name in CATEGORY_FIELDS[category] else None
     values["category"] = category
     if size_unknown:
