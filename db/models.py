@@ -103,6 +103,9 @@ def _pledge_checks(prefix: str) -> tuple[CheckConstraint, ...]:
     )
 
 
+PLEDGE_FIELD_NAMES = tuple(PledgeFields.model_fields)
+
+
 class Pledge(PledgeFields, table=True):
     """Current state: a cache of each pledge's newest revision, kept for fast reads."""
 
@@ -124,6 +127,8 @@ class PledgeRevision(PledgeFields, table=True):
         CheckConstraint(_in("action", REVISION_ACTIONS), name="ck_pledge_revision_action"),
         UniqueConstraint("pledge_id", "version", name="uq_pledge_revision_version"),
         Index("ix_pledge_revision_effective_on", "effective_on"),
+        # "As of" reads take each pledge's newest version in effect by a date: covered here.
+        Index("ix_pledge_revision_state", "pledge_id", "effective_on", "version"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

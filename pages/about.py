@@ -57,13 +57,11 @@ Population and GDP are World Bank figures with their year.
 )
 
 last_change = read(queries.last_change)
-pledges = read(queries.pledges_frame)
-if last_change and not pledges.empty:
-    newest = pledges.sort_values("announced_on").iloc[-1]
+newest = read(queries.newest_announcement)
+if last_change and newest:
     st.info(
         f"**Freshness.** The pledge record last changed on {last_change:%d %b %Y at %H:%M} UTC. "
-        f"Its newest announcement dates from "
-        f"{partial_date(newest['announced_on'], newest['announced_precision'])}."
+        f"Its newest announcement dates from {partial_date(*newest)}."
     )
 
 st.subheader("Exchange rates")

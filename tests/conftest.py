@@ -3,12 +3,14 @@ PostgreSQL schema, created and dropped around it."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
@@ -127,3 +129,10 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def plotly_array(values) -> list:
+    """A trace's values as a list: plotly writes numpy arrays as typed arrays (base64)."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pandas as pd
+import pydeck as pdk
 import pytest
 
 from coalition import maps, queries, timeline
@@ -14,6 +15,7 @@ from coalition.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
+from tests.conftest import plotly_array
 
 TODAY = date(2026, 11, 28)
 
@@ -90,7 +92,7 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     assert len(meetings["x"]) == len(events) == 14
     funding = next(t for t in figure["data"] if t.get("name") == "Funding known")
     assert funding["line"]["shape"] == "hv"
-    assert funding["y"][-1] == pytest.approx(pledges["amount_eur"].sum())
+    assert plotly_array(funding["y"])[-1] == pytest.approx(pledges["amount_eur"].sum())
     gantt = timeline.gantt_frame(pledges, TODAY)
     assert list(gantt["status"]) == ["committed"]  # New Zealand's trainers; funding has no period
     assert gantt.loc[0, "end"] == date(2026, 12, 31) and not gantt.loc[0, "open_ended"]
@@ -174,9 +176,17 @@ def test_history_says_what_changed(engine):
             reason="Confirmed",
         )
     with read_session(engine) as session:
-        history = revision_history(queries.participant_revisions(session, "DNK"))
+        history = revision_history(queries.pledge_revisions_frame(session, pledge_id))
     assert history["changes"].tolist() == [
         "created",
         "status: announced → committed; quantity: unknown → 2",
     ]
     assert history["by"].tolist() == ["a@example.org", "b@example.org"]
+
+
+def test_the_map_goes_to_the_browser_as_compact_json_with_the_same_content(figures):
+    deck, _ = maps.build_deck(figures, maps.MEASURES["troops"], maps.world_features())
+    compact = deck.to_json()
+    assert "\n" not in compact
+    assert json.loads(compact) == json.loads(pdk.Deck.to_json(deck))
+    assert deck.to_json() is compact  # made once per deck
