@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session
 
-from db.models import AuditEvent, DataVersion
+from db.models import AuditEvent, DataVersion, utc_now
 
 
 def record(
@@ -34,6 +34,34 @@ def record(
     if changes_data:
         bump_data_version(session)
     return entry
+
+
+def record_many(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entries: dict[str | int, dict[str, Any]],
+) -> None:
+    """The bulk form of ``record`` for a data change: one entry per entity id (with its details)
+    in one multi-row INSERT, and one step of the data version."""
+    now = utc_now()
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "occurred_at": now,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "details": details,
+            }
+            for entity_id, details in entries.items()
+        ],
+    )
+    bump_data_version(session)
 
 
 def bump_data_version(session: Session) -> None:

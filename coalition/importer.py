@@ -13,7 +13,7 @@ import hashlib
 import io
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -24,7 +24,7 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.exports import FORMULA_PREFIXES
 from coalition.pledges import (
     PLEDGE_FIELD_NAMES,
-    create_pledge,
+    create_pledges,
     known_currencies,
     known_participant_codes,
     update_pledge,
@@ -46,6 +46,8 @@ REQUIRED_COLUMNS = (
 # Columns our export writes that describe a row rather than set it; accepted and ignored.
 IGNORED_COLUMNS = tuple(c for c in SNAPSHOT_COLUMNS if c not in IMPORT_COLUMNS)
 MAX_ROWS = 20_000
+# New pledges are written this many at a time, so the progress bar moves on a large file.
+CREATE_CHUNK = 1_000
 
 
 @dataclass
@@ -261,29 +263,47 @@ def commit_import(
     if not (reason or "").strip():
         raise ValidationFailed([Problem("reason", "is required: say where this file comes from")])
     batch_id = str(uuid.uuid4())
-    work = [row for row in preview.rows if row.status in ("new", "changed")]
-    for done, row in enumerate(work, start=1):
+    new = [row for row in preview.rows if row.status == "new"]
+    changed = [row for row in preview.rows if row.status == "changed"]
+    total, done = len(new) + len(changed), 0
+    for start in range(0, len(new), CREATE_CHUNK):
+        chunk = new[start : start + CREATE_CHUNK]
         try:
-            if row.status == "new":
-                create_pledge(
-                    session, actor=actor, values=row.values, reason=reason, batch_id=batch_id
-                )
-            else:
-                update_pledge(
-                    session,
-                    actor=actor,
-                    pledge_id=row.pledge_id,
-                    expected_version=row.version,
-                    changes=row.changes,
-                    reason=reason,
-                    batch_id=batch_id,
-                )
+            create_pledges(
+                session,
+                actor=actor,
+                entries=[row.values for row in chunk],
+                reason=reason,
+                batch_id=batch_id,
+            )
+        except ValidationFailed as failure:
+            raise ValidationFailed(
+                [
+                    replace(p, file="upload", row=chunk[p.row - 1].line) if p.row else p
+                    for p in failure.problems
+                ]
+            ) from failure
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    for row in changed:
+        try:
+            update_pledge(
+                session,
+                actor=actor,
+                pledge_id=row.pledge_id,
+                expected_version=row.version,
+                changes=row.changes,
+                reason=reason,
+                batch_id=batch_id,
+            )
         except ValidationFailed as failure:  # e.g. a reason too long: name the row
             raise ValidationFailed(
                 [Problem(p.field, p.message, file="upload", row=row.line) for p in failure.problems]
             ) from failure
+        done += 1
         if progress:
-            progress(done, len(work))
+            progress(done, total)
     summary = {
         "batch_id": batch_id,
         "new": preview.count("new"),

@@ -3,19 +3,27 @@ revision and an audit entry, in the caller's transaction (see db.engine.write_se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from coalition import audit
 from coalition.auth import Actor, require_role
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.validation import validate_pledge
-from db.models import ExchangeRate, Participant, Pledge, PledgeFields, PledgeRevision, utc_now
-
-PLEDGE_FIELD_NAMES = tuple(PledgeFields.model_fields)
+from db.models import (
+    PLEDGE_FIELD_NAMES,
+    ExchangeRate,
+    Participant,
+    Pledge,
+    PledgeFields,
+    PledgeRevision,
+    utc_now,
+)
 
 
 def known_participant_codes(session: Session) -> set[str]:
@@ -91,6 +99,85 @@ def _action_for(previous_status: str, status: str) -> str:
     return "update"
 
 
+def create_pledges(
+    session: Session,
+    *,
+    actor: Actor,
+    entries: Sequence[Mapping[str, Any]],
+    reason: str,
+    effective_on: date | None = None,
+    batch_id: str | None = None,
+) -> list[int]:
+    """Validate and add new pledges, each with its first revision and audit entry, and return
+    their ids in order. ``effective_on`` (the day from which a pledge holds, for "as of" views)
+    defaults to each pledge's announcement date.
+
+    One role check and three multi-row INSERTs however many pledges: a bulk import is as fast
+    as the database allows. Every entry is checked before anything is written; a problem names
+    its entry by number (``row``, counting from 1)."""
+    require_role(session, actor, "editor", action="pledge.create")
+    problems = _reason_problems(reason)
+    validated: list[PledgeFields] = []
+    for number, values in enumerate(entries, start=1):
+        try:
+            validated.append(
+                validate_pledge(
+                    values,
+                    participant_codes=known_participant_codes(session),
+                    currencies=known_currencies(session),
+                )
+            )
+        except ValidationFailed as failure:
+            problems += [replace(problem, row=number) for problem in failure.problems]
+    if problems:
+        raise ValidationFailed(problems)
+    if not validated:
+        return []
+    reason = reason.strip()
+    now = utc_now()
+    states = [fields.model_dump() for fields in validated]
+    ids = session.scalars(
+        insert(Pledge).returning(Pledge.id, sort_by_parameter_order=True),
+        [
+            state | {"version": 1, "created_at": now, "updated_at": now, "updated_by": actor.email}
+            for state in states
+        ],
+    ).all()
+    session.execute(
+        insert(PledgeRevision),
+        [
+            state
+            | {
+                "pledge_id": pledge_id,
+                "version": 1,
+                "action": "create",
+                "actor": actor.email,
+                "reason": reason,
+                "recorded_at": now,
+                "effective_on": effective_on or state["announced_on"],
+                "batch_id": batch_id,
+            }
+            for pledge_id, state in zip(ids, states, strict=True)
+        ],
+    )
+    audit.record_many(
+        session,
+        actor=actor.email,
+        action="pledge.create",
+        entity="pledge",
+        entries={
+            pledge_id: {
+                "participant": state["participant_code"],
+                "category": state["category"],
+                "reason": reason,
+                **({"batch_id": batch_id} if batch_id else {}),
+            }
+            for pledge_id, state in zip(ids, states, strict=True)
+        },
+    )
+    return list(ids)
+
+
 def create_pledge(
     session: Session,
     *,
@@ -100,41 +187,19 @@ def create_pledge(
     effective_on: date | None = None,
     batch_id: str | None = None,
 ) -> Pledge:
-    """Validate and add a new pledge with its first revision. ``effective_on`` (the day from
-    which the pledge holds, for "as of" views) defaults to its announcement date."""
-    require_role(session, actor, "editor", action="pledge.create")
-    fields = _validated(session, values, reason)
-    reason = reason.strip()
-    now = utc_now()
-    pledge = Pledge(
-        **fields.model_dump(), version=1, created_at=now, updated_at=now, updated_by=actor.email
-    )
-    session.add(pledge)
-    session.flush()  # assigns pledge.id for the revision and the audit entry
-    _append_revision(
-        session,
-        pledge,
-        action="create",
-        actor=actor.email,
-        reason=reason,
-        effective_on=effective_on or fields.announced_on,
-        batch_id=batch_id,
-    )
-    audit.record(
-        session,
-        actor=actor.email,
-        action="pledge.create",
-        entity="pledge",
-        entity_id=pledge.id,
-        details={
-            "participant": pledge.participant_code,
-            "category": pledge.category,
-            "reason": reason,
-            **({"batch_id": batch_id} if batch_id else {}),
-        },
-    )
-    session.flush()
-    return pledge
+    """One new pledge (see create_pledges), with problems named by field alone."""
+    try:
+        (pledge_id,) = create_pledges(
+            session,
+            actor=actor,
+            entries=[values],
+            reason=reason,
+            effective_on=effective_on,
+            batch_id=batch_id,
+        )
+    except ValidationFailed as failure:
+        raise ValidationFailed([replace(p, row=None) for p in failure.problems]) from failure
+    return session.get_one(Pledge, pledge_id)
 
 
 def update_pledge(

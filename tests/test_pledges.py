@@ -16,7 +16,7 @@ from coalition import queries
 from coalition.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed, VersionConflict
-from coalition.pledges import create_pledge, update_pledge
+from coalition.pledges import create_pledge, create_pledges, update_pledge
 from coalition.settings import DATA_DIR
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
@@ -349,3 +349,44 @@ def sqlite_engine_for_fuzzing(tmp_path_factory):
     add_accounts(engine)
     yield engine
     engine.dispose()
+
+
+def test_a_batch_is_checked_whole_then_written_with_a_revision_and_audit_entry_each(engine):
+    actor = Actor("a@example.org")
+    ships = NEW_PLEDGE | {"category": "ships", "quantity": 3, "description": "Minehunters"}
+    bad = NEW_PLEDGE | {"quantity": -1, "description": "Negative"}
+    before = counts(engine)
+    with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
+        create_pledges(session, actor=actor, entries=[NEW_PLEDGE, bad, ships], reason="batch")
+    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "quantity")]
+    assert counts(engine) == before
+
+    with write_session(engine) as session:
+        version = queries.data_version(session)
+        ids = create_pledges(
+            session, actor=actor, entries=[NEW_PLEDGE, ships], reason="batch", batch_id="b-1"
+        )
+    assert counts(engine) == tuple(n + 2 for n in before)
+    with read_session(engine) as session:
+        assert queries.data_version(session) == version + 1  # one step for the whole batch
+        for pledge_id, values in zip(ids, [NEW_PLEDGE, ships], strict=True):
+            pledge = session.get(Pledge, pledge_id)
+            assert (pledge.description, pledge.quantity, pledge.version) == (
+                values["description"],
+                values["quantity"],
+                1,
+            )
+            revision = session.exec(
+                select(PledgeRevision).where(PledgeRevision.pledge_id == pledge_id)
+            ).one()
+            assert (revision.batch_id, revision.effective_on, revision.recorded_at) == (
+                "b-1",
+                values["announced_on"],
+                pledge.updated_at,
+            )
+            entry = session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.action == "pledge.create", AuditEvent.entity_id == str(pledge_id)
+                )
+            ).one()
+            assert entry.details["batch_id"] == "b-1" and entry.actor == actor.email
