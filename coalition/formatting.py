@@ -61,14 +61,24 @@ def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
             "Category": pledges["category"].str.capitalize(),
             "Status": pledges["status"].str.replace("_", " ").str.capitalize(),
             "What": pledges["description"],
-            "Size": [
-                pledge_size(r.category, r.quantity, r.quantity_qualifier, r.currency)
-                for r in pledges.itertuples()
-            ],
+            # zip over plain lists: iterating arrow-backed columns row by row is slow.
+            "Size": list(
+                map(
+                    pledge_size,
+                    pledges["category"].tolist(),
+                    pledges["quantity"].tolist(),
+                    pledges["quantity_qualifier"].tolist(),
+                    pledges["currency"].tolist(),
+                )
+            ),
             "EUR": pledges["amount_eur"],
-            "Announced": [
-                partial_date(r.announced_on, r.announced_precision) for r in pledges.itertuples()
-            ],
+            "Announced": list(
+                map(
+                    partial_date,
+                    pledges["announced_on"].tolist(),
+                    pledges["announced_precision"].tolist(),
+                )
+            ),
             "Conditions": pledges["conditions"].fillna(""),
             "Source": pledges["source_title"],
             "Link": pledges["source_url"],

@@ -7,6 +7,7 @@ NATO are not pledging countries like the others: they get badges, not a measure 
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from coalition.formatting import money
 from coalition.settings import DATA_DIR
@@ -59,6 +61,23 @@ CATEGORY_OF = {
     "funding_pct_gdp": "funding",
     "troops_per_million": "troops",
 }
+
+
+# A deck's JSON, made once: a built deck is never changed, and shared decks are sent on every
+# rerun. Kept beside the deck, not in it, because pydeck serialises every attribute it has.
+_JSON_OF: weakref.WeakKeyDictionary[pdk.Deck, str] = weakref.WeakKeyDictionary()
+
+
+class CompactDeck(pdk.Deck):
+    """A deck whose JSON has no indentation: pydeck indents it, which is five times the bytes
+    Streamlit sends for the map."""
+
+    def to_json(self) -> str:
+        if self not in _JSON_OF:
+            _JSON_OF[self] = json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":")
+            )
+        return _JSON_OF[self]
 
 
 @cache
@@ -306,7 +325,7 @@ def build_deck(
     # map_provider=None alone draws no base map and asks no server for anything; passing
     # map_style=None as well would let Streamlit pick a (remote) themed style.
     base_map = {"map_provider": "carto", "map_style": "light"} if network_base_map else {}
-    deck = pdk.Deck(
+    deck = CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(
             latitude=latitude, longitude=longitude, zoom=zoom, pitch=pitch
@@ -341,7 +360,7 @@ def locator_deck(figures: pd.DataFrame, code: str, features: tuple[dict, ...]) -
                 radius_units="pixels",
             )
         )
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(
             latitude=float(row["centroid_lat"]), longitude=float(row["centroid_lon"]), zoom=3

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
@@ -79,13 +80,19 @@ def _cell(value) -> str:
     return str(neutralise(str(value)))
 
 
+# A cell is quoted when it holds a separator, a quote or a line break, or starts or ends with
+# white space (which spreadsheets would otherwise trim).
+_NEEDS_QUOTES = re.compile(r'[,"\n\r]|^\s|\s$')
+
+
 def _csv_line(values: list[str]) -> str:
-    out = []
-    for value in values:
-        if any(c in value for c in ',"\n\r') or value != value.strip():
-            value = '"' + value.replace('"', '""') + '"'
-        out.append(value)
-    return ",".join(out) + "\r\n"
+    return (
+        ",".join(
+            '"' + value.replace('"', '""') + '"' if _NEEDS_QUOTES.search(value) else value
+            for value in values
+        )
+        + "\r\n"
+    )
 
 
 def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) -> pd.DataFrame:
@@ -94,7 +101,7 @@ def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) 
 
 
 def build_snapshot(
-    session: Session, *, filters: PledgeFilter, known_at: datetime, excel_bom: bool = False
+    session: Session, filters: PledgeFilter, known_at: datetime, excel_bom: bool = False
 ) -> Snapshot:
     """The CSV (RFC 4180, UTF-8, CRLF) and its manifest. ``known_at`` is part of the pin: take
     it from the manifest to issue the same file again."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -87,13 +88,23 @@ def status_counts_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _meeting_markers(figure: go.Figure, events: pd.DataFrame, rows: int) -> None:
-    for event in events.itertuples():
-        figure.add_vline(
-            x=pd.Timestamp(event.held_on).timestamp() * 1000,
-            line_width=1,
-            line_dash="dot",
-            line_color="#999999",
-        )
+    # One full-height line per meeting, set in one go: add_vline per panel re-validates the
+    # whole layout on every call (seconds with a dozen meetings and five panels).
+    figure.update_layout(
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": held_on,
+                "x1": held_on,
+                "y0": 0,
+                "y1": 1,
+                "line": {"width": 1, "dash": "dot", "color": "#999999"},
+            }
+            for held_on in events["held_on"]
+        ]
+    )
     figure.add_trace(
         go.Scatter(
             x=list(events["held_on"]),
@@ -110,6 +121,11 @@ def _meeting_markers(figure: go.Figure, events: pd.DataFrame, rows: int) -> None
         row=rows,
         col=1,
     )
+
+
+def _until(values: np.ndarray, last=None) -> np.ndarray:
+    """A step series carried on to the end of the chart: ``last``, or the final value again."""
+    return np.append(values, values[-1] if last is None else last)
 
 
 def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -> go.Figure:
@@ -134,15 +150,19 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
         own = series[series["category"] == category]
         if own.empty:
             continue
-        dates = [*own["date"], until]
-        known = [*own["known_total"], own["known_total"].iloc[-1]]
-        pledges = [*own["pledges"], own["pledges"].iloc[-1]]
-        unknown = [*own["unknown_size"], own["unknown_size"].iloc[-1]]
-        hover = [
-            f"{d:%d %b %Y}: {k:,.0f} {UNITS[category]} known; {int(n)} pledges, "
-            f"{int(u)} of unknown size"
-            for d, k, n, u in zip(dates, known, pledges, unknown, strict=True)
-        ]
+        # Arrays, not lists: plotly validates and copies them in bulk (lists go item by item).
+        dates = _until(own["date"].to_numpy(dtype="datetime64[D]"), np.datetime64(until, "D"))
+        known = _until(own["known_total"].to_numpy(dtype="float64"))
+        pledges = _until(own["pledges"].to_numpy(dtype="float64"))
+        unknown = _until(own["unknown_size"].to_numpy(dtype="float64"))
+        hover = np.array(
+            [
+                f"{d.item():%d %b %Y}: {k:,.0f} {UNITS[category]} known; {int(n)} pledges, "
+                f"{int(u)} of unknown size"
+                for d, k, n, u in zip(dates, known, pledges, unknown, strict=True)
+            ],
+            dtype=object,
+        )
         colour = CATEGORY_COLOURS[category]
         figure.add_trace(
             go.Scatter(
@@ -200,8 +220,8 @@ def status_figure(counts: pd.DataFrame, until: date, statuses: tuple[str, ...]) 
             continue
         figure.add_trace(
             go.Scatter(
-                x=[*counts["date"], until],
-                y=[*counts[status], counts[status].iloc[-1]],
+                x=_until(counts["date"].to_numpy(dtype="datetime64[D]"), np.datetime64(until, "D")),
+                y=_until(counts[status].to_numpy(dtype="float64")),
                 mode="lines",
                 stackgroup="status",
                 line={"shape": "hv", "color": STATUS_COLOURS[status]},
@@ -219,6 +239,9 @@ def status_figure(counts: pd.DataFrame, until: date, statuses: tuple[str, ...]) 
 
 
 GANTT_STATUSES = ("committed", "deployed", "delivered")
+# More bars than this make a chart nobody can read (and megabytes to send): the page shows the
+# most recent ones and says so.
+GANTT_MAX_BARS = 60
 GANTT_CATEGORIES = ("troops", "aircraft", "ships", "other")
 
 
@@ -241,6 +264,13 @@ def gantt_frame(pledges: pd.DataFrame, until: date) -> pd.DataFrame:
             "open_ended": rows["end_on"].isna(),
         }
     ).reset_index(drop=True)
+
+
+def most_recent(frame: pd.DataFrame, limit: int = GANTT_MAX_BARS) -> pd.DataFrame:
+    """The ``limit`` bars that started last, in their original order."""
+    if len(frame) <= limit:
+        return frame
+    return frame.loc[frame["start"].sort_values(kind="stable").index[-limit:]].sort_index()
 
 
 def gantt_figure(frame: pd.DataFrame) -> go.Figure:

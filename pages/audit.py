@@ -7,11 +7,11 @@ from pathlib import Path
 import streamlit as st
 
 from coalition import queries
-from coalition.exports import to_csv
 from db.backup import PG_DUMP_HINT, backup_bytes
 from db.engine import read_session
 from ui.resources import get_engine
 from ui.shell import require_entry, require_role
+from ui.tables import table
 
 require_entry()
 require_role("admin")
@@ -45,14 +45,7 @@ with read_session(get_engine()) as session:
         session, actor=actor, action_prefix=action, since=since, until=until
     )
 st.caption(f"{len(events):,} events, newest first (at most 5,000 shown).")
-st.dataframe(events, hide_index=True, placeholder="—", key="audit_table")
-st.download_button(
-    "Download as CSV",
-    data=to_csv(events),
-    file_name=f"audit-log-{date.today():%Y-%m-%d}.csv",
-    mime="text/csv",
-    key="audit_download",
-)
+table(events, file_name=f"audit-log-{date.today():%Y-%m-%d}.csv", key="audit")
 
 st.subheader("Backup")
 engine = get_engine()

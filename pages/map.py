@@ -7,7 +7,7 @@ from coalition import maps, queries
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.legend import map_legend
-from ui.resources import read
+from ui.resources import read, shared
 from ui.shell import require_entry
 from ui.tables import table
 
@@ -39,15 +39,23 @@ network_base_map = right.toggle(
 
 participants = read(queries.participants_frame, filters)
 pledges = read(queries.pledges_frame, filters)
-figures = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
+figures = shared(
+    maps.participant_figures,
+    participants,
+    pledges,
+    read(queries.usd_per_eur),
+    key=(filters,),
+)
 measure = maps.MEASURES[measure_key]
 second = maps.MEASURES[second_key] if second_key else None
-deck, legend = maps.build_deck(
+deck, legend = shared(
+    maps.build_deck,
     figures,
     measure,
     maps.world_features(),
     second=second,
     network_base_map=network_base_map,
+    key=(filters, measure_key, second_key, network_base_map),
 )
 
 map_column, legend_column = st.columns([4, 1])

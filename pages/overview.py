@@ -6,7 +6,7 @@ from coalition import charts, formatting, queries
 from coalition.metrics import headline
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
-from ui.resources import read
+from ui.resources import read, shared
 from ui.shell import require_entry
 from ui.tables import pledge_table, table
 
@@ -15,7 +15,7 @@ require_entry()
 filters = current_filters()
 participants = read(queries.participants_frame, filters)
 pledges = read(queries.pledges_frame, filters)
-figures = headline(participants, pledges)
+figures = shared(headline, participants, pledges, key=(filters,))
 
 st.title("Coalition of the willing: pledges overview")
 as_of_banner(filters)
@@ -84,10 +84,20 @@ if pledges.empty:
     st.stop()
 
 left, right = st.columns(2)
-left.plotly_chart(charts.pledges_by_category_and_status(pledges), key="overview_by_status")
-right.plotly_chart(charts.pledges_by_region(pledges), key="overview_by_region")
+left.plotly_chart(
+    shared(charts.pledges_by_category_and_status, pledges, key=(filters,)),
+    key="overview_by_status",
+)
+right.plotly_chart(
+    shared(charts.pledges_by_region, pledges, key=(filters,)), key="overview_by_region"
+)
 st.plotly_chart(
-    charts.troops_against_targets(figures.category("troops"), read(queries.targets_frame)),
+    shared(
+        charts.troops_against_targets,
+        figures.category("troops"),
+        read(queries.targets_frame),
+        key=(filters,),
+    ),
     key="overview_troops_targets",
 )
 

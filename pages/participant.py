@@ -10,7 +10,7 @@ from coalition.filters import MEMBERSHIP_COLUMNS
 from coalition.history import revision_history
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
-from ui.resources import read
+from ui.resources import read, shared
 from ui.shell import require_entry
 from ui.tables import pledge_table, table
 
@@ -33,7 +33,13 @@ code = st.selectbox(
 st.query_params["code"] = code
 
 pledges = read(queries.pledges_frame, filters)
-figures = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
+figures = shared(
+    maps.participant_figures,
+    participants,
+    pledges,
+    read(queries.usd_per_eur),
+    key=(filters, "all participants"),
+)
 profile = figures.loc[code]
 details = participants.set_index("code").loc[code]
 
@@ -77,7 +83,9 @@ with text_column:
     st.caption(f"Reference figures: {details['reference_source']}.")
 with map_column:
     st.pydeck_chart(
-        maps.locator_deck(figures, code, maps.world_features()), height=260, key="participant_map"
+        shared(maps.locator_deck, figures, code, maps.world_features(), key=(filters, code)),
+        height=260,
+        key="participant_map",
     )
 
 st.subheader("Pledges")
@@ -91,15 +99,24 @@ else:
     pledge_table(
         own, key="participant_pledges", hide=("Participant",), file_name=f"pledges-{code}.csv"
     )
-    revisions = read(queries.participant_revisions, code)
+    st.subheader("Revision history")
+    labels = {
+        pledge.id: f"{pledge.category.capitalize()}: {pledge.description[:70]}"
+        for pledge in own.itertuples()
+    }
+    chosen = st.selectbox(
+        "Pledge",
+        list(labels),
+        format_func=labels.get,
+        key="participant_history_pledge",
+        help="Who changed what, when and why, one revision per row.",
+    )
+    revisions = read(queries.pledge_revisions_frame, chosen)
     if filters.as_of is not None:
         revisions = revisions[revisions["effective_on"] <= filters.as_of]
-    for pledge in own.itertuples():
-        history = revision_history(revisions[revisions["pledge_id"] == pledge.id])
-        count = f"{len(history)} revision" + ("" if len(history) == 1 else "s")
-        label = f"History: {pledge.category} – {pledge.description[:70]} ({count})"
-        with st.expander(label):
-            table(history, file_name=f"pledge-{pledge.id}-history.csv", key=f"history_{pledge.id}")
+    history = revision_history(revisions)
+    st.caption(f"{len(history)} revision" + ("" if len(history) == 1 else "s"))
+    table(history, file_name=f"pledge-{chosen}-history.csv", key="participant_history")
 
 st.subheader("Meetings attended")
 meetings = read(queries.meetings_attended, code)

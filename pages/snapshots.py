@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from coalition import maps, queries
-from coalition.exports import to_csv
 from coalition.snapshots import build_snapshot, log_snapshot
-from db.engine import read_session, write_session
+from db.engine import write_session
 from ui.filters import current_filters
 from ui.resources import get_engine, read
 from ui.shell import require_entry
+from ui.tables import csv_download
 
 require_entry()
 
@@ -49,8 +49,7 @@ if st.button("Take a new snapshot now", key="snapshots_refresh"):
     st.session_state["snapshots_now"] = datetime.now(UTC)
     st.rerun()
 
-with read_session(get_engine()) as session:
-    snapshot = build_snapshot(session, filters=filters, known_at=known_at, excel_bom=excel_bom)
+snapshot = read(build_snapshot, filters, known_at, excel_bom)
 manifest = snapshot.manifest
 st.markdown(
     f"**{manifest['rows']} pledges** · as of {manifest['as_of'] or 'today'} · known at "
@@ -90,17 +89,17 @@ pledges = read(queries.pledges_frame, filters)
 summary = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
 summary = summary.drop(columns=["centroid_lat", "centroid_lon"]).reset_index(names="code")
 left, right = st.columns(2)
-left.download_button(
-    "Participants summary with normalised figures (CSV)",
-    data=to_csv(summary),
-    file_name="participants-summary.csv",
-    mime="text/csv",
-    key="snapshots_participants",
-)
-right.download_button(
-    "Meetings (CSV)",
-    data=to_csv(read(queries.events_frame)),
-    file_name="meetings.csv",
-    mime="text/csv",
-    key="snapshots_meetings",
-)
+with left:
+    csv_download(
+        summary,
+        label="Participants summary with normalised figures (CSV)",
+        file_name="participants-summary.csv",
+        key="snapshots_participants",
+    )
+with right:
+    csv_download(
+        read(queries.events_frame),
+        label="Meetings (CSV)",
+        file_name="meetings.csv",
+        key="snapshots_meetings",
+    )

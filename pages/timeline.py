@@ -8,7 +8,7 @@ from coalition import queries, timeline
 from db.models import STATUSES
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
-from ui.resources import read
+from ui.resources import read, shared
 from ui.shell import require_entry
 from ui.tables import table
 
@@ -31,18 +31,36 @@ if series.empty:
     st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
     st.stop()
 
-st.plotly_chart(timeline.cumulative_figure(series, events, until), key="timeline_cumulative")
-
 st.plotly_chart(
-    timeline.status_figure(status_counts, until, filters.statuses or STATUSES),
+    shared(timeline.cumulative_figure, series, events, until, key=(filters, until)),
+    key="timeline_cumulative",
+)
+st.plotly_chart(
+    shared(
+        timeline.status_figure,
+        status_counts,
+        until,
+        filters.statuses or STATUSES,
+        key=(filters, until),
+    ),
     key="timeline_status",
 )
 
-gantt = timeline.gantt_frame(read(queries.pledges_frame, filters), until)
+gantt = shared(
+    timeline.gantt_frame, read(queries.pledges_frame, filters), until, key=(filters, until)
+)
 if gantt.empty:
     st.info("No committed, deployed or delivered pledges under the current filters.")
 else:
-    st.plotly_chart(timeline.gantt_figure(gantt), key="timeline_gantt")
+    shown = timeline.most_recent(gantt)
+    if len(shown) < len(gantt):
+        st.caption(
+            f"The chart below shows the {len(shown)} most recently started of {len(gantt):,} "
+            "commitments; narrow the filters in the sidebar to see others."
+        )
+    st.plotly_chart(
+        shared(timeline.gantt_figure, shown, key=(filters, until)), key="timeline_gantt"
+    )
 
 with st.expander("Meetings"):
     table(

@@ -52,3 +52,28 @@ def read(query: Callable[..., T], *args: Any) -> T:
     ):
         raise ValueError(f"{query.__qualname__} is not a read function of the coalition package")
     return _cached_read(query.__module__, query.__name__, st.session_state["data_version"], args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _shared(
+    name: str, version: int, key: tuple[Any, ...], _build: Callable, _args: tuple, _kwargs: dict
+) -> Any:
+    return _build(*_args, **_kwargs)
+
+
+def shared(build: Callable[..., T], *args: Any, key: tuple[Any, ...], **kwargs: Any) -> T:
+    """``build(*args)`` once per data version and ``key``, the same object for every session:
+    for figures and maps, which take long to build and which Streamlit only reads.
+
+    ``key`` must name everything the arguments depend on besides the data version (filters,
+    choices on the page); the arguments themselves are not hashed, since hashing large frames
+    on every rerun would cost what the cache saves."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    return _shared(name, st.session_state["data_version"], key, build, args, kwargs)
+
+
+def clear_cached_data() -> None:
+    """Forget every cached read and shared figure (the engine stays): a cold start of the
+    pages without restarting the process."""
+    _cached_read.clear()
+    _shared.clear()

@@ -1,6 +1,12 @@
-"""Tables that several pages show the same way, each with a safe CSV download."""
+"""Tables that several pages show the same way, each with a safe CSV download of all its rows.
+
+A long table is shown a page of rows at a time: the browser gets only what is on screen, and
+the download (built only when clicked) still holds every row."""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -8,20 +14,41 @@ import streamlit as st
 from coalition import formatting
 from coalition.exports import to_csv
 
+ROWS_PER_PAGE = 500
 
-def csv_download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "") -> None:
-    """The table exactly as shown, as UTF-8 CSV with formula-looking text neutralised."""
+
+def csv_download(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str, label: str = ""
+) -> None:
+    """The table as shown, as UTF-8 CSV with formula-looking text neutralised. The file is made
+    when the button is clicked, not on every rerun."""
     st.download_button(
         label or "Download this table (CSV)",
-        data=to_csv(frame),
+        data=lambda: to_csv(frame() if callable(frame) else frame),
         file_name=file_name,
         mime="text/csv",
         key=key,
     )
 
 
+def page_of_rows(frame: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    """The rows of the chosen page, with a page picker and a note, when there are more rows
+    than fit on one page."""
+    total = len(frame)
+    if total <= ROWS_PER_PAGE:
+        return frame
+    pages = math.ceil(total / ROWS_PER_PAGE)
+    page = st.number_input(
+        f"Page of rows (1–{pages})", min_value=1, max_value=pages, value=1, key=f"{key}_page"
+    )
+    start = (int(page) - 1) * ROWS_PER_PAGE
+    end = min(start + ROWS_PER_PAGE, total)
+    st.caption(f"Rows {start + 1:,}–{end:,} of {total:,}. The download holds all {total:,}.")
+    return frame.iloc[start:end]
+
+
 def table(frame: pd.DataFrame, *, file_name: str, key: str, **options) -> None:
-    st.dataframe(frame, hide_index=True, placeholder="—", **options)
+    st.dataframe(page_of_rows(frame, key=key), hide_index=True, placeholder="—", **options)
     csv_download(frame, file_name=file_name, key=f"{key}_download")
 
 
@@ -29,9 +56,12 @@ def pledge_table(
     pledges: pd.DataFrame, *, key: str, hide: tuple[str, ...] = (), file_name: str = "pledges.csv"
 ) -> None:
     """Pledges as analysts read them: sizes in words, sources as links, blanks as a dash."""
-    shown = formatting.pledges_for_display(pledges).drop(columns=list(hide))
+
+    def for_display(rows: pd.DataFrame) -> pd.DataFrame:
+        return formatting.pledges_for_display(rows).drop(columns=list(hide))
+
     st.dataframe(
-        shown,
+        for_display(page_of_rows(pledges, key=key)),
         hide_index=True,
         placeholder="—",
         key=key,
@@ -41,4 +71,4 @@ def pledge_table(
             "What": st.column_config.TextColumn(width="large"),
         },
     )
-    csv_download(shown, file_name=file_name, key=f"{key}_download")
+    csv_download(lambda: for_display(pledges), file_name=file_name, key=f"{key}_download")
