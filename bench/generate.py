@@ -34,6 +34,14 @@ from db.models import (
 CATEGORIES = ("funding", "troops", "aircraft", "ships", "other")
 STATUSES = ("considering", "announced", "committed", "deployed", "delivered", "withdrawn")
 REVISIONS_PER_PLEDGE = 10
+# Sizes drawn within what validation accepts, so generated pledges can be edited like real ones.
+SIZE_RANGES = {
+    "funding": (1_000_000, 5_000_000_000),
+    "troops": (10, 5_000),
+    "aircraft": (1, 60),
+    "ships": (1, 12),
+    "other": (1, 500),
+}
 
 
 def generate(url: str, revisions: int, seed: int = 7) -> None:
@@ -56,7 +64,9 @@ def generate(url: str, revisions: int, seed: int = 7) -> None:
                 "category": category,
                 "status": "announced",
                 "description": f"Synthetic pledge {pledge_id}",
-                "quantity": None if rng.random() < 0.4 else float(rng.randrange(1, 5000)),
+                "quantity": None
+                if rng.random() < 0.4
+                else float(rng.randrange(*SIZE_RANGES[category])),
                 "quantity_qualifier": None,
                 "currency": "EUR" if category == "funding" else None,
                 "capability_type": None,
@@ -79,7 +89,7 @@ def generate(url: str, revisions: int, seed: int = 7) -> None:
                     effective = effective + timedelta(days=rng.randrange(1, 30))
                     state["status"] = rng.choice(STATUSES)
                     if state["quantity"] is not None:
-                        state["quantity"] = float(rng.randrange(1, 5000))
+                        state["quantity"] = float(rng.randrange(*SIZE_RANGES[category]))
                 history.append(
                     state
                     | {

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -26,16 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from coalition.auth import Actor, add_account  # noqa: E402
+from bench.report import machine, write_section  # noqa: E402
+from coalition.auth import Actor, add_account, find_account  # noqa: E402
 from coalition.filters import PledgeFilter  # noqa: E402
 from coalition.importer import commit_import  # noqa: E402
 from coalition.snapshots import build_snapshot  # noqa: E402
 from db.engine import create_db_engine, read_session, write_session  # noqa: E402
+from ui.resources import clear_cached_data  # noqa: E402
 
 PAGES = ("overview", "map", "timeline", "participant", "snapshots", "about")
 FLOOR_SQL = {
@@ -51,12 +51,19 @@ FLOOR_SQL = {
 }
 TARGETS_100K = {
     "warm": 0.150,
+    "floor_ratio": 3.0,
     "cold": 1.5,
     "snapshot": 1.0,
     "import": 5.0,
     "rss_mb": 500,
     "bytes": 2_000_000,
 }
+# At a million revisions the issue sets only these two; the rest keep their 100k values.
+TARGETS_1M = TARGETS_100K | {"warm": 0.500, "snapshot": 5.0}
+
+
+def mark(value: float, target: float | None) -> str:
+    return "" if target is None else (" ✓" if value <= target else " ✗")
 
 
 def timed(action: Callable[[], object], repeat: int = 3) -> float:
@@ -86,13 +93,13 @@ def measure_pages(url: str, email: str) -> dict[str, dict[str, float]]:
     os.environ["DATABASE_URL"] = url
     results = {}
     for page in PAGES:
-        st.cache_data.clear()
+        clear_cached_data()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.session_state["auth_email"] = email
         at.query_params["code"] = "GBR"
         at.run()
         at.switch_page(f"pages/{page}.py")
-        st.cache_data.clear()
+        clear_cached_data()
         cold = timed(lambda at=at: at.run(), repeat=1)
         warm = timed(lambda at=at: at.run(), repeat=5)
         assert not at.exception, (page, at.exception)
@@ -100,21 +107,39 @@ def measure_pages(url: str, email: str) -> dict[str, dict[str, float]]:
     return results
 
 
+def import_rows(count: int) -> bytes:
+    header = (
+        "participant_code,category,status,description,quantity,announced_on,source_title,"
+        "confidence\n"
+    )
+    stamp = time.time_ns()
+    return (
+        header
+        + "".join(
+            f"NOR,troops,announced,Bench unit {n} ({stamp}),{n % 400},2026-02-01,Bench,low\n"
+            for n in range(count)
+        )
+    ).encode()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revisions", type=int, default=100_000)
     parser.add_argument("--database", help="scratch database URL (default: a new SQLite file)")
-    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="coalition-bench-"))
     url = args.database or f"sqlite:///{scratch / 'bench.db'}"
-    generate(url, args.revisions)
+    if not args.reuse:
+        generate(url, args.revisions)
     engine = create_db_engine(url)
     email = "bench-viewer@example.org"
     with write_session(engine) as session:
-        add_account(
-            session, actor=Actor.for_system("bench"), email=email, role="editor", password=None
-        )
+        if find_account(session, email) is None:
+            add_account(
+                session, actor=Actor.for_system("bench"), email=email, role="editor", password=None
+            )
+    targets = TARGETS_1M if args.revisions >= 1_000_000 else TARGETS_100K
 
     pages = measure_pages(url, email)
     with engine.connect() as connection:
@@ -138,52 +163,50 @@ def main() -> None:
             )
 
     snapshot_time = timed(snapshot)
-    header = (
-        "participant_code,category,status,description,quantity,announced_on,source_title,"
-        "confidence\n"
-    )
-    rows = "".join(
-        f"NOR,troops,announced,Bench unit {n},{n % 400},2026-02-01,Bench,low\n"
-        for n in range(10_000)
-    )
     started = time.perf_counter()
     with write_session(engine) as session:
-        commit_import(session, actor=Actor(email), data=(header + rows).encode(), reason="bench")
+        commit_import(session, actor=Actor(email), data=import_rows(10_000), reason="bench")
     import_time = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     engine.dispose()
 
     lines = [
-        f"# Benchmark results ({args.revisions:,} synthetic revisions)",
+        f"## Pages, snapshot, import and memory at {args.revisions:,} revisions "
+        f"({engine.dialect.name})",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{engine.dialect.name}. Command: `python bench/run.py --revisions {args.revisions}`.",
+        f"Run {machine()}. Command: `python bench/run.py --revisions {args.revisions}"
+        + (" --database <PostgreSQL URL>" if engine.dialect.name != "sqlite" else "")
+        + "`. Script times through Streamlit's AppTest in this process, signed in; cold = "
+        "every cached read and figure dropped first. ✓/✗ against the issue's targets "
+        f"(warm ≤ {targets['warm'] * 1000:.0f} ms and ≤ {targets['floor_ratio']:.0f}× floor, "
+        f"cold ≤ {targets['cold']:.1f} s, ≤ {targets['bytes'] / 1e6:.0f} MB per page).",
         "",
         "| page | warm rerun | cold rerun | floor (SQL) | ours/floor (warm) "
         "| naive/ours (warm) | bytes to browser |",
         "|---|---|---|---|---|---|---|",
     ]
     for page, figures in pages.items():
+        ratio = figures["warm"] / floors[page]
         lines.append(
-            f"| {page} | {figures['warm'] * 1000:.0f} ms | {figures['cold'] * 1000:.0f} ms | "
-            f"{floors[page] * 1000:.1f} ms | {figures['warm'] / floors[page]:.0f}× | "
-            f"{naive_time / figures['warm']:.2f}× | {figures['bytes'] / 1e6:.2f} MB |"
+            f"| {page} | {figures['warm'] * 1000:.0f} ms{mark(figures['warm'], targets['warm'])}"
+            f" | {figures['cold'] * 1000:.0f} ms{mark(figures['cold'], targets['cold'])} | "
+            f"{floors[page] * 1000:.1f} ms | {ratio:.0f}×{mark(ratio, targets['floor_ratio'])} | "
+            f"{naive_time / figures['warm']:.1f}× | "
+            f"{figures['bytes'] / 1e6:.2f} MB{mark(figures['bytes'], targets['bytes'])} |"
         )
     lines += [
         "",
         f"- naive baseline (every revision into pandas, grouped): {naive_time * 1000:.0f} ms",
-        f"- as-of snapshot (all statuses): {snapshot_time * 1000:.0f} ms "
-        f"(target ≤ {TARGETS_100K['snapshot'] * 1000:.0f} ms at 100k)",
-        f"- import of 10,000 rows: {import_time:.1f} s (target ≤ {TARGETS_100K['import']:.0f} s)",
-        f"- peak RSS of this process: {rss_mb:.0f} MB (target ≤ {TARGETS_100K['rss_mb']} MB)",
-        "",
-        "Targets at 100k: warm ≤ 150 ms and ≤ 3× floor; cold ≤ 1.5 s; snapshot ≤ 1 s; "
-        "import ≤ 5 s; RSS ≤ 500 MB; ≤ 2 MB per page.",
+        f"- as-of snapshot (all statuses): {snapshot_time * 1000:.0f} ms"
+        f"{mark(snapshot_time, targets['snapshot'])} (target ≤ {targets['snapshot']:.0f} s)",
+        f"- import of 10,000 rows through the write path: {import_time:.1f} s"
+        f"{mark(import_time, targets['import'])} (target ≤ {targets['import']:.0f} s)",
+        f"- peak RSS of this process: {rss_mb:.0f} MB{mark(rss_mb, targets['rss_mb'])} "
+        f"(target ≤ {targets['rss_mb']} MB)",
     ]
-    report = "\n".join(lines) + "\n"
+    report = "\n".join(lines)
     print(report)
-    args.results.write_text(report)
+    write_section(f"pages-{engine.dialect.name}-{args.revisions}", report)
 
 
 if __name__ == "__main__":

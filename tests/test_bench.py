@@ -6,9 +6,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bench.generate import generate
+from coalition.pledges import known_currencies, known_participant_codes
 from coalition.queries import SYNTHETIC_SOURCE
+from coalition.validation import validate_pledge
 from db.engine import create_db_engine, read_session
-from db.models import Pledge, PledgeRevision
+from db.models import PLEDGE_FIELD_NAMES, Pledge, PledgeRevision
 from tests.test_app import start_app
 
 
@@ -33,3 +35,17 @@ def test_generated_pledges_are_labelled_and_the_app_warns(monkeypatch, sqlite_ur
 def test_the_seeded_app_shows_no_synthetic_warning(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url).run()
     assert not any("synthetic" in w.value for w in at.warning)
+
+
+def test_generated_pledges_pass_the_checks_of_the_write_path(sqlite_url):
+    """So the load benchmark's editor can change them like any real pledge."""
+    generate(sqlite_url, 2_000)
+    engine = create_db_engine(sqlite_url)
+    with read_session(engine) as session:
+        pledges = session.exec(select(Pledge).where(Pledge.source_title == SYNTHETIC_SOURCE)).all()
+        codes, currencies = known_participant_codes(session), known_currencies(session)
+        for pledge in pledges:
+            values = {name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES}
+            validate_pledge(values, participant_codes=codes, currencies=currencies)
+    engine.dispose()
+    assert len(pledges) == 200

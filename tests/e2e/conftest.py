@@ -6,20 +6,15 @@ needs the internet fails here.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright_api
 
+from bench.server import ServerDidNotStart, app_server
 from coalition.bootstrap import initialise_database
 from coalition.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine
@@ -32,54 +27,12 @@ KNOWN_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, **settings}
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("server did not start:\n" + (tmp_path / "server.log").read_text())
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+        with app_server(database_url, tmp_path / "server.log", **settings) as base:
+            yield base
+    except ServerDidNotStart as failure:
+        pytest.fail(f"server did not start:\n{failure}")
 
 
 @pytest.fixture

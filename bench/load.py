@@ -1,0 +1,204 @@
+"""Load: many concurrent reading sessions while one editor writes, against the real server.
+
+    python bench/load.py --revisions 100000 --sessions 50
+    python bench/load.py --database postgresql+psycopg://root@127.0.0.1:5432/scratch --replicas 2
+
+Each session is a websocket client speaking Streamlit's own protocol, as a browser tab does:
+it asks for a page, waits until the script run has finished, and asks again, going round the
+reading pages. Meanwhile a writer changes a pledge through the write path every second, so
+every replica's cached reads keep going stale, as they would in use. The baseline, measured
+in the same run, is one session alone. Printed: reruns, errors, p50/p95/max rerun time and
+p95 against the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import websockets  # noqa: E402
+from sqlmodel import select  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from bench.generate import generate  # noqa: E402
+from bench.report import machine, write_section  # noqa: E402
+from bench.server import app_server  # noqa: E402
+from coalition.auth import Actor, add_account, find_account  # noqa: E402
+from coalition.errors import VersionConflict  # noqa: E402
+from coalition.pledges import update_pledge  # noqa: E402
+from coalition.queries import SYNTHETIC_SOURCE  # noqa: E402
+from db.engine import create_db_engine, write_session  # noqa: E402
+from db.models import Pledge  # noqa: E402
+
+READING_PAGES = ("overview", "map", "timeline", "participant", "snapshots", "about")
+WRITER = "load-writer@example.org"
+
+
+class RerunFailed(RuntimeError):
+    pass
+
+
+async def rerun(socket, page: str) -> float:
+    """Ask for ``page`` and wait for the end of its script run; seconds taken. An exception
+    drawn on the page or a run that did not finish cleanly is an error."""
+    message = BackMsg()
+    message.rerun_script.page_name = page
+    message.rerun_script.query_string = "code=GBR" if page == "participant" else ""
+    started = time.perf_counter()
+    await socket.send(message.SerializeToString())
+    while True:
+        reply = ForwardMsg()
+        reply.ParseFromString(await socket.recv())
+        kind = reply.WhichOneof("type")
+        if kind == "delta" and reply.delta.new_element.WhichOneof("type") == "exception":
+            raise RerunFailed(f"{page}: {reply.delta.new_element.exception.message}")
+        if kind == "script_finished":
+            if reply.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                raise RerunFailed(f"{page}: run ended with status {reply.script_finished}")
+            return time.perf_counter() - started
+
+
+async def session(base: str, reruns: int, times: list[float], errors: list[str]) -> None:
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    async with websockets.connect(
+        url,
+        subprotocols=["streamlit"],
+        origin=base,
+        max_size=None,
+        open_timeout=60,
+    ) as socket:
+        pages = random.sample(READING_PAGES, len(READING_PAGES))
+        for n in range(reruns):
+            try:
+                times.append(await rerun(socket, pages[n % len(pages)]))
+            except RerunFailed as failure:
+                errors.append(str(failure))
+
+
+async def run_sessions(bases: list[str], count: int, reruns: int) -> tuple[list, list, float]:
+    times: list[float] = []
+    errors: list[str] = []
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(session(bases[n % len(bases)], reruns, times, errors) for n in range(count))
+    )
+    return times, errors, time.perf_counter() - started
+
+
+def write_continuously(url: str, stop: threading.Event, every: float, done: list[int]) -> None:
+    """One editor: change a synthetic pledge every ``every`` seconds through the write path."""
+    engine = create_db_engine(url)
+    with write_session(engine) as s:
+        ids = list(s.exec(select(Pledge.id).where(Pledge.source_title == SYNTHETIC_SOURCE)))
+    while not stop.wait(every):
+        with write_session(engine) as s:
+            pledge = s.get(Pledge, random.choice(ids))
+            try:
+                update_pledge(
+                    s,
+                    actor=Actor(WRITER),
+                    pledge_id=pledge.id,
+                    expected_version=pledge.version,
+                    changes={"notes": f"Load test write {done[0] + 1} (synthetic)."},
+                    reason="load test",
+                )
+            except VersionConflict:
+                continue
+        done[0] += 1
+    engine.dispose()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--revisions", type=int, default=100_000)
+    parser.add_argument("--database", help="scratch database URL (default: a new SQLite file)")
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--reruns", type=int, default=12, help="per session")
+    parser.add_argument("--replicas", type=int, default=1, help="app processes sharing the DB")
+    parser.add_argument("--write-every", type=float, default=1.0, help="seconds between writes")
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="coalition-load-"))
+    url = args.database or f"sqlite:///{scratch / 'load.db'}"
+    if not args.reuse:
+        generate(url, args.revisions)
+    engine = create_db_engine(url)
+    with write_session(engine) as s:
+        if find_account(s, WRITER) is None:
+            add_account(
+                s, actor=Actor.for_system("bench"), email=WRITER, role="editor", password=None
+            )
+    engine.dispose()
+
+    settings = {"COALITION_ANONYMOUS_READ": "true"}
+    with ExitStack() as servers:
+        bases = [
+            servers.enter_context(app_server(url, scratch / f"server-{n}.log", **settings))
+            for n in range(args.replicas)
+        ]
+        # Warm every replica's caches once, then the baseline: one session alone.
+        asyncio.run(run_sessions(bases, len(bases), len(READING_PAGES)))
+        alone, alone_errors, _ = asyncio.run(run_sessions(bases[:1], 1, args.reruns))
+        stop, writes = threading.Event(), [0]
+        writer = threading.Thread(
+            target=write_continuously, args=(url, stop, args.write_every, writes)
+        )
+        writer.start()
+        try:
+            times, errors, elapsed = asyncio.run(run_sessions(bases, args.sessions, args.reruns))
+        finally:
+            stop.set()
+            writer.join()
+
+    errors += alone_errors
+    p95, p95_alone = percentile(times, 0.95), percentile(alone, 0.95)
+    report = "\n".join(
+        [
+            f"## Load: {args.sessions} sessions reading while one writes",
+            "",
+            f"Run {machine()}; {engine.dialect.name}, {args.replicas} app "
+            f"process(es), {args.revisions:,} synthetic revisions. Command: "
+            f"`python bench/load.py --revisions {args.revisions} --sessions {args.sessions} "
+            f"--replicas {args.replicas}`.",
+            "",
+            "| | reruns | errors | p50 | p95 | max |",
+            "|---|---|---|---|---|---|",
+            f"| one session alone (baseline) | {len(alone)} | {len(alone_errors)} | "
+            f"{statistics.median(alone) * 1000:.0f} ms | {p95_alone * 1000:.0f} ms | "
+            f"{max(alone) * 1000:.0f} ms |",
+            f"| {args.sessions} sessions + 1 writer | {len(times)} | "
+            f"{len(errors) - len(alone_errors)} | {statistics.median(times) * 1000:.0f} ms | "
+            f"{p95 * 1000:.0f} ms | {max(times) * 1000:.0f} ms |",
+            "",
+            f"- p95 under load / p95 alone: {p95 / p95_alone:.1f}×",
+            f"- writes committed meanwhile (one every {args.write_every:g} s): {writes[0]} in "
+            f"{elapsed:.0f} s "
+            f"({len(times) / elapsed:.1f} reruns/s served)",
+            *(f"- error: {e}" for e in errors[:10]),
+        ]
+    )
+    print(report)
+    write_section(f"load-{engine.dialect.name}-{args.replicas}", report)
+    if errors:
+        raise SystemExit(f"{len(errors)} reruns failed")
+
+
+if __name__ == "__main__":
+    main()

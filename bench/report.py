@@ -1,0 +1,32 @@
+"""bench/RESULTS.md is written by several scripts: each replaces its own section."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+TITLE = "# Benchmark results\n\nEach section is replaced by the script that measures it.\n"
+
+
+def machine() -> str:
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def write_section(name: str, markdown: str, path: Path = RESULTS) -> None:
+    """Put ``markdown`` between this section's markers, keeping the other sections."""
+    begin, end = f"<!-- begin {name} -->", f"<!-- end {name} -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else TITLE
+    block = f"{begin}\n{markdown.strip()}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
