@@ -27,7 +27,7 @@ SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")
 
 def states_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
     """One row per pledge and date on which its state changed, holding the state from then on:
-    the newest revision (by version) in effect by that date."""
+    the newest revision (by version) in effect by that date. Ordered by pledge, then date."""
     if revisions.empty:
         return revisions.assign(state_version=pd.Series(dtype="int64"))
     ordered = revisions.sort_values(["pledge_id", "effective_on", "version"])
@@ -37,54 +37,50 @@ def states_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
         revisions.drop(columns=["effective_on"]),
         left_on=["pledge_id", "state_version"],
         right_on=["pledge_id", "version"],
-    ).sort_values(["effective_on", "pledge_id"], ignore_index=True)
+    ).sort_values(["pledge_id", "effective_on"], ignore_index=True)
 
 
-def _deltas(states: pd.DataFrame, values: pd.Series) -> pd.Series:
-    """Per state row, the change it makes to a running total of ``values``."""
-    previous = values.groupby(states["pledge_id"]).shift(1).fillna(0.0)
+def _deltas(states: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Per state row (ordered by pledge, then date), the change it makes to running totals of
+    ``values``: the value minus the same pledge's previous one."""
+    first_of_pledge = states["pledge_id"].ne(states["pledge_id"].shift()).to_numpy()
+    previous = values.shift(1)
+    previous[first_of_pledge] = 0.0
     return values - previous
 
 
-def cumulative_by_category(revisions: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
-    """Step series per category: date, known total, pledges counted, of which unknown size.
+def cumulative_by_category(states: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Step series per category from ``states_over_time``: date, known total, pledges counted,
+    of which unknown size.
 
     Each state contributes to its own category only, so a revision that moves a pledge to
     another category (or out of the chosen statuses) takes it out of the old line that day."""
-    states = states_over_time(revisions)
     columns = ["category", "date", "known_total", "pledges", "unknown_size"]
     if states.empty:
         return pd.DataFrame(columns=columns)
     counted = states["status"].isin(statuses)
     size = states["amount_eur"].where(states["category"] == "funding", states["quantity"])
-    parts = []
-    for category in sorted(set(states["category"])):
+    values = {}
+    categories = sorted(set(states["category"]))
+    for category in categories:
         own = counted & (states["category"] == category)
-        part = pd.DataFrame(
-            {
-                "category": category,
-                "date": states["effective_on"],
-                "known_total": _deltas(states, size.fillna(0.0).where(own, 0.0)),
-                "pledges": _deltas(states, own.astype(float)),
-                "unknown_size": _deltas(states, (own & size.isna()).astype(float)),
-            }
-        )
-        daily = part.groupby(["category", "date"], as_index=False).sum()
-        totals = ["known_total", "pledges", "unknown_size"]
-        daily[totals] = daily[totals].cumsum()
-        parts.append(daily)
+        values[(category, "known_total")] = size.fillna(0.0).where(own, 0.0)
+        values[(category, "pledges")] = own.astype(float)
+        values[(category, "unknown_size")] = (own & size.isna()).astype(float)
+    daily = _deltas(states, pd.DataFrame(values)).groupby(states["effective_on"]).sum().cumsum()
+    daily.index.name = "date"
+    parts = [daily[category].reset_index().assign(category=category) for category in categories]
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def status_counts_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
-    """Number of pledges in each status on every date a status changed."""
-    states = states_over_time(revisions)
+def status_counts_over_time(states: pd.DataFrame) -> pd.DataFrame:
+    """Number of pledges in each status on every date a status changed (from
+    ``states_over_time``)."""
     if states.empty:
         return pd.DataFrame(columns=["date", *STATUSES])
     one_hot = pd.get_dummies(states["status"]).reindex(columns=list(STATUSES), fill_value=False)
-    deltas = one_hot.astype(float).apply(lambda column: _deltas(states, column))
-    deltas.insert(0, "date", states["effective_on"])
-    return deltas.groupby("date").sum().cumsum().reset_index()
+    deltas = _deltas(states, one_hot.astype(float))
+    return deltas.groupby(states["effective_on"]).sum().cumsum().rename_axis("date").reset_index()
 
 
 def _meeting_markers(figure: go.Figure, events: pd.DataFrame, rows: int) -> None:
@@ -311,8 +307,5 @@ def gantt_figure(frame: pd.DataFrame) -> go.Figure:
 def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The step series and the status counts for the timeline page, computed once per data
     version and filters (the page caches this call)."""
-    revisions = queries.revisions_frame(session, filters)
-    return (
-        cumulative_by_category(revisions, filters.counted_statuses),
-        status_counts_over_time(revisions),
-    )
+    states = states_over_time(queries.revisions_frame(session, filters))
+    return cumulative_by_category(states, filters.counted_statuses), status_counts_over_time(states)

@@ -37,7 +37,9 @@ def test_cumulative_steps_follow_creation_revision_and_withdrawal():
             (1, 3, date(2025, 6, 1), "troops", "withdrawn", 300.0),
         ]
     )
-    series = timeline.cumulative_by_category(revisions, ("announced", "committed"))
+    series = timeline.cumulative_by_category(
+        timeline.states_over_time(revisions), ("announced", "committed")
+    )
     steps = series.set_index("date")[["known_total", "pledges", "unknown_size"]]
     assert steps.loc[date(2025, 3, 1)].tolist() == [100, 1, 0]
     assert steps.loc[date(2025, 4, 1)].tolist() == [100, 2, 1]
@@ -52,7 +54,7 @@ def test_a_pledge_moved_to_another_category_leaves_the_old_line():
             (1, 2, date(2025, 4, 1), "other", "announced", 100.0),
         ]
     )
-    series = timeline.cumulative_by_category(revisions, ("announced",))
+    series = timeline.cumulative_by_category(timeline.states_over_time(revisions), ("announced",))
     last = series.sort_values("date").groupby("category").last()
     assert last.loc["troops", "known_total"] == 0 and last.loc["troops", "pledges"] == 0
     assert last.loc["other", "known_total"] == 100
@@ -66,7 +68,9 @@ def test_status_counts_move_with_each_revision():
             (2, 1, date(2025, 4, 1), "ships", "announced", None),
         ]
     )
-    counts = timeline.status_counts_over_time(revisions).set_index("date")
+    counts = timeline.status_counts_over_time(timeline.states_over_time(revisions)).set_index(
+        "date"
+    )
     assert counts.loc[date(2025, 4, 1), ["considering", "announced", "committed"]].tolist() == [
         1,
         1,
@@ -84,7 +88,7 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
         revisions = queries.revisions_frame(session, PledgeFilter())
         events = queries.events_frame(session)
         pledges = queries.pledges_frame(session, PledgeFilter())
-    series = timeline.cumulative_by_category(revisions, DEFAULT_STATUSES)
+    series = timeline.cumulative_by_category(timeline.states_over_time(revisions), DEFAULT_STATUSES)
     figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
     names = [trace.get("name") for trace in figure["data"]]
     assert {"Funding known", "Troops known", "Aircraft pledges", "Ships pledges"} <= set(names)
