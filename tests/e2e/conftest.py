@@ -67,34 +67,41 @@ def browser_page(request) -> Iterator:
                 "--no-first-run",
             ],
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.external_requests = []
-        page.console_errors = []
-        page.failed_responses = []
-
-        def route(route):
-            host = route.request.url.split("/")[2].rsplit(":", 1)[0]
-            if host in LOCAL_HOSTS or route.request.url.startswith("data:"):
-                route.continue_()
-            else:
-                page.external_requests.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        page.on(
-            "response",
-            lambda r: (
-                r.status >= 400
-                and not KNOWN_PROBE.search(r.url)
-                and page.failed_responses.append(f"{r.status} {r.url}")
-            ),
-        )
+        page = offline_page(browser)
         yield page
         if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
         browser.close()
+
+
+def offline_page(browser):
+    """A new tab that may reach only this machine, recording what else it tried and every
+    console error and failed response (for assert_clean)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.external_requests = []
+    page.console_errors = []
+    page.failed_responses = []
+
+    def route(route):
+        host = route.request.url.split("/")[2].rsplit(":", 1)[0]
+        if host in LOCAL_HOSTS or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            page.external_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and not KNOWN_PROBE.search(r.url)
+            and page.failed_responses.append(f"{r.status} {r.url}")
+        ),
+    )
+    return page
 
 
 def assert_clean(page) -> None:
