@@ -58,11 +58,19 @@ TARGETS_100K = {
     "rss_mb": 500,
     "bytes": 2_000_000,
 }
-# At a million revisions the issue sets only these two; the rest keep their 100k values.
-TARGETS_1M = TARGETS_100K | {"warm": 0.500, "snapshot": 5.0}
+# At a million revisions the issue sets only these two; nothing else is marked there.
+TARGETS_1M = dict.fromkeys(TARGETS_100K) | {"warm": 0.500, "snapshot": 5.0}
+
+
+TARGET_TEXT = {
+    False: "warm ≤ 150 ms and ≤ 3× floor, cold ≤ 1.5 s, ≤ 2 MB per page, snapshot ≤ 1 s, "
+    "import ≤ 5 s, peak RSS ≤ 500 MB",
+    True: "warm ≤ 500 ms, snapshot ≤ 5 s (the issue sets no other target at this size)",
+}
 
 
 def mark(value: float, target: float | None) -> str:
+    """✓ or ✗ against a target; nothing where none is set."""
     return "" if target is None else (" ✓" if value <= target else " ✗")
 
 
@@ -142,17 +150,6 @@ def main() -> None:
     targets = TARGETS_1M if args.revisions >= 1_000_000 else TARGETS_100K
 
     pages = measure_pages(url, email)
-    with engine.connect() as connection:
-        floors = {
-            p: timed(lambda sql=sql: connection.execute(text(sql)).all())
-            for p, sql in FLOOR_SQL.items()
-        }
-
-        def naive() -> None:
-            frame = pd.read_sql("SELECT * FROM pledge_revision", connection)
-            frame.groupby(["category", "effective_on"])["quantity"].agg(["count", "sum"])
-
-        naive_time = timed(naive)
 
     def snapshot() -> None:
         with read_session(engine) as session:
@@ -167,7 +164,20 @@ def main() -> None:
     with write_session(engine) as session:
         commit_import(session, actor=Actor(email), data=import_rows(10_000), reason="bench")
     import_time = time.perf_counter() - started
+    # Before the baselines: the naive one holds every revision in memory at once.
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    with engine.connect() as connection:
+        floors = {
+            p: timed(lambda sql=sql: connection.execute(text(sql)).all())
+            for p, sql in FLOOR_SQL.items()
+        }
+
+        def naive() -> None:
+            frame = pd.read_sql("SELECT * FROM pledge_revision", connection)
+            frame.groupby(["category", "effective_on"])["quantity"].agg(["count", "sum"])
+
+        naive_time = timed(naive)
     engine.dispose()
 
     lines = [
@@ -177,9 +187,8 @@ def main() -> None:
         f"Run {machine()}. Command: `python bench/run.py --revisions {args.revisions}"
         + (" --database <PostgreSQL URL>" if engine.dialect.name != "sqlite" else "")
         + "`. Script times through Streamlit's AppTest in this process, signed in; cold = "
-        "every cached read and figure dropped first. ✓/✗ against the issue's targets "
-        f"(warm ≤ {targets['warm'] * 1000:.0f} ms and ≤ {targets['floor_ratio']:.0f}× floor, "
-        f"cold ≤ {targets['cold']:.1f} s, ≤ {targets['bytes'] / 1e6:.0f} MB per page).",
+        f"every cached read and figure dropped first. ✓/✗ against the issue's targets: "
+        f"{TARGET_TEXT[targets is TARGETS_1M]}.",
         "",
         "| page | warm rerun | cold rerun | floor (SQL) | ours/floor (warm) "
         "| naive/ours (warm) | bytes to browser |",
@@ -190,7 +199,7 @@ def main() -> None:
         lines.append(
             f"| {page} | {figures['warm'] * 1000:.0f} ms{mark(figures['warm'], targets['warm'])}"
             f" | {figures['cold'] * 1000:.0f} ms{mark(figures['cold'], targets['cold'])} | "
-            f"{floors[page] * 1000:.1f} ms | {ratio:.0f}×{mark(ratio, targets['floor_ratio'])} | "
+            f"{floors[page] * 1000:.1f} ms | {ratio:.1f}×{mark(ratio, targets['floor_ratio'])} | "
             f"{naive_time / figures['warm']:.1f}× | "
             f"{figures['bytes'] / 1e6:.2f} MB{mark(figures['bytes'], targets['bytes'])} |"
         )
@@ -198,11 +207,11 @@ def main() -> None:
         "",
         f"- naive baseline (every revision into pandas, grouped): {naive_time * 1000:.0f} ms",
         f"- as-of snapshot (all statuses): {snapshot_time * 1000:.0f} ms"
-        f"{mark(snapshot_time, targets['snapshot'])} (target ≤ {targets['snapshot']:.0f} s)",
+        f"{mark(snapshot_time, targets['snapshot'])}",
         f"- import of 10,000 rows through the write path: {import_time:.1f} s"
-        f"{mark(import_time, targets['import'])} (target ≤ {targets['import']:.0f} s)",
-        f"- peak RSS of this process: {rss_mb:.0f} MB{mark(rss_mb, targets['rss_mb'])} "
-        f"(target ≤ {targets['rss_mb']} MB)",
+        f"{mark(import_time, targets['import'])}",
+        f"- peak RSS of this process (before the baselines ran): {rss_mb:.0f} MB"
+        f"{mark(rss_mb, targets['rss_mb'])}",
     ]
     report = "\n".join(lines)
     print(report)

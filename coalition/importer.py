@@ -112,6 +112,44 @@ def _identity(values: dict[str, Any]) -> tuple:
     )
 
 
+def _pledges_named_in(session: Session, records: list[list[str]], header: list[str]) -> dict:
+    """The current state of the pledges a file changes (rows with a pledge_id), by id: only
+    those, not the whole table."""
+    if "pledge_id" not in header:
+        return {}
+    column = header.index("pledge_id")
+    ids = sorted(
+        {int(c[column]) for c in records if len(c) > column and c[column].strip().isdigit()}
+    )
+    current = {}
+    for start in range(0, len(ids), 1_000):
+        chunk = ids[start : start + 1_000]
+        current |= {p.id: p for p in session.exec(select(Pledge).where(Pledge.id.in_(chunk)))}
+    return current
+
+
+def _recorded_identities(session: Session) -> dict[tuple, int]:
+    """Every recorded pledge's identity (see _identity), to recognise a row already recorded."""
+    statement = select(
+        Pledge.participant_code,
+        Pledge.category,
+        Pledge.description,
+        Pledge.announced_on,
+        Pledge.id,
+    )
+    return {
+        _identity(
+            {
+                "participant_code": code,
+                "category": category,
+                "description": text,
+                "announced_on": on,
+            }
+        ): pledge_id
+        for code, category, text, on, pledge_id in session.connection().execute(statement)
+    }
+
+
 def preview_import(session: Session, data: bytes) -> Preview:
     """Read and check a whole file without writing: every row marked new, changed,
     unchanged or error, every problem with its row and column."""
@@ -147,12 +185,13 @@ def preview_import(session: Session, data: bytes) -> Preview:
         return Preview([], problems, digest)
 
     codes, currencies = known_participant_codes(session), known_currencies(session)
-    current = {p.id: p for p in session.exec(select(Pledge)).all()}
-    recorded = {_identity(p.model_dump()): p.id for p in current.values()}
+    records = list(reader)
+    current = _pledges_named_in(session, records, header)
+    recorded = _recorded_identities(session)
     rows: list[PreviewRow] = []
     seen_ids: dict[int, int] = {}
     seen_new: dict[tuple, int] = {}
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in enumerate(records, start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
