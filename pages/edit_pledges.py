@@ -26,6 +26,7 @@ require_entry()
 viewer = require_role("editor")
 
 ERRORS, CONFLICT, BASE, NOTICE = "edit_errors", "edit_conflict", "edit_base", "edit_notice"
+FORM_GENERATION = "edit_form_generation"
 st.title("Edit pledges")
 if notice := st.session_state.pop(NOTICE, None):
     st.success(notice)
@@ -50,9 +51,25 @@ if mode == "Change an existing pledge":
         "Pledge", list(choices), format_func=choices.get, key="edit_pledge_id"
     )
 
+
+def field_key(name: str) -> str:
+    return f"edit_field_{name}:{st.session_state.get(FORM_GENERATION, 0)}"
+
+
+def fresh_form() -> None:
+    """Give every field a new key. A browser keeps what a widget shows for as long as its key
+    stays the same, whatever default the script passes, so a form filled in for one pledge
+    (or left over from the last save) must come back as new widgets, not new defaults."""
+    for key in [k for k in st.session_state if k.startswith("edit_field_")]:
+        del st.session_state[key]
+    st.session_state[FORM_GENERATION] = st.session_state.get(FORM_GENERATION, 0) + 1
+
+
 # The version the editor started from is kept until the pledge is saved or another is chosen.
 base = st.session_state.get(BASE)
 if editing_id is None:
+    if base is not None:
+        fresh_form()  # back to a new pledge: none of the other pledge's values
     base = None
 elif base is None or base["id"] != editing_id:
     with read_session(get_engine()) as session:
@@ -62,8 +79,7 @@ elif base is None or base["id"] != editing_id:
             "version": current.version,
             "values": editing.current_values(current),
         }
-    for key in [k for k in st.session_state if k.startswith("edit_field_")]:
-        del st.session_state[key]
+    fresh_form()
     st.session_state.pop(ERRORS, None)
     st.session_state.pop(CONFLICT, None)  # a conflict belongs to the pledge it came from
 st.session_state[BASE] = base
@@ -103,7 +119,7 @@ category = st.selectbox(
     CATEGORIES,
     index=CATEGORIES.index(default("category", "troops")),
     format_func=label,
-    key=f"edit_field_category_{editing_id}",
+    key=field_key("category"),
 )
 problems_for("category")
 
@@ -116,7 +132,7 @@ with st.form("edit_pledge_form"):
         codes,
         index=codes.index(default("participant_code", codes[0])),
         format_func=names.get,
-        key="edit_field_participant",
+        key=field_key("participant"),
     )
     with left:
         problems_for("participant_code")
@@ -125,7 +141,7 @@ with st.form("edit_pledge_form"):
         STATUSES,
         index=STATUSES.index(default("status", "announced")),
         format_func=label,
-        key="edit_field_status",
+        key=field_key("status"),
         help="Withdrawing keeps the pledge and its history. Only an admin may restore one.",
     )
     with right:
@@ -134,7 +150,7 @@ with st.form("edit_pledge_form"):
         "What was pledged *",
         value=default("description", ""),
         max_chars=500,
-        key="edit_field_description",
+        key=field_key("description"),
     )
     problems_for("description")
 
@@ -142,7 +158,7 @@ with st.form("edit_pledge_form"):
     size_unknown = middle.checkbox(
         "Size not published",
         value=bool(start) and start.get("quantity") is None,
-        key="edit_field_size_unknown",
+        key=field_key("size_unknown"),
         help="Leave the size unknown rather than guess; totals count it separately.",
     )
     form["quantity"] = left.number_input(
@@ -151,14 +167,14 @@ with st.form("edit_pledge_form"):
         value=default("quantity"),
         step=1.0 if category != "funding" else 1_000_000.0,
         format="%.0f",
-        key="edit_field_quantity",
+        key=field_key("quantity"),
     )
     form["quantity_qualifier"] = right.selectbox(
         "Qualifier",
         QUANTITY_QUALIFIERS,
         index=QUANTITY_QUALIFIERS.index(default("quantity_qualifier", "exact")),
         format_func=lambda q: q.replace("_", " "),
-        key="edit_field_qualifier",
+        key=field_key("qualifier"),
     )
     with left:
         problems_for("quantity", "quantity_qualifier")
@@ -168,7 +184,7 @@ with st.form("edit_pledge_form"):
                 "Currency (ISO code) *",
                 value=default("currency", "EUR"),
                 max_chars=3,
-                key="edit_field_currency",
+                key=field_key("currency"),
             )
             .strip()
             .upper()
@@ -188,7 +204,7 @@ with st.form("edit_pledge_form"):
             value=default("capability_type", ""),
             max_chars=100,
             placeholder="e.g. Gripen, minehunter",
-            key="edit_field_type",
+            key=field_key("type"),
         )
         problems_for("capability_type")
     form["conditions"] = st.text_input(
@@ -196,7 +212,7 @@ with st.form("edit_pledge_form"):
         value=default("conditions", ""),
         max_chars=500,
         placeholder="e.g. requires a US backstop; parliamentary approval",
-        key="edit_field_conditions",
+        key=field_key("conditions"),
     )
     problems_for("conditions")
 
@@ -206,27 +222,27 @@ with st.form("edit_pledge_form"):
         value=default("announced_on", date.today()),
         min_value=date(2020, 1, 1),
         max_value=date(2040, 12, 31),
-        key="edit_field_announced",
+        key=field_key("announced"),
     )
     form["announced_precision"] = middle.selectbox(
         "Date as precise as",
         DATE_PRECISIONS,
         index=DATE_PRECISIONS.index(default("announced_precision", "day")),
-        key="edit_field_precision",
+        key=field_key("precision"),
     )
     form["start_on"] = right.date_input(
         "Starts",
         value=default("start_on"),
         min_value=date(2020, 1, 1),
         max_value=date(2040, 12, 31),
-        key="edit_field_start",
+        key=field_key("start"),
     )
     form["end_on"] = far.date_input(
         "Ends",
         value=default("end_on"),
         min_value=date(2020, 1, 1),
         max_value=date(2040, 12, 31),
-        key="edit_field_end",
+        key=field_key("end"),
     )
     problems_for("announced_on", "announced_precision", "start_on", "end_on")
 
@@ -236,37 +252,37 @@ with st.form("edit_pledge_form"):
         value=default("source_title", ""),
         max_chars=300,
         help="The publication, or a note for a non-public channel.",
-        key="edit_field_source",
+        key=field_key("source"),
     )
     form["confidence"] = right.selectbox(
         "Confidence *",
         CONFIDENCES,
         index=CONFIDENCES.index(default("confidence", "medium")),
-        key="edit_field_confidence",
+        key=field_key("confidence"),
     )
     form["source_url"] = st.text_input(
         "Source link",
         value=default("source_url", ""),
         max_chars=500,
         placeholder="https://…",
-        key="edit_field_url",
+        key=field_key("url"),
     )
     problems_for("source_title", "confidence", "source_url")
     form["notes"] = st.text_area(
-        "Notes", value=default("notes", ""), max_chars=2000, key="edit_field_notes"
+        "Notes", value=default("notes", ""), max_chars=2000, key=field_key("notes")
     )
     problems_for("notes")
     reason = st.text_input(
         "Reason for this change *",
         max_chars=500,
-        key="edit_field_reason",
+        key=field_key("reason"),
         placeholder="e.g. Confirmed by the embassy on 3 March",
     )
     problems_for("reason")
     effective_on = st.date_input(
         "In effect from",
         value=None,
-        key="edit_field_effective",
+        key=field_key("effective"),
         help="The day from which this holds, for the 'As of' views. Empty: the announcement "
         "date for a new pledge, today for a change.",
     )
@@ -313,8 +329,7 @@ def save(*, values: dict | None = None, changes: dict | None = None, version=Non
     else:
         for key in (ERRORS, CONFLICT, BASE):
             st.session_state.pop(key, None)
-        for key in [k for k in st.session_state if k.startswith("edit_field_")]:
-            del st.session_state[key]  # a fresh form: no double submission of the same pledge
+        fresh_form()  # no double submission of the same pledge
         st.session_state[NOTICE] = f"Saved pledge {saved_id} (version {saved_version})."
     st.rerun()
 
@@ -349,8 +364,7 @@ if conflict and base:
         # fails, the form must not later write this editor's old values over theirs.
         save(changes=conflict["changes"], version=conflict["version"])
     if right.button("Discard mine and start from theirs", key="edit_discard"):
-        for key in [k for k in st.session_state if k.startswith("edit_field_")]:
-            del st.session_state[key]
+        fresh_form()
         st.session_state.pop(CONFLICT, None)
         st.session_state.pop(BASE, None)
         st.rerun()

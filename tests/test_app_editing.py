@@ -87,15 +87,21 @@ def open_editor(monkeypatch, database_url, email=LOCAL_EDITOR):
     return at.switch_page("pages/edit_pledges.py").run()
 
 
+def field(at, kind: str, name: str):
+    """The edit form's widget for a field, whatever generation of the form is showing (its
+    keys are renewed whenever the form is filled for another pledge)."""
+    return next(w for w in getattr(at, kind) if (w.key or "").split(":")[0] == f"edit_field_{name}")
+
+
 def fill_new_pledge(at, **overrides):
     values = {
-        "edit_field_description": "Frigate for Black Sea patrols",
-        "edit_field_source": "Danish Ministry of Defence",
-        "edit_field_reason": "Announced at the press conference",
-        "edit_field_url": "https://example.org/press",
+        "description": "Frigate for Black Sea patrols",
+        "source": "Danish Ministry of Defence",
+        "reason": "Announced at the press conference",
+        "url": "https://example.org/press",
     } | overrides
-    for key, value in values.items():
-        at.text_input(key=key).input(value)
+    for name, value in values.items():
+        field(at, "text_input", name).input(value)
     return at
 
 
@@ -106,12 +112,12 @@ def count(engine, table) -> int:
 
 def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, database_url):
     at = open_editor(monkeypatch, database_url)
-    at.selectbox(key="edit_field_category_None").set_value("troops")
+    field(at, "selectbox", "category").set_value("troops")
     at.run()
     fill_new_pledge(at)
-    at.selectbox(key="edit_field_participant").set_value("DNK")
-    at.selectbox(key="edit_field_status").set_value("committed")
-    at.number_input(key="edit_field_quantity").set_value(400)
+    field(at, "selectbox", "participant").set_value("DNK")
+    field(at, "selectbox", "status").set_value("committed")
+    field(at, "number_input", "quantity").set_value(400)
     at.button[0].click().run()
     assert not at.exception
     assert at.success and at.success[0].value.startswith("Saved pledge")
@@ -121,10 +127,8 @@ def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, datab
 
 def test_every_problem_shows_on_its_field_and_nothing_is_written(monkeypatch, sqlite_url):
     at = open_editor(monkeypatch, sqlite_url)
-    fill_new_pledge(
-        at, edit_field_description="", edit_field_url="not a link", edit_field_reason=""
-    )
-    at.number_input(key="edit_field_quantity").set_value(-5)
+    fill_new_pledge(at, description="", url="not a link", reason="")
+    field(at, "number_input", "quantity").set_value(-5)
     engine = create_db_engine(sqlite_url)
     before = count(engine, Pledge)
     at.button[0].click().run()
@@ -160,8 +164,8 @@ def test_a_conflicting_save_shows_both_and_reapplies_without_losing_either(
             changes={"conditions": "UK-led programme"},
             reason="Detail from the embassy",
         )
-    at.number_input(key="edit_field_quantity").set_value(120)
-    at.text_input(key="edit_field_reason").input("Six more trainers")
+    field(at, "number_input", "quantity").set_value(120)
+    field(at, "text_input", "reason").input("Six more trainers")
     at.button[0].click().run()
     assert "Someone saved this pledge while you were editing it" in at.warning[0].value
     table = at.dataframe[0].value.set_index("field")

@@ -18,7 +18,7 @@ from bench.server import ServerDidNotStart, app_server
 from coalition.bootstrap import initialise_database
 from coalition.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine
-from tests.conftest import add_accounts
+from tests.conftest import PASSWORD, add_accounts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -102,6 +102,30 @@ def offline_page(browser):
         ),
     )
     return page
+
+
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(base)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def wait_for_metric(page, label: str, value: str) -> None:
+    """Until the metric shows ``value`` (a rerun replaces it in place)."""
+    page.wait_for_function(
+        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .some(m => m.innerText.includes(label)
+                && m.querySelector('[data-testid="stMetricValue"]').innerText === value)""",
+        arg=[label, value],
+        timeout=30_000,
+    )
 
 
 def assert_clean(page) -> None:

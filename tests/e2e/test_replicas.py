@@ -12,8 +12,15 @@ import pytest
 from coalition.bootstrap import initialise_database
 from coalition.settings import DATA_DIR
 from db.engine import create_db_engine
-from tests.conftest import LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
-from tests.e2e.conftest import assert_clean, offline_page, start_server
+from tests.conftest import LOCAL_EDITOR, VIEWER, add_accounts
+from tests.e2e.conftest import (
+    assert_clean,
+    metric_value,
+    offline_page,
+    sign_in,
+    start_server,
+    wait_for_metric,
+)
 
 
 @pytest.fixture
@@ -33,19 +40,6 @@ def two_replicas(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]
         yield bases[0], bases[1]
 
 
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-
-
-def known_troops(page) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Troops (known sizes)")
-    return metric.locator('[data-testid="stMetricValue"]').inner_text()
-
-
 @pytest.mark.postgres
 def test_a_write_through_one_replica_shows_in_the_other_at_the_next_click(
     two_replicas, browser_page
@@ -53,7 +47,7 @@ def test_a_write_through_one_replica_shows_in_the_other_at_the_next_click(
     replica_a, replica_b = two_replicas
     reader = offline_page(browser_page.context.browser)
     sign_in(reader, replica_b, VIEWER)
-    assert known_troops(reader) == "100"
+    assert metric_value(reader, "Troops (known sizes)") == "100"
 
     editor = browser_page
     sign_in(editor, replica_a, LOCAL_EDITOR)
@@ -68,12 +62,6 @@ def test_a_write_through_one_replica_shows_in_the_other_at_the_next_click(
 
     # The reader's session on the other process, still open: its next click shows the write.
     reader.get_by_role("link", name="Overview").click()
-    reader.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-            .some(m => m.innerText.includes('Troops (known sizes)')
-                       && m.innerText.includes('250'))""",
-        timeout=30_000,
-    )
-    assert known_troops(reader) == "250"
+    wait_for_metric(reader, "Troops (known sizes)", "250")
     assert_clean(reader)
     assert_clean(editor)

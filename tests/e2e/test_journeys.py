@@ -1,0 +1,154 @@
+"""The analysts' main journeys in the browser, beyond those in test_browser.py: filter, look
+back with "As of", resolve an edit conflict, import a file and download a snapshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlmodel import select
+
+from db.engine import create_db_engine, read_session
+from db.models import AuditEvent, Pledge
+from tests.conftest import LOCAL_EDITOR
+from tests.e2e.conftest import (
+    assert_clean,
+    metric_value,
+    offline_page,
+    sign_in,
+    wait_for_metric,
+)
+
+
+def choose_in_sidebar(page, label: str, option: str) -> None:
+    """Pick ``option`` in the sidebar multiselect labelled ``label``."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+    box.filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def test_a_category_filter_narrows_every_figure(server, browser_page):
+    page = browser_page
+    page.goto(server)
+    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    assert metric_value(page, "Funding (EUR, known)") != "€0"
+    choose_in_sidebar(page, "Category", "Troops")
+    wait_for_metric(page, "Funding (EUR, known)", "€0")
+    assert metric_value(page, "Troops (known sizes)") == "100"
+    page.get_by_text("categories: troops").wait_for()
+    assert_clean(page)
+
+
+def test_as_of_rebuilds_the_page_for_an_earlier_day(server, browser_page):
+    page = browser_page
+    page.goto(server)
+    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    # The date field is three spin buttons (year, month, day); typing moves through them and
+    # leaving the field sets the value.
+    page.get_by_role("spinbutton", name="year, As of").click()
+    page.keyboard.type("20250301")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.get_by_text("Showing the record as it stood on 01 March 2025").wait_for(timeout=30_000)
+    # Before New Zealand's trainers were announced, no troop numbers were known.
+    wait_for_metric(page, "Troops (known sizes)", "0")
+    assert_clean(page)
+
+
+def open_pledge_for_editing(page, base: str, pledge_label: str) -> None:
+    sign_in(page, base, LOCAL_EDITOR)
+    page.get_by_role("link", name="Edit pledges").click()
+    page.get_by_text("Change an existing pledge").click()
+    page.get_by_text("Pledge", exact=True).wait_for(timeout=30_000)
+    chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Pledge").first
+    chooser.click()
+    page.keyboard.type(pledge_label)
+    page.keyboard.press("Enter")
+    page.get_by_label("Reason for this change").wait_for(timeout=30_000)
+
+
+def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
+    private_server, database_url, browser_page
+):
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        recorded = session.exec(
+            select(Pledge).where(Pledge.participant_code == "NZL", Pledge.category == "troops")
+        ).one()
+    first = browser_page
+    second = offline_page(first.context.browser)
+    for page in (first, second):
+        open_pledge_for_editing(page, private_server, "New Zealand · Troops")
+        # The form holds the chosen pledge's values, not what it showed before.
+        assert page.get_by_label("Source *", exact=True).input_value() == recorded.source_title
+
+    first.get_by_label("Conditions").fill("UK-led programme")
+    first.get_by_label("Reason for this change").fill("Detail from the embassy")
+    first.get_by_role("button", name="Save pledge").click()
+    first.get_by_text("Saved pledge").wait_for(timeout=30_000)
+
+    second.get_by_label("Number of troops").fill("120")
+    second.get_by_label("Reason for this change").fill("Six more trainers")
+    second.get_by_role("button", name="Save pledge").click()
+    second.get_by_text("Someone saved this pledge while you were editing it").wait_for(
+        timeout=30_000
+    )
+    second.get_by_role("button", name="Re-apply my changes on the current version").click()
+    second.get_by_text("(version 3)").wait_for(timeout=30_000)
+
+    with read_session(engine) as session:
+        saved = session.exec(
+            select(Pledge).where(Pledge.participant_code == "NZL", Pledge.category == "troops")
+        ).one()
+    engine.dispose()
+    assert (saved.quantity, saved.conditions, saved.version) == (120, "UK-led programme", 3)
+    assert_clean(first)
+    assert_clean(second)
+
+
+def test_an_editor_imports_a_file_and_the_overview_counts_it(
+    private_server, browser_page, tmp_path
+):
+    page = browser_page
+    sign_in(page, private_server, LOCAL_EDITOR)
+    upload = tmp_path / "pledges.csv"
+    upload.write_text(
+        "participant_code,category,status,description,quantity,announced_on,source_title,"
+        "confidence\r\nNOR,troops,committed,Mechanised company,200,2026-02-01,Norwegian MoD,high"
+        "\r\n",
+        encoding="utf-8",
+    )
+    page.get_by_role("link", name="Import pledges").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(upload)
+    page.get_by_text("1 new").wait_for(timeout=30_000)
+    page.get_by_label("Reason (where this file comes from) *").fill("Norwegian MoD release")
+    page.get_by_role("button", name="Import 1 new and 0 changed pledges").click()
+    page.get_by_text("Imported batch").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Overview").click()
+    wait_for_metric(page, "Troops (known sizes)", "300")
+    assert_clean(page)
+
+
+def test_a_snapshot_downloads_as_its_manifest_describes_and_is_logged(
+    private_server, database_url, browser_page
+):
+    page = browser_page
+    sign_in(page, private_server, LOCAL_EDITOR)
+    page.get_by_role("link", name="Snapshots").click()
+    page.get_by_text("Other tables").wait_for(timeout=30_000)
+    summary = page.get_by_text("pledges · as of today").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the snapshot (CSV)").click()
+    data = download.value.path().read_bytes()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert summary.startswith(f"{len(rows)} pledges")
+    assert {"New Zealand", "France"} <= {row["participant"] for row in rows}
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        logged = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "snapshot.export")
+        ).all()
+    engine.dispose()
+    assert [entry.actor for entry in logged] == [LOCAL_EDITOR]
+    assert_clean(page)
