@@ -77,7 +77,8 @@ async def session(base: str, reruns: int, times: list[float], errors: list[str])
         subprotocols=["streamlit"],
         origin=base,
         max_size=None,
-        open_timeout=60,
+        open_timeout=120,
+        ping_interval=None,  # as a browser tab: no protocol pings that a busy server must answer
     ) as socket:
         pages = random.sample(READING_PAGES, len(READING_PAGES))
         for n in range(reruns):

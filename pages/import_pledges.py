@@ -9,6 +9,7 @@ from coalition.importer import commit_import, preview_import, template_csv
 from db.engine import read_session, write_session
 from ui.resources import get_engine
 from ui.shell import require_entry, require_role
+from ui.tables import page_of_rows
 
 require_entry()
 viewer = require_role("editor")
@@ -48,24 +49,21 @@ if preview.problems:
         key="import_problems",
     )
 if preview.rows:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "row": r.line,
-                    "status": r.status,
-                    "pledge": r.pledge_id,
-                    "participant": r.values.get("participant_code"),
-                    "category": r.values.get("category"),
-                    "description": r.values.get("description"),
-                    "changes": ", ".join(sorted(r.changes)) or r.note,
-                }
-                for r in preview.rows
-            ]
-        ),
-        hide_index=True,
-        key="import_preview",
+    marked = pd.DataFrame(
+        [
+            {
+                "row": r.line,
+                "status": r.status,
+                "pledge": r.pledge_id,
+                "participant": r.values.get("participant_code"),
+                "category": r.values.get("category"),
+                "description": r.values.get("description"),
+                "changes": ", ".join(sorted(r.changes)) or r.note,
+            }
+            for r in preview.rows
+        ]
     )
+    st.dataframe(page_of_rows(marked, key="import_preview"), hide_index=True, key="import_preview")
 if preview.problems or not (counts["new"] or counts["changed"]):
     if not preview.problems:
         st.info("Everything in this file is recorded already: there is nothing to import.")

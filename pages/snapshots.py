@@ -26,7 +26,7 @@ st.caption(
 left, right = st.columns([2, 1])
 reissue = left.text_input(
     "Known at (to issue a file again, paste “known_at” from its manifest)",
-    placeholder="empty: now",
+    placeholder="empty: the record's last change",
     key="snapshots_known_at",
 )
 excel_bom = right.checkbox(
@@ -35,19 +35,18 @@ excel_bom = right.checkbox(
     help="Excel needs it to read accents correctly; pandas and LibreOffice do not.",
 )
 try:
+    # By default the pin is the record's last change: the same file as "now", and the same
+    # for every session until the next write, so it is built once.
     known_at = (
         datetime.fromisoformat(reissue.strip().replace("Z", "+00:00"))
         if reissue.strip()
-        else st.session_state.setdefault("snapshots_now", datetime.now(UTC))
+        else read(queries.last_change) or datetime.now(UTC)
     )
     if known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=UTC)
 except ValueError:
     st.error(f"“{reissue}” is not a date and time (e.g. 2026-01-31T12:00:00Z).")
     st.stop()
-if st.button("Take a new snapshot now", key="snapshots_refresh"):
-    st.session_state["snapshots_now"] = datetime.now(UTC)
-    st.rerun()
 
 snapshot = read(build_snapshot, filters, known_at, excel_bom)
 manifest = snapshot.manifest

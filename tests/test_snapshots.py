@@ -13,13 +13,14 @@ import pandas as pd
 from sqlalchemy import update
 from sqlmodel import select
 
+from coalition import queries
 from coalition.auth import Actor
 from coalition.exports import neutralise
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
 from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import build_snapshot
-from db.engine import read_session, write_session
+from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import VIEWER
 from tests.test_app import start_app
@@ -180,5 +181,11 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
     assert at.title[0].value == "Snapshots"
     assert len(at.get("download_button")) == 4
     assert any("pledges** · as of today" in m.value for m in at.markdown)
+    # Pinned by default at the record's last change: the current record, reproducible.
+    engine = create_db_engine(sqlite_url)
+    with read_session(engine) as session:
+        last = queries.last_change(session).astimezone(UTC)
+    engine.dispose()
+    assert any(f"known at `{last:%Y-%m-%dT%H:%M:%S.%fZ}`" in m.value for m in at.markdown)
     at.text_input(key="snapshots_known_at").input("not a time").run()
     assert "is not a date and time" in at.error[0].value
