@@ -70,7 +70,9 @@ async def rerun(socket, page: str) -> float:
             return time.perf_counter() - started
 
 
-async def session(base: str, reruns: int, times: list[float], errors: list[str]) -> None:
+async def session(
+    base: str, reruns: int, think: float, times: list[float], errors: list[str]
+) -> None:
     url = base.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(
         url,
@@ -82,18 +84,22 @@ async def session(base: str, reruns: int, times: list[float], errors: list[str])
     ) as socket:
         pages = random.sample(READING_PAGES, len(READING_PAGES))
         for n in range(reruns):
+            if n:  # reading the page before the next click
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
             try:
                 times.append(await rerun(socket, pages[n % len(pages)]))
             except RerunFailed as failure:
                 errors.append(str(failure))
 
 
-async def run_sessions(bases: list[str], count: int, reruns: int) -> tuple[list, list, float]:
+async def run_sessions(
+    bases: list[str], count: int, reruns: int, think: float = 0.0
+) -> tuple[list, list, float]:
     times: list[float] = []
     errors: list[str] = []
     started = time.perf_counter()
     await asyncio.gather(
-        *(session(bases[n % len(bases)], reruns, times, errors) for n in range(count))
+        *(session(bases[n % len(bases)], reruns, think, times, errors) for n in range(count))
     )
     return times, errors, time.perf_counter() - started
 
@@ -133,7 +139,10 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--reruns", type=int, default=12, help="per session")
     parser.add_argument("--replicas", type=int, default=1, help="app processes sharing the DB")
-    parser.add_argument("--write-every", type=float, default=1.0, help="seconds between writes")
+    parser.add_argument("--write-every", type=float, default=10.0, help="seconds between writes")
+    parser.add_argument(
+        "--think", type=float, default=2.0, help="mean seconds a session reads before clicking"
+    )
     parser.add_argument("--reuse", action="store_true", help="use the database as it is")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="coalition-load-"))
@@ -156,14 +165,16 @@ def main() -> None:
         ]
         # Warm every replica's caches once, then the baseline: one session alone.
         asyncio.run(run_sessions(bases, len(bases), len(READING_PAGES)))
-        alone, alone_errors, _ = asyncio.run(run_sessions(bases[:1], 1, args.reruns))
+        alone, alone_errors, _ = asyncio.run(run_sessions(bases[:1], 1, args.reruns, args.think))
         stop, writes = threading.Event(), [0]
         writer = threading.Thread(
             target=write_continuously, args=(url, stop, args.write_every, writes)
         )
         writer.start()
         try:
-            times, errors, elapsed = asyncio.run(run_sessions(bases, args.sessions, args.reruns))
+            times, errors, elapsed = asyncio.run(
+                run_sessions(bases, args.sessions, args.reruns, args.think)
+            )
         finally:
             stop.set()
             writer.join()
@@ -172,12 +183,14 @@ def main() -> None:
     p95, p95_alone = percentile(times, 0.95), percentile(alone, 0.95)
     report = "\n".join(
         [
-            f"## Load: {args.sessions} sessions reading while one writes",
+            f"## Load: {args.sessions} sessions reading while one writes every "
+            f"{args.write_every:g} s ({engine.dialect.name}, {args.replicas} app process"
+            f"{'es' if args.replicas > 1 else ''}, {args.think:g} s between clicks)",
             "",
-            f"Run {machine()}; {engine.dialect.name}, {args.replicas} app "
-            f"process(es), {args.revisions:,} synthetic revisions. Command: "
+            f"Run {machine()}; {args.revisions:,} synthetic revisions. Command: "
             f"`python bench/load.py --revisions {args.revisions} --sessions {args.sessions} "
-            f"--replicas {args.replicas}`.",
+            f"--replicas {args.replicas} --write-every {args.write_every:g} "
+            f"--think {args.think:g}`.",
             "",
             "| | reruns | errors | p50 | p95 | max |",
             "|---|---|---|---|---|---|",
@@ -196,7 +209,9 @@ def main() -> None:
         ]
     )
     print(report)
-    write_section(f"load-{engine.dialect.name}-{args.replicas}", report)
+    write_section(
+        f"load-{engine.dialect.name}-{args.replicas}-{args.write_every:g}-{args.think:g}", report
+    )
     if errors:
         raise SystemExit(f"{len(errors)} reruns failed")
 

@@ -8,7 +8,7 @@ from coalition import maps, queries
 from coalition.snapshots import build_snapshot, log_snapshot
 from db.engine import write_session
 from ui.filters import current_filters
-from ui.resources import get_engine, read
+from ui.resources import get_engine, read, shared
 from ui.shell import require_entry
 from ui.tables import csv_download
 
@@ -85,8 +85,15 @@ with st.expander("Manifest"):
 st.subheader("Other tables")
 participants = read(queries.participants_frame, filters)
 pledges = read(queries.pledges_frame, filters)
-summary = maps.participant_figures(participants, pledges, read(queries.usd_per_eur))
-summary = summary.drop(columns=["centroid_lat", "centroid_lon"]).reset_index(names="code")
+# The same figures as the map's (same key): built once for both pages.
+figures = shared(
+    maps.participant_figures,
+    participants,
+    pledges,
+    read(queries.usd_per_eur),
+    key=(filters,),
+)
+summary = figures.drop(columns=["centroid_lat", "centroid_lon"]).reset_index(names="code")
 left, right = st.columns(2)
 with left:
     csv_download(
