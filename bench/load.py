@@ -4,9 +4,9 @@
     python bench/load.py --database postgresql+psycopg://root@127.0.0.1:5432/scratch --replicas 2
 
 Each session is a websocket client speaking Streamlit's own protocol, as a browser tab does:
-it asks for a page, waits until the script run has finished, and asks again, going round the
-reading pages. Meanwhile a writer changes a pledge through the write path every second, so
-every replica's cached reads keep going stale, as they would in use. The baseline, measured
+it asks for a page, waits until the script run has finished, reads for a moment and asks
+again, going round the reading pages. Meanwhile a writer changes a pledge through the write
+path, so every replica's cached reads keep going stale, as they would in use. The baseline, measured
 in the same run, is one session alone. Printed: reruns, errors, p50/p95/max rerun time and
 p95 against the baseline.
 """
