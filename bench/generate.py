@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 from sqlmodel import select
 
 from coalition.bootstrap import initialise_database
@@ -117,6 +117,12 @@ def generate(url: str, revisions: int, seed: int = 7) -> None:
             session.execute(insert(Pledge), pledges[chunk : chunk + 5_000])
         for chunk in range(0, len(history), 5_000):
             session.execute(insert(PledgeRevision), history[chunk : chunk + 5_000])
+        if engine.dialect.name == "postgresql":
+            # The ids above were given, not drawn: move the sequence past them, or the next
+            # pledge created through the app would be given one of them.
+            session.execute(
+                text("SELECT setval(pg_get_serial_sequence('pledge', 'id'), max(id)) FROM pledge")
+            )
         session.execute(update(DataVersion).values(version=DataVersion.version + 1))
     engine.dispose()
     print(f"added {len(history):,} synthetic revisions in {time.perf_counter() - started:.1f} s")

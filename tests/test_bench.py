@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
 from bench.generate import generate
-from coalition.pledges import known_currencies, known_participant_codes
+from coalition.auth import Actor
+from coalition.pledges import create_pledge, known_currencies, known_participant_codes
 from coalition.queries import SYNTHETIC_SOURCE
 from coalition.validation import validate_pledge
-from db.engine import create_db_engine, read_session
+from db.engine import create_db_engine, read_session, write_session
 from db.models import PLEDGE_FIELD_NAMES, Pledge, PledgeRevision
+from tests.conftest import LOCAL_EDITOR, add_accounts
 from tests.test_app import start_app
 
 
@@ -49,3 +54,30 @@ def test_generated_pledges_pass_the_checks_of_the_write_path(sqlite_url):
             validate_pledge(values, participant_codes=codes, currencies=currencies)
     engine.dispose()
     assert len(pledges) == 200
+
+
+@pytest.mark.postgres
+def test_pledges_can_be_added_after_generating_on_postgres(postgres_url):
+    """Generated pledges carry given ids: the id sequence must move past them."""
+    generate(postgres_url, 200)
+    engine = create_db_engine(postgres_url)
+    add_accounts(engine)
+    with write_session(engine) as session:
+        pledge_id = create_pledge(
+            session,
+            actor=Actor(LOCAL_EDITOR),
+            values={
+                "participant_code": "NOR",
+                "category": "troops",
+                "status": "announced",
+                "description": "Company after the benchmark data",
+                "announced_on": date(2026, 2, 1),
+                "source_title": "Ministry",
+                "confidence": "high",
+            },
+            reason="test",
+        ).id
+    with read_session(engine) as session:
+        newest = session.exec(select(func.max(Pledge.id))).one()
+    engine.dispose()
+    assert pledge_id == newest
