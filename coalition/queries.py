@@ -209,7 +209,6 @@ REVISION_COLUMNS = [
     "pledge_id",
     "version",
     "effective_on",
-    "participant_code",
     "category",
     "status",
     "quantity",
@@ -221,14 +220,14 @@ REVISION_COLUMNS = [
 
 def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
     """Every revision of the pledges of participants matching the filters (all statuses: a
-    status filter applies to the state at each date, which is the caller's business)."""
+    status filter applies to the state at each date, which is the caller's business), in no
+    particular order: a scan of the history, not a walk along an index."""
     filters = filters or PledgeFilter(statuses=())
-    statement = (
-        select(*(getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"))
-        .join(Participant, Participant.code == PledgeRevision.participant_code)
-        .where(*_participant_conditions(filters))
-        .order_by(PledgeRevision.pledge_id, PledgeRevision.version)
-    )
+    statement = select(*(getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"))
+    if participant_conditions := _participant_conditions(filters):
+        statement = statement.join(
+            Participant, Participant.code == PledgeRevision.participant_code
+        ).where(*participant_conditions)
     if filters.categories:
         statement = statement.where(PledgeRevision.category.in_(filters.categories))
     if filters.as_of is not None:
