@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import machine, revisions_in, write_section  # noqa: E402
 from bench.server import app_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,7 +84,7 @@ def main() -> None:
     lines = [
         "## Navigation to content in the browser",
         "",
-        f"Run {machine()}; Chromium (Debian), {args.revisions:,} synthetic revisions, "
+        f"Run {machine()}; Chromium (Debian), {revisions_in(url):,} revisions in the database, "
         f"network to other hosts blocked. Command: `python bench/browser.py --revisions "
         f"{args.revisions}`.",
         "",

@@ -33,7 +33,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import machine, revisions_in, write_section  # noqa: E402
 from bench.server import app_server  # noqa: E402
 from coalition.auth import Actor, add_account, find_account  # noqa: E402
 from coalition.errors import VersionConflict  # noqa: E402
@@ -187,7 +187,7 @@ def main() -> None:
             f"{args.write_every:g} s ({engine.dialect.name}, {args.replicas} app process"
             f"{'es' if args.replicas > 1 else ''}, {args.think:g} s between clicks)",
             "",
-            f"Run {machine()}; {args.revisions:,} synthetic revisions. Command: "
+            f"Run {machine()}; {revisions_in(url):,} revisions in the database. Command: "
             f"`python bench/load.py --revisions {args.revisions} --sessions {args.sessions} "
             f"--replicas {args.replicas} --write-every {args.write_every:g} "
             f"--think {args.think:g}`.",

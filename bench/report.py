@@ -30,3 +30,17 @@ def write_section(name: str, markdown: str, path: Path = RESULTS) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def revisions_in(url: str) -> int:
+    """How many pledge revisions the database holds (synthetic ones and any others)."""
+    from sqlalchemy import func, select
+
+    from db.engine import create_db_engine
+    from db.models import PledgeRevision
+
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(PledgeRevision)).scalar_one()
+    engine.dispose()
+    return count

@@ -30,7 +30,7 @@ from sqlalchemy import text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import machine, revisions_in, write_section  # noqa: E402
 from coalition.auth import Actor, add_account, find_account  # noqa: E402
 from coalition.filters import PledgeFilter  # noqa: E402
 from coalition.importer import commit_import  # noqa: E402
@@ -172,6 +172,7 @@ def main() -> None:
             )
     targets = TARGETS_1M if args.revisions >= 1_000_000 else TARGETS_100K
 
+    counted = revisions_in(url)
     pages = measure_pages(url, email)
     # The baselines on the same data the pages saw (before the import adds to it).
     with engine.connect() as connection:
@@ -201,7 +202,8 @@ def main() -> None:
         f"## Pages, snapshot, import and memory at {args.revisions:,} revisions "
         f"({engine.dialect.name})",
         "",
-        f"Run {machine()}. Command: `python bench/run.py --revisions {args.revisions}"
+        f"Run {machine()}; {counted:,} revisions in the database when the pages were "
+        f"measured. Command: `python bench/run.py --revisions {args.revisions}"
         + (" --database <PostgreSQL URL>" if engine.dialect.name != "sqlite" else "")
         + "`. Script times through Streamlit's AppTest in this process, signed in; cold = "
         f"every cached read and figure dropped first. ✓/✗ against the issue's targets: "
