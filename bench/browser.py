@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,8 +21,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.generate import generate  # noqa: E402
-from bench.report import machine, revisions_in, write_section  # noqa: E402
+from bench.report import (  # noqa: E402
+    database_arguments,
+    machine,
+    prepared_database,
+    revisions_in,
+    write_section,
+)
 from bench.server import app_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,14 +51,9 @@ def visit(page, base: str, address: str, marker: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--revisions", type=int, default=100_000)
-    parser.add_argument("--database", help="scratch database URL (default: a new SQLite file)")
-    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+    database_arguments(parser)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="coalition-browser-"))
-    url = args.database or f"sqlite:///{scratch / 'browser.db'}"
-    if not args.reuse:
-        generate(url, args.revisions)
+    url, scratch = prepared_database(args, "browser")
 
     rows = []
     with (

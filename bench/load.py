@@ -18,7 +18,6 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
@@ -32,8 +31,13 @@ from sqlmodel import select  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from bench.generate import generate  # noqa: E402
-from bench.report import machine, revisions_in, write_section  # noqa: E402
+from bench.report import (  # noqa: E402
+    database_arguments,
+    machine,
+    prepared_database,
+    revisions_in,
+    write_section,
+)
 from bench.server import app_server  # noqa: E402
 from coalition.auth import Actor, add_account, find_account  # noqa: E402
 from coalition.errors import VersionConflict  # noqa: E402
@@ -134,8 +138,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--revisions", type=int, default=100_000)
-    parser.add_argument("--database", help="scratch database URL (default: a new SQLite file)")
+    database_arguments(parser)
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--reruns", type=int, default=12, help="per session")
     parser.add_argument("--replicas", type=int, default=1, help="app processes sharing the DB")
@@ -143,12 +146,8 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=2.0, help="mean seconds a session reads before clicking"
     )
-    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="coalition-load-"))
-    url = args.database or f"sqlite:///{scratch / 'load.db'}"
-    if not args.reuse:
-        generate(url, args.revisions)
+    url, scratch = prepared_database(args, "load")
     engine = create_db_engine(url)
     with write_session(engine) as s:
         if find_account(s, WRITER) is None:

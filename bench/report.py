@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,3 +46,22 @@ def revisions_in(url: str) -> int:
         count = connection.execute(select(func.count()).select_from(PledgeRevision)).scalar_one()
     engine.dispose()
     return count
+
+
+def database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark takes: how much synthetic data, and where."""
+    parser.add_argument("--revisions", type=int, default=100_000)
+    parser.add_argument("--database", help="scratch database URL (default: a new SQLite file)")
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+
+
+def prepared_database(args: argparse.Namespace, name: str) -> tuple[str, Path]:
+    """The database URL to measure (synthetic data added unless --reuse) and a scratch folder
+    for files and logs."""
+    from bench.generate import generate
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"coalition-{name}-"))
+    url = args.database or f"sqlite:///{scratch / f'{name}.db'}"
+    if not args.reuse:
+        generate(url, args.revisions)
+    return url, scratch

@@ -16,7 +16,6 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -29,8 +28,13 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bench.generate import generate  # noqa: E402
-from bench.report import machine, revisions_in, write_section  # noqa: E402
+from bench.report import (  # noqa: E402
+    database_arguments,
+    machine,
+    prepared_database,
+    revisions_in,
+    write_section,
+)
 from coalition.auth import Actor, add_account, find_account  # noqa: E402
 from coalition.filters import PledgeFilter  # noqa: E402
 from coalition.importer import commit_import  # noqa: E402
@@ -155,14 +159,9 @@ def import_rows(count: int) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--revisions", type=int, default=100_000)
-    parser.add_argument("--database", help="scratch database URL (default: a new SQLite file)")
-    parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+    database_arguments(parser)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="coalition-bench-"))
-    url = args.database or f"sqlite:///{scratch / 'bench.db'}"
-    if not args.reuse:
-        generate(url, args.revisions)
+    url, _ = prepared_database(args, "bench")
     engine = create_db_engine(url)
     email = "bench-viewer@example.org"
     with write_session(engine) as session:

@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import maps, queries
+from coalition import maps
 from ui.as_of import as_of_banner
+from ui.figures import participant_figures
 from ui.filters import current_filters
 from ui.legend import map_legend
-from ui.resources import read, shared
+from ui.resources import shared
 from ui.shell import require_entry
 from ui.tables import table
 
@@ -37,15 +38,7 @@ network_base_map = right.toggle(
     help="Off by default: the map needs no internet. On, it loads map tiles from the web.",
 )
 
-participants = read(queries.participants_frame, filters)
-pledges = read(queries.pledges_frame, filters)
-figures = shared(
-    maps.participant_figures,
-    participants,
-    pledges,
-    read(queries.usd_per_eur),
-    key=(filters,),
-)
+figures = participant_figures(filters)
 measure = maps.MEASURES[measure_key]
 second = maps.MEASURES[second_key] if second_key else None
 deck, legend = shared(

@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from coalition import maps, queries
+from coalition import queries
 from coalition.snapshots import build_snapshot, log_snapshot
 from db.engine import write_session
+from ui.figures import participant_figures
 from ui.filters import current_filters
-from ui.resources import get_engine, read, shared
+from ui.resources import get_engine, read
 from ui.shell import require_entry
 from ui.tables import csv_download
 
@@ -83,17 +84,11 @@ with st.expander("Manifest"):
     st.json(manifest)
 
 st.subheader("Other tables")
-participants = read(queries.participants_frame, filters)
-pledges = read(queries.pledges_frame, filters)
-# The same figures as the map's (same key): built once for both pages.
-figures = shared(
-    maps.participant_figures,
-    participants,
-    pledges,
-    read(queries.usd_per_eur),
-    key=(filters,),
+summary = (
+    participant_figures(filters)
+    .drop(columns=["centroid_lat", "centroid_lon"])
+    .reset_index(names="code")
 )
-summary = figures.drop(columns=["centroid_lat", "centroid_lon"]).reset_index(names="code")
 left, right = st.columns(2)
 with left:
     csv_download(
