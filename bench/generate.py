@@ -58,7 +58,9 @@ def generate(url: str, revisions: int, seed: int = 7) -> None:
         for n in range(revisions // REVISIONS_PER_PLEDGE):
             pledge_id = next_id + n
             category = rng.choice(CATEGORIES)
-            announced = date(2025, 3, 1) + timedelta(days=rng.randrange(0, 600))
+            # Announced within 400 days of March 2025 and revised within 20 days each time: the
+            # whole history lies before late 2026, so no chart runs into the future.
+            announced = date(2025, 3, 1) + timedelta(days=rng.randrange(0, 400))
             state = {
                 "participant_code": rng.choice(codes),
                 "category": category,
@@ -86,7 +88,7 @@ def generate(url: str, revisions: int, seed: int = 7) -> None:
             effective = announced
             for version in range(1, REVISIONS_PER_PLEDGE + 1):
                 if version > 1:
-                    effective = effective + timedelta(days=rng.randrange(1, 30))
+                    effective = effective + timedelta(days=rng.randrange(1, 20))
                     state["status"] = rng.choice(STATUSES)
                     if state["quantity"] is not None:
                         state["quantity"] = float(rng.randrange(*SIZE_RANGES[category]))

@@ -52,8 +52,10 @@ def test_generated_pledges_pass_the_checks_of_the_write_path(sqlite_url):
         for pledge in pledges:
             values = {name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES}
             validate_pledge(values, participant_codes=codes, currencies=currencies)
+        latest = session.exec(select(func.max(PledgeRevision.effective_on))).one()
     engine.dispose()
     assert len(pledges) == 200
+    assert latest <= date.today()  # no chart of synthetic data runs into the future
 
 
 @pytest.mark.postgres
