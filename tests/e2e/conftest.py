@@ -112,6 +112,18 @@ def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
 
 
+def record_engineer_company(page) -> None:
+    """On the Edit page, record a new 150-troop pledge (the form's default category)."""
+    page.get_by_role("link", name="Edit pledges").click()
+    page.get_by_text("What was pledged").wait_for(timeout=30_000)
+    page.get_by_label("What was pledged").fill("Engineer company")
+    page.get_by_label("Number of troops").fill("150")
+    page.get_by_label("Source *", exact=True).fill("Ministry statement")
+    page.get_by_label("Reason for this change").fill("Announced today")
+    page.get_by_role("button", name="Save pledge").click()
+    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
+
+
 def metric_value(page, label: str) -> str:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
     return metric.locator('[data-testid="stMetricValue"]').inner_text()

@@ -8,8 +8,8 @@ from collections import Counter
 from PIL import Image
 
 from coalition import maps
-from tests.conftest import LOCAL_EDITOR, PASSWORD
-from tests.e2e.conftest import assert_clean
+from tests.conftest import LOCAL_EDITOR
+from tests.e2e.conftest import assert_clean, metric_value, record_engineer_company, sign_in
 
 
 def test_overview_opens_on_the_seeded_database_without_network(server, browser_page):
@@ -66,27 +66,12 @@ def test_an_editor_signs_in_records_a_pledge_and_sees_it_on_the_overview(
     private_server, browser_page
 ):
     page = browser_page
-    page.goto(private_server)
-    page.get_by_label("Email").fill(LOCAL_EDITOR)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Coalition of the willing: pledges overview").wait_for(timeout=30_000)
-    troops = page.locator('[data-testid="stMetric"]').filter(has_text="Troops (known sizes)")
-    assert troops.locator('[data-testid="stMetricValue"]').inner_text() == "100"
-
-    page.get_by_role("link", name="Edit pledges").click()
-    page.get_by_text("What was pledged").wait_for(timeout=30_000)
-    page.get_by_label("What was pledged").fill("Engineer company")
-    page.get_by_label("Number of troops").fill("150")
-    page.get_by_label("Source *", exact=True).fill("Ministry statement")
-    page.get_by_label("Reason for this change").fill("Announced today")
-    page.get_by_role("button", name="Save pledge").click()
-    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
-
+    sign_in(page, private_server, LOCAL_EDITOR)
+    assert metric_value(page, "Troops (known sizes)") == "100"
+    record_engineer_company(page)
     page.get_by_role("link", name="Overview").click()
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-    troops = page.locator('[data-testid="stMetric"]').filter(has_text="Troops (known sizes)")
-    assert troops.locator('[data-testid="stMetricValue"]').inner_text() == "250"
+    assert metric_value(page, "Troops (known sizes)") == "250"
     assert_clean(page)
 
 

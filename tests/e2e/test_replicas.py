@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     assert_clean,
     metric_value,
     offline_page,
+    record_engineer_company,
     sign_in,
     start_server,
     wait_for_metric,
@@ -51,14 +52,7 @@ def test_a_write_through_one_replica_shows_in_the_other_at_the_next_click(
 
     editor = browser_page
     sign_in(editor, replica_a, LOCAL_EDITOR)
-    editor.get_by_role("link", name="Edit pledges").click()
-    editor.get_by_text("What was pledged").wait_for(timeout=30_000)
-    editor.get_by_label("What was pledged").fill("Engineer company")
-    editor.get_by_label("Number of troops").fill("150")
-    editor.get_by_label("Source *", exact=True).fill("Ministry statement")
-    editor.get_by_label("Reason for this change").fill("Announced today")
-    editor.get_by_role("button", name="Save pledge").click()
-    editor.get_by_text("Saved pledge").wait_for(timeout=30_000)
+    record_engineer_company(editor)
 
     # The reader's session on the other process, still open: its next click shows the write.
     reader.get_by_role("link", name="Overview").click()
