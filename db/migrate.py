@@ -72,7 +72,30 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the schema to the newest migration; a no-op when it is there already."""
+    migrate_to(engine, "head")
+
+
+def migrate_to(engine: Engine, revision: str, *, downgrade: bool = False) -> None:
+    """Upgrade (or downgrade) the schema to ``revision``, in one transaction.
+
+    On SQLite a migration that changes a table rebuilds it (batch mode), which SQLite refuses
+    for a table others reference while foreign keys are enforced. They are switched off for the
+    migration (the pragma only works outside a transaction) and every reference is checked
+    before it commits."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                (command.downgrade if downgrade else command.upgrade)(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the upgrade would break references: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

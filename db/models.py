@@ -33,6 +33,17 @@ ROLES = ("viewer", "editor", "admin")
 EVENT_FORMATS = ("in-person", "virtual", "hybrid")
 # How much of a date the source gave: "2025-09" is stored as 2025-09-01 with precision "month".
 DATE_PRECISIONS = ("day", "month", "year")
+# How a contribution is given. Loans and guarantees (export credit included) are money that
+# comes back or may never be drawn: they are never added into a grant total.
+INSTRUMENTS = ("grant", "loan", "guarantee", "in_kind", "unspecified")
+LENDING_INSTRUMENTS = ("loan", "guarantee")
+# What a pledge is part of: the planned multinational force, other support announced within the
+# coalition's meetings, or aid reported alongside but given outside the coalition.
+SCOPES = ("reassurance_force", "coalition_support", "bilateral")
+COALITION_SCOPES = ("reassurance_force", "coalition_support")
+# An ECB reference rate of one day, or the mean of a month's or a year's daily rates (the
+# fallback for a pledge whose date is known only to the month or the year).
+RATE_KINDS = ("daily", "monthly_average", "annual_average")
 
 
 def utc_now() -> datetime:
@@ -57,8 +68,11 @@ class Participant(SQLModel, table=True):
     eu_member: bool = False
     nato_member: bool = False
     commonwealth_member: bool = False
+    # When the participant was first reported taking part, and the public source saying so.
     first_reported_on: date
-    first_reported_sources: str = Field(max_length=40)
+    source_title: str | None = Field(default=None, max_length=300)
+    source_url: str | None = Field(default=None, max_length=500)
+    source_published_on: date | None = None
     confidence: str = Field(max_length=10)
     centroid_lat: float
     centroid_lon: float
@@ -67,7 +81,10 @@ class Participant(SQLModel, table=True):
     # Float, not integer: GDP in US$ passes 2**31 and SQLite/PostgreSQL integers differ in width.
     gdp_usd: float | None = None
     gdp_year: int | None = None
-    reference_source: str = Field(max_length=200)
+    # Where the population and GDP figures come from: a description, and each series' copy.
+    reference_source: str = Field(max_length=300)
+    population_source_url: str | None = Field(default=None, max_length=500)
+    gdp_source_url: str | None = Field(default=None, max_length=500)
 
 
 class PledgeFields(SQLModel):
@@ -87,8 +104,12 @@ class PledgeFields(SQLModel):
     announced_precision: str = Field(default="day", max_length=5)
     start_on: date | None = None
     end_on: date | None = None
+    instrument: str = Field(default="unspecified", max_length=12)
+    scope: str = Field(default="coalition_support", max_length=20)
     source_title: str = Field(max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
+    # The day the cited source was published (the announcement may be older).
+    source_published_on: date | None = None
     confidence: str = Field(max_length=10)
     notes: str | None = Field(default=None, max_length=2000)
 
@@ -99,6 +120,8 @@ def _pledge_checks(prefix: str) -> tuple[CheckConstraint, ...]:
         CheckConstraint(_in("status", STATUSES), name=f"ck_{prefix}_status"),
         CheckConstraint(_in("confidence", CONFIDENCES), name=f"ck_{prefix}_confidence"),
         CheckConstraint(_in("announced_precision", DATE_PRECISIONS), name=f"ck_{prefix}_precision"),
+        CheckConstraint(_in("instrument", INSTRUMENTS), name=f"ck_{prefix}_instrument"),
+        CheckConstraint(_in("scope", SCOPES), name=f"ck_{prefix}_scope"),
         CheckConstraint("quantity IS NULL OR quantity >= 0", name=f"ck_{prefix}_quantity"),
     )
 
@@ -155,16 +178,23 @@ class Event(SQLModel, table=True):
     format: str = Field(max_length=20)
     summary: str = Field(max_length=1000)
     attendance_note: str | None = Field(default=None, max_length=200)
+    # Participant codes of the hosts or chairs, ";"-separated: their attendance is checked.
+    host_codes: str | None = Field(default=None, max_length=60)
     source_title: str = Field(max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
+    source_published_on: date | None = None
 
 
 class EventAttendance(SQLModel, table=True):
+    """A participant a public source names as present (in person or by video) at a meeting."""
+
     __tablename__ = "event_attendance"
 
     event_id: int = Field(foreign_key="event.id", primary_key=True)
     participant_code: str = Field(foreign_key="participant.code", primary_key=True, max_length=4)
     source_title: str = Field(max_length=300)
+    source_url: str | None = Field(default=None, max_length=500)
+    source_published_on: date | None = None
 
 
 class ExchangeRate(SQLModel, table=True):
@@ -172,13 +202,16 @@ class ExchangeRate(SQLModel, table=True):
 
     __tablename__ = "exchange_rate"
     __table_args__ = (
-        UniqueConstraint("currency", "rate_date", name="uq_exchange_rate_currency_date"),
+        UniqueConstraint("currency", "rate_date", "kind", name="uq_exchange_rate_currency_date"),
         CheckConstraint("units_per_eur > 0", name="ck_exchange_rate_positive"),
+        CheckConstraint(_in("kind", RATE_KINDS), name="ck_exchange_rate_kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     currency: str = Field(max_length=3)
+    # For an average, the first day of its month or year.
     rate_date: date
+    kind: str = Field(default="daily", max_length=16)
     units_per_eur: float
     source_title: str = Field(max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
@@ -200,6 +233,7 @@ class Target(SQLModel, table=True):
     stated_on: date
     source_title: str = Field(max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
+    source_published_on: date | None = None
     notes: str | None = Field(default=None, max_length=1000)
 
 
@@ -245,3 +279,25 @@ class UserAccount(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     disabled: bool = False
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class SeedPledge(SQLModel, table=True):
+    """Which pledge each row of the seed file became, by the row's stable key, so that a
+    corrected seed file reaches a database seeded from an older one (coalition.seed)."""
+
+    __tablename__ = "seed_pledge"
+
+    seed_key: str = Field(primary_key=True, max_length=60)
+    pledge_id: int = Field(foreign_key="pledge.id", unique=True)
+
+
+class SeedState(SQLModel, table=True):
+    """The digest of the seed files last applied: a start with unchanged files skips the
+    comparison altogether."""
+
+    __tablename__ = "seed_state"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_seed_state_single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    digest: str = Field(max_length=64)
+    applied_at: datetime = Field(default_factory=utc_now)
