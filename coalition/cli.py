@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coalition import auth
 from coalition.auth import Actor
-from coalition.bootstrap import announce_first_admin, initialise_database
+from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import MEMBERSHIPS, PledgeFilter
 from coalition.importer import commit_import, preview_import
@@ -20,7 +20,7 @@ from coalition.settings import Settings
 from coalition.snapshots import build_snapshot, log_snapshot
 from db.backup import backup_sqlite
 from db.engine import create_db_engine, read_session, write_session
-from db.models import CATEGORIES, ROLES, STATUSES
+from db.models import CATEGORIES, ROLES, SCOPES, STATUSES
 
 
 def _print_problems(error: ValidationFailed) -> None:
@@ -38,6 +38,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     announce_first_admin(result)
+    announce_sync(result)
     print(f"Database ready ({result.outcome}): {engine.url.render_as_string(hide_password=True)}")
     return 0
 
@@ -104,6 +105,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         regions=tuple(args.region or ()),
         memberships=tuple(args.membership or ()),
         as_of=args.as_of,
+        # Like the other filters, none given means all: the record in full.
+        scopes=tuple(args.scope or ()),
     )
     known_at = args.known_at or datetime.now(UTC)
     engine = create_db_engine(settings.database_url)
@@ -211,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--status", action="append", choices=STATUSES)
     export.add_argument("--region", action="append")
     export.add_argument("--membership", action="append", choices=MEMBERSHIPS)
+    export.add_argument(
+        "--scope",
+        action="append",
+        choices=SCOPES,
+        help="reassurance_force, coalition_support or bilateral (default: all)",
+    )
     export.add_argument(
         "--excel-bom", action="store_true", help="start with a UTF-8 byte-order mark for Excel"
     )

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from coalition.formatting import money
+from coalition.exchange import rate_for
+from coalition.formatting import money, rate_description
 from coalition.history import FIELD_LABELS, shown
-from coalition.queries import rate_for
 from db.models import Pledge, PledgeFields
 
 # The fields that depend on the category; every other pledge field shows for all of them.
@@ -51,20 +51,25 @@ def pledge_values(category: str, form: dict[str, Any], size_unknown: bool) -> di
 
 
 def eur_preview(
-    rates: pd.DataFrame, amount: float | None, currency: str | None, on: date | None
+    rates: pd.DataFrame,
+    amount: float | None,
+    currency: str | None,
+    on: date | None,
+    precision: str = "day",
 ) -> str | None:
-    """'≈ €1.89bn at 0.84662 GBP per EUR (rate of 2024-12-31)', or None when not computable."""
+    """'≈ €1.89bn at 0.8276 GBP per EUR (ECB rate of 2025-03-03)', or None when not
+    computable."""
     if amount is None or not currency or on is None:
         return None
     try:
-        units_per_eur, rate_date = rate_for(rates, currency, on)
+        units_per_eur, rate_date, kind = rate_for(rates, currency, on, precision)
     except LookupError:
         return None
     if rate_date is None:
         return money(amount)
     return (
         f"≈ {money(amount / units_per_eur)} at {units_per_eur:g} {currency} per EUR "
-        f"(rate of {rate_date:%Y-%m-%d})"
+        f"({rate_description(rate_date, kind)})"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from db.models import INACTIVE_STATUSES, STATUSES
+from db.models import COALITION_SCOPES, INACTIVE_STATUSES, STATUSES
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")
 MEMBERSHIP_COLUMNS = {
@@ -26,6 +26,8 @@ class PledgeFilter:
     regions: tuple[str, ...] = ()
     memberships: tuple[str, ...] = ()
     as_of: date | None = None
+    # What counts: the coalition's own pledges unless bilateral aid is asked for too.
+    scopes: tuple[str, ...] = COALITION_SCOPES
 
     def describe(self) -> str:
         parts = [
@@ -35,6 +37,7 @@ class PledgeFilter:
                 ("statuses", self.statuses),
                 ("regions", self.regions),
                 ("memberships", self.memberships),
+                ("scopes", self.scopes if self.scopes != COALITION_SCOPES else ()),
             )
             if values
         ]

@@ -53,6 +53,36 @@ def partial_date(value: date | None, precision: str | None = "day") -> str:
     return value.isoformat()
 
 
+SCOPE_LABELS = {
+    "reassurance_force": "Reassurance force",
+    "coalition_support": "Coalition support",
+    "bilateral": "Bilateral (outside the coalition)",
+}
+INSTRUMENT_LABELS = {
+    "grant": "Grant",
+    "loan": "Loan",
+    "guarantee": "Guarantee or export credit",
+    "in_kind": "In kind",
+    "unspecified": "Not specified",
+}
+
+
+def rate_description(rate_date: date, kind: str | None) -> str:
+    """'ECB rate of 2025-03-03', 'ECB average of Mar 2025', 'ECB average of 2025'."""
+    if kind == "monthly_average":
+        return f"ECB average of {rate_date:%b %Y}"
+    if kind == "annual_average":
+        return f"ECB average of {rate_date:%Y}"
+    return f"ECB rate of {rate_date:%Y-%m-%d}"
+
+
+def conversion(currency: str | None, rate: float | None, rate_date, kind: str | None) -> str:
+    """How a funding figure became euros: '0.8276 GBP per EUR, ECB rate of 2025-03-03'."""
+    if rate is None or pd.isna(rate) or currency in (None, "EUR") or rate_date is None:
+        return ""
+    return f"{rate:g} {currency} per EUR, {rate_description(rate_date, kind)}"
+
+
 def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
     """The pledge table as analysts read it: sizes in words, dates at their real precision."""
     return pd.DataFrame(
@@ -72,6 +102,17 @@ def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
                 )
             ),
             "EUR": pledges["amount_eur"],
+            "Converted at": list(
+                map(
+                    conversion,
+                    pledges["currency"].tolist(),
+                    pledges["eur_rate"].tolist(),
+                    pledges["rate_date"].tolist(),
+                    pledges["rate_kind"].tolist(),
+                )
+            ),
+            "Instrument": pledges["instrument"].map(INSTRUMENT_LABELS),
+            "Scope": pledges["scope"].map(SCOPE_LABELS),
             "Announced": list(
                 map(
                     partial_date,
@@ -82,7 +123,39 @@ def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
             "Conditions": pledges["conditions"].fillna(""),
             "Source": pledges["source_title"],
             "Link": pledges["source_url"],
+            "Source published": pledges["source_published_on"],
             "Confidence": pledges["confidence"],
             "Notes": pledges["notes"].fillna(""),
+        }
+    )
+
+
+def conversions_for_display(funding: pd.DataFrame) -> pd.DataFrame:
+    """Each converted funding pledge: its own figure, the euro figure and the rate behind it."""
+    return pd.DataFrame(
+        {
+            "Participant": funding["participant"],
+            "What": funding["description"],
+            "Amount": list(
+                map(
+                    pledge_size,
+                    funding["category"].tolist(),
+                    funding["quantity"].tolist(),
+                    funding["quantity_qualifier"].tolist(),
+                    funding["currency"].tolist(),
+                )
+            ),
+            "EUR": funding["amount_eur"],
+            "Converted at": list(
+                map(
+                    conversion,
+                    funding["currency"].tolist(),
+                    funding["eur_rate"].tolist(),
+                    funding["rate_date"].tolist(),
+                    funding["rate_kind"].tolist(),
+                )
+            ),
+            "Instrument": funding["instrument"].map(INSTRUMENT_LABELS),
+            "Scope": funding["scope"].map(SCOPE_LABELS),
         }
     )

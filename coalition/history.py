@@ -16,6 +16,7 @@ FIELD_LABELS = {
     "end_on": "end",
     "source_title": "source",
     "source_url": "link",
+    "source_published_on": "source published",
 }
 
 

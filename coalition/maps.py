@@ -18,6 +18,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from coalition.formatting import money
+from coalition.metrics import is_lending, measured_size
 from coalition.settings import DATA_DIR
 from db.models import INACTIVE_STATUSES, STATUSES
 
@@ -108,10 +109,10 @@ def participant_figures(
         ]
     ].copy()
     # Measures add up live pledges only; the status breakdown below lists every status.
-    active = pledges[~pledges["status"].isin(INACTIVE_STATUSES)]
+    active = pledges[~pledges["status"].isin(INACTIVE_STATUSES) & ~is_lending(pledges)]
     for category in ("funding", "troops", "aircraft", "ships"):
         own = active[active["category"] == category]
-        size = own["amount_eur"] if category == "funding" else own["quantity"]
+        size = measured_size(own)
         grouped = size.groupby(own["participant_code"])
         key = "funding_eur" if category == "funding" else category
         frame[key] = grouped.sum(min_count=1)

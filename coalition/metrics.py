@@ -7,7 +7,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coalition.formatting import UNITS
-from db.models import CATEGORIES, INACTIVE_STATUSES
+from db.models import CATEGORIES, INACTIVE_STATUSES, LENDING_INSTRUMENTS
+
+
+def is_lending(pledges: pd.DataFrame) -> pd.Series:
+    """Funding given as a loan or a guarantee (export credit included): money that comes back
+    or may never be drawn, so never added into a total of grants and in-kind aid."""
+    return pledges["category"].eq("funding") & pledges["instrument"].isin(LENDING_INSTRUMENTS)
+
+
+def measured_size(pledges: pd.DataFrame) -> pd.Series:
+    """The figure a pledge adds to its category's total: EUR for funding, the count for the
+    rest; NaN where the size was never published."""
+    return pledges["amount_eur"].where(pledges["category"].eq("funding"), pledges["quantity"])
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,9 @@ class CategoryFigures:
 @dataclass(frozen=True)
 class Headline:
     participants: int
+    # Funding here is grants, in-kind and unspecified money; loans and guarantees are apart.
     by_category: dict[str, CategoryFigures]
+    lending: CategoryFigures
     funding_by_currency: pd.DataFrame  # currency, pledges, known_amount, amount_eur, unknown
 
     def category(self, name: str) -> CategoryFigures:
@@ -45,17 +59,21 @@ def headline(participants: pd.DataFrame, pledges: pd.DataFrame) -> Headline:
         pledges["participant_code"].isin(participants["code"])
         & ~pledges["status"].isin(INACTIVE_STATUSES)
     ]
-    by_category = {}
-    for category in CATEGORIES:
-        rows = pledges[pledges["category"] == category]
-        known = rows["amount_eur" if category == "funding" else "quantity"]
-        by_category[category] = CategoryFigures(
+    lending = is_lending(pledges)
+
+    def figures(category: str, rows: pd.DataFrame) -> CategoryFigures:
+        return CategoryFigures(
             category=category,
             pledges=len(rows),
             participants=rows["participant_code"].nunique(),
-            known_total=float(known.sum(skipna=True)),
+            known_total=float(measured_size(rows).sum(skipna=True)),
             unknown_size=int(rows["quantity"].isna().sum()),
         )
+
+    by_category = {
+        category: figures(category, pledges[(pledges["category"] == category) & ~lending])
+        for category in CATEGORIES
+    }
     funding = pledges[pledges["category"] == "funding"]
     by_currency = (
         funding.assign(unknown=funding["quantity"].isna())
@@ -71,5 +89,6 @@ def headline(participants: pd.DataFrame, pledges: pd.DataFrame) -> Headline:
     return Headline(
         participants=len(participants),
         by_category=by_category,
+        lending=figures("funding", pledges[lending]),
         funding_by_currency=by_currency,
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from coalition.exchange import add_eur
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from db.models import (
     PLEDGE_FIELD_NAMES,
@@ -39,15 +39,20 @@ PLEDGE_COLUMNS = [
     "quantity_qualifier",
     "currency",
     "amount_eur",
+    "eur_rate",
     "rate_date",
+    "rate_kind",
     "capability_type",
     "conditions",
     "announced_on",
     "announced_precision",
     "start_on",
     "end_on",
+    "instrument",
+    "scope",
     "source_title",
     "source_url",
+    "source_published_on",
     "confidence",
     "notes",
     "version",
@@ -94,47 +99,6 @@ def exchange_rates_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ExchangeRate.model_fields))
 
 
-def _rates_on(own: pd.DataFrame, days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """For one currency's rates, sorted by date: per day, the newest rate on or before it, else
-    the earliest after it (a pledge older than every rate we hold). Returns (units, dates)."""
-    rate_days = own["rate_date"].to_numpy(dtype="datetime64[D]")
-    wanted = days.to_numpy(dtype="datetime64[D]")
-    index = np.clip(np.searchsorted(rate_days, wanted, side="right") - 1, 0, None)
-    return own["units_per_eur"].to_numpy(dtype="float64")[index], own["rate_date"].to_numpy()[index]
-
-
-def _own_rates(rates: pd.DataFrame, currency: str) -> pd.DataFrame:
-    own = rates[rates["currency"] == currency].sort_values("rate_date")
-    if own.empty:
-        raise LookupError(f"no exchange rate for {currency}")
-    return own
-
-
-def rate_for(rates: pd.DataFrame, currency: str | None, on: date) -> tuple[float, date | None]:
-    """Units of ``currency`` per euro on ``on`` (see _rates_on). EUR is 1 by definition."""
-    if currency in (None, "EUR"):
-        return 1.0, None
-    units, rate_dates = _rates_on(_own_rates(rates, currency), pd.Series([on]))
-    return float(units[0]), rate_dates[0]
-
-
-def _add_eur(frame: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
-    """Add the EUR conversion of funding rows, at the rate for each pledge's announcement date,
-    one currency at a time rather than row by row."""
-    frame["quantity"] = frame["quantity"].astype("float64")
-    frame["amount_eur"] = np.nan
-    frame["rate_date"] = None
-    funding = frame["category"].eq("funding") & frame["quantity"].notna()
-    for currency, rows in frame[funding].groupby(frame["currency"].fillna("EUR")):
-        if currency == "EUR":
-            frame.loc[rows.index, "amount_eur"] = rows["quantity"]
-            continue
-        units, rate_dates = _rates_on(_own_rates(rates, currency), rows["announced_on"])
-        frame.loc[rows.index, "amount_eur"] = rows["quantity"].to_numpy() / units
-        frame.loc[rows.index, "rate_date"] = pd.Series(rate_dates, index=rows.index)
-    return frame
-
-
 def _frame(session: Session, statement) -> pd.DataFrame:
     """The rows of a column select as a DataFrame: run on the connection, without the ORM's
     work per row."""
@@ -170,7 +134,7 @@ def pledges_frame(
 ) -> pd.DataFrame:
     """Pledges joined to their participant, with funding converted to EUR: the current state,
     or with ``filters.as_of`` (and/or ``known_at``) the state rebuilt from revisions."""
-    filters = filters or PledgeFilter(statuses=())
+    filters = filters or PledgeFilter(statuses=(), scopes=())
     if filters.as_of is None and known_at is None:
         source = Pledge
         state = [getattr(Pledge, name) for name in PLEDGE_FIELD_NAMES]
@@ -190,6 +154,10 @@ def pledges_frame(
             (PledgeRevision.pledge_id == latest.c.pledge_id)
             & (PledgeRevision.version == latest.c.version),
         )
+        if filters.as_of is not None:
+            # Nothing is on the record before it was announced, even where a correction that
+            # moved the announcement later holds from the old, earlier date.
+            statement = statement.where(PledgeRevision.announced_on <= filters.as_of)
     statement = statement.add_columns(
         Participant.name.label("participant"), Participant.region
     ).join(Participant, Participant.code == source.participant_code)
@@ -198,7 +166,9 @@ def pledges_frame(
         statement = statement.where(source.category.in_(filters.categories))
     if filters.statuses:
         statement = statement.where(source.status.in_(filters.statuses))
-    frame = _add_eur(_frame(session, statement), exchange_rates_frame(session))
+    if filters.scopes:
+        statement = statement.where(source.scope.in_(filters.scopes))
+    frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     return frame[PLEDGE_COLUMNS].sort_values(
         ["announced_on", "participant", "id"], ignore_index=True
     )
@@ -215,6 +185,9 @@ REVISION_COLUMNS = [
     "currency",
     "amount_eur",
     "announced_on",
+    "announced_precision",
+    "instrument",
+    "scope",
 ]
 
 
@@ -222,7 +195,7 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
     """Every revision of the pledges of participants matching the filters (all statuses: a
     status filter applies to the state at each date, which is the caller's business), in no
     particular order: a scan of the history, not a walk along an index."""
-    filters = filters or PledgeFilter(statuses=())
+    filters = filters or PledgeFilter(statuses=(), scopes=())
     statement = select(*(getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"))
     if participant_conditions := _participant_conditions(filters):
         statement = statement.join(
@@ -232,7 +205,7 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
         statement = statement.where(PledgeRevision.category.in_(filters.categories))
     if filters.as_of is not None:
         statement = statement.where(PledgeRevision.effective_on <= filters.as_of)
-    frame = _add_eur(_frame(session, statement), exchange_rates_frame(session))
+    frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     return frame[REVISION_COLUMNS]
 
 
@@ -253,13 +226,21 @@ def events_frame(session: Session) -> pd.DataFrame:
 
 def meetings_attended(session: Session, participant_code: str) -> pd.DataFrame:
     statement = (
-        select(Event.held_on, Event.title, Event.location, EventAttendance.source_title)
+        select(
+            Event.held_on,
+            Event.title,
+            Event.location,
+            EventAttendance.source_title,
+            EventAttendance.source_url,
+        )
         .join(EventAttendance, EventAttendance.event_id == Event.id)
         .where(EventAttendance.participant_code == participant_code)
         .order_by(Event.held_on)
     )
     rows = [dict(r._mapping) for r in session.exec(statement).all()]
-    return pd.DataFrame(rows, columns=["held_on", "title", "location", "source_title"])
+    return pd.DataFrame(
+        rows, columns=["held_on", "title", "location", "source_title", "source_url"]
+    )
 
 
 def targets_frame(session: Session) -> pd.DataFrame:
@@ -287,7 +268,7 @@ def newest_announcement(session: Session) -> tuple[date, str] | None:
 def usd_per_eur(session: Session) -> float | None:
     """The newest EUR/USD rate, for comparing funding in EUR with GDP in US dollars."""
     rates = exchange_rates_frame(session)
-    usd = rates[rates["currency"] == "USD"].sort_values("rate_date")
+    usd = rates[(rates["currency"] == "USD") & (rates["kind"] == "daily")].sort_values("rate_date")
     return float(usd["units_per_eur"].iloc[-1]) if not usd.empty else None
 
 

@@ -48,6 +48,12 @@ SNAPSHOT_COLUMNS = (
     "notes",
     "recorded_at",
     "recorded_by",
+    # Appended with the sourced data: what kind of contribution, and how it was converted.
+    "instrument",
+    "scope",
+    "source_published_on",
+    "eur_rate",
+    "eur_rate_kind",
 )
 BOM = "\ufeff"
 # Where a snapshot column comes from in queries.pledges_frame, where the names differ.
@@ -56,9 +62,16 @@ FRAME_COLUMN = {
     "eur_rate_date": "rate_date",
     "recorded_at": "updated_at",
     "recorded_by": "updated_by",
+    "eur_rate_kind": "rate_kind",
 }
 # Number columns, with their fixed decimals (None: whole numbers without ".0").
-NUMBER_COLUMNS = {"pledge_id": None, "version": None, "quantity": None, "amount_eur": 2}
+NUMBER_COLUMNS = {
+    "pledge_id": None,
+    "version": None,
+    "quantity": None,
+    "amount_eur": 2,
+    "eur_rate": None,
+}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from coalition import queries
 from coalition.charts import CATEGORY_COLOURS, STATUS_COLOURS, label, plain
 from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
+from coalition.metrics import is_lending, measured_size
 from db.models import CATEGORIES, STATUSES
 
 SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")
@@ -27,17 +28,39 @@ SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")
 
 def states_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
     """One row per pledge and date on which its state changed, holding the state from then on:
-    the newest revision (by version) in effect by that date. Ordered by pledge, then date."""
+    the newest revision (by version) in effect by that date. Ordered by pledge, then date.
+
+    ``announced`` is False while a state's announcement lies ahead (a correction that moved the
+    announcement later holds from the earlier date): such a state counts in nothing until its
+    announcement day, as in the "as of" views."""
     if revisions.empty:
-        return revisions.assign(state_version=pd.Series(dtype="int64"))
+        return revisions.assign(
+            state_version=pd.Series(dtype="int64"), announced=pd.Series(dtype=bool)
+        )
     ordered = revisions.sort_values(["pledge_id", "effective_on", "version"])
     ordered = ordered.assign(state_version=ordered.groupby("pledge_id")["version"].cummax())
     changes = ordered.groupby(["pledge_id", "effective_on"], as_index=False)["state_version"].last()
-    return changes.merge(
+    states = changes.merge(
         revisions.drop(columns=["effective_on"]),
         left_on=["pledge_id", "state_version"],
         right_on=["pledge_id", "version"],
     ).sort_values(["pledge_id", "effective_on"], ignore_index=True)
+    return _until_announced(states)
+
+
+def _until_announced(states: pd.DataFrame) -> pd.DataFrame:
+    early = states["announced_on"] > states["effective_on"]
+    states = states.assign(announced=~early)
+    if not early.any():
+        return states
+    # The same state again on its announcement day, counted from then, unless the pledge's
+    # next state starts first.
+    next_start = states.groupby("pledge_id")["effective_on"].shift(-1)
+    shows = early & (next_start.isna() | (states["announced_on"] < next_start))
+    later = states[shows].assign(effective_on=states["announced_on"][shows], announced=True)
+    return pd.concat([states, later]).sort_values(
+        ["pledge_id", "effective_on"], ignore_index=True, kind="stable"
+    )
 
 
 def _deltas(states: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +72,20 @@ def _deltas(states: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     return values - previous
 
 
-def cumulative_by_category(states: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+def counted_states(
+    states: pd.DataFrame, statuses: tuple[str, ...], scopes: tuple[str, ...]
+) -> pd.Series:
+    """Which states count in the totals: a chosen status and scope, and not a loan or a
+    guarantee (never added into funding; the overview shows them apart)."""
+    counted = states["announced"] & states["status"].isin(statuses) & ~is_lending(states)
+    if scopes:
+        counted &= states["scope"].isin(scopes)
+    return counted
+
+
+def cumulative_by_category(
+    states: pd.DataFrame, statuses: tuple[str, ...], scopes: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Step series per category from ``states_over_time``: date, known total, pledges counted,
     of which unknown size.
 
@@ -58,8 +94,8 @@ def cumulative_by_category(states: pd.DataFrame, statuses: tuple[str, ...]) -> p
     columns = ["category", "date", "known_total", "pledges", "unknown_size"]
     if states.empty:
         return pd.DataFrame(columns=columns)
-    counted = states["status"].isin(statuses)
-    size = states["amount_eur"].where(states["category"] == "funding", states["quantity"])
+    counted = counted_states(states, statuses, scopes)
+    size = measured_size(states)
     values = {}
     categories = sorted(states["category"].unique())  # not set(): iterating costs per row
     for category in categories:
@@ -73,12 +109,18 @@ def cumulative_by_category(states: pd.DataFrame, statuses: tuple[str, ...]) -> p
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def status_counts_over_time(states: pd.DataFrame) -> pd.DataFrame:
+def status_counts_over_time(
+    states: pd.DataFrame, in_scope: pd.Series | None = None
+) -> pd.DataFrame:
     """Number of pledges in each status on every date a status changed (from
-    ``states_over_time``)."""
+    ``states_over_time``); with ``in_scope``, a state outside it counts in no status."""
     if states.empty:
         return pd.DataFrame(columns=["date", *STATUSES])
     one_hot = pd.get_dummies(states["status"]).reindex(columns=list(STATUSES), fill_value=False)
+    if in_scope is None and "announced" in states:
+        in_scope = states["announced"]
+    if in_scope is not None:
+        one_hot = one_hot.mul(in_scope, axis=0)
     deltas = _deltas(states, one_hot.astype(float))
     return deltas.groupby(states["effective_on"]).sum().cumsum().rename_axis("date").reset_index()
 
@@ -309,4 +351,10 @@ def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFra
     """The step series and the status counts for the timeline page, computed once per data
     version and filters (the page caches this call)."""
     states = states_over_time(queries.revisions_frame(session, filters))
-    return cumulative_by_category(states, filters.counted_statuses), status_counts_over_time(states)
+    if states.empty:
+        return cumulative_by_category(states, ()), status_counts_over_time(states)
+    in_scope = states["announced"]
+    if filters.scopes:
+        in_scope = in_scope & states["scope"].isin(filters.scopes)
+    series = cumulative_by_category(states, filters.counted_statuses, filters.scopes)
+    return series, status_counts_over_time(states, in_scope)

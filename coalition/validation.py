@@ -24,8 +24,11 @@ from db.models import (
     CONFIDENCES,
     DATE_PRECISIONS,
     EVENT_FORMATS,
+    INSTRUMENTS,
     PARTICIPANT_KINDS,
     QUANTITY_QUALIFIERS,
+    RATE_KINDS,
+    SCOPES,
     STATUSES,
     PledgeFields,
 )
@@ -128,6 +131,13 @@ def check_date_range(field: str, value: date | None, today: date) -> Problem | N
     return None
 
 
+def check_published_on(field: str, value: date | None, today: date) -> Problem | None:
+    """A source's publication day: within the record's dates, and not in the future."""
+    if value is not None and value > today:
+        return Problem(field, f"{value.isoformat()} is in the future")
+    return check_date_range(field, value, today)
+
+
 def validate_pledge(
     raw: Mapping[str, Any],
     *,
@@ -173,10 +183,15 @@ def validate_pledge(
         None
         if "announced_precision" in failed
         else check_choice("announced_precision", value("announced_precision"), DATE_PRECISIONS),
+        None
+        if "instrument" in failed
+        else check_choice("instrument", value("instrument"), INSTRUMENTS),
+        None if "scope" in failed else check_choice("scope", value("scope"), SCOPES),
         check_url("source_url", value("source_url")),
         check_date_range("announced_on", value("announced_on"), today),
         check_date_range("start_on", value("start_on"), today),
         check_date_range("end_on", value("end_on"), today),
+        check_published_on("source_published_on", value("source_published_on"), today),
     ]
     problems.extend(p for p in checks if p is not None)
 
@@ -231,8 +246,13 @@ def validate_pledge(
 def _reference_checks(model_name: str, row: Mapping[str, Any], typed: Any) -> list[Problem]:
     """Rules beyond the column types, for the reference tables (seed files and admin edits)."""
     problems: list[Problem | None] = []
-    if "source_url" in row:
-        problems.append(check_url("source_url", row.get("source_url")))
+    for column in ("source_url", "population_source_url", "gdp_source_url"):
+        if column in row:
+            problems.append(check_url(column, row.get(column)))
+    if typed is not None and getattr(typed, "source_published_on", None) is not None:
+        problems.append(
+            check_published_on("source_published_on", typed.source_published_on, date.today())
+        )
     if model_name == "Participant":
         problems.append(check_choice("kind", row.get("kind"), PARTICIPANT_KINDS))
         problems.append(check_choice("confidence", row.get("confidence"), CONFIDENCES))
@@ -254,6 +274,7 @@ def _reference_checks(model_name: str, row: Mapping[str, Any], typed: Any) -> li
             if typed.low is not None and typed.high is not None and typed.low > typed.high:
                 problems.append(Problem("high", "is below 'low'"))
     elif model_name == "ExchangeRate" and typed is not None:
+        problems.append(check_choice("kind", typed.kind, RATE_KINDS))
         if not typed.units_per_eur > 0:
             problems.append(Problem("units_per_eur", "must be above zero"))
         if not (len(typed.currency) == 3 and typed.currency.isalpha() and typed.currency.isupper()):

@@ -1,9 +1,12 @@
-"""About the data: method, statuses, unknown sizes, currencies, sources and freshness."""
+"""About the data: the method, written for policy staff, the change log, and the reference
+tables (conversions, planning figures, meetings)."""
 
 import streamlit as st
 
-from coalition import queries
+from coalition import formatting, queries
 from coalition.formatting import partial_date
+from coalition.seed import change_log
+from coalition.settings import get_settings
 from ui.resources import read
 from ui.shell import require_entry
 from ui.tables import table
@@ -17,6 +20,30 @@ st.markdown(
 **What this tracks.** The 37 participants of the coalition of the willing for Ukraine
 (34 countries, Ukraine, the EU and NATO) and what each has publicly pledged: funding, troops,
 aircraft, ships and other capabilities.
+
+### Method
+
+**What counts as a pledge.** A public statement by a participant's government of what it will
+contribute, or that it will not: an offer, a commitment, a deployment, a delivery, or a refusal.
+Reports from anonymous officials and commentators' estimates are kept in a pledge's notes, never
+as the pledge or its size. Each pledge is dated to the day the participant *first* said it, not
+a later restatement; statements made before the coalition existed (2 March 2025) keep their
+real date.
+
+**What it is part of (scope).** Every pledge is one of:
+
+- *Reassurance force*: the planned multinational force, its land, air and sea components, and
+  offers or refusals to take part. Counted in totals.
+- *Coalition support*: other support announced within the coalition's meetings. Counted in
+  totals.
+- *Bilateral*: aid reported alongside but given outside the coalition (national aid packages,
+  NATO PURL purchases, national totals). Counted only with "Include bilateral aid" in the
+  sidebar.
+
+**How it is given (instrument).** Grant, loan, guarantee (export credit included), in kind
+(troops, equipment, ships, aircraft) or not specified. **Loans and guarantees are never added
+into a total of grants and in-kind aid**: money lent, or guaranteed and perhaps never drawn, is
+not a gift. The overview shows them as their own figure.
 
 **Statuses.** A pledge moves through these stages:
 
@@ -35,24 +62,28 @@ Withdrawn pledges and refusals are hidden by default; choose them in the sidebar
 **Unknown sizes.** Most contributions were deliberately not published country by country. A
 size that was never published is stored as *unknown*, never guessed and never counted as zero.
 Totals are sums of the known sizes only, always shown with the number of pledges of unknown
-size beside them ("100 troops known + 9 pledges of unknown size"). A figure given as "up to" or
-"at least" is counted at the stated figure and marked in the table.
+size beside them. A figure given as "up to" or "at least" is counted at the stated figure and
+marked in the table.
 
 **Dates.** A date is shown only as precisely as the source gave it: "Mar 2025" means the source
 named the month, not the day.
 
-**Currencies.** Funding keeps its original currency. The EUR figure divides it by the reference
-rate (units per euro) of that currency: the newest stored rate on or before the pledge's
-announcement date, or the earliest stored rate where the pledge is older than all of them.
-Money routed through another body (for example NATO's PURL) is counted once, under the
-participant that pays.
+**Currencies.** Funding keeps its original currency. Its euro figure uses the European Central
+Bank's reference rate of the announcement day, or of the last business day before it (the ECB
+publishes none on weekends and holidays). A pledge dated only to a month or a year uses that
+month's or year's mean of the daily rates, and says so. Every converted figure shows its rate,
+the rate's date and kind. Money routed through another body (NATO's PURL) is counted once,
+under the participant that pays.
+
+**Sources.** Every seed row links the public page it was checked against, with the day that
+page was published. Official statements are preferred, then wire services, then newspapers, then
+aggregators; where sources disagree the better one is kept and the notes say so. Where something
+could not be found, the notes say that and the confidence is lowered. Staff add pledges from
+their own channels with a source and a confidence for each.
 
 **History.** Every change to a pledge is stored as a revision with who, when and why; the
-current figures are the newest revisions. A corrected figure never rewrites the past.
-
-**Sources.** Seed data come from public reporting gathered for the project (summit attendance
-lists, official statements, news reports), each pledge with its source and a confidence.
-Population and GDP are World Bank figures with their year.
+current figures are the newest revisions. A corrected figure never rewrites the past: snapshots
+already cited can be issued again exactly.
 """
 )
 
@@ -64,17 +95,33 @@ if last_change and newest:
         f"Its newest announcement dates from {partial_date(*newest)}."
     )
 
-st.subheader("Exchange rates")
+with st.expander("Change log of data corrections", expanded=True):
+    st.markdown(change_log(get_settings().data_dir) or "No corrections recorded.")
+
+st.subheader("How funding was converted")
+funding = read(queries.pledges_frame)
+funding = funding[funding["category"].eq("funding") & funding["quantity"].notna()]
 table(
-    read(queries.exchange_rates_frame).drop(columns=["id"]),
+    formatting.conversions_for_display(funding),
+    file_name="funding-conversions.csv",
+    key="about_conversions",
+    column_config={"EUR": st.column_config.NumberColumn("EUR", format="€%,.0f")},
+)
+st.caption("Every ECB rate held, daily and averaged, is in the download below.")
+st.download_button(
+    "Download all exchange rates (CSV)",
+    data=lambda: read(queries.exchange_rates_frame).drop(columns=["id"]).to_csv(index=False),
     file_name="exchange-rates.csv",
-    key="about_rates",
-    column_config={"source_url": st.column_config.LinkColumn("source_url")},
+    mime="text/csv",
+    key="about_rates_download",
 )
 
 st.subheader("Planning figures for the force")
 table(
-    read(queries.targets_frame).drop(columns=["id"]), file_name="targets.csv", key="about_targets"
+    read(queries.targets_frame).drop(columns=["id"]),
+    file_name="targets.csv",
+    key="about_targets",
+    column_config={"source_url": st.column_config.LinkColumn("source_url")},
 )
 
 st.subheader("Meetings")

@@ -8,6 +8,7 @@ from coalition import editing, queries
 from coalition.auth import PermissionDenied
 from coalition.charts import label
 from coalition.errors import ValidationFailed, VersionConflict
+from coalition.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
@@ -15,7 +16,9 @@ from db.models import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
+    INSTRUMENTS,
     QUANTITY_QUALIFIERS,
+    SCOPES,
     STATUSES,
     Pledge,
 )
@@ -99,6 +102,9 @@ FIELD_NAMES = {
     "start_on": "Start date",
     "end_on": "End date",
     "capability_type": "Type",
+    "instrument": "Given as",
+    "scope": "Part of",
+    "source_published_on": "Source published on",
 }
 
 
@@ -216,6 +222,29 @@ with st.form("edit_pledge_form"):
     )
     problems_for("conditions")
 
+    left, right = st.columns(2)
+    form["instrument"] = left.selectbox(
+        "Given as *",
+        INSTRUMENTS,
+        index=INSTRUMENTS.index(default("instrument", "unspecified")),
+        format_func=INSTRUMENT_LABELS.get,
+        key=field_key("instrument"),
+        help="Loans and guarantees (export credit included) are never added into a grant total.",
+    )
+    form["scope"] = right.selectbox(
+        "Part of *",
+        SCOPES,
+        index=SCOPES.index(default("scope", "reassurance_force")),
+        format_func=SCOPE_LABELS.get,
+        key=field_key("scope"),
+        help="The reassurance force; other support announced within the coalition's meetings; "
+        "or aid reported alongside but given outside the coalition (not counted by default).",
+    )
+    with left:
+        problems_for("instrument")
+    with right:
+        problems_for("scope")
+
     left, middle, right, far = st.columns(4)
     form["announced_on"] = left.date_input(
         "Announced on *",
@@ -260,14 +289,22 @@ with st.form("edit_pledge_form"):
         index=CONFIDENCES.index(default("confidence", "medium")),
         key=field_key("confidence"),
     )
-    form["source_url"] = st.text_input(
+    left, right = st.columns([3, 1])
+    form["source_url"] = left.text_input(
         "Source link",
         value=default("source_url", ""),
         max_chars=500,
         placeholder="https://…",
         key=field_key("url"),
     )
-    problems_for("source_title", "confidence", "source_url")
+    form["source_published_on"] = right.date_input(
+        "Source published on",
+        value=default("source_published_on"),
+        min_value=date(2020, 1, 1),
+        max_value=date.today(),
+        key=field_key("published"),
+    )
+    problems_for("source_title", "confidence", "source_url", "source_published_on")
     form["notes"] = st.text_area(
         "Notes", value=default("notes", ""), max_chars=2000, key=field_key("notes")
     )

@@ -36,9 +36,17 @@ columns[1].metric(
     help="Converted from each pledge's own currency at the stored rate; see About the data.",
 )
 columns[1].caption(
-    f"{funding.pledges} pledges from {funding.participants} participants"
+    f"Grants and in-kind: {funding.pledges} pledges from {funding.participants} participants"
     + (f"; {funding.unknown_size} of unknown size" if funding.unknown_size else "")
 )
+lending = figures.lending
+if lending.pledges:
+    columns[1].caption(
+        f"Not included: loans and guarantees, {formatting.money(lending.known_total)} known "
+        f"in {lending.pledges} pledge{'s' if lending.pledges != 1 else ''}"
+        + (f" ({lending.unknown_size} of unknown size)" if lending.unknown_size else "")
+        + ". Lent or guaranteed money is not a grant, so it is never added to the total."
+    )
 for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
     item = figures.category(category)
     column.metric(

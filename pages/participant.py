@@ -50,9 +50,14 @@ st.markdown(
     f"**{profile['kind'].capitalize()}** · {profile['region']} · "
     f"member of {', '.join(memberships) if memberships else 'none of EU, NATO, Commonwealth'}"
 )
+first_source = (
+    f"[{details['source_title']}]({details['source_url']})"
+    if details["source_url"]
+    else (details["source_title"] or "source not recorded")
+)
 st.caption(
     f"First reported as a participant on {details['first_reported_on']:%d %b %Y} "
-    f"(sources {details['first_reported_sources']}; confidence {details['confidence']})."
+    f"({first_source}; confidence {details['confidence']})."
 )
 
 text_column, map_column = st.columns([3, 2])
@@ -80,7 +85,14 @@ with text_column:
             f"{profile['troops_per_million']:,.1f}",
             help=f"Per {int(profile['population_year'])} population.",
         )
-    st.caption(f"Reference figures: {details['reference_source']}.")
+    links = " · ".join(
+        f"[{name}]({details[column]})"
+        for name, column in (("population", "population_source_url"), ("GDP", "gdp_source_url"))
+        if details[column]
+    )
+    st.caption(
+        f"Reference figures: {details['reference_source']}." + (f" {links}" if links else "")
+    )
 with map_column:
     st.pydeck_chart(
         shared(maps.locator_deck, figures, code, maps.world_features(), key=(filters, code)),
@@ -92,8 +104,9 @@ st.subheader("Pledges")
 own = pledges[pledges["participant_code"] == code]
 if own.empty:
     st.info(
-        "No pledges recorded for this participant under the current status and category "
-        "filters. Most contributions were not published country by country."
+        "No pledges recorded for this participant under the current filters (bilateral aid "
+        "shows only with 'Include bilateral aid' in the sidebar). Most contributions were not "
+        "published country by country."
     )
 else:
     pledge_table(
@@ -130,8 +143,10 @@ else:
                 "title": "Meeting",
                 "location": "Where",
                 "source_title": "Source",
+                "source_url": "Link",
             }
         ),
         file_name=f"meetings-{code}.csv",
         key="participant_meetings",
+        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},
     )

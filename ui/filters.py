@@ -10,7 +10,7 @@ import streamlit as st
 from coalition.charts import label
 from coalition.filters import DEFAULT_STATUSES, MEMBERSHIPS, PledgeFilter
 from coalition.validation import EARLIEST_DATE
-from db.models import CATEGORIES, STATUSES
+from db.models import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
 
 
 def sidebar_filters(regions: list[str]) -> PledgeFilter:
@@ -44,12 +44,20 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
             key="filter_memberships",
             help="Participants in any of the chosen organisations.",
         )
+        bilateral = st.toggle(
+            "Include bilateral aid",
+            key="filter_bilateral",
+            help="By default every figure counts the coalition's own pledges: the reassurance "
+            "force and support announced within the coalition. Turn on to add aid reported "
+            "alongside but given outside the coalition.",
+        )
     return PledgeFilter(
         categories=tuple(categories),
         statuses=tuple(statuses),
         regions=tuple(chosen_regions),
         memberships=tuple(memberships),
         as_of=as_of,
+        scopes=SCOPES if bilateral else COALITION_SCOPES,
     )
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from coalition import queries
-from coalition.bootstrap import announce_first_admin, initialise_database
+from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.settings import get_settings
 from db.engine import create_db_engine, read_session
 
@@ -22,7 +22,9 @@ T = TypeVar("T")
 @st.cache_resource(show_spinner="Preparing the database…")
 def _engine_for(database_url: str, data_dir: str, admin_email: str) -> Engine:
     engine = create_db_engine(database_url)
-    announce_first_admin(initialise_database(engine, Path(data_dir), admin_email))
+    result = initialise_database(engine, Path(data_dir), admin_email)
+    announce_first_admin(result)
+    announce_sync(result)
     return engine
 
 
