@@ -16,19 +16,29 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 from coalition.auth import ensure_first_admin
-from coalition.seed import apply_seed, load_seed
-from db.engine import sqlite_path, write_session
+from coalition.seed import (
+    SyncReport,
+    apply_seed,
+    load_seed,
+    seed_digest,
+    seed_is_current,
+    sync_seed,
+)
+from db.engine import read_session, sqlite_path, write_session
 from db.migrate import startup_lock, upgrade_to_head
 
 
 class InitOutcome(StrEnum):
     SEEDED = "seeded"
     ALREADY_SEEDED = "already seeded"
+    SYNCED = "brought in line with corrected seed files"
 
 
 @dataclass(frozen=True)
 class InitResult:
     outcome: InitOutcome
+    # Set when corrected seed files were applied to an existing database.
+    sync: SyncReport | None = None
     # Set only on the start that created the first admin account: shown once, stored nowhere.
     admin_email: str | None = None
     admin_password: str | None = None
@@ -49,11 +59,20 @@ def initialise_database(
 ) -> InitResult:
     """Migrate to head, seed if empty, create the first admin if there is no account. Broken
     seed files raise SeedError before the database is touched at all, so a failed first start
-    leaves it exactly as it was."""
+    leaves it exactly as it was. A database seeded from older seed files takes the corrections
+    (coalition.seed.sync_seed), once: the files' digest is recorded."""
+    sync = None
     with startup_lock(engine):
         if _has_participants(engine):
             upgrade_to_head(engine)
             outcome = InitOutcome.ALREADY_SEEDED
+            with read_session(engine) as session:
+                current = seed_is_current(session, seed_digest(data_dir))
+            if not current:
+                bundle = load_seed(data_dir)
+                with write_session(engine) as session:
+                    sync = sync_seed(session, bundle)
+                outcome = InitOutcome.SYNCED
         else:
             bundle = load_seed(data_dir)
             upgrade_to_head(engine)
@@ -63,8 +82,8 @@ def initialise_database(
         with write_session(engine) as session:
             password = ensure_first_admin(session, admin_email)
         if password is None:
-            return InitResult(outcome)
-        return InitResult(outcome, admin_email=admin_email, admin_password=password)
+            return InitResult(outcome, sync)
+        return InitResult(outcome, sync, admin_email=admin_email, admin_password=password)
 
 
 def announce_first_admin(result: InitResult, stream=sys.stderr) -> None:
@@ -78,3 +97,28 @@ def announce_first_admin(result: InitResult, stream=sys.stderr) -> None:
         f"    python -m coalition users set-password {result.admin_email}",
         file=stream,
     )
+
+
+def announce_sync(result: InitResult, stream=sys.stderr) -> None:
+    """What corrected seed files changed in an existing database, and what they left for a
+    person to review."""
+    report = result.sync
+    if report is None:
+        return
+    lines = ["Applied the corrected seed files (see data/CHANGELOG.md):"]
+    lines.append(
+        f"  pledges: {len(report.pledges_corrected)} corrected, {len(report.pledges_created)} added"
+    )
+    for table, counts in report.reference.items():
+        if any(counts.values()):
+            lines.append(
+                f"  {table}: {counts['added']} added, {counts['updated']} updated, "
+                f"{counts['removed']} removed"
+            )
+    for key in report.pledges_kept:
+        lines.append(f"  kept staff's change, review against the seed: {key}")
+    for item in report.reference_kept:
+        lines.append(f"  kept an admin's change, review against the seed: {item}")
+    for key in report.pledges_not_in_seed:
+        lines.append(f"  no longer in the seed files, left as it is: {key}")
+    print("\n".join(lines), file=stream)
