@@ -44,12 +44,13 @@ SIZE_RANGES = {
 }
 
 
-def generate(url: str, revisions: int, seed: int = 7) -> None:
-    """Add synthetic pledges (each with REVISIONS_PER_PLEDGE revisions) in bulk inserts: the
-    write path's per-row checks would take hours at a million rows, and this data is not real."""
+def generate(url: str, revisions: int, seed: int = 7, data_dir: Path = DATA_DIR) -> None:
+    """Add synthetic pledges (each with REVISIONS_PER_PLEDGE revisions) in bulk inserts on a
+    database seeded from ``data_dir``: the write path's per-row checks would take hours at a
+    million rows, and this data is not real."""
     rng = random.Random(seed)
     engine = create_db_engine(url)
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, data_dir)
     started = time.perf_counter()
     with write_session(engine) as session:
         codes = list(session.exec(select(Participant.code)).all())

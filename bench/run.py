@@ -184,7 +184,7 @@ def main() -> None:
         with read_session(engine) as session:
             build_snapshot(
                 session,
-                filters=PledgeFilter(statuses=(), as_of=date(2026, 1, 1)),
+                filters=PledgeFilter(statuses=(), scopes=(), as_of=date(2026, 1, 1)),
                 known_at=datetime.now(UTC),
             )
 

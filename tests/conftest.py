@@ -14,15 +14,18 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+import bench.generate
 from coalition.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR
 from db.engine import create_db_engine, write_session
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The made-up seed data every test loads (see its README.md): never the real seed folder, so
+# correcting a fact there breaks no test. Only tests/test_seed_files.py reads data/.
+FIXTURE_DATA = Path(__file__).parent / "fixtures" / "seed"
 
 
 def _postgres_reachable() -> str | None:
@@ -108,17 +111,32 @@ def add_accounts(engine: Engine) -> None:
 
 @pytest.fixture
 def engine(empty_engine: Engine) -> Engine:
-    """A migrated database holding the seed data and the test accounts."""
-    initialise_database(empty_engine, DATA_DIR)
+    """A migrated database holding the fixture seed data and the test accounts."""
+    initialise_database(empty_engine, FIXTURE_DATA)
     add_accounts(empty_engine)
     return empty_engine
 
 
+def cli_env(database_url: str) -> dict[str, str]:
+    """The environment for a `python -m coalition` subprocess on this database, seeding (if it
+    does) from the fixture data."""
+    return {
+        "DATABASE_URL": database_url,
+        "COALITION_DATA_DIR": str(FIXTURE_DATA),
+        "PATH": "/usr/bin:/bin",
+    }
+
+
+def generate_synthetic(url: str, revisions: int) -> None:
+    """bench.generate.generate over the fixture seed data."""
+    bench.generate.generate(url, revisions, data_dir=FIXTURE_DATA)
+
+
 @pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
-    """A private copy of data/ that a test may corrupt."""
+    """A private copy of the fixture seed data that a test may corrupt."""
     target = tmp_path / "seed"
-    shutil.copytree(DATA_DIR, target)
+    shutil.copytree(FIXTURE_DATA, target)
     return target
 
 

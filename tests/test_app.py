@@ -13,17 +13,16 @@ import streamlit as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from bench.generate import generate
 from coalition import queries
 from coalition.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import update_pledge
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from coalition.settings import PROJECT_ROOT
 from coalition.timeline import GANTT_MAX_BARS
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
-from tests.conftest import VIEWER, add_accounts
+from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts, cli_env, generate_synthetic
 from ui.tables import ROWS_PER_PAGE
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -40,14 +39,14 @@ def start_app(
     monkeypatch, database_url: str, data_dir: Path | None = None, email: str | None = VIEWER
 ) -> AppTest:
     """The app on this database, signed in as ``email`` (None: nobody signed in)."""
+    data_dir = data_dir or FIXTURE_DATA
     monkeypatch.setenv("DATABASE_URL", database_url)
-    if data_dir is not None:
-        monkeypatch.setenv("COALITION_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("COALITION_DATA_DIR", str(data_dir))
     st.cache_resource.clear()
     st.cache_data.clear()
     if email is not None:
         engine = create_db_engine(database_url)
-        initialise_database(engine, data_dir or DATA_DIR)
+        initialise_database(engine, data_dir)
         add_accounts(engine)
         engine.dispose()
     at = AppTest.from_file(APP, default_timeout=60)
@@ -80,15 +79,17 @@ def test_every_page_renders_without_exception(app):
 
 def test_overview_shows_the_seeded_coalition(app):
     assert app.title[0].value == "Coalition of the willing: pledges overview"
-    assert metric(app, "Participants") == "37"
+    assert metric(app, "Participants") == "7"
     troops = next(m for m in app.metric if m.label == "Troops (known sizes)")
     assert troops.value == "100"
     assert troops.proto.delta.endswith(" of unknown size")
     aircraft = next(m for m in app.metric if m.label == "Aircraft (known sizes)")
-    assert (aircraft.value, aircraft.proto.delta) == ("0", "+ 2 of unknown size")
+    assert (aircraft.value, aircraft.proto.delta) == ("0", "+ 1 of unknown size")
     assert any("pledges of unknown size" in c.value for c in app.caption)
     table = table_with(app, "Size")
-    assert len(table) == 21  # the seeded pledges less Poland's refusal, hidden by default
+    # The 9 fixture pledges less Poland's refusal and New Zealand's bilateral aid, both hidden
+    # by default.
+    assert len(table) == 7
     assert "size not published" in set(table["Size"])
 
 
@@ -103,21 +104,17 @@ def test_overview_charts_are_drawn_from_the_data(app):
         "Troops pledged against planning figures",
     }
     by_status = specs["Pledges by category and status"]["data"]
-    assert sum(sum(t["y"]) for t in by_status) == 21
+    assert sum(sum(t["y"]) for t in by_status) == 7
 
 
 def test_sidebar_filters_change_the_figures_and_persist_across_pages(app):
     app.sidebar.multiselect(key="filter_regions").set_value(["Commonwealth"]).run()
-    assert metric(app, "Participants") == "3"
-    assert set(table_with(app, "Size")["Participant"]) == {
-        "Australia",
-        "Canada",
-        "New Zealand",
-    }
+    assert metric(app, "Participants") == "1"
+    assert set(table_with(app, "Size")["Participant"]) == {"New Zealand"}
     app.switch_page("pages/participant.py").run()
     assert app.sidebar.multiselect(key="filter_regions").value == ["Commonwealth"]
     app.switch_page("pages/overview.py").run()
-    assert metric(app, "Participants") == "3"
+    assert metric(app, "Participants") == "1"
 
 
 def test_no_match_says_so(app):
@@ -133,15 +130,19 @@ def test_participant_page_shows_profile_pledges_and_meetings(monkeypatch, sqlite
     at.switch_page("pages/participant.py").run()
     assert at.title[0].value == "New Zealand"
     assert any(m.label.startswith("Population (2023)") for m in at.metric)
-    pledges = table_with(at, "Size")
-    assert set(pledges["Size"]) == {"up to 100 troops", "NZ$152m"}
+    assert set(table_with(at, "Size")["Size"]) == {"up to 100 troops"}
+    # Its bilateral aid shows once bilateral aid is included.
+    at.sidebar.toggle(key="filter_bilateral").set_value(True).run()
+    assert set(table_with(at, "Size")["Size"]) == {"up to 100 troops", "NZ$152m"}
     meetings = table_with(at, "Meeting")
-    assert "Chiefs of defence meeting" in set(meetings["Meeting"])
+    assert "Fixture Paris meeting" in set(meetings["Meeting"])
+    assert "Fixture London meeting" not in set(meetings["Meeting"])  # New Zealand was not there
 
 
 def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_path, seed_copy):
     pledges = seed_copy / "pledges.csv"
-    pledges.write_text(pledges.read_text().replace("2025-03-27", "2025-02-30", 1))
+    # France's grant, the fixture's only pledge announced on 26 March 2025.
+    pledges.write_text(pledges.read_text().replace("2025-03-26", "2025-02-30", 1))
     database = tmp_path / "fresh.db"
     at = start_app(monkeypatch, f"sqlite:///{database}", seed_copy, email=None).run()
     assert not at.exception
@@ -156,7 +157,7 @@ def test_about_page_states_method_and_freshness(app):
     for topic in ("Statuses.", "Unknown sizes.", "Currencies.", "Sources."):
         assert topic in text
     freshness = next(i.value for i in app.info if "Freshness" in i.value)
-    assert "newest announcement dates from Jan 2026" in freshness
+    assert "newest announcement dates from 2026-01-06" in freshness
 
 
 def deck_spec(at: AppTest, index: int = 0) -> dict:
@@ -253,10 +254,10 @@ def test_participant_page_ignores_region_filters(app):
 
 def test_choosing_a_country_on_the_map_page_opens_its_page(app):
     app.switch_page("pages/map.py").run()
-    app.selectbox(key="map_open_participant").set_value("SWE").run()
+    app.selectbox(key="map_open_participant").set_value("POL").run()
     assert not app.exception
-    assert app.title[0].value == "Sweden"
-    assert app.query_params["code"] == "SWE"
+    assert app.title[0].value == "Poland"
+    assert app.query_params["code"] == "POL"
 
 
 def test_the_network_base_map_is_opt_in(app):
@@ -287,12 +288,12 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
     update = tmp_path / "more-troops.csv"
     update.write_text(
         "participant_code,category,status,description,quantity,announced_on,source_title,"
-        "confidence\nNOR,troops,committed,Mechanised company,200,2026-02-01,Norwegian MoD,high\n"
+        "confidence\nGBR,troops,committed,Mechanised company,200,2026-02-01,UK MoD,high\n"
     )
     result = subprocess.run(
         [sys.executable, "-m", "coalition", "import", str(update), "--reason", "another process"],
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin"},
+        env=cli_env(postgres_url),
         capture_output=True,
         text=True,
         timeout=120,
@@ -314,7 +315,7 @@ def pledged_troops_bar(at: AppTest) -> dict:
 
 
 def test_long_tables_show_one_page_of_rows_and_download_them_all(monkeypatch, sqlite_url):
-    generate(sqlite_url, 8_000)  # 800 labelled synthetic pledges beside the seed data
+    generate_synthetic(sqlite_url, 8_000)  # 800 labelled synthetic pledges beside the seed data
     engine = create_db_engine(sqlite_url)
     with read_session(engine) as session:
         expected = queries.pledges_frame(session, PledgeFilter())
@@ -330,7 +331,7 @@ def test_long_tables_show_one_page_of_rows_and_download_them_all(monkeypatch, sq
 
 
 def test_the_timeline_draws_the_most_recent_commitments_and_says_so(monkeypatch, sqlite_url):
-    generate(sqlite_url, 8_000)
+    generate_synthetic(sqlite_url, 8_000)
     at = start_app(monkeypatch, sqlite_url).run()
     at.switch_page("pages/timeline.py").run()
     assert not at.exception

@@ -9,10 +9,9 @@ from sqlmodel import select
 from coalition.auth import SIGN_IN_FAILED, Actor
 from coalition.bootstrap import initialise_database
 from coalition.pledges import update_pledge
-from coalition.settings import DATA_DIR
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
-from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
+from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
 from tests.test_app import metric, start_app
 
 
@@ -115,7 +114,7 @@ def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, datab
     field(at, "selectbox", "category").set_value("troops")
     at.run()
     fill_new_pledge(at)
-    field(at, "selectbox", "participant").set_value("DNK")
+    field(at, "selectbox", "participant").set_value("FRA")
     field(at, "selectbox", "status").set_value("committed")
     field(at, "number_input", "quantity").set_value(400)
     at.button[0].click().run()
@@ -195,9 +194,7 @@ def test_the_admin_audit_page_lists_events_and_offers_csv(monkeypatch, sqlite_ur
 def test_identity_provider_sign_in_maps_emails_to_our_roles(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email=None)
     engine = create_db_engine(sqlite_url)
-    from tests.conftest import add_accounts
-
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     add_accounts(engine)
     engine.dispose()
     at.secrets["auth"] = {

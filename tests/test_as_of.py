@@ -12,14 +12,14 @@ from coalition.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
 
 BEFORE, REVISED, AFTER = date(2026, 2, 10), date(2026, 3, 1), date(2026, 4, 1)
-NOR_TROOPS = {
-    "participant_code": "NOR",
+COMPANY = {
+    "participant_code": "GBR",
     "category": "troops",
     "status": "committed",
     "description": "Mechanised company",
     "quantity": 200,
     "announced_on": date(2026, 2, 1),
-    "source_title": "Norwegian MoD",
+    "source_title": "UK MoD",
     "confidence": "high",
 }
 
@@ -27,7 +27,7 @@ NOR_TROOPS = {
 def add_and_revise(engine) -> int:
     with write_session(engine) as session:
         pledge_id = create_pledge(
-            session, actor=Actor("a@example.org"), values=NOR_TROOPS, reason="first report"
+            session, actor=Actor("a@example.org"), values=COMPANY, reason="first report"
         ).id
     with write_session(engine) as session:
         update_pledge(
@@ -42,19 +42,22 @@ def add_and_revise(engine) -> int:
     return pledge_id
 
 
-def nor_troops(engine, as_of: date | None):
+def company(engine, as_of: date | None):
+    """The added pledge as it stood on ``as_of`` (the UK's seeded troops are another pledge)."""
     with read_session(engine) as session:
         frame = queries.pledges_frame(session, PledgeFilter(as_of=as_of))
-    return frame[(frame["participant_code"] == "NOR") & (frame["category"] == "troops")]
+    return frame[
+        (frame["participant_code"] == "GBR") & (frame["description"] == COMPANY["description"])
+    ]
 
 
 def test_a_revised_figure_shows_old_before_and_new_after_the_revision(engine):
     add_and_revise(engine)
-    assert nor_troops(engine, BEFORE)["quantity"].tolist() == [200]
-    assert nor_troops(engine, AFTER)["quantity"].tolist() == [650]
-    assert nor_troops(engine, None)["quantity"].tolist() == [650]
+    assert company(engine, BEFORE)["quantity"].tolist() == [200]
+    assert company(engine, AFTER)["quantity"].tolist() == [650]
+    assert company(engine, None)["quantity"].tolist() == [650]
     # Before its announcement the pledge did not exist yet.
-    assert nor_troops(engine, date(2026, 1, 15)).empty
+    assert company(engine, date(2026, 1, 15)).empty
 
 
 def test_a_withdrawal_takes_the_pledge_out_from_its_date(engine):
@@ -70,8 +73,8 @@ def test_a_withdrawal_takes_the_pledge_out_from_its_date(engine):
             effective_on=date(2026, 5, 1),
         )
         assert pledge.version == 3
-    assert nor_troops(engine, AFTER)["quantity"].tolist() == [650]
-    assert nor_troops(engine, date(2026, 5, 2)).empty  # hidden by the default status filter
+    assert company(engine, AFTER)["quantity"].tolist() == [650]
+    assert company(engine, date(2026, 5, 2)).empty  # hidden by the default status filter
     with read_session(engine) as session:
         history = queries.pledge_revisions_frame(session, pledge_id)
     assert history["action"].tolist() == ["create", "update", "withdraw"]
@@ -89,8 +92,8 @@ def test_a_backdated_correction_wins_from_its_effective_date(engine):
             reason="The first figure was misreported",
             effective_on=date(2026, 2, 5),
         )
-    assert nor_troops(engine, BEFORE)["quantity"].tolist() == [250]
-    assert nor_troops(engine, AFTER)["quantity"].tolist() == [250]
+    assert company(engine, BEFORE)["quantity"].tolist() == [250]
+    assert company(engine, AFTER)["quantity"].tolist() == [250]
 
 
 def test_seeded_record_as_of_the_london_summit(engine):
@@ -98,7 +101,9 @@ def test_seeded_record_as_of_the_london_summit(engine):
         filters = PledgeFilter(as_of=date(2025, 3, 2))
         participants = queries.participants_frame(session, filters)
         pledges = queries.pledges_frame(session, filters)
-    assert len(participants) == 21  # 15 countries + UKR + NATO + EU at London, + 3 Baltics (call)
+    assert len(participants) == 6  # all but New Zealand, first reported on 11 March
     figures = headline(participants, pledges)
-    assert figures.category("funding").pledges == 1  # the UK's £1.6bn, announced that day
-    assert set(pledges["announced_on"]) <= {date(2025, 1, 1), date(2025, 3, 1), date(2025, 3, 2)}
+    # The UK's troops and aircraft, announced that day; its £1.6bn is a guarantee, apart.
+    assert (figures.category("troops").pledges, figures.category("aircraft").pledges) == (1, 1)
+    assert figures.category("funding").pledges == 0 and figures.lending.pledges == 1
+    assert set(pledges["announced_on"]) == {date(2025, 3, 2)}

@@ -17,18 +17,18 @@ from coalition.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from coalition.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, cli_env
 
 PLEDGE = {
-    "participant_code": "FIN",
+    "participant_code": "FRA",
     "category": "troops",
     "status": "announced",
     "description": "Engineers",
     "announced_on": date(2026, 3, 1),
-    "source_title": "Finnish MoD",
+    "source_title": "French MoD",
     "confidence": "high",
 }
 
@@ -188,10 +188,10 @@ def test_first_start_creates_one_admin_with_a_random_password(tmp_path):
     passwords = []
     for name in ("one", "two"):
         engine = create_db_engine(f"sqlite:///{tmp_path / name}.db")
-        result = initialise_database(engine, DATA_DIR, "chief@example.org")
+        result = initialise_database(engine, FIXTURE_DATA, "chief@example.org")
         assert result.admin_email == "chief@example.org"
         passwords.append(result.admin_password)
-        assert initialise_database(engine, DATA_DIR).admin_password is None
+        assert initialise_database(engine, FIXTURE_DATA).admin_password is None
         assert sign_in(engine, "chief@example.org", result.admin_password).role == "admin"
         engine.dispose()
     assert passwords[0] != passwords[1] and len(passwords[0]) >= 20
@@ -205,7 +205,7 @@ def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.Comple
         text=True,
         capture_output=True,
         timeout=120,
-        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        env=cli_env(database_url),
     )
 
 

@@ -8,19 +8,18 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bench.generate import generate
 from coalition.auth import Actor
 from coalition.pledges import create_pledge, known_currencies, known_participant_codes
 from coalition.queries import SYNTHETIC_SOURCE
 from coalition.validation import validate_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import PLEDGE_FIELD_NAMES, Pledge, PledgeRevision
-from tests.conftest import LOCAL_EDITOR, add_accounts
+from tests.conftest import LOCAL_EDITOR, add_accounts, generate_synthetic
 from tests.test_app import start_app
 
 
 def test_generated_pledges_are_labelled_and_the_app_warns(monkeypatch, sqlite_url):
-    generate(sqlite_url, 1_000)
+    generate_synthetic(sqlite_url, 1_000)
     engine = create_db_engine(sqlite_url)
     with read_session(engine) as session:
         synthetic = session.exec(
@@ -44,7 +43,7 @@ def test_the_seeded_app_shows_no_synthetic_warning(monkeypatch, sqlite_url):
 
 def test_generated_pledges_pass_the_checks_of_the_write_path(sqlite_url):
     """So the load benchmark's editor can change them like any real pledge."""
-    generate(sqlite_url, 2_000)
+    generate_synthetic(sqlite_url, 2_000)
     engine = create_db_engine(sqlite_url)
     with read_session(engine) as session:
         pledges = session.exec(select(Pledge).where(Pledge.source_title == SYNTHETIC_SOURCE)).all()
@@ -61,7 +60,7 @@ def test_generated_pledges_pass_the_checks_of_the_write_path(sqlite_url):
 @pytest.mark.postgres
 def test_pledges_can_be_added_after_generating_on_postgres(postgres_url):
     """Generated pledges carry given ids: the id sequence must move past them."""
-    generate(postgres_url, 200)
+    generate_synthetic(postgres_url, 200)
     engine = create_db_engine(postgres_url)
     add_accounts(engine)
     with write_session(engine) as session:
@@ -69,7 +68,7 @@ def test_pledges_can_be_added_after_generating_on_postgres(postgres_url):
             session,
             actor=Actor(LOCAL_EDITOR),
             values={
-                "participant_code": "NOR",
+                "participant_code": "GBR",
                 "category": "troops",
                 "status": "announced",
                 "description": "Company after the benchmark data",

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, select
 
 from coalition import queries
 from coalition.bootstrap import InitOutcome, initialise_database
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from coalition.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session
 from db.migrate import current_revision, head_revision
 from db.models import (
@@ -27,6 +27,7 @@ from db.models import (
     PledgeRevision,
     Target,
 )
+from tests.conftest import FIXTURE_DATA, cli_env
 
 TABLES = (
     Participant,
@@ -48,24 +49,25 @@ def row_counts(engine) -> dict[str, int]:
 
 
 def test_first_start_migrates_and_seeds(empty_engine):
-    result = initialise_database(empty_engine, DATA_DIR)
+    result = initialise_database(empty_engine, FIXTURE_DATA)
     assert result.outcome is InitOutcome.SEEDED
     assert current_revision(empty_engine) == head_revision()
     counts = row_counts(empty_engine)
-    assert counts["participant"] == 37
-    assert counts["pledge"] == 22
+    assert counts["participant"] == 7
+    assert counts["pledge"] == 9
     # Every seeded pledge entered through the write path: one revision and one audit entry each.
     assert counts["pledge_revision"] == counts["pledge"]
     # ... plus the seed's own entry and the first admin account's.
     assert counts["audit_event"] == counts["pledge"] + 2
-    assert counts["event"] == 14 and counts["target"] == 6 and counts["exchange_rate"] == 4
+    assert counts["event"] == 3 and counts["target"] == 2 and counts["exchange_rate"] == 8
+    assert counts["event_attendance"] == 17
 
 
 def test_second_start_changes_nothing(engine):
     before = row_counts(engine)
     with read_session(engine) as session:
         version_before = queries.data_version(session)
-    result = initialise_database(engine, DATA_DIR)
+    result = initialise_database(engine, FIXTURE_DATA)
     assert result.outcome is InitOutcome.ALREADY_SEEDED
     assert result.admin_password is None  # the first admin exists already
     assert row_counts(engine) == before
@@ -94,7 +96,7 @@ def test_schema_at_head_matches_the_models(engine):
 def test_two_processes_starting_together_seed_once(database_url):
     """Two `init` commands race on one empty database: both succeed, the data land once."""
     command = [sys.executable, "-m", "coalition", "init"]
-    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env = cli_env(database_url)
     processes = [
         subprocess.Popen(
             command,
@@ -111,7 +113,7 @@ def test_two_processes_starting_together_seed_once(database_url):
     messages = sorted(out for out, _ in outputs)
     assert "(already seeded)" in messages[0] and "(seeded)" in messages[1]
     engine = create_db_engine(database_url)
-    assert row_counts(engine)["pledge"] == 22
+    assert row_counts(engine)["pledge"] == 9
     engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""Headline figures, formatting and chart builders over the real seed data."""
+"""Headline figures, formatting and chart builders over the fixture seed data."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import charts, formatting, queries
+from coalition import charts, exchange, formatting, queries
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
 from db.engine import read_session
+from db.models import SCOPES
 
 
 @pytest.fixture
@@ -23,54 +24,86 @@ def seeded(engine):
 def test_known_totals_are_shown_with_the_count_of_unknown_sizes(seeded):
     figures = headline(queries.participants_frame(seeded), queries.pledges_frame(seeded))
     troops = figures.category("troops")
-    # New Zealand's "up to 100" trainers is the only troop figure ever published.
+    # New Zealand's "up to 100" trainers is the fixture's only published troop figure.
     assert troops.known_total == 100
     assert troops.unknown_size == troops.pledges - 1 > 0
     assert troops.summary() == f"100 troops known + {troops.unknown_size} pledges of unknown size"
     aircraft = figures.category("aircraft")
-    assert aircraft.known_total == 0 and aircraft.unknown_size == aircraft.pledges == 2
+    assert aircraft.known_total == 0 and aircraft.unknown_size == aircraft.pledges == 1
 
 
 def test_funding_is_converted_to_eur_at_the_stored_rate(seeded):
-    pledges = queries.pledges_frame(seeded)
+    pledges = queries.pledges_frame(seeded, PledgeFilter(scopes=SCOPES))
+    # Announced on Sunday 2 March 2025: the daily rate of Friday 28 February, not Monday's.
     uk = pledges[(pledges["participant_code"] == "GBR") & (pledges["category"] == "funding")]
-    assert uk["amount_eur"].iloc[0] == pytest.approx(1.6e9 / 0.84662)
-    assert uk["rate_date"].iloc[0] == date(2024, 12, 31)
+    assert uk["amount_eur"].iloc[0] == pytest.approx(1.6e9 / 0.8)
+    assert (uk["rate_date"].iloc[0], uk["rate_kind"].iloc[0]) == (date(2025, 2, 28), "daily")
+    # Dated only to the year 2025: that year's average rate.
+    nz = pledges[(pledges["participant_code"] == "NZL") & (pledges["category"] == "funding")]
+    assert nz["amount_eur"].iloc[0] == pytest.approx(152e6 / 2.0)
+    assert (nz["rate_date"].iloc[0], nz["rate_kind"].iloc[0]) == (
+        date(2025, 1, 1),
+        "annual_average",
+    )
     france = pledges[(pledges["participant_code"] == "FRA") & (pledges["category"] == "funding")]
     assert france["amount_eur"].iloc[0] == 2e9
-    figures = headline(queries.participants_frame(seeded), pledges)
-    assert figures.category("funding").known_total == pytest.approx(pledges["amount_eur"].sum())
+    coalition = queries.pledges_frame(seeded, PledgeFilter())
+    figures = headline(queries.participants_frame(seeded), coalition)
+    # France's grant; the UK's guarantee is lending, counted apart and never in the total, and
+    # New Zealand's aid is bilateral, outside the default view.
+    assert figures.category("funding").known_total == 2e9
+    assert figures.lending.known_total == pytest.approx(1.6e9 / 0.8)
     by_currency = figures.funding_by_currency.set_index("currency")
-    assert by_currency.loc["CAD", "known_amount"] == 1.5e9 - 5e8  # C$1bn; the US$500m is USD
-    assert by_currency.loc["USD", "known_amount"] == 5e8
+    assert by_currency.loc["GBP", "known_amount"] == 1.6e9
+    assert by_currency.loc["EUR", "known_amount"] == 2e9
+    assert "NZD" not in by_currency.index  # bilateral aid, hidden by default
 
 
 def test_rate_lookup_takes_the_newest_rate_on_or_before_the_date():
     rates = pd.DataFrame(
         {
-            "currency": ["USD", "USD", "USD"],
-            "rate_date": [date(2025, 1, 1), date(2025, 6, 1), date(2025, 9, 1)],
-            "units_per_eur": [1.0, 1.1, 1.2],
+            "currency": ["USD", "USD", "USD", "USD", "USD"],
+            "rate_date": [
+                date(2025, 1, 1),
+                date(2025, 6, 1),
+                date(2025, 9, 1),
+                date(2025, 7, 1),
+                date(2025, 1, 1),
+            ],
+            "kind": ["daily", "daily", "daily", "monthly_average", "annual_average"],
+            "units_per_eur": [1.0, 1.1, 1.2, 1.15, 1.12],
         }
     )
-    assert queries.rate_for(rates, "USD", date(2025, 7, 1)) == (1.1, date(2025, 6, 1))
-    assert queries.rate_for(rates, "USD", date(2024, 7, 1)) == (1.0, date(2025, 1, 1))
-    assert queries.rate_for(rates, "EUR", date(2025, 7, 1)) == (1.0, None)
+    assert exchange.rate_for(rates, "USD", date(2025, 7, 1)) == (1.1, date(2025, 6, 1), "daily")
+    assert exchange.rate_for(rates, "USD", date(2024, 7, 1)) == (1.0, date(2025, 1, 1), "daily")
+    assert exchange.rate_for(rates, "EUR", date(2025, 7, 1)) == (1.0, None, None)
+    # A date known only to its month or year takes that period's average.
+    assert exchange.rate_for(rates, "USD", date(2025, 7, 1), "month") == (
+        1.15,
+        date(2025, 7, 1),
+        "monthly_average",
+    )
+    assert exchange.rate_for(rates, "USD", date(2025, 1, 1), "year") == (
+        1.12,
+        date(2025, 1, 1),
+        "annual_average",
+    )
     with pytest.raises(LookupError):
-        queries.rate_for(rates, "JPY", date(2025, 7, 1))
+        exchange.rate_for(rates, "JPY", date(2025, 7, 1))
 
 
 def test_filters_narrow_participants_and_pledges(seeded):
     commonwealth_region = PledgeFilter(regions=("Commonwealth",), statuses=())
     participants = queries.participants_frame(seeded, commonwealth_region)
-    assert set(participants["code"]) == {"AUS", "CAN", "NZL"}
+    assert set(participants["code"]) == {"NZL"}
     pledges = queries.pledges_frame(seeded, commonwealth_region)
-    assert set(pledges["participant_code"]) == {"AUS", "CAN", "NZL"}
+    assert set(pledges["participant_code"]) == {"NZL"}
     eu_troops = queries.pledges_frame(
         seeded, PledgeFilter(categories=("troops",), memberships=("EU",))
     )
     assert set(eu_troops["category"]) == {"troops"}
-    assert "CAN" not in set(eu_troops["participant_code"])
+    assert set(eu_troops["participant_code"]) == {"FRA"}  # Poland's refusal is hidden
+    assert "GBR" not in set(eu_troops["participant_code"])
     # Refusals are hidden by default and shown when asked for.
     assert "ruled_out" not in set(queries.pledges_frame(seeded, PledgeFilter())["status"])
     ruled_out = queries.pledges_frame(seeded, PledgeFilter(statuses=("ruled_out",)))
@@ -90,9 +123,9 @@ def test_charts_carry_the_data(seeded):
     targets = queries.targets_frame(seeded)
     troop_chart = charts.troops_against_targets(figures.category("troops"), targets)
     ranges, pledged = troop_chart.data
-    assert "Paris Declaration reassurance force" in ranges.y
-    paris = list(ranges.y).index("Paris Declaration reassurance force")
-    assert (ranges.base[paris], ranges.base[paris] + ranges.x[paris]) == (15000, 30000)
+    assert "Fixture planning range" in ranges.y
+    planned = list(ranges.y).index("Fixture planning range")
+    assert (ranges.base[planned], ranges.base[planned] + ranges.x[planned]) == (15000, 30000)
     assert pledged.x == (100,)
     assert "unknown size" in pledged.text[0]
 

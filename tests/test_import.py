@@ -23,11 +23,11 @@ from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import PledgeFilter
 from coalition.importer import commit_import, preview_import, template_csv
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import SNAPSHOT_COLUMNS, build_snapshot
 from db.engine import create_db_engine, read_session, write_session
-from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import add_accounts
+from db.models import SCOPES, AuditEvent, Pledge, PledgeRevision
+from tests.conftest import FIXTURE_DATA, add_accounts, cli_env
 from tests.test_app import start_app
 
 EDITOR = Actor("a@example.org")
@@ -38,7 +38,7 @@ BOOKKEEPING = ("pledge_id", "version", "recorded_at", "recorded_by")
 def export_all(engine) -> bytes:
     with read_session(engine) as session:
         return build_snapshot(
-            session, filters=PledgeFilter(statuses=()), known_at=datetime.now(UTC)
+            session, filters=PledgeFilter(statuses=(), scopes=SCOPES), known_at=datetime.now(UTC)
         ).csv
 
 
@@ -81,26 +81,31 @@ def new_rows(*rows: dict) -> bytes:
 
 
 ROW = {
-    "participant_code": "NOR",
+    "participant_code": "GBR",
     "category": "troops",
     "status": "announced",
     "description": "Logistics company",
     "quantity": "150",
     "announced_on": "2026-02-01",
-    "source_title": "Norwegian MoD",
+    "source_title": "UK MoD",
     "confidence": "high",
 }
+
+
+def seed_without_pledges(tmp_path):
+    """A copy of the fixture seed data whose pledges file has its header only."""
+    data_dir = tmp_path / "no-pledges"
+    shutil.copytree(FIXTURE_DATA, data_dir)
+    header = (FIXTURE_DATA / "pledges.csv").read_text().splitlines()[0]
+    (data_dir / "pledges.csv").write_text(header + "\n")
+    return data_dir
 
 
 @pytest.fixture
 def empty_record(tmp_path, database_url):
     """A database with the participants and rates but no pledges."""
-    data_dir = tmp_path / "no-pledges"
-    shutil.copytree(DATA_DIR, data_dir)
-    header = (DATA_DIR / "pledges.csv").read_text().splitlines()[0]
-    (data_dir / "pledges.csv").write_text(header + "\n")
     engine = create_db_engine(database_url)
-    initialise_database(engine, data_dir)
+    initialise_database(engine, seed_without_pledges(tmp_path))
     add_accounts(engine)
     yield engine
     engine.dispose()
@@ -109,17 +114,13 @@ def empty_record(tmp_path, database_url):
 def test_our_own_export_rebuilds_the_record_in_an_empty_database(engine, tmp_path):
     exported = export_all(engine)
     target = create_db_engine(f"sqlite:///{tmp_path / 'target.db'}")
-    data_dir = tmp_path / "no-pledges"
-    shutil.copytree(DATA_DIR, data_dir)
-    header = (DATA_DIR / "pledges.csv").read_text().splitlines()[0]
-    (data_dir / "pledges.csv").write_text(header + "\n")
-    initialise_database(target, data_dir)
+    initialise_database(target, seed_without_pledges(tmp_path))
     add_accounts(target)
     # Pledge numbers belong to the source database: imported, they are new pledges here.
     frame = pd.read_csv(io.BytesIO(exported), dtype=str, keep_default_na=False)
     frame["pledge_id"] = ""
     summary = run_import(target, frame.to_csv(index=False).encode())
-    assert summary["new"] == 22 and summary["changed"] == 0
+    assert summary["new"] == 9 and summary["changed"] == 0  # every fixture pledge
     rebuilt = pd.read_csv(io.BytesIO(export_all(target)), dtype=str, keep_default_na=False)
     original = pd.read_csv(io.BytesIO(exported), dtype=str, keep_default_na=False)
     columns = [c for c in SNAPSHOT_COLUMNS if c not in BOOKKEEPING]
@@ -226,7 +227,7 @@ def test_a_killed_import_leaves_no_part_of_its_batch(tmp_path):
     database = tmp_path / "kill.db"
     url = f"sqlite:///{database}"
     engine = create_db_engine(url)
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     before = counts(engine)
     engine.dispose()
     big = tmp_path / "big.csv"
@@ -235,7 +236,7 @@ def test_a_killed_import_leaves_no_part_of_its_batch(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "coalition", "import", str(big), "--reason", "kill test"],
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        env=cli_env(url),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -257,7 +258,7 @@ def test_the_import_command_checks_before_it_writes(engine, database_url, tmp_pa
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_bytes(new_rows(ROW))
     bad.write_bytes(new_rows(ROW | {"quantity": "-1"}))
-    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env = cli_env(database_url)
 
     def cli(*args):
         return subprocess.run(
@@ -285,7 +286,7 @@ def test_backup_is_a_consistent_copy(engine, tmp_path, database_url):
     result = subprocess.run(
         [sys.executable, "-m", "coalition", "backup", str(out)],
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        env=cli_env(database_url),
         capture_output=True,
         text=True,
         timeout=120,

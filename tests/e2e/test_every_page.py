@@ -8,9 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR
 from db.engine import create_db_engine
-from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
+from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
 from tests.e2e.conftest import assert_clean, start_server
 
 # (navigation label, text that shows the page has rendered, least role)
@@ -35,7 +34,7 @@ def shared_server(tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("every-page")
     url = f"sqlite:///{folder / 'app.db'}"
     engine = create_db_engine(url)
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     add_accounts(engine)
     engine.dispose()
     yield from start_server(url, folder)

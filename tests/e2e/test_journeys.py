@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 from sqlmodel import select
 
@@ -16,6 +17,7 @@ from tests.e2e.conftest import (
     metric_value,
     offline_page,
     sign_in,
+    wait_for_input_value,
     wait_for_metric,
 )
 
@@ -80,7 +82,9 @@ def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
     second = offline_page(first.context.browser)
     for page in (first, second):
         open_pledge_for_editing(page, private_server, "New Zealand · Troops")
-        # The form holds the chosen pledge's values, not what it showed before.
+        # The form holds the chosen pledge's values, not what it showed before (once the rerun
+        # that the choice started has finished: until then the first pledge's form shows).
+        wait_for_input_value(page, "Source *", recorded.source_title)
         assert page.get_by_label("Source *", exact=True).input_value() == recorded.source_title
 
     first.get_by_label("Conditions").fill("UK-led programme")
@@ -115,14 +119,14 @@ def test_an_editor_imports_a_file_and_the_overview_counts_it(
     upload = tmp_path / "pledges.csv"
     upload.write_text(
         "participant_code,category,status,description,quantity,announced_on,source_title,"
-        "confidence\r\nNOR,troops,committed,Mechanised company,200,2026-02-01,Norwegian MoD,high"
+        "confidence\r\nGBR,troops,committed,Mechanised company,200,2026-02-01,UK MoD,high"
         "\r\n",
         encoding="utf-8",
     )
     page.get_by_role("link", name="Import pledges").click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(upload)
     page.get_by_text("1 new · 0 changed").wait_for(timeout=30_000)
-    page.get_by_label("Reason (where this file comes from) *").fill("Norwegian MoD release")
+    page.get_by_label("Reason (where this file comes from) *").fill("UK MoD release")
     page.get_by_role("button", name="Import 1 new and 0 changed pledges").click()
     page.get_by_text("Imported batch").wait_for(timeout=30_000)
     page.get_by_role("link", name="Overview").click()
@@ -144,11 +148,18 @@ def test_a_snapshot_downloads_as_its_manifest_describes_and_is_logged(
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert summary.startswith(f"{len(rows)} pledges")
     assert {"New Zealand", "France"} <= {row["participant"] for row in rows}
+    # The download is logged by the rerun its click starts, which may end after the file
+    # has arrived.
     engine = create_db_engine(database_url)
-    with read_session(engine) as session:
-        logged = session.exec(
-            select(AuditEvent).where(AuditEvent.action == "snapshot.export")
-        ).all()
+    deadline = time.monotonic() + 30
+    while True:
+        with read_session(engine) as session:
+            logged = session.exec(
+                select(AuditEvent).where(AuditEvent.action == "snapshot.export")
+            ).all()
+        if logged or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     engine.dispose()
     assert [entry.actor for entry in logged] == [LOCAL_EDITOR]
     assert_clean(page)

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR
 from db.engine import create_db_engine
-from tests.conftest import LOCAL_EDITOR, VIEWER, add_accounts
+from tests.conftest import FIXTURE_DATA, LOCAL_EDITOR, VIEWER, add_accounts
 from tests.e2e.conftest import (
     assert_clean,
     metric_value,
@@ -27,7 +26,7 @@ from tests.e2e.conftest import (
 @pytest.fixture
 def two_replicas(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     engine = create_db_engine(postgres_url)
-    initialise_database(engine, DATA_DIR)
+    initialise_database(engine, FIXTURE_DATA)
     add_accounts(engine)
     engine.dispose()
     with ExitStack() as stack:

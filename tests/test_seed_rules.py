@@ -1,0 +1,184 @@
+"""The rules only seed files must meet (check-seed): every row sourced, a dated rate for every
+converted figure, no figure twice, hosts on their meetings' lists. Each rule fails on a copy of
+the fixture data with the file, row and column named."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coalition.seed import SeedError, load_seed
+from coalition.settings import PROJECT_ROOT
+from tests.conftest import cli_env
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def write(path: Path, rows: list[dict[str, str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def change(path: Path, line: int, **values: str) -> None:
+    """Set cells of one row, named by its line as an editor shows it (header = 1)."""
+    rows = read(path)
+    rows[line - 2].update(values)
+    write(path, rows)
+
+
+def line_of(path: Path, **match: str) -> int:
+    for line, row in enumerate(read(path), start=2):
+        if all(row[k] == v for k, v in match.items()):
+            return line
+    raise LookupError(match)
+
+
+def problems_of(data_dir: Path) -> list[str]:
+    with pytest.raises(SeedError) as caught:
+        load_seed(data_dir)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    "file_name", ["pledges.csv", "events.csv", "targets.csv", "participants.csv"]
+)
+def test_a_row_without_a_source_link_is_named(seed_copy, file_name):
+    change(seed_copy / file_name, 3, source_url="")
+    assert problems_of(seed_copy) == [
+        f"{file_name}, row 3, column 'source_url': is required: every seed row links the "
+        "public source it was checked against"
+    ]
+
+
+def test_an_attendance_row_without_a_source_link_is_named(seed_copy):
+    change(seed_copy / "attendance.csv", 4, source_url="")
+    assert problems_of(seed_copy) == [
+        "attendance.csv, row 4, column 'source_url': is required: every seed row links the "
+        "public source it was checked against"
+    ]
+
+
+def test_a_source_that_is_not_a_web_address_is_named(seed_copy):
+    change(seed_copy / "pledges.csv", 2, source_url="ftp://example.org/file")
+    assert problems_of(seed_copy) == [
+        "pledges.csv, row 2, column 'source_url': 'ftp://example.org/file' is not a web address "
+        "(expected http:// or https://)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "allowed"),
+    [
+        ("instrument", "donation", "grant, loan, guarantee, in_kind, unspecified"),
+        ("scope", "nato", "reassurance_force, coalition_support, bilateral"),
+    ],
+)
+def test_an_unknown_instrument_or_scope_is_named(seed_copy, column, value, allowed):
+    change(seed_copy / "pledges.csv", 4, **{column: value})
+    assert problems_of(seed_copy) == [
+        f"pledges.csv, row 4, column '{column}': '{value}' is not one of: {allowed}"
+    ]
+
+
+def test_funding_on_a_day_without_an_ecb_rate_is_named(seed_copy):
+    path = seed_copy / "pledges.csv"
+    line = line_of(path, seed_key="gbr-funding")
+    # The fixture holds GBP rates for 28 Feb and 3 Mar 2025 only.
+    change(path, line, announced_on="2025-03-20")
+    assert problems_of(seed_copy) == [
+        f"pledges.csv, row {line}, column 'currency': GBP has no dated rate: exchange_rates.csv "
+        "needs an ECB daily rate on 2025-03-20 or the 4 days before"
+    ]
+
+
+def test_a_weekend_announcement_takes_the_last_business_day_before(seed_copy):
+    path = seed_copy / "pledges.csv"
+    # Sunday 2 Mar 2025: the rate of Friday 28 Feb is two days before.
+    assert read(path)[line_of(path, seed_key="gbr-funding") - 2]["announced_on"] == "2025-03-02"
+    assert len(load_seed(seed_copy).pledges) == 9
+
+
+def test_a_month_dated_figure_needs_that_months_average(seed_copy):
+    path = seed_copy / "pledges.csv"
+    line = line_of(path, seed_key="gbr-funding")
+    change(path, line, announced_on="2025-04-01", announced_precision="month")
+    assert problems_of(seed_copy) == [
+        f"pledges.csv, row {line}, column 'currency': GBP has no dated rate: exchange_rates.csv "
+        "needs an ECB monthly average for 2025-04"
+    ]
+
+
+def test_the_same_amount_from_a_participant_on_one_day_twice_is_named(seed_copy):
+    path = seed_copy / "pledges.csv"
+    rows = read(path)
+    twin = dict(rows[line_of(path, seed_key="gbr-funding") - 2])
+    twin.update(seed_key="gbr-funding-again", description="The same deal, entered again")
+    write(path, [*rows, twin])
+    first = line_of(path, seed_key="gbr-funding")
+    assert problems_of(seed_copy) == [
+        f"pledges.csv, row {len(rows) + 2}, column 'quantity': the same amount from GBR on "
+        f"2025-03-02 is already row {first}: a figure counted twice"
+    ]
+
+
+def test_an_attendance_list_without_the_host_is_named(seed_copy):
+    path = seed_copy / "attendance.csv"
+    write(
+        path,
+        [
+            r
+            for r in read(path)
+            if not (r["held_on"] == "2025-03-11" and r["participant_code"] == "FRA")
+        ],
+    )
+    line = line_of(seed_copy / "events.csv", held_on="2025-03-11")
+    assert problems_of(seed_copy) == [
+        f"events.csv, row {line}, column 'host_codes': the host FRA is missing from this "
+        "meeting's attendance list in attendance.csv"
+    ]
+
+
+def test_a_first_report_after_a_recorded_meeting_is_named(seed_copy):
+    path = seed_copy / "participants.csv"
+    line = line_of(path, code="NZL")
+    change(path, line, first_reported_on="2025-06-01")
+    assert problems_of(seed_copy) == [
+        f"participants.csv, row {line}, column 'first_reported_on': 2025-06-01 is after "
+        "2025-03-11, when attendance.csv records it at a meeting"
+    ]
+
+
+def test_seed_keys_are_required_and_unique(seed_copy):
+    path = seed_copy / "pledges.csv"
+    change(path, 3, seed_key="")
+    change(path, 5, seed_key="gbr-funding")
+    assert problems_of(seed_copy) == [
+        "pledges.csv, row 3, column 'seed_key': is required: a stable key that names this row "
+        "across corrections",
+        "pledges.csv, row 5, column 'seed_key': duplicates row 2",
+    ]
+
+
+def test_check_seed_command_fails_naming_file_row_and_column(seed_copy, tmp_path):
+    change(seed_copy / "targets.csv", 2, source_url="")
+    result = subprocess.run(
+        [sys.executable, "-m", "coalition", "check-seed", "--data-dir", str(seed_copy)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=cli_env(f"sqlite:///{tmp_path / 'unused.db'}"),
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "targets.csv, row 2, column 'source_url': is required" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "unused.db").exists()
