@@ -37,10 +37,13 @@ class PledgeFilter:
                 ("statuses", self.statuses),
                 ("regions", self.regions),
                 ("memberships", self.memberships),
-                ("scopes", self.scopes if self.scopes != COALITION_SCOPES else ()),
             )
             if values
         ]
+        if self.scopes == COALITION_SCOPES:
+            parts.append("coalition pledges only (bilateral aid not counted)")
+        elif self.scopes:
+            parts.append(f"scopes: {', '.join(self.scopes)}")
         if self.as_of is not None:
             parts.append(f"as of {self.as_of:%d %b %Y}")
         return "; ".join(parts) if parts else "no filters"

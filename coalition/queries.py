@@ -220,8 +220,21 @@ def pledge_revisions_frame(session: Session, pledge_id: int) -> pd.DataFrame:
 
 
 def events_frame(session: Session) -> pd.DataFrame:
-    rows = [e.model_dump() for e in session.exec(select(Event).order_by(Event.held_on)).all()]
-    return pd.DataFrame(rows, columns=list(Event.model_fields))
+    """Meetings in date order, with ``named_attendees``: how many participants the sources
+    name as present (the reported count, often larger, is in ``attendance_note``)."""
+    named = (
+        select(EventAttendance.event_id, func.count().label("named_attendees"))
+        .group_by(EventAttendance.event_id)
+        .subquery()
+    )
+    statement = (
+        select(*(getattr(Event, c) for c in Event.model_fields), named.c.named_attendees)
+        .outerjoin(named, named.c.event_id == Event.id)
+        .order_by(Event.held_on)
+    )
+    frame = _frame(session, statement)
+    frame["named_attendees"] = frame["named_attendees"].fillna(0).astype("int64")
+    return frame
 
 
 def meetings_attended(session: Session, participant_code: str) -> pd.DataFrame:

@@ -151,7 +151,9 @@ def _meeting_markers(figure: go.Figure, events: pd.DataFrame, rows: int) -> None
             name="Meeting",
             marker={"symbol": "diamond", "size": 10, "color": "#444444"},
             hovertext=[
-                f"{e.held_on:%d %b %Y}: {plain(e.title)} ({plain(e.location)})"
+                f"{e.held_on:%d %b %Y}: {plain(e.title)} ({plain(e.location)})<br>"
+                f"{e.named_attendees} participants named by sources"
+                + (f"; reported: {plain(e.attendance_note)}" if e.attendance_note else "")
                 for e in events.itertuples()
             ],
             hoverinfo="text",

@@ -64,15 +64,28 @@ else:
 
 with st.expander("Meetings"):
     table(
-        events[["held_on", "title", "location", "attendance_note", "source_title"]].rename(
+        events[
+            [
+                "held_on",
+                "title",
+                "location",
+                "named_attendees",
+                "attendance_note",
+                "source_title",
+                "source_url",
+            ]
+        ].rename(
             columns={
                 "held_on": "Date",
                 "title": "Meeting",
                 "location": "Where",
-                "attendance_note": "Attendance",
+                "named_attendees": "Participants named",
+                "attendance_note": "Attendance reported",
                 "source_title": "Source",
+                "source_url": "Link",
             }
         ),
         file_name="meetings.csv",
         key="timeline_meetings",
+        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},
     )

@@ -103,6 +103,12 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     assert {"Funding known", "Troops known", "Aircraft pledges", "Ships pledges"} <= set(names)
     meetings = next(t for t in figure["data"] if t.get("name") == "Meeting")
     assert len(meetings["x"]) == len(events) == 3
+    # Each meeting with the number of participants its sources name (the fixture's lists).
+    assert list(events["named_attendees"]) == [6, 4, 7]
+    assert meetings["hovertext"][1] == (
+        "11 Mar 2025: Fixture Paris meeting (Paris)<br>4 participants named by sources; "
+        "reported: 4 fixture participants"
+    )
     funding = next(t for t in figure["data"] if t.get("name") == "Funding known")
     assert funding["line"]["shape"] == "hv"
     # France's grant: the UK's guarantee is lending and New Zealand's aid bilateral.
