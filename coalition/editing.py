@@ -73,6 +73,34 @@ def eur_preview(
     )
 
 
+def _comparable(value: Any) -> Any:
+    """A field's value as the form and the database both give it: blanks as None, dates as
+    their ISO text, whole numbers as numbers."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``after`` that differ from ``before``: what an editor changed, and only
+    that, travels to the write path (a conflict re-applies just these)."""
+    return {k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
+
+
+def typed_date(text: str | None) -> date | None:
+    """The date in a date field's text, or None when it is blank or not a valid date yet."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
 def current_values(pledge: Pledge) -> dict[str, Any]:
     return {name: getattr(pledge, name) for name in PledgeFields.model_fields}
 

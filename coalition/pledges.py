@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from coalition import audit
 from coalition.auth import Actor, require_role
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
-from coalition.validation import validate_pledge
+from coalition.validation import check_text, parse_date, validate_pledge
 from db.models import (
     PLEDGE_FIELD_NAMES,
     ExchangeRate,
@@ -47,7 +47,18 @@ def _reason_problems(reason: str | None) -> list[Problem]:
         return [Problem("reason", "is required: say why this change is made")]
     if len(reason) > 500:
         return [Problem("reason", "is longer than 500 characters")]
-    return []
+    unsafe = check_text("reason", reason)
+    return [unsafe] if unsafe else []
+
+
+def _effective_on(value: date | str | None, problems: list[Problem]) -> date | None:
+    """The day a change holds from, as typed (YYYY-MM-DD) or given; a problem, never another
+    day, when it does not parse or lies outside the shared range."""
+    try:
+        return parse_date("effective_on", value)
+    except ValidationFailed as failure:
+        problems.extend(failure.problems)
+        return None
 
 
 def _validated(session: Session, raw: Mapping[str, Any], reason: str | None) -> PledgeFields:
@@ -105,7 +116,7 @@ def create_pledges(
     actor: Actor,
     entries: Sequence[Mapping[str, Any]],
     reason: str,
-    effective_on: date | None = None,
+    effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> list[int]:
     """Validate and add new pledges, each with its first revision and audit entry, and return
@@ -117,6 +128,7 @@ def create_pledges(
     its entry by number (``row``, counting from 1)."""
     require_role(session, actor, "editor", action="pledge.create")
     problems = _reason_problems(reason)
+    effective_on = _effective_on(effective_on, problems)
     validated: list[PledgeFields] = []
     for number, values in enumerate(entries, start=1):
         try:
@@ -184,7 +196,7 @@ def create_pledge(
     actor: Actor,
     values: Mapping[str, Any],
     reason: str,
-    effective_on: date | None = None,
+    effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> Pledge:
     """One new pledge (see create_pledges), with problems named by field alone."""
@@ -210,7 +222,7 @@ def update_pledge(
     expected_version: int,
     changes: Mapping[str, Any],
     reason: str,
-    effective_on: date | None = None,
+    effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> Pledge:
     """Apply only the given fields on top of the current state, if nobody saved since
@@ -226,7 +238,14 @@ def update_pledge(
         raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
     previous_status = pledge.status
     merged = {name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES} | dict(changes)
-    fields = _validated(session, merged, reason)
+    problems: list[Problem] = []
+    effective_on = _effective_on(effective_on, problems)
+    try:
+        fields = _validated(session, merged, reason)
+    except ValidationFailed as failure:
+        raise ValidationFailed(failure.problems + problems) from failure
+    if problems:
+        raise ValidationFailed(problems)
     reason = reason.strip()
     changed = {
         name: getattr(fields, name)

@@ -8,6 +8,7 @@ arguments, so the same checks serve the forms, the seed loader and later the imp
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
@@ -23,9 +24,12 @@ from db.models import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
+    EARLIEST_DATE,
     EVENT_FORMATS,
     INSTRUMENTS,
+    LATEST_DATE,
     PARTICIPANT_KINDS,
+    PLEDGE_DATE_FIELDS,
     QUANTITY_QUALIFIERS,
     RATE_KINDS,
     SCOPES,
@@ -34,9 +38,9 @@ from db.models import (
 )
 
 M = TypeVar("M", bound=SQLModel)
-EARLIEST_DATE = date(2025, 1, 1)
-# Dates more than this many years ahead are treated as typing mistakes.
-LATEST_YEARS_AHEAD = 5
+# Characters that make text display differently from what is stored: explicit bidirectional
+# embeddings, overrides and isolates. (Plain right-to-left text needs none of them.)
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 # Ceilings well above anything plausible, below anything absurd (a typo with extra zeros).
 QUANTITY_CEILINGS: dict[str, float] = {
@@ -112,23 +116,63 @@ def check_url(field: str, value: str | None) -> Problem | None:
     return None
 
 
-def years_after(day: date, years: int) -> date:
-    """The same calendar day ``years`` later; 29 February falls back to the 28th."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def check_date_range(field: str, value: date | None, today: date) -> Problem | None:
+def check_date_range(field: str, value: date | None, today: date | None = None) -> Problem | None:
+    """Within the one range every pledge date shares (db.models EARLIEST_DATE, LATEST_DATE)."""
     if value is None:
         return None
-    latest = years_after(today, LATEST_YEARS_AHEAD)
-    if value < EARLIEST_DATE:
-        return Problem(field, f"{value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
-    if value > latest:
-        return Problem(field, f"{value.isoformat()} is more than {LATEST_YEARS_AHEAD} years ahead")
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        return Problem(
+            field,
+            f"{value.isoformat()} is outside {EARLIEST_DATE.isoformat()} to "
+            f"{LATEST_DATE.isoformat()}",
+        )
     return None
+
+
+def check_text(field: str, value: Any) -> Problem | None:
+    """Text that can be stored and read back as typed: no NUL byte (PostgreSQL refuses it,
+    other tools cut the text there) and no bidirectional control characters."""
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        return Problem(field, "contains a NUL character (byte 0), which cannot be stored")
+    if BIDI_CONTROLS.search(value):
+        return Problem(
+            field,
+            "contains a bidirectional control character (U+202A-U+202E or U+2066-U+2069), "
+            "which can make text read differently from what is stored",
+        )
+    return None
+
+
+def text_problems(raw: Mapping[str, Any]) -> list[Problem]:
+    return [p for name, value in raw.items() if (p := check_text(name, value)) is not None]
+
+
+def parse_date(field: str, text: str | date | None) -> date | None:
+    """A date exactly as typed (YYYY-MM-DD), within the shared range, or None for a blank:
+    a date that does not parse is a problem, never quietly another date."""
+    if text is None or isinstance(text, date):
+        value = text
+    else:
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            value = date.fromisoformat(text) if DATE_TEXT.fullmatch(text) else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValidationFailed(
+                [Problem(field, f"'{text}' is not a valid date (expected YYYY-MM-DD)")]
+            )
+    problem = check_date_range(field, value)
+    if problem is not None:
+        raise ValidationFailed([problem])
+    return value
+
+
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def check_published_on(field: str, value: date | None, today: date) -> Problem | None:
@@ -151,7 +195,9 @@ def validate_pledge(
     """
     today = today or date.today()
     data = _clean(raw)
-    problems: list[Problem] = []
+    problems = text_problems(data)
+    if problems:  # unsafe text is not parsed any further
+        raise ValidationFailed(problems)
     try:
         fields = PledgeFields.model_validate(data)
     except ValidationError as error:
@@ -188,9 +234,7 @@ def validate_pledge(
         else check_choice("instrument", value("instrument"), INSTRUMENTS),
         None if "scope" in failed else check_choice("scope", value("scope"), SCOPES),
         check_url("source_url", value("source_url")),
-        check_date_range("announced_on", value("announced_on"), today),
-        check_date_range("start_on", value("start_on"), today),
-        check_date_range("end_on", value("end_on"), today),
+        *(check_date_range(name, value(name)) for name in PLEDGE_DATE_FIELDS),
         check_published_on("source_published_on", value("source_published_on"), today),
     ]
     problems.extend(p for p in checks if p is not None)
@@ -287,9 +331,11 @@ def validate_reference_row(
 ) -> tuple[M | None, list[Problem]]:
     """One row of a reference table, typed: (instance, []) or (None, every problem)."""
     data = _clean(raw)
+    problems = text_problems(data)
+    if problems:
+        return None, problems
     try:
         typed = model.model_validate(data)
-        problems: list[Problem] = []
     except ValidationError as error:
         typed, problems = None, problems_from_pydantic(error)
     failed = {p.field for p in problems}

@@ -33,6 +33,11 @@ ROLES = ("viewer", "editor", "admin")
 EVENT_FORMATS = ("in-person", "virtual", "hybrid")
 # How much of a date the source gave: "2025-09" is stored as 2025-09-01 with precision "month".
 DATE_PRECISIONS = ("day", "month", "year")
+# The one range of dates a pledge may carry, shared by the form, the validator, the importer
+# and the database's CHECK constraints: the coalition's first year to a decade ahead.
+EARLIEST_DATE = date(2025, 1, 1)
+LATEST_DATE = date(2035, 12, 31)
+PLEDGE_DATE_FIELDS = ("announced_on", "start_on", "end_on")
 # How a contribution is given. Loans and guarantees (export credit included) are money that
 # comes back or may never be drawn: they are never added into a grant total.
 INSTRUMENTS = ("grant", "loan", "guarantee", "in_kind", "unspecified")
@@ -123,6 +128,17 @@ def _pledge_checks(prefix: str) -> tuple[CheckConstraint, ...]:
         CheckConstraint(_in("instrument", INSTRUMENTS), name=f"ck_{prefix}_instrument"),
         CheckConstraint(_in("scope", SCOPES), name=f"ck_{prefix}_scope"),
         CheckConstraint("quantity IS NULL OR quantity >= 0", name=f"ck_{prefix}_quantity"),
+        *(
+            CheckConstraint(_date_range(column), name=f"ck_{prefix}_{column}_range")
+            for column in PLEDGE_DATE_FIELDS
+        ),
+    )
+
+
+def _date_range(column: str) -> str:
+    return (
+        f"{column} IS NULL OR ({column} >= '{EARLIEST_DATE.isoformat()}' "
+        f"AND {column} <= '{LATEST_DATE.isoformat()}')"
     )
 
 

@@ -1,7 +1,5 @@
 """Edit pledges (editors): record a new pledge, or change, withdraw or restore one."""
 
-from datetime import date
-
 import streamlit as st
 
 from coalition import editing, queries
@@ -16,7 +14,9 @@ from db.models import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
+    EARLIEST_DATE,
     INSTRUMENTS,
+    LATEST_DATE,
     QUANTITY_QUALIFIERS,
     SCOPES,
     STATUSES,
@@ -120,6 +120,15 @@ def default(field: str, fallback=None):
     return fallback if value is None else value
 
 
+DATE_PLACEHOLDER = "YYYY-MM-DD"
+DATE_HELP = f"YYYY-MM-DD, from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
+
+
+def date_text(field: str) -> str:
+    value = start.get(field)
+    return value.isoformat() if value is not None else ""
+
+
 category = st.selectbox(
     "Category",
     CATEGORIES,
@@ -200,7 +209,11 @@ with st.form("edit_pledge_form"):
             read(queries.exchange_rates_frame),
             None if size_unknown else form["quantity"],
             form["currency"],
-            default("announced_on", date.today()),
+            # The date as last submitted (the field is further down this form).
+            editing.typed_date(
+                st.session_state.get(field_key("announced"), date_text("announced_on"))
+            ),
+            default("announced_precision", "day"),
         )
         if preview:
             st.caption(f"In euros: {preview}")
@@ -246,11 +259,13 @@ with st.form("edit_pledge_form"):
         problems_for("scope")
 
     left, middle, right, far = st.columns(4)
-    form["announced_on"] = left.date_input(
+    # Dates are typed, not picked: what is saved is exactly what was typed, or nothing (a
+    # date picker keeps its last valid day when what is typed is out of range).
+    form["announced_on"] = left.text_input(
         "Announced on *",
-        value=default("announced_on", date.today()),
-        min_value=date(2020, 1, 1),
-        max_value=date(2040, 12, 31),
+        value=date_text("announced_on"),
+        placeholder=DATE_PLACEHOLDER,
+        help=DATE_HELP,
         key=field_key("announced"),
     )
     form["announced_precision"] = middle.selectbox(
@@ -259,18 +274,18 @@ with st.form("edit_pledge_form"):
         index=DATE_PRECISIONS.index(default("announced_precision", "day")),
         key=field_key("precision"),
     )
-    form["start_on"] = right.date_input(
+    form["start_on"] = right.text_input(
         "Starts",
-        value=default("start_on"),
-        min_value=date(2020, 1, 1),
-        max_value=date(2040, 12, 31),
+        value=date_text("start_on"),
+        placeholder=DATE_PLACEHOLDER,
+        help=DATE_HELP,
         key=field_key("start"),
     )
-    form["end_on"] = far.date_input(
+    form["end_on"] = far.text_input(
         "Ends",
-        value=default("end_on"),
-        min_value=date(2020, 1, 1),
-        max_value=date(2040, 12, 31),
+        value=date_text("end_on"),
+        placeholder=DATE_PLACEHOLDER,
+        help=DATE_HELP,
         key=field_key("end"),
     )
     problems_for("announced_on", "announced_precision", "start_on", "end_on")
@@ -297,11 +312,10 @@ with st.form("edit_pledge_form"):
         placeholder="https://…",
         key=field_key("url"),
     )
-    form["source_published_on"] = right.date_input(
+    form["source_published_on"] = right.text_input(
         "Source published on",
-        value=default("source_published_on"),
-        min_value=date(2020, 1, 1),
-        max_value=date.today(),
+        value=date_text("source_published_on"),
+        placeholder=DATE_PLACEHOLDER,
         key=field_key("published"),
     )
     problems_for("source_title", "confidence", "source_url", "source_published_on")
@@ -316,13 +330,14 @@ with st.form("edit_pledge_form"):
         placeholder="e.g. Confirmed by the embassy on 3 March",
     )
     problems_for("reason")
-    effective_on = st.date_input(
+    effective_on = st.text_input(
         "In effect from",
-        value=None,
+        placeholder=DATE_PLACEHOLDER,
         key=field_key("effective"),
-        help="The day from which this holds, for the 'As of' views. Empty: the announcement "
-        "date for a new pledge, today for a change.",
+        help="The day from which this holds, for the 'As of' views (YYYY-MM-DD). Empty: the "
+        "announcement date for a new pledge, today for a change.",
     )
+    problems_for("effective_on")
     submitted = st.form_submit_button("Save pledge", type="primary")
 
 
@@ -380,7 +395,7 @@ if submitted:
         save(values=values)
     else:
         # Only what this editor changed travels: their other fields stay as saved.
-        changes = {k: v for k, v in values.items() if base["values"].get(k) != v}
+        changes = editing.changed_fields(base["values"], values)
         save(changes=changes, version=base["version"])
 
 if errors:

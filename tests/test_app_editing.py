@@ -98,6 +98,7 @@ def fill_new_pledge(at, **overrides):
         "source": "Danish Ministry of Defence",
         "reason": "Announced at the press conference",
         "url": "https://example.org/press",
+        "announced": "2025-09-04",
     } | overrides
     for name, value in values.items():
         field(at, "text_input", name).input(value)
@@ -137,6 +138,42 @@ def test_every_problem_shows_on_its_field_and_nothing_is_written(monkeypatch, sq
     assert any("Source link 'not a link' is not a web address" in m for m in messages)
     assert any(m.startswith(":red[Reason is required") for m in messages)
     assert at.error[0].value.startswith("4 problem(s): nothing was saved")
+    assert count(engine, Pledge) == before
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("9999-01-01", "9999-01-01 is outside 2025-01-01 to 2035-12-31"),
+        ("1899/01/01", "'1899/01/01' is not a valid date (expected YYYY-MM-DD)"),
+        ("2025-02-30", "'2025-02-30' is not a valid date (expected YYYY-MM-DD)"),
+        ("", "is required"),
+    ],
+)
+def test_a_date_is_saved_exactly_as_typed_or_not_at_all(monkeypatch, sqlite_url, typed, message):
+    at = open_editor(monkeypatch, sqlite_url)
+    fill_new_pledge(at, announced=typed)
+    field(at, "number_input", "quantity").set_value(40)
+    engine = create_db_engine(sqlite_url)
+    before = count(engine, Pledge)
+    at.button[0].click().run()
+    messages = [c.value for c in at.caption if c.value.startswith(":red[")]
+    assert f":red[Announcement date {message}]" in messages
+    assert at.error[0].value.startswith("1 problem(s): nothing was saved"), messages
+    assert count(engine, Pledge) == before
+    engine.dispose()
+
+
+def test_a_mistyped_day_to_take_effect_is_named_and_nothing_is_written(monkeypatch, sqlite_url):
+    at = open_editor(monkeypatch, sqlite_url)
+    fill_new_pledge(at, effective="2025-13-01")
+    field(at, "number_input", "quantity").set_value(40)
+    engine = create_db_engine(sqlite_url)
+    before = count(engine, Pledge)
+    at.button[0].click().run()
+    messages = [c.value for c in at.caption if c.value.startswith(":red[")]
+    assert ":red[Effective on '2025-13-01' is not a valid date (expected YYYY-MM-DD)]" in messages
     assert count(engine, Pledge) == before
     engine.dispose()
 

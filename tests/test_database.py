@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -140,4 +141,14 @@ def test_foreign_keys_are_enforced(engine):
                 "INSERT INTO event_attendance (event_id, participant_code, source_title) "
                 "VALUES (999999, 'ZZZ', 'x')"
             )
+        )
+
+
+@pytest.mark.parametrize("column", ["announced_on", "start_on", "end_on"])
+@pytest.mark.parametrize("day", ["2024-12-31", "2036-01-01"])
+def test_the_database_refuses_a_pledge_date_outside_the_shared_range(engine, column, day):
+    with engine.connect() as connection, pytest.raises(IntegrityError):
+        connection.execute(
+            text(f"UPDATE pledge SET {column} = :day WHERE id = (SELECT min(id) FROM pledge)"),
+            {"day": date.fromisoformat(day)},
         )

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coalition.errors import ValidationFailed
-from coalition.validation import QUANTITY_CEILINGS, validate_pledge, years_after
+from coalition.validation import QUANTITY_CEILINGS, validate_pledge
 from db.models import CATEGORIES
 
 CODES = {"GBR", "FRA"}
@@ -65,8 +65,16 @@ def test_blank_quantity_means_unknown_not_zero():
             "quantity",
             "250,000 is above the ceiling of 200,000 for troops",
         ),
-        ({"announced_on": "2024-12-31"}, "announced_on", "2024-12-31 is before 2025-01-01"),
-        ({"announced_on": "2032-01-01"}, "announced_on", "2032-01-01 is more than 5 years ahead"),
+        (
+            {"announced_on": "2024-12-31"},
+            "announced_on",
+            "2024-12-31 is outside 2025-01-01 to 2035-12-31",
+        ),
+        (
+            {"end_on": "2036-01-01"},
+            "end_on",
+            "2036-01-01 is outside 2025-01-01 to 2035-12-31",
+        ),
         (
             {"announced_on": "03/02/2025"},
             "announced_on",
@@ -145,7 +153,7 @@ def test_hostile_input_is_refused_with_a_field_or_accepted_clean(
     # range, a currency exactly when it is funding, and a web address.
     assert fields.category in CATEGORIES
     assert fields.quantity is None or 0 <= fields.quantity <= QUANTITY_CEILINGS[fields.category]
-    assert date(2025, 1, 1) <= fields.announced_on <= date(2031, 11, 28)
+    assert date(2025, 1, 1) <= fields.announced_on <= date(2035, 12, 31)
     if fields.category == "funding":
         assert fields.currency in CURRENCIES | {"EUR"}
     else:
@@ -153,9 +161,30 @@ def test_hostile_input_is_refused_with_a_field_or_accepted_clean(
     assert fields.source_url is None or fields.source_url.startswith(("http://", "https://"))
 
 
-def test_the_date_ceiling_survives_a_leap_day():
-    assert years_after(date(2028, 2, 29), 5) == date(2033, 2, 28)
-    fields = validate_pledge(
-        VALID, participant_codes=CODES, currencies=CURRENCIES, today=date(2028, 2, 29)
-    )
-    assert fields.announced_on == date(2025, 3, 2)
+def test_dates_share_one_fixed_range_with_the_database():
+    for day, ok in (
+        (date(2024, 12, 31), False),
+        (date(2025, 1, 1), True),
+        (date(2035, 12, 31), True),
+        (date(2036, 1, 1), False),
+    ):
+        raw = VALID | {"announced_on": day.isoformat()}
+        try:
+            validate_pledge(raw, participant_codes=CODES, currencies=CURRENCIES, today=TODAY)
+        except ValidationFailed as failure:
+            assert not ok, day
+            assert [str(p) for p in failure.problems] == [
+                f"announced_on: {day.isoformat()} is outside 2025-01-01 to 2035-12-31"
+            ]
+        else:
+            assert ok, day
+
+
+@pytest.mark.parametrize("character", ["\x00", "\u202e", "\u2066"])
+def test_nul_and_bidirectional_controls_are_refused(character):
+    raw = VALID | {"description": f"100 troops{character}001"}
+    with pytest.raises(ValidationFailed) as caught:
+        validate_pledge(raw, participant_codes=CODES, currencies=CURRENCIES, today=TODAY)
+    (problem,) = caught.value.problems
+    assert problem.field == "description"
+    assert "NUL" in problem.message or "bidirectional" in problem.message
