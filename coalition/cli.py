@@ -14,12 +14,12 @@ from coalition.auth import Actor
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import MEMBERSHIPS, PledgeFilter
-from coalition.importer import commit_import, preview_import
+from coalition.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
 from coalition.seed import load_seed
 from coalition.settings import Settings
 from coalition.snapshots import build_snapshot, log_snapshot
 from db.backup import backup_sqlite
-from db.engine import create_db_engine, read_session, write_session
+from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 from db.models import CATEGORIES, ROLES, SCOPES, STATUSES
 
 
@@ -128,8 +128,34 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _print_conflicts(preview) -> None:
+    for row in preview.conflicts:
+        changed = ", ".join(
+            f"{name}: file {row.changes[name]!r}, now {row.current[name]!r}" for name in row.changes
+        )
+        who = "; ".join(f"v{s['version']} by {s['by']} ({s['reason']})" for s in row.since)
+        print(
+            f"  row {row.line}: pledge {row.pledge_id} changed since version {row.version} "
+            f"({who}). {changed}",
+            file=sys.stderr,
+        )
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    size = args.file.stat().st_size
+    if size > MAX_FILE_BYTES:  # refused before a byte of it is read
+        raise ValidationFailed(
+            [
+                Problem(
+                    "file",
+                    f"is {size / 2**20:,.1f} MB, over the limit of {MAX_FILE_BYTES // 2**20} MB: "
+                    "split it",
+                    file=args.file.name,
+                )
+            ]
+        )
     data = args.file.read_bytes()
+    resolutions = {}
     engine = create_db_engine(settings.database_url)
     try:
         if args.dry_run:
@@ -139,9 +165,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 raise ValidationFailed(preview.problems)
             print(
                 f"Dry run: {preview.count('new')} new, {preview.count('changed')} changed, "
-                f"{preview.count('unchanged')} unchanged; nothing was written."
+                f"{preview.count('unchanged')} unchanged, {preview.count('conflict')} in "
+                "conflict; nothing was written."
             )
+            _print_conflicts(preview)
             return 0
+        if args.conflicts:
+            with read_session(engine) as session:
+                preview = preview_import(session, data)
+            resolutions = {row.line: args.conflicts for row in preview.conflicts}
 
         def report(done: int, total: int) -> None:
             if done == 1 or done % 500 == 0 or done == total:
@@ -149,7 +181,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
         with write_session(engine) as session:
             summary = commit_import(
-                session, actor=_cli_actor(), data=data, reason=args.reason, progress=report
+                session,
+                actor=_cli_actor(),
+                data=data,
+                reason=args.reason,
+                resolutions=resolutions,
+                progress=report,
             )
     finally:
         engine.dispose()
@@ -231,6 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", type=Path)
     importer.add_argument("--reason", default="", help="why (e.g. where the file comes from)")
     importer.add_argument(
+        "--conflicts",
+        choices=(APPLY, DROP),
+        help="for rows that start from a version someone has changed since: apply the row's "
+        "own changes on top of the current version, or drop those rows (default: stop and "
+        "list them; --dry-run lists them too)",
+    )
+    importer.add_argument(
         "--dry-run", action="store_true", help="check and count only; write nothing"
     )
     importer.set_defaults(handler=cmd_import)
@@ -278,3 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except auth.PermissionDenied as error:
         print(f"Refused: {error}", file=sys.stderr)
         return 3
+    except DatabaseFault as fault:
+        print(f"The database could not be used: {fault}. Nothing was written.", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file that cannot be read or written
+        print(f"{error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 2

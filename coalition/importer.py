@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlmodel import Session, select
 
 from coalition import audit
 from coalition.auth import Actor, require_role
+from coalition.editing import changed_fields
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import FORMULA_PREFIXES
 from coalition.pledges import (
@@ -29,11 +31,12 @@ from coalition.pledges import (
     known_participant_codes,
     update_pledge,
 )
+from coalition.privacy import staff_id
 from coalition.snapshots import SNAPSHOT_COLUMNS
-from coalition.validation import validate_pledge
-from db.models import Pledge
+from coalition.validation import check_text, validate_pledge
+from db.models import Pledge, PledgeFields, PledgeRevision
 
-IMPORT_COLUMNS = ("pledge_id", *(c for c in PLEDGE_FIELD_NAMES))
+IMPORT_COLUMNS = ("pledge_id", "version", *PLEDGE_FIELD_NAMES)
 REQUIRED_COLUMNS = (
     "participant_code",
     "category",
@@ -46,6 +49,11 @@ REQUIRED_COLUMNS = (
 # Columns our export writes that describe a row rather than set it; accepted and ignored.
 IGNORED_COLUMNS = tuple(c for c in SNAPSHOT_COLUMNS if c not in IMPORT_COLUMNS)
 MAX_ROWS = 20_000
+# Well above 20,000 rows of our own export (about 1 KB a row at most), well below what would
+# strain the server: a larger file is refused before it is read.
+MAX_FILE_BYTES = 32 * 2**20
+# What to do with a conflicting row (see commit_import).
+APPLY, DROP = "apply", "drop"
 # New pledges are written this many at a time, so the progress bar moves on a large file.
 CREATE_CHUNK = 1_000
 
@@ -53,11 +61,16 @@ CREATE_CHUNK = 1_000
 @dataclass
 class PreviewRow:
     line: int  # in the file, header = 1
-    status: str  # new, changed, unchanged, error
+    status: str  # new, changed, unchanged, conflict, error
     values: dict[str, Any]
     pledge_id: int | None = None
-    version: int | None = None
+    version: int | None = None  # the version the row starts from, as the file says
+    base_version: int | None = None  # the pledge's version now, which a write must find
+    typed: PledgeFields | None = None
     changes: dict[str, Any] = field(default_factory=dict)
+    # For a conflict: what the changed fields hold now, and who changed the pledge since.
+    current: dict[str, Any] = field(default_factory=dict)
+    since: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     note: str = ""
 
@@ -74,6 +87,10 @@ class Preview:
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def conflicts(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.status == "conflict"]
 
 
 def template_csv() -> bytes:
@@ -112,16 +129,10 @@ def _identity(values: dict[str, Any]) -> tuple:
     )
 
 
-def _pledges_named_in(session: Session, records: list[list[str]], header: list[str]) -> dict:
-    """The current state of the pledges a file changes (rows with a pledge_id), by id: only
-    those, not the whole table."""
-    if "pledge_id" not in header:
-        return {}
-    column = header.index("pledge_id")
-    ids = sorted(
-        {int(c[column]) for c in records if len(c) > column and c[column].strip().isdigit()}
-    )
-    current = {}
+def _pledges_by_id(session: Session, ids: list[int]) -> dict[int, Pledge]:
+    """The current state of the pledges a file names, by id: only those, not the whole table."""
+    ids = sorted(set(ids))
+    current: dict[int, Pledge] = {}
     for start in range(0, len(ids), 1_000):
         chunk = ids[start : start + 1_000]
         current |= {p.id: p for p in session.exec(select(Pledge).where(Pledge.id.in_(chunk)))}
@@ -150,16 +161,66 @@ def _recorded_identities(session: Session) -> dict[tuple, int]:
     }
 
 
+# A pledge number as our exports write it: plain ASCII digits, in the database's integer range.
+PLEDGE_ID = re.compile(r"[0-9]{1,10}")
+MAX_PLEDGE_ID = 2**31 - 1
+
+
+def _number(text: str, column: str, line: int, problems: list[Problem]) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if PLEDGE_ID.fullmatch(text) and 0 < int(text) <= MAX_PLEDGE_ID:
+        return int(text)
+    what = "a pledge number" if column == "pledge_id" else "a version number"
+    problems.append(
+        Problem(column, f"'{text[:40]}' is not {what} (digits 0-9 only)", file="upload", row=line)
+    )
+    return None
+
+
+def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """The file's rows after the header, one at a time, with their line numbers. A row the
+    CSV reader cannot read (a cell past the size limit, a stray quote) ends the file with a
+    problem naming where."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            message = str(error)
+            if "field larger than field limit" in message:
+                message = f"has a cell longer than {csv.field_size_limit():,} characters"
+            problems.append(
+                Problem("row", f"cannot be read: {message}", file="upload", row=reader.line_num)
+            )
+            return
+        yield reader.line_num, cells
+
+
 def preview_import(session: Session, data: bytes) -> Preview:
     """Read and check a whole file without writing: every row marked new, changed,
-    unchanged or error, every problem with its row and column."""
+    unchanged, conflict or error, every problem with its row and column. Memory stays
+    bounded: the file's size and row count are capped, and rows are read one at a time."""
     digest = hashlib.sha256(data).hexdigest()
     problems: list[Problem] = []
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(
+            Problem(
+                "file",
+                f"is {len(data) / 2**20:,.1f} MB, over the limit of {MAX_FILE_BYTES // 2**20} MB "
+                f"({MAX_ROWS:,} rows): split it",
+                file="upload",
+            )
+        )
+        return Preview([], problems, digest)
     text = _decode(data, problems)
     if text is None:
         return Preview([], problems, digest)
-    lines = text.splitlines()
-    header_line = lines[0] if lines else ""
+    header_line = text.partition("\n")[0]
     if "," not in header_line and any(d in header_line for d in (";", "\t", "|")):
         used = next(d for d in (";", "\t", "|") if d in header_line)
         name = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[used]
@@ -172,26 +233,34 @@ def preview_import(session: Session, data: bytes) -> Preview:
             )
         )
         return Preview([], problems, digest)
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(csv.reader(io.StringIO(header_line)), [])]
+    except csv.Error as error:
+        problems.append(Problem("file", f"header cannot be read: {error}", file="upload", row=1))
+        return Preview([], problems, digest)
     known = set(IMPORT_COLUMNS) | set(IGNORED_COLUMNS)
     for column in header:
         if column not in known:
-            problems.append(Problem(column, "is not a known column", file="upload", row=1))
+            problems.append(Problem(column[:60], "is not a known column", file="upload", row=1))
     for column in REQUIRED_COLUMNS:
         if column not in header:
             problems.append(Problem(column, "column is missing", file="upload", row=1))
+    if "pledge_id" in header and "version" not in header:
+        problems.append(
+            Problem(
+                "version",
+                "column is missing: rows that change a pledge say which version they start "
+                "from (export a snapshot to get it)",
+                file="upload",
+                row=1,
+            )
+        )
     if problems:
         return Preview([], problems, digest)
 
     codes, currencies = known_participant_codes(session), known_currencies(session)
-    records = list(reader)
-    current = _pledges_named_in(session, records, header)
-    recorded = _recorded_identities(session)
     rows: list[PreviewRow] = []
-    seen_ids: dict[int, int] = {}
-    seen_new: dict[tuple, int] = {}
-    for line, cells in enumerate(records, start=2):
+    for line, cells in _records(text, problems):
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
@@ -201,41 +270,64 @@ def preview_import(session: Session, data: bytes) -> Preview:
                 )
             )
             break
-        if len(cells) != len(header):
-            row = PreviewRow(line, "error", {})
+        rows.append(_read_row(line, cells, header, codes, currencies))
+    _compare_with_the_record(session, rows)
+    if not rows and not problems:
+        problems.append(Problem("file", "has no rows below its header", file="upload", row=2))
+    return Preview(rows, problems, digest)
+
+
+def _read_row(
+    line: int, cells: list[str], header: list[str], codes: set[str], currencies: set[str]
+) -> PreviewRow:
+    """One row checked on its own: its cells, its pledge and version numbers, its fields."""
+    if len(cells) != len(header):
+        row = PreviewRow(line, "error", {})
+        row.problems.append(
+            Problem(
+                "row",
+                f"has {len(cells)} values, the header has {len(header)}",
+                file="upload",
+                row=line,
+            )
+        )
+        return row
+    raw = {h: restore_text(c) for h, c in zip(header, cells, strict=True)}
+    values = {k: raw[k] for k in PLEDGE_FIELD_NAMES if k in raw}
+    row = PreviewRow(line, "new", values)
+    unsafe = [p for h, c in raw.items() if h not in values and (p := check_text(h, c))]
+    row.problems += [replace(p, file="upload", row=line) for p in unsafe]
+    row.pledge_id = _number(raw.get("pledge_id", ""), "pledge_id", line, row.problems)
+    file_version = _number(raw.get("version", ""), "version", line, row.problems)
+    if row.pledge_id is not None:
+        if file_version is None and not row.problems:
             row.problems.append(
                 Problem(
-                    "row",
-                    f"has {len(cells)} values, the header has {len(header)}",
+                    "version",
+                    "is required with a pledge_id: the version this change starts from",
                     file="upload",
                     row=line,
                 )
             )
-            rows.append(row)
-            continue
-        raw = {h: restore_text(c) for h, c in zip(header, cells, strict=True)}
-        values = {k: raw.get(k, "") for k in PLEDGE_FIELD_NAMES if k in raw}
-        row = PreviewRow(line, "new", values)
-        pledge_text = (raw.get("pledge_id") or "").strip()
-        if pledge_text:
-            try:
-                row.pledge_id = int(pledge_text)
-            except ValueError:
-                row.problems.append(
-                    Problem(
-                        "pledge_id",
-                        f"'{pledge_text}' is not a pledge number",
-                        file="upload",
-                        row=line,
-                    )
-                )
-        try:
-            typed = validate_pledge(values, participant_codes=codes, currencies=currencies)
-        except ValidationFailed as failure:
-            typed = None
-            row.problems += [
-                Problem(p.field, p.message, file="upload", row=line) for p in failure.problems
-            ]
+        row.version = file_version
+    try:
+        row.typed = validate_pledge(values, participant_codes=codes, currencies=currencies)
+    except ValidationFailed as failure:
+        row.problems += [
+            Problem(p.field, p.message, file="upload", row=line) for p in failure.problems
+        ]
+    return row
+
+
+def _compare_with_the_record(session: Session, rows: list[PreviewRow]) -> None:
+    """Mark each row against what is recorded now: new, changed, unchanged, a conflict (the
+    pledge changed since the version the row starts from), or an error."""
+    named = [row.pledge_id for row in rows if row.pledge_id is not None]
+    current = _pledges_by_id(session, named)
+    recorded = _recorded_identities(session)
+    seen_ids: dict[int, int] = {}
+    seen_new: dict[tuple, int] = {}
+    for row in rows:
         if row.pledge_id is not None:
             if row.pledge_id in seen_ids:
                 row.problems.append(
@@ -243,10 +335,10 @@ def preview_import(session: Session, data: bytes) -> Preview:
                         "pledge_id",
                         f"duplicates row {seen_ids[row.pledge_id]}",
                         file="upload",
-                        row=line,
+                        row=row.line,
                     )
                 )
-            seen_ids.setdefault(row.pledge_id, line)
+            seen_ids.setdefault(row.pledge_id, row.line)
             existing = current.get(row.pledge_id)
             if existing is None:
                 row.problems.append(
@@ -254,24 +346,20 @@ def preview_import(session: Session, data: bytes) -> Preview:
                         "pledge_id",
                         f"pledge {row.pledge_id} does not exist (leave it blank for a new pledge)",
                         file="upload",
-                        row=line,
+                        row=row.line,
                     )
                 )
-            elif typed is not None:
-                row.version = existing.version
-                row.changes = {
-                    k: getattr(typed, k)
-                    for k in values
-                    if getattr(typed, k) != getattr(existing, k)
-                }
-                row.status = "changed" if row.changes else "unchanged"
-        elif typed is not None:
-            identity = _identity(typed.model_dump())
+            elif row.typed is not None and row.version is not None:
+                _compare_with_pledge(session, row, existing)
+        elif row.typed is not None:
+            identity = _identity(row.typed.model_dump())
             if identity in seen_new:
                 row.problems.append(
-                    Problem("row", f"duplicates row {seen_new[identity]}", file="upload", row=line)
+                    Problem(
+                        "row", f"duplicates row {seen_new[identity]}", file="upload", row=row.line
+                    )
                 )
-            seen_new.setdefault(identity, line)
+            seen_new.setdefault(identity, row.line)
             if identity in recorded:
                 row.status, row.note = (
                     "unchanged",
@@ -279,10 +367,82 @@ def preview_import(session: Session, data: bytes) -> Preview:
                 )
         if row.problems:
             row.status = "error"
-        rows.append(row)
-    if not rows and not problems:
-        problems.append(Problem("file", "has no rows below its header", file="upload", row=2))
-    return Preview(rows, problems, digest)
+
+
+def _compare_with_pledge(session: Session, row: PreviewRow, existing: Pledge) -> None:
+    typed, line = row.typed, row.line
+    if "participant_code" in row.values and typed.participant_code != existing.participant_code:
+        row.problems.append(
+            Problem(
+                "participant_code",
+                f"pledge {existing.id} is {existing.participant_code}'s: a row may not move it to "
+                f"{typed.participant_code} (record a new pledge instead)",
+                file="upload",
+                row=line,
+            )
+        )
+        return
+    if row.version > existing.version:
+        row.problems.append(
+            Problem(
+                "version",
+                f"pledge {existing.id} is at version {existing.version}; there is no version "
+                f"{row.version} yet",
+                file="upload",
+                row=line,
+            )
+        )
+        return
+    if row.version == existing.version:
+        row.changes = changed_values(typed, existing, row.values)
+        row.status = "changed" if row.changes else "unchanged"
+        row.base_version = existing.version
+        return
+    # Someone saved this pledge after the version the file starts from: only what the file
+    # itself changed travels, and only if the person importing says so.
+    started_from = session.exec(
+        select(PledgeRevision).where(
+            PledgeRevision.pledge_id == existing.id, PledgeRevision.version == row.version
+        )
+    ).one()
+    row.changes = changed_values(typed, started_from, row.values)
+    row.base_version = existing.version
+    if not row.changes:
+        row.status, row.note = (
+            "unchanged",
+            (f"changed by others since version {row.version}; this row changes nothing"),
+        )
+        return
+    row.status = "conflict"
+    row.current = {name: getattr(existing, name) for name in row.changes}
+    row.since = revisions_since(session, existing.id, row.version)
+
+
+def changed_values(typed: PledgeFields, before: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a row sets to something other than ``before`` (a pledge or a revision),
+    among the columns the file has: the form and the importer decide "changed" alike."""
+    return changed_fields(
+        {name: getattr(before, name) for name in given},
+        {name: getattr(typed, name) for name in given},
+    )
+
+
+def revisions_since(session: Session, pledge_id: int, version: int) -> list[dict[str, Any]]:
+    """Who changed a pledge after ``version`` (as a staff id, never an email), when, why."""
+    statement = (
+        select(PledgeRevision)
+        .where(PledgeRevision.pledge_id == pledge_id, PledgeRevision.version > version)
+        .order_by(PledgeRevision.version)
+    )
+    return [
+        {
+            "version": r.version,
+            "by": staff_id(session, r.actor),
+            "recorded_at": r.recorded_at,
+            "reason": r.reason,
+        }
+        for r in session.exec(statement).all()
+    ]
 
 
 def commit_import(
@@ -291,19 +451,44 @@ def commit_import(
     actor: Actor,
     data: bytes,
     reason: str,
+    resolutions: Mapping[int, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Check the file again and write all of it in the caller's transaction, or nothing:
-    any problem (or a pledge changed by someone since) raises before the commit."""
+    any problem raises before the commit.
+
+    A conflict (a row starting from a version someone has changed since) is written only as
+    its row's entry in ``resolutions`` says, by line: APPLY the file's own changes on top of
+    the current version, or DROP the row. A conflict with no choice stops the import."""
     require_role(session, actor, "editor", action="import.commit")
+    resolutions = dict(resolutions or {})
     preview = preview_import(session, data)
     if preview.problems:
         raise ValidationFailed(preview.problems)
+    problems = []
     if not (reason or "").strip():
-        raise ValidationFailed([Problem("reason", "is required: say where this file comes from")])
+        problems.append(Problem("reason", "is required: say where this file comes from"))
+    for row in preview.conflicts:
+        if resolutions.get(row.line) not in (APPLY, DROP):
+            problems.append(
+                Problem(
+                    "version",
+                    f"pledge {row.pledge_id} changed since version {row.version}: choose to "
+                    "apply this row's changes on top of the current version, or drop the row",
+                    file="upload",
+                    row=row.line,
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems)
     batch_id = str(uuid.uuid4())
     new = [row for row in preview.rows if row.status == "new"]
-    changed = [row for row in preview.rows if row.status == "changed"]
+    changed = [
+        row
+        for row in preview.rows
+        if row.status == "changed"
+        or (row.status == "conflict" and resolutions.get(row.line) == APPLY)
+    ]
     total, done = len(new) + len(changed), 0
     for start in range(0, len(new), CREATE_CHUNK):
         chunk = new[start : start + CREATE_CHUNK]
@@ -331,7 +516,7 @@ def commit_import(
                 session,
                 actor=actor,
                 pledge_id=row.pledge_id,
-                expected_version=row.version,
+                expected_version=row.base_version,
                 changes=row.changes,
                 reason=reason,
                 batch_id=batch_id,
@@ -343,11 +528,14 @@ def commit_import(
         done += 1
         if progress:
             progress(done, total)
+    conflicts = preview.conflicts
     summary = {
         "batch_id": batch_id,
         "new": preview.count("new"),
         "changed": preview.count("changed"),
         "unchanged": preview.count("unchanged"),
+        "conflicts_applied": sum(resolutions.get(r.line) == APPLY for r in conflicts),
+        "conflicts_dropped": sum(resolutions.get(r.line) == DROP for r in conflicts),
         "sha256": preview.sha256,
     }
     audit.record(

@@ -5,20 +5,33 @@ import streamlit as st
 
 from coalition.auth import PermissionDenied
 from coalition.errors import ValidationFailed, VersionConflict
-from coalition.importer import commit_import, preview_import, template_csv
-from db.engine import read_session, write_session
-from ui.resources import get_engine
+from coalition.history import FIELD_LABELS, shown
+from coalition.importer import (
+    APPLY,
+    DROP,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    commit_import,
+    preview_import,
+    template_csv,
+)
+from db.engine import DatabaseFault, read_session, write_session
+from ui.resources import get_engine, show_write_fault
 from ui.shell import require_entry, require_role
 from ui.tables import page_of_rows
 
 require_entry()
 viewer = require_role("editor")
 
+PREVIEW = "import_preview_cache"
+CHOICES = {APPLY: "Apply this row's changes on top of the current version", DROP: "Drop this row"}
+
 st.title("Import pledges")
 st.caption(
     "Use the template, or a snapshot downloaded from this app: rows with a pledge_id change "
-    "that pledge, rows without one are new. Nothing is written until every row is correct, "
-    "and then all of it is written at once."
+    "that pledge (from the version in the row), rows without one are new. Nothing is written "
+    "until every row is correct, and then all of it is written at once. "
+    f"Up to {MAX_ROWS:,} rows and {MAX_FILE_BYTES // 2**20} MB a file."
 )
 st.download_button(
     "Download the template (CSV)",
@@ -32,12 +45,21 @@ if notice := st.session_state.pop("import_notice", None):
 
 upload = st.file_uploader("CSV file (UTF-8, comma-separated)", type=["csv"], key="import_file")
 if upload is None:
+    st.session_state.pop(PREVIEW, None)
     st.stop()
-data = upload.getvalue()
-with read_session(get_engine()) as session:
-    preview = preview_import(session, data)
 
-counts = {status: preview.count(status) for status in ("new", "changed", "unchanged", "error")}
+# Checked once per upload and state of the record, not on every rerun of this page.
+cache_key = (upload.file_id, st.session_state["data_version"])
+cached = st.session_state.get(PREVIEW)
+if cached is None or cached[0] != cache_key:
+    with st.spinner("Checking every row…"), read_session(get_engine()) as session:
+        cached = (cache_key, preview_import(session, upload.getvalue()))
+    st.session_state[PREVIEW] = cached
+preview = cached[1]
+
+counts = {
+    status: preview.count(status) for status in ("new", "changed", "unchanged", "conflict", "error")
+}
 st.markdown(" · ".join(f"**{n}** {status}" for status, n in counts.items()))
 if preview.problems:
     st.error(f"{len(preview.problems)} problem(s): fix them in the file and upload it again.")
@@ -64,14 +86,56 @@ if preview.rows:
         ]
     )
     st.dataframe(page_of_rows(marked, key="import_preview"), hide_index=True, key="import_preview")
-if preview.problems or not (counts["new"] or counts["changed"]):
+if preview.problems or not (counts["new"] or counts["changed"] or counts["conflict"]):
     if not preview.problems:
         st.info("Everything in this file is recorded already: there is nothing to import.")
     st.stop()
 
+resolutions: dict[int, str] = {}
+if preview.conflicts:
+    st.subheader(f"{len(preview.conflicts)} row(s) in conflict")
+    st.warning(
+        "Someone changed these pledges after the version your file starts from. Nothing in "
+        "these rows is written unless you choose, row by row."
+    )
+    for row in preview.conflicts:
+        with st.container(border=True):
+            st.markdown(f"**Row {row.line}**: pledge {row.pledge_id}, from version {row.version}")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "field": FIELD_LABELS.get(name, name),
+                            "your file": shown(value),
+                            "recorded now": shown(row.current.get(name)),
+                        }
+                        for name, value in row.changes.items()
+                    ]
+                ),
+                hide_index=True,
+            )
+            st.caption(
+                "Changed since by: "
+                + "; ".join(
+                    f"{s['by']} on {s['recorded_at']:%d %b %Y %H:%M} UTC (version "
+                    f"{s['version']}: {s['reason']})"
+                    for s in row.since
+                )
+            )
+            choice = st.radio(
+                "What should happen to this row?",
+                list(CHOICES),
+                format_func=CHOICES.get,
+                index=None,
+                key=f"import_conflict_{row.line}",
+            )
+            if choice:
+                resolutions[row.line] = choice
+
 reason = st.text_input("Reason (where this file comes from) *", key="import_reason")
+applied = sum(choice == APPLY for choice in resolutions.values())
 if st.button(
-    f"Import {counts['new']} new and {counts['changed']} changed pledges",
+    f"Import {counts['new']} new and {counts['changed'] + applied} changed pledges",
     type="primary",
     key="import_commit",
 ):
@@ -81,8 +145,9 @@ if st.button(
             summary = commit_import(
                 session,
                 actor=viewer.actor,
-                data=data,
+                data=upload.getvalue(),
                 reason=reason,
+                resolutions=resolutions,
                 progress=lambda done, total: bar.progress(
                     done / total, text=f"Importing {done}/{total}"
                 ),
@@ -93,10 +158,19 @@ if st.button(
         st.error(f"Nothing was imported: {conflict}. Upload the file again to re-check it.")
     except PermissionDenied as refusal:
         st.error(str(refusal))
+    except DatabaseFault as fault:
+        show_write_fault(fault)
     else:
         st.session_state["import_notice"] = (
             f"Imported batch {summary['batch_id']}: {summary['new']} new, "
-            f"{summary['changed']} changed, {summary['unchanged']} unchanged."
+            f"{summary['changed'] + summary['conflicts_applied']} changed, "
+            f"{summary['unchanged']} unchanged"
+            + (
+                f", {summary['conflicts_dropped']} conflicting row(s) dropped."
+                if summary["conflicts_dropped"]
+                else "."
+            )
         )
         del st.session_state["import_file"]
+        st.session_state.pop(PREVIEW, None)
         st.rerun()
