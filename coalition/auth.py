@@ -3,7 +3,6 @@ so a page hidden from a role is not the only thing standing between it and a wri
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,10 +11,13 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from coalition import audit
 from coalition.errors import Problem, ValidationFailed
+from coalition.privacy import keyed_digest
+from coalition.validation import check_text
 from db.models import ROLES, AuditEvent, UserAccount, utc_now
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -52,6 +54,8 @@ def normalise_email(email: str) -> str:
 
 
 def find_account(session: Session, email: str) -> UserAccount | None:
+    if check_text("email", email) is not None:
+        return None  # no account has such an address, and PostgreSQL cannot compare NUL
     return session.exec(
         select(UserAccount).where(UserAccount.email == normalise_email(email))
     ).first()
@@ -101,7 +105,7 @@ def _check_password(password: str) -> None:
 
 def _check_new_account(session: Session, email: str, role: str) -> None:
     problems = []
-    if not EMAIL.match(email) or len(email) > 254:
+    if check_text("email", email) is not None or not EMAIL.match(email) or len(email) > 254:
         problems.append(Problem("email", f"'{email}' is not an email address"))
     elif find_account(session, email) is not None:
         problems.append(Problem("email", f"an account for {email} exists already"))
@@ -126,6 +130,14 @@ def add_account(
         password_hash=_hasher.hash(password) if password is not None else None,
     )
     session.add(account)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another admin added the same email a moment ago. Raised without the database's
+        # error, whose statement parameters hold the new password's hash.
+        raise ValidationFailed(
+            [Problem("email", f"an account for {email} exists already")]
+        ) from None
     audit.record(
         session,
         actor=actor.email,
@@ -242,7 +254,7 @@ def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
     account = find_account(session, email)
     # What someone typed as an email is not recorded unless it is an account: it may be a
     # password typed into the wrong box.
-    subject = email if account is not None else "unknown:" + _digest(email)
+    subject = email if account is not None else "unknown:" + keyed_digest(session, email)
     reason = None
     if recent_failures(session, subject) >= MAX_FAILURES:
         reason = "rate limited"
@@ -280,10 +292,6 @@ def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
     )
     session.commit()
     return signed_in
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _serialise_attempts(session: Session, email: str) -> None:

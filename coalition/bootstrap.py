@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 from coalition.auth import ensure_first_admin
+from coalition.privacy import ensure_keys
 from coalition.seed import (
     SyncReport,
     apply_seed,
@@ -80,6 +81,7 @@ def initialise_database(
                 apply_seed(session, bundle)
             outcome = InitOutcome.SEEDED
         with write_session(engine) as session:
+            ensure_keys(session)
             password = ensure_first_admin(session, admin_email)
         if password is None:
             return InitResult(outcome, sync)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from coalition.exchange import add_eur
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
+from coalition.privacy import staff_id
 from db.models import (
     PLEDGE_FIELD_NAMES,
     AuditEvent,
@@ -169,6 +170,7 @@ def pledges_frame(
     if filters.scopes:
         statement = statement.where(source.scope.in_(filters.scopes))
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
+    frame["updated_by"] = _staff_ids(session, frame["updated_by"])
     return frame[PLEDGE_COLUMNS].sort_values(
         ["announced_on", "participant", "id"], ignore_index=True
     )
@@ -210,13 +212,21 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
 
 
 def pledge_revisions_frame(session: Session, pledge_id: int) -> pd.DataFrame:
+    """One pledge's revisions; ``actor`` is a staff id, never an email (see privacy)."""
     statement = (
         select(PledgeRevision)
         .where(PledgeRevision.pledge_id == pledge_id)
         .order_by(PledgeRevision.version)
     )
     rows = [r.model_dump() for r in session.exec(statement).all()]
-    return pd.DataFrame(rows, columns=list(PledgeRevision.model_fields))
+    frame = pd.DataFrame(rows, columns=list(PledgeRevision.model_fields))
+    frame["actor"] = _staff_ids(session, frame["actor"])
+    return frame
+
+
+def _staff_ids(session: Session, actors: pd.Series) -> pd.Series:
+    """Emails as pseudonymous staff ids, each distinct one digested once."""
+    return actors.map({actor: staff_id(session, actor) for actor in actors.unique()})
 
 
 def events_frame(session: Session) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from db.engine import sqlite_path
+from db.engine import private, sqlite_path
 
 PG_DUMP_HINT = (
     "This database is PostgreSQL: back it up with pg_dump, e.g. "
@@ -23,7 +23,10 @@ def backup_sqlite(engine: Engine, out: Path) -> Path:
         raise NotImplementedError(PG_DUMP_HINT)
     if path is None:
         raise NotImplementedError("An in-memory database cannot be backed up.")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Created private before anything is written to it: a backup holds password hashes.
+    out.touch(mode=0o600, exist_ok=True)
+    private(out)
     source = sqlite3.connect(path)
     target = sqlite3.connect(out)
     try:

@@ -3,15 +3,21 @@ ui/, tests build their own), so this module holds no globals."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long one attempt waits for SQLite's write lock, and how long a writer queues in all
+# (attempt after attempt) before giving up: concurrent imports and saves wait their turn.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_QUEUE_SECONDS = 600
 # Session option asking for a write transaction: on SQLite, BEGIN IMMEDIATE takes the write lock
 # up front, so two writers queue on the busy timeout instead of failing mid-transaction.
 WRITE_OPTION = "coalition_write"
@@ -29,17 +35,31 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None and not path.parent.exists():
+            # The database holds password hashes: a folder of its own, private to its owner.
+            path.parent.mkdir(parents=True, mode=0o700)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def private(path: Path) -> None:
+    """Readable and writable by its owner only (the file holds password hashes)."""
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        if path is not None:
+            for part in (
+                path,
+                path.with_name(path.name + "-wal"),
+                path.with_name(path.name + "-shm"),
+            ):
+                private(part)
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -55,19 +75,93 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class DatabaseFault(Exception):
+    """The database could not do what was asked for a reason outside the data: it is full,
+    read-only, unreachable or gone. The message is plain and quotes no statement or value."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+    @property
+    def tables_missing(self) -> bool:
+        return self.reason == TABLES_MISSING
+
+
+TABLES_MISSING = "its tables are missing (the database was removed or replaced)"
+_FAULTS = (
+    (("disk is full", "no space left"), "the disk is full"),
+    (("readonly database", "read-only file system", "read only"), "the database is read-only"),
+    (("no such table", "undefinedtable"), TABLES_MISSING),
+    (("database is locked",), "it is busy with other writes for too long"),
+    (
+        (
+            "unable to open database",
+            "could not connect",
+            "connection refused",
+            "connection is closed",
+            "server closed the connection",
+            "terminating connection",
+            "disk i/o error",
+            "fatal:",
+        ),
+        "it cannot be reached",
+    ),
+)
+
+
+def database_fault(error: BaseException) -> DatabaseFault | None:
+    """The plain reason behind a database error that is not about the data, or None."""
+    if not isinstance(error, OperationalError | ProgrammingError | InterfaceError):
+        return None
+    orig = getattr(error, "orig", error)
+    text = f"{type(orig).__name__} {orig}".lower()
+    for markers, reason in _FAULTS:
+        if any(marker in text for marker in markers):
+            return DatabaseFault(reason)
+    return None
+
+
+def _queue_for_the_write_lock(session: Session) -> None:
+    """Begin the write transaction now (BEGIN IMMEDIATE on SQLite), waiting in turn while
+    other writers hold the lock, rather than failing the moment the busy timeout passes."""
+    deadline = time.monotonic() + WRITE_QUEUE_SECONDS
+    while True:
+        try:
+            session.connection()
+            return
+        except OperationalError as error:
+            if "database is locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            session.rollback()
+            time.sleep(random.uniform(0.05, 0.5))
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session for one write use case: commits once at the end, rolls back on any error."""
+    """A session for one write use case: commits once at the end, rolls back on any error.
+    A database fault (full, read-only, unreachable, gone) comes out as DatabaseFault."""
     with Session(engine.execution_options(**{WRITE_OPTION: True})) as session:
         try:
+            if engine.dialect.name == "sqlite":
+                _queue_for_the_write_lock(session)
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as error:
             session.rollback()
+            fault = database_fault(error)
+            if fault is not None:
+                raise fault from error
             raise
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
-        yield session
+        try:
+            yield session
+        except BaseException as error:
+            fault = database_fault(error)
+            if fault is not None:
+                raise fault from error
+            raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,7 @@ def startup_lock(engine: Engine) -> Iterator[None]:
             yield
             return
         lock_path = path.with_name(path.name + ".lock")
-        with open(lock_path, "a+") as lock_file:
+        with open(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600), "a+") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
                 yield

@@ -317,3 +317,13 @@ class SeedState(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     digest: str = Field(max_length=64)
     applied_at: datetime = Field(default_factory=utc_now)
+
+
+class AppSecret(SQLModel, table=True):
+    """Keys the application generates once and every replica shares: e.g. the key that turns
+    staff emails into stable pseudonymous ids for what viewers see. Never shown."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=128)

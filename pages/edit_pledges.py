@@ -9,7 +9,7 @@ from coalition.errors import ValidationFailed, VersionConflict
 from coalition.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
-from db.engine import read_session, write_session
+from db.engine import DatabaseFault, read_session, write_session
 from db.models import (
     CATEGORIES,
     CONFIDENCES,
@@ -22,7 +22,7 @@ from db.models import (
     STATUSES,
     Pledge,
 )
-from ui.resources import get_engine, read
+from ui.resources import get_engine, read, show_write_fault
 from ui.shell import require_entry, require_role
 
 require_entry()
@@ -378,6 +378,9 @@ def save(*, values: dict | None = None, changes: dict | None = None, version=Non
             }
     except PermissionDenied as refusal:
         st.session_state[ERRORS] = {"status": [f"— refused: {refusal}"]}
+    except DatabaseFault as fault:
+        show_write_fault(fault)  # the form keeps what was typed, to try again
+        st.stop()
     else:
         for key in (ERRORS, CONFLICT, BASE):
             st.session_state.pop(key, None)

@@ -6,8 +6,8 @@ import streamlit as st
 from coalition import reference
 from coalition.auth import PermissionDenied
 from coalition.errors import ValidationFailed
-from db.engine import read_session, write_session
-from ui.resources import get_engine
+from db.engine import DatabaseFault, read_session, write_session
+from ui.resources import get_engine, show_write_fault
 from ui.shell import require_entry, require_role
 
 require_entry()
@@ -49,6 +49,8 @@ for tab, table in zip(tabs, reference.TABLES.values(), strict=True):
                 st.code("\n".join(str(p) for p in failure.problems), language=None)
             except PermissionDenied as refusal:
                 st.error(str(refusal))
+            except DatabaseFault as fault:
+                show_write_fault(fault)
             else:
                 st.session_state["reference_notice"] = (
                     f"{table.title}: {counts['added']} added, {counts['changed']} changed, "

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from coalition.auth import PermissionDenied
+from db.engine import DatabaseFault
 from ui.auth import oidc_configured, sign_in
 from ui.shell import require_entry
 
@@ -20,6 +21,8 @@ if submitted:
         sign_in(email, password)
     except PermissionDenied as refusal:
         st.error(str(refusal))
+    except DatabaseFault as fault:
+        st.error(f"Signing in needs the database, which cannot be used: {fault}.")
     else:
         st.rerun()
 

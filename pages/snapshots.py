@@ -6,7 +6,7 @@ import streamlit as st
 
 from coalition import queries
 from coalition.snapshots import build_snapshot, log_snapshot
-from db.engine import write_session
+from db.engine import DatabaseFault, write_session
 from ui.figures import participant_figures
 from ui.filters import current_filters
 from ui.resources import get_engine, read
@@ -58,8 +58,13 @@ st.markdown(
 
 
 def log_download() -> None:
-    with write_session(get_engine()) as session:
-        log_snapshot(session, actor=viewer.email or "anonymous", snapshot=snapshot)
+    try:
+        with write_session(get_engine()) as session:
+            log_snapshot(session, actor=viewer.email or "anonymous", snapshot=snapshot)
+    except DatabaseFault as fault:
+        st.warning(
+            f"The download could not be logged ({fault}); keep its manifest to issue it again."
+        )
 
 
 stamp = manifest["known_at"][:19].replace(":", "")

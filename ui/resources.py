@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from coalition import queries
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.settings import get_settings
-from db.engine import create_db_engine, read_session
+from db.engine import DatabaseFault, create_db_engine, read_session
 
 T = TypeVar("T")
 
@@ -36,6 +36,23 @@ def get_engine() -> Engine:
 def current_data_version() -> int:
     with read_session(get_engine()) as session:
         return queries.data_version(session)
+
+
+def forget_engine() -> None:
+    """Drop the cached engine: the next run connects, migrates and seeds afresh (after the
+    database was removed or replaced, it comes back by itself)."""
+    _engine_for.clear()
+
+
+def show_write_fault(fault: DatabaseFault) -> None:
+    """One plain banner for a write the database could not take; nothing was saved."""
+    st.error(
+        f"The database cannot be written: {fault}; your change was not saved. "
+        "Try again in a moment; if this goes on, tell whoever runs this service.",
+        icon=":material/database_off:",
+    )
+    if fault.tables_missing:
+        forget_engine()
 
 
 # A resource cache, not a data cache: every session gets the same result object instead of

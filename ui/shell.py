@@ -3,13 +3,17 @@ and the sidebar filters."""
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from coalition import queries
 from coalition.errors import ValidationFailed
+from db.engine import DatabaseFault, database_fault
 from ui.auth import Viewer, current_viewer, sign_out
 from ui.filters import sidebar_filters
-from ui.resources import current_data_version, get_engine, read
+from ui.resources import current_data_version, forget_engine, get_engine, read
 
 _ENTRY_RUNNING = "shell_entry_running"
 
@@ -53,6 +57,18 @@ def _account_box(viewer: Viewer) -> None:
             st.caption("Reading without an account.")
 
 
+def _database_unusable(fault: DatabaseFault) -> NoReturn:
+    """One plain banner; the cached engine is dropped, so the next click connects, migrates and
+    seeds afresh once the database is back."""
+    forget_engine()
+    st.error(
+        f"The database cannot be used: {fault}. Nothing can be shown or saved right now; "
+        "the app tries again at your next click.",
+        icon=":material/database_off:",
+    )
+    st.stop()
+
+
 def run_app() -> None:
     """Everything app.py does on every run; the chosen page renders inside it."""
     st.session_state[_ENTRY_RUNNING] = True
@@ -65,13 +81,30 @@ def run_app() -> None:
             # As plain text: the problems quote cell values, which must not render as markup.
             st.code("\n".join(str(problem) for problem in error.problems), language=None)
             st.stop()
-        viewer = current_viewer()
+        except (DatabaseFault, OperationalError) as error:
+            fault = error if isinstance(error, DatabaseFault) else database_fault(error)
+            if fault is None:
+                raise
+            _database_unusable(fault)
+        try:
+            viewer = current_viewer()
+        except DatabaseFault as fault:
+            _database_unusable(fault)
         st.session_state["viewer"] = viewer
         navigation = st.navigation(pages_for(viewer))
         if viewer.role is not None:
             _account_box(viewer)
-            version = current_data_version()
-            st.session_state["data_version"] = version
+            try:
+                st.session_state["data_version"] = current_data_version()
+            except DatabaseFault as fault:
+                if fault.tables_missing or "data_version" not in st.session_state:
+                    _database_unusable(fault)
+                # Figures already read stay on screen, marked as possibly out of date.
+                st.warning(
+                    f"The database cannot be read right now: {fault}. The figures below are as "
+                    "last read and may be out of date; changes cannot be saved.",
+                    icon=":material/database_off:",
+                )
             st.session_state["active_filters"] = sidebar_filters(
                 read(queries.filter_options)["regions"]
             )
@@ -81,7 +114,10 @@ def run_app() -> None:
                     "are not real. Do not cite anything shown here.",
                     icon=":material/science:",
                 )
-        navigation.run()
+        try:
+            navigation.run()
+        except DatabaseFault as fault:  # a read the page needed failed part-way
+            _database_unusable(fault)
     finally:
         st.session_state[_ENTRY_RUNNING] = False
 
