@@ -8,6 +8,7 @@ pledge is already recorded, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -104,20 +105,30 @@ def restore_text(cell: str) -> str:
     return cell
 
 
-def _decode(data: bytes, problems: list[Problem]) -> str | None:
-    try:
-        return data.decode("utf-8-sig")  # a byte-order mark (Excel's UTF-8) is fine
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.append(
-            Problem(
-                "file",
-                "is not UTF-8 text (it looks like Latin-1 or Windows-1252): save it as 'CSV UTF-8'",
-                file="upload",
-                row=line,
+def _text_lines(data: bytes, problems: list[Problem]) -> Iterator[str]:
+    """The file's lines as text, decoded one at a time (never the whole file at once: a large
+    upload would be held twice over). A line that is not UTF-8 ends the file with a problem
+    naming it. A byte-order mark (Excel's "CSV UTF-8") is fine."""
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    number = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end == -1 else end + 1
+        number += 1
+        try:
+            yield data[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(
+                Problem(
+                    "file",
+                    "is not UTF-8 text (it looks like Latin-1 or Windows-1252): save it as "
+                    "'CSV UTF-8'",
+                    file="upload",
+                    row=number,
+                )
             )
-        )
-        return None
+            return
+        start = end
 
 
 def _identity(values: dict[str, Any]) -> tuple:
@@ -179,12 +190,11 @@ def _number(text: str, column: str, line: int, problems: list[Problem]) -> int |
     return None
 
 
-def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
-    """The file's rows after the header, one at a time, with their line numbers. A row the
-    CSV reader cannot read (a cell past the size limit, a stray quote) ends the file with a
-    problem naming where."""
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
+def _records(lines: Iterator[str], problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header (already taken from ``lines``), one at a time, with their
+    line numbers. A row the CSV reader cannot read (a cell past the size limit, a stray
+    quote) ends the file with a problem naming where."""
+    reader = csv.reader(lines)
     while True:
         try:
             cells = next(reader)
@@ -195,10 +205,10 @@ def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str
             if "field larger than field limit" in message:
                 message = f"has a cell longer than {csv.field_size_limit():,} characters"
             problems.append(
-                Problem("row", f"cannot be read: {message}", file="upload", row=reader.line_num)
+                Problem("row", f"cannot be read: {message}", file="upload", row=reader.line_num + 1)
             )
             return
-        yield reader.line_num, cells
+        yield reader.line_num + 1, cells
 
 
 def preview_import(session: Session, data: bytes) -> Preview:
@@ -217,10 +227,10 @@ def preview_import(session: Session, data: bytes) -> Preview:
             )
         )
         return Preview([], problems, digest)
-    text = _decode(data, problems)
-    if text is None:
+    lines = _text_lines(data, problems)
+    header_line = next(lines, "").rstrip("\r\n")
+    if problems:
         return Preview([], problems, digest)
-    header_line = text.partition("\n")[0]
     if "," not in header_line and any(d in header_line for d in (";", "\t", "|")):
         used = next(d for d in (";", "\t", "|") if d in header_line)
         name = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[used]
@@ -260,7 +270,7 @@ def preview_import(session: Session, data: bytes) -> Preview:
 
     codes, currencies = known_participant_codes(session), known_currencies(session)
     rows: list[PreviewRow] = []
-    for line, cells in _records(text, problems):
+    for line, cells in _records(lines, problems):
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
