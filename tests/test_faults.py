@@ -148,7 +148,16 @@ def test_four_admins_adding_one_email_at_once_get_a_message_not_a_hash(postgres_
 
     def add() -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "coalition", "users", "add", "same@example.org", "--role", "viewer"],
+            [
+                sys.executable,
+                "-m",
+                "coalition",
+                "users",
+                "add",
+                "same@example.org",
+                "--role",
+                "viewer",
+            ],
             input="a long enough password\n",
             capture_output=True,
             text=True,
