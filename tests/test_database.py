@@ -16,7 +16,7 @@ from sqlmodel import SQLModel, select
 from coalition import queries
 from coalition.bootstrap import InitOutcome, initialise_database
 from coalition.settings import PROJECT_ROOT
-from db.engine import create_db_engine, read_session
+from db.engine import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, read_session
 from db.migrate import current_revision, head_revision
 from db.models import (
     AuditEvent,
@@ -128,7 +128,7 @@ def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_full_sync(sqli
     assert pragma == {
         "journal_mode": "wal",
         "foreign_keys": 1,
-        "busy_timeout": 10_000,
+        "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
         "synchronous": 2,
     }
     engine.dispose()

@@ -121,7 +121,7 @@ def record_engineer_company(page) -> None:
     page.get_by_text("What was pledged").wait_for(timeout=30_000)
     page.get_by_label("What was pledged").fill("Engineer company")
     page.get_by_label("Number of troops").fill("150")
-    page.get_by_label("Announced on *").fill("2025-09-04")
+    page.get_by_role("textbox", name="Announced on *").fill("2025-09-04")
     page.get_by_label("Source *", exact=True).fill("Ministry statement")
     page.get_by_label("Reason for this change").fill("Announced today")
     page.get_by_role("button", name="Save pledge").click()
