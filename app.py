@@ -1,5 +1,8 @@
-"""Coalition Tracker: entry point. Run with ``streamlit run app.py``."""
+"""Coalition Tracker: entry point. Run with ``streamlit run app.py``, which serves the ASGI app
+below: the Streamlit script (ui/main.py) plus the plain HTTP routes of ui/server.py."""
 
-from ui.shell import run_app
+import streamlit as st
 
-run_app()
+from ui.server import MAIN_SCRIPT, ROUTES, lifespan
+
+app = st.App(MAIN_SCRIPT, routes=ROUTES, lifespan=lifespan)

@@ -107,11 +107,11 @@ def measure_pages(url: str, email: str) -> dict[str, dict[str, float]]:
     results = {}
     for page in PAGES:
         clear_cached_data()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=600)
         at.session_state["auth_email"] = email
         at.query_params["code"] = "GBR"
         at.run()
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"../pages/{page}.py")
         clear_cached_data()
         cold = timed(lambda at=at: at.run(), repeat=1)
         warm = timed(lambda at=at: at.run(), repeat=5)

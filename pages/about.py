@@ -8,11 +8,7 @@ from coalition.formatting import partial_date
 from coalition.seed import change_log
 from coalition.settings import get_settings
 from ui.resources import read
-from ui.shell import require_entry
 from ui.tables import table
-
-require_entry()
-
 
 st.title("About the data")
 st.markdown(

@@ -10,10 +10,9 @@ from coalition import queries
 from db.backup import PG_DUMP_HINT, backup_bytes
 from db.engine import read_session
 from ui.resources import get_engine
-from ui.shell import require_entry, require_role
+from ui.shell import require_role
 from ui.tables import table
 
-require_entry()
 require_role("admin")
 
 st.title("Audit log")

@@ -23,9 +23,8 @@ from db.models import (
     Pledge,
 )
 from ui.resources import get_engine, read, show_write_fault
-from ui.shell import require_entry, require_role
+from ui.shell import require_role
 
-require_entry()
 viewer = require_role("editor")
 
 ERRORS, CONFLICT, BASE, NOTICE = "edit_errors", "edit_conflict", "edit_base", "edit_notice"

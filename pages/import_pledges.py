@@ -17,10 +17,9 @@ from coalition.importer import (
 )
 from db.engine import DatabaseFault, read_session, write_session
 from ui.resources import get_engine, show_write_fault
-from ui.shell import require_entry, require_role
+from ui.shell import require_role
 from ui.tables import page_of_rows
 
-require_entry()
 viewer = require_role("editor")
 
 PREVIEW = "import_preview_cache"

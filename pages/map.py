@@ -9,10 +9,8 @@ from ui.figures import participant_figures
 from ui.filters import current_filters
 from ui.legend import map_legend
 from ui.resources import shared
-from ui.shell import require_entry
+from ui.shell import page
 from ui.tables import table
-
-require_entry()
 
 filters = current_filters()
 st.title("Map of pledges")
@@ -74,7 +72,7 @@ selected = [
     if obj.get("code")
 ]
 if selected:
-    st.switch_page("pages/participant.py", query_params={"code": selected[0]})
+    st.switch_page(page("participant"), query_params={"code": selected[0]})
 
 names = dict(zip(figures.index, figures["name"], strict=True))
 choice = st.selectbox(
@@ -85,7 +83,7 @@ choice = st.selectbox(
     help="Or click a country on the map.",
 )
 if choice:
-    st.switch_page("pages/participant.py", query_params={"code": choice})
+    st.switch_page(page("participant"), query_params={"code": choice})
 
 with st.expander("Figures behind the map"):
     behind = figures[["name", measure_key, "status_breakdown"]].copy()

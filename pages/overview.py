@@ -7,10 +7,7 @@ from coalition.metrics import headline
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.shell import require_entry
 from ui.tables import pledge_table, table
-
-require_entry()
 
 filters = current_filters()
 participants = read(queries.participants_frame, filters)

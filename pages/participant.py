@@ -11,10 +11,7 @@ from coalition.history import revision_history
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.shell import require_entry
 from ui.tables import pledge_table, table
-
-require_entry()
 
 # The page is about one participant: region and membership filters do not apply to it.
 filters = replace(current_filters(), regions=(), memberships=())

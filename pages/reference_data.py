@@ -8,9 +8,8 @@ from coalition.auth import PermissionDenied
 from coalition.errors import ValidationFailed
 from db.engine import DatabaseFault, read_session, write_session
 from ui.resources import get_engine, show_write_fault
-from ui.shell import require_entry, require_role
+from ui.shell import require_role
 
-require_entry()
 viewer = require_role("admin")
 
 st.title("Reference data")

@@ -5,9 +5,6 @@ import streamlit as st
 from coalition.auth import PermissionDenied
 from db.engine import DatabaseFault
 from ui.auth import oidc_configured, sign_in
-from ui.shell import require_entry
-
-require_entry()
 
 st.title("Sign in to the Coalition Tracker")
 with st.form("sign_in_form"):

@@ -10,10 +10,7 @@ from db.engine import DatabaseFault, write_session
 from ui.figures import participant_figures
 from ui.filters import current_filters
 from ui.resources import get_engine, read
-from ui.shell import require_entry
 from ui.tables import csv_download
-
-require_entry()
 
 viewer = st.session_state["viewer"]
 filters = current_filters()

@@ -9,10 +9,7 @@ from db.models import STATUSES
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.shell import require_entry
 from ui.tables import table
-
-require_entry()
 
 filters = current_filters()
 until = filters.as_of or date.today()

@@ -25,13 +25,13 @@ from db.models import Pledge
 from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts, cli_env, generate_synthetic
 from ui.tables import ROWS_PER_PAGE
 
-APP = str(PROJECT_ROOT / "app.py")
+APP = str(PROJECT_ROOT / "ui" / "main.py")
 PAGES = (
-    "pages/overview.py",
-    "pages/map.py",
-    "pages/timeline.py",
-    "pages/participant.py",
-    "pages/about.py",
+    "../pages/overview.py",
+    "../pages/map.py",
+    "../pages/timeline.py",
+    "../pages/participant.py",
+    "../pages/about.py",
 )
 
 
@@ -111,9 +111,9 @@ def test_sidebar_filters_change_the_figures_and_persist_across_pages(app):
     app.sidebar.multiselect(key="filter_regions").set_value(["Commonwealth"]).run()
     assert metric(app, "Participants") == "1"
     assert set(table_with(app, "Size")["Participant"]) == {"New Zealand"}
-    app.switch_page("pages/participant.py").run()
+    app.switch_page("../pages/participant.py").run()
     assert app.sidebar.multiselect(key="filter_regions").value == ["Commonwealth"]
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("../pages/overview.py").run()
     assert metric(app, "Participants") == "1"
 
 
@@ -127,7 +127,7 @@ def test_participant_page_shows_profile_pledges_and_meetings(monkeypatch, sqlite
     at = start_app(monkeypatch, sqlite_url)
     at.query_params["code"] = "NZL"
     at.run()
-    at.switch_page("pages/participant.py").run()
+    at.switch_page("../pages/participant.py").run()
     assert at.title[0].value == "New Zealand"
     assert any(m.label.startswith("Population (2023)") for m in at.metric)
     assert set(table_with(at, "Size")["Size"]) == {"up to 100 troops"}
@@ -152,7 +152,7 @@ def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_
 
 
 def test_about_page_states_method_and_freshness(app):
-    app.switch_page("pages/about.py").run()
+    app.switch_page("../pages/about.py").run()
     text = " ".join(m.value for m in app.markdown)
     for topic in ("Statuses.", "Unknown sizes.", "Currencies.", "Sources."):
         assert topic in text
@@ -183,7 +183,7 @@ def test_map_page_draws_countries_badges_and_legend(
     at = start_app(monkeypatch, sqlite_url).run()
     at.sidebar.multiselect(key="filter_regions").set_value(region)
     at.sidebar.multiselect(key="filter_categories").set_value(categories)
-    at.switch_page("pages/map.py").run()
+    at.switch_page("../pages/map.py").run()
     at.selectbox(key="map_measure").set_value(measure)
     at.selectbox(key="map_second_measure").set_value(second).run()
     assert not at.exception
@@ -198,7 +198,7 @@ def test_map_page_draws_countries_badges_and_legend(
 
 
 def test_timeline_page_shows_lines_meetings_status_and_gantt(app):
-    app.switch_page("pages/timeline.py").run()
+    app.switch_page("../pages/timeline.py").run()
     assert not app.exception
     titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(app)]
     assert titles[0] == "Pledged over time"
@@ -211,7 +211,7 @@ def test_timeline_page_shows_lines_meetings_status_and_gantt(app):
 def test_timeline_with_filters_that_match_nothing_says_so(app):
     app.sidebar.multiselect(key="filter_statuses").set_value(["deployed"])
     app.sidebar.multiselect(key="filter_categories").set_value(["ships"])
-    app.switch_page("pages/timeline.py").run()
+    app.switch_page("../pages/timeline.py").run()
     assert not app.exception
 
 
@@ -243,7 +243,7 @@ def test_as_of_shows_the_figure_before_a_revision_and_today_the_new_one(monkeypa
 def test_participant_page_ignores_region_filters(app):
     app.sidebar.multiselect(key="filter_regions").set_value(["Commonwealth"]).run()
     app.query_params["code"] = "FRA"
-    app.switch_page("pages/participant.py").run()
+    app.switch_page("../pages/participant.py").run()
     assert app.title[0].value == "France"
     assert "€2bn" in set(table_with(app, "Size")["Size"])
     history_choice = app.selectbox(key="participant_history_pledge")
@@ -253,7 +253,7 @@ def test_participant_page_ignores_region_filters(app):
 
 
 def test_choosing_a_country_on_the_map_page_opens_its_page(app):
-    app.switch_page("pages/map.py").run()
+    app.switch_page("../pages/map.py").run()
     app.selectbox(key="map_open_participant").set_value("POL").run()
     assert not app.exception
     assert app.title[0].value == "Poland"
@@ -261,7 +261,7 @@ def test_choosing_a_country_on_the_map_page_opens_its_page(app):
 
 
 def test_the_network_base_map_is_opt_in(app):
-    app.switch_page("pages/map.py").run()
+    app.switch_page("../pages/map.py").run()
     assert "mapProvider" not in deck_spec(app) or deck_spec(app)["mapProvider"] is None
     app.toggle(key="map_online_base").set_value(True).run()
     assert deck_spec(app)["mapProvider"] == "carto"
@@ -269,10 +269,10 @@ def test_the_network_base_map_is_opt_in(app):
 
 def test_every_table_offers_a_download(app):
     for page, expected in (
-        ("pages/overview.py", 2),
-        ("pages/about.py", 3),
-        ("pages/timeline.py", 1),
-        ("pages/map.py", 1),
+        ("../pages/overview.py", 2),
+        ("../pages/about.py", 3),
+        ("../pages/timeline.py", 1),
+        ("../pages/map.py", 1),
     ):
         app.switch_page(page).run()
         assert len(app.get("download_button")) >= expected, page
@@ -333,7 +333,7 @@ def test_long_tables_show_one_page_of_rows_and_download_them_all(monkeypatch, sq
 def test_the_timeline_draws_the_most_recent_commitments_and_says_so(monkeypatch, sqlite_url):
     generate_synthetic(sqlite_url, 8_000)
     at = start_app(monkeypatch, sqlite_url).run()
-    at.switch_page("pages/timeline.py").run()
+    at.switch_page("../pages/timeline.py").run()
     assert not at.exception
     note = next(c.value for c in at.caption if "most recently started" in c.value)
     assert note.startswith(f"The chart below shows the {GANTT_MAX_BARS} most recently started of")

@@ -21,7 +21,7 @@ def page_titles(at) -> list[str]:
 
 def test_a_viewer_has_no_edit_or_audit_page(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email=VIEWER).run()
-    for page in ("pages/edit_pledges.py", "pages/audit.py"):
+    for page in ("../pages/edit_pledges.py", "../pages/audit.py"):
         with pytest.raises(ValueError):
             at.switch_page(page)
 
@@ -30,7 +30,7 @@ def test_without_an_account_only_the_sign_in_page_exists(monkeypatch, sqlite_url
     at = start_app(monkeypatch, sqlite_url, email=None).run()
     assert page_titles(at) == ["Sign in to the Coalition Tracker"]
     with pytest.raises(ValueError):
-        at.switch_page("pages/overview.py")
+        at.switch_page("../pages/overview.py")
 
 
 def test_anonymous_reading_when_the_setting_allows_it(monkeypatch, sqlite_url):
@@ -38,7 +38,7 @@ def test_anonymous_reading_when_the_setting_allows_it(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email=None).run()
     assert page_titles(at) == ["Coalition of the willing: pledges overview"]
     with pytest.raises(ValueError):
-        at.switch_page("pages/edit_pledges.py")
+        at.switch_page("../pages/edit_pledges.py")
 
 
 def sign_in(at, email: str, password: str):
@@ -55,7 +55,7 @@ def test_signing_in_and_out(monkeypatch, sqlite_url):
     sign_in(at, LOCAL_EDITOR, PASSWORD)
     assert page_titles(at) == ["Coalition of the willing: pledges overview"]
     assert any(f"Signed in as `{LOCAL_EDITOR}` (editor)" in c.value for c in at.sidebar.caption)
-    at.switch_page("pages/edit_pledges.py").run()
+    at.switch_page("../pages/edit_pledges.py").run()
     assert page_titles(at) == ["Edit pledges"]
     at.sidebar.button(key="shell_sign_out").click().run()
     assert page_titles(at) == ["Sign in to the Coalition Tracker"]
@@ -83,7 +83,7 @@ def test_a_wrong_password_gets_the_generic_message_and_is_audited(monkeypatch, s
 
 def open_editor(monkeypatch, database_url, email=LOCAL_EDITOR):
     at = start_app(monkeypatch, database_url, email=email).run()
-    return at.switch_page("pages/edit_pledges.py").run()
+    return at.switch_page("../pages/edit_pledges.py").run()
 
 
 def field(at, kind: str, name: str):
@@ -121,7 +121,7 @@ def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, datab
     at.button[0].click().run()
     assert not at.exception
     assert at.success and at.success[0].value.startswith("Saved pledge")
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("../pages/overview.py").run()
     assert metric(at, "Troops (known sizes)") == "500"  # New Zealand's 100 + these 400
 
 
@@ -217,7 +217,7 @@ def test_a_conflicting_save_shows_both_and_reapplies_without_losing_either(
 
 def test_the_admin_audit_page_lists_events_and_offers_csv(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email=ADMIN).run()
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("../pages/audit.py").run()
     assert page_titles(at) == ["Audit log"]
     events = at.dataframe[0].value
     assert {"pledge.create", "seed.load", "account.add"} <= set(events["action"])
@@ -243,7 +243,7 @@ def test_identity_provider_sign_in_maps_emails_to_our_roles(monkeypatch, sqlite_
     }
     at.user = {"is_logged_in": True, "email": "A@example.org"}
     at.run()
-    at.switch_page("pages/edit_pledges.py").run()
+    at.switch_page("../pages/edit_pledges.py").run()
     assert page_titles(at) == ["Edit pledges"]
     at.user = {"is_logged_in": True, "email": "stranger@example.org"}
     at.run()

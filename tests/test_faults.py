@@ -90,7 +90,7 @@ def test_a_full_disk_gives_a_plain_message_and_writes_nothing(sqlite_url):
 @pytest.mark.postgres
 def test_a_dropped_database_is_named_and_the_app_comes_back_by_itself(monkeypatch, postgres_url):
     at = start_app(monkeypatch, postgres_url, email=ADMIN).run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("../pages/overview.py").run()
     schema = postgres_url.rsplit("%3D", 1)[1]
     admin = create_engine(POSTGRES_ADMIN_URL)
     with admin.begin() as connection:  # dropped and re-created, empty
@@ -113,7 +113,7 @@ def test_a_write_fault_on_a_page_is_one_banner_and_the_form_keeps_its_values(
     monkeypatch, sqlite_url
 ):
     at = start_app(monkeypatch, sqlite_url, email="editor@example.org").run()
-    at.switch_page("pages/edit_pledges.py").run()
+    at.switch_page("../pages/edit_pledges.py").run()
     engine = create_db_engine(sqlite_url)
     with engine.begin() as connection:  # the table the save needs is gone
         connection.execute(text("DROP TABLE pledge_revision"))

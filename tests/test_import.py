@@ -337,7 +337,7 @@ def test_libreoffice_reads_guarded_cells_as_text_not_formulas(engine, tmp_path):
 
 def test_the_import_page_previews_then_commits(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email="editor@example.org").run()
-    at.switch_page("pages/import_pledges.py").run()
+    at.switch_page("../pages/import_pledges.py").run()
     bad = new_rows(ROW, ROW | {"description": "Other", "confidence": "sure"})
     at.file_uploader(key="import_file").set_value(("bad.csv", bad, "text/csv")).run()
     assert "1 problem(s)" in at.error[0].value

@@ -97,7 +97,7 @@ def test_an_editor_may_not_change_reference_data(engine):
 
 def test_the_reference_page_shows_every_table_to_an_admin(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email=ADMIN).run()
-    at.switch_page("pages/reference_data.py").run()
+    at.switch_page("../pages/reference_data.py").run()
     assert not at.exception
     assert [t.label for t in at.tabs] == [t.title for t in reference.TABLES.values()]
     assert len(at.get("arrow_data_frame")) + len(at.get("data_editor") or []) >= 1

@@ -182,7 +182,7 @@ def test_every_formula_prefix_is_neutralised():
 
 def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url, email=VIEWER).run()
-    at.switch_page("pages/snapshots.py").run()
+    at.switch_page("../pages/snapshots.py").run()
     assert not at.exception
     assert at.title[0].value == "Snapshots"
     assert len(at.get("download_button")) == 4

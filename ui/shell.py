@@ -3,6 +3,7 @@ and the sidebar filters."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import streamlit as st
@@ -10,12 +11,11 @@ from sqlalchemy.exc import OperationalError
 
 from coalition import queries
 from coalition.errors import ValidationFailed
+from coalition.settings import PROJECT_ROOT
 from db.engine import DatabaseFault, database_fault
 from ui.auth import Viewer, current_viewer, sign_out
 from ui.filters import sidebar_filters
 from ui.resources import current_data_version, forget_engine, get_engine, read
-
-_ENTRY_RUNNING = "shell_entry_running"
 
 # (file, title, icon, the least role that sees it). A page a role may not use is not
 # registered for it at all; the domain layer checks every write again regardless.
@@ -34,14 +34,28 @@ PAGES = (
 SIGN_IN_PAGE = ("pages/sign_in.py", "Sign in", ":material/login:")
 
 
+def _page(path: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(
+        PROJECT_ROOT / path, title=title, icon=icon, url_path=Path(path).stem, default=default
+    )
+
+
+def page(name: str) -> st.Page:
+    """The page of pages/``name``.py, for st.switch_page and st.page_link."""
+    for path, title, icon, *_ in (*PAGES, SIGN_IN_PAGE):
+        if Path(path).stem == name:
+            return _page(path, title, icon)
+    raise KeyError(name)
+
+
 def pages_for(viewer: Viewer) -> list[st.Page]:
     """The pages this viewer may use; the first is the default (the sign-in page when there is
-    nothing to see without an account)."""
+    nothing to see without an account). Each has a stable path: its file's name."""
     entries = [(path, title, icon) for path, title, icon, minimum in PAGES if viewer.may(minimum)]
     if viewer.email is None:
         entries.append(SIGN_IN_PAGE)
     return [
-        st.Page(path, title=title, icon=icon, default=index == 0)
+        _page(path, title, icon, default=index == 0)
         for index, (path, title, icon) in enumerate(entries)
     ]
 
@@ -70,70 +84,52 @@ def _database_unusable(fault: DatabaseFault) -> NoReturn:
 
 
 def run_app() -> None:
-    """Everything app.py does on every run; the chosen page renders inside it."""
-    st.session_state[_ENTRY_RUNNING] = True
+    """Everything the script does on every run; the chosen page renders inside it."""
+    st.set_page_config(page_title="Coalition Tracker", page_icon="🛡️", layout="wide")
     try:
-        st.set_page_config(page_title="Coalition Tracker", page_icon="🛡️", layout="wide")
+        get_engine()
+    except ValidationFailed as error:
+        st.error("The seed data could not be loaded, so nothing was written to the database.")
+        # As plain text: the problems quote cell values, which must not render as markup.
+        st.code("\n".join(str(problem) for problem in error.problems), language=None)
+        st.stop()
+    except (DatabaseFault, OperationalError) as error:
+        fault = error if isinstance(error, DatabaseFault) else database_fault(error)
+        if fault is None:
+            raise
+        _database_unusable(fault)
+    try:
+        viewer = current_viewer()
+    except DatabaseFault as fault:
+        _database_unusable(fault)
+    st.session_state["viewer"] = viewer
+    navigation = st.navigation(pages_for(viewer))
+    if viewer.role is not None:
+        _account_box(viewer)
         try:
-            get_engine()
-        except ValidationFailed as error:
-            st.error("The seed data could not be loaded, so nothing was written to the database.")
-            # As plain text: the problems quote cell values, which must not render as markup.
-            st.code("\n".join(str(problem) for problem in error.problems), language=None)
-            st.stop()
-        except (DatabaseFault, OperationalError) as error:
-            fault = error if isinstance(error, DatabaseFault) else database_fault(error)
-            if fault is None:
-                raise
-            _database_unusable(fault)
-        try:
-            viewer = current_viewer()
+            st.session_state["data_version"] = current_data_version()
         except DatabaseFault as fault:
-            _database_unusable(fault)
-        st.session_state["viewer"] = viewer
-        navigation = st.navigation(pages_for(viewer))
-        if viewer.role is not None:
-            _account_box(viewer)
-            try:
-                st.session_state["data_version"] = current_data_version()
-            except DatabaseFault as fault:
-                if fault.tables_missing or "data_version" not in st.session_state:
-                    _database_unusable(fault)
-                # Figures already read stay on screen, marked as possibly out of date.
-                st.warning(
-                    f"The database cannot be read right now: {fault}. The figures below are as "
-                    "last read and may be out of date; changes cannot be saved.",
-                    icon=":material/database_off:",
-                )
-            st.session_state["active_filters"] = sidebar_filters(
-                read(queries.filter_options)["regions"]
+            if fault.tables_missing or "data_version" not in st.session_state:
+                _database_unusable(fault)
+            # Figures already read stay on screen, marked as possibly out of date.
+            st.warning(
+                f"The database cannot be read right now: {fault}. The figures below are as "
+                "last read and may be out of date; changes cannot be saved.",
+                icon=":material/database_off:",
             )
-            if read(queries.has_synthetic_data):
-                st.warning(
-                    "This database holds **synthetic benchmark data**: generated pledges that "
-                    "are not real. Do not cite anything shown here.",
-                    icon=":material/science:",
-                )
-        try:
-            navigation.run()
-        except DatabaseFault as fault:  # a read the page needed failed part-way
-            _database_unusable(fault)
-    finally:
-        st.session_state[_ENTRY_RUNNING] = False
-
-
-def require_entry() -> None:
-    """First call of every page file.
-
-    Because a pages/ folder sits beside app.py, Streamlit runs each process's first script run
-    in its legacy multipage mode, which may execute a page file directly, without app.py. Then
-    the page runs the entry itself (which renders this page through st.navigation and switches
-    Streamlit to the modern mode for good) and stops the direct run.
-    """
-    if st.session_state.get(_ENTRY_RUNNING):
-        return
-    run_app()
-    st.stop()
+        st.session_state["active_filters"] = sidebar_filters(
+            read(queries.filter_options)["regions"]
+        )
+        if read(queries.has_synthetic_data):
+            st.warning(
+                "This database holds **synthetic benchmark data**: generated pledges that "
+                "are not real. Do not cite anything shown here.",
+                icon=":material/science:",
+            )
+    try:
+        navigation.run()
+    except DatabaseFault as fault:  # a read the page needed failed part-way
+        _database_unusable(fault)
 
 
 def require_role(minimum: str) -> Viewer:

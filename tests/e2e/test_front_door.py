@@ -1,0 +1,38 @@
+"""The front door: a freshly started server's very first visitor gets the sign-in form, never
+Streamlit's legacy list of page files, and the first admin's password is on the console
+before anyone visits."""
+
+from __future__ import annotations
+
+from bench.server import app_server
+from tests.conftest import FIXTURE_DATA
+from tests.e2e.conftest import assert_clean
+
+# The page files' names as Streamlit's legacy multipage sidebar would list them.
+LEGACY_NAMES = ("audit", "edit pledges", "import pledges", "reference data", "sign in")
+
+
+def test_the_first_visit_after_each_of_five_fresh_starts_is_the_sign_in_form(
+    tmp_path, browser_page
+):
+    page = browser_page
+    for start in range(5):
+        url = f"sqlite:///{tmp_path / f'start-{start}.db'}"
+        log = tmp_path / f"server-{start}.log"
+        with app_server(url, log, COALITION_DATA_DIR=str(FIXTURE_DATA)) as base:
+            page.console_errors.clear()
+            page.failed_responses.clear()
+            # Printed at start-up, before the first visitor.
+            assert "Created the first admin account admin@localhost" in log.read_text()
+            page.goto(base)
+            page.get_by_role("heading", name="Sign in to the Coalition Tracker").wait_for(
+                timeout=30_000
+            )
+            page.get_by_label("Email").wait_for(timeout=30_000)
+            # No list of page files: a signed-out visitor has one page and no navigation.
+            links = page.locator('[data-testid="stSidebarNavLink"]').all_inner_texts()
+            assert not any(name in link.lower() for link in links for name in LEGACY_NAMES)
+            assert links == []
+            assert not page.locator('[data-testid="stException"]').count()
+            assert_clean(page)
+            page.goto("about:blank")  # leave before this server stops
