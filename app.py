@@ -3,6 +3,6 @@ below: the Streamlit script (ui/main.py) plus the plain HTTP routes of ui/server
 
 import streamlit as st
 
-from ui.server import MAIN_SCRIPT, ROUTES, lifespan
+from ui.server import MAIN_SCRIPT, MIDDLEWARE, ROUTES, lifespan
 
-app = st.App(MAIN_SCRIPT, routes=ROUTES, lifespan=lifespan)
+app = st.App(MAIN_SCRIPT, routes=ROUTES, middleware=MIDDLEWARE, lifespan=lifespan)

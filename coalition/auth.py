@@ -3,28 +3,33 @@ so a page hidden from a role is not the only thing standing between it and a wri
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, text
+from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+from zxcvbn import zxcvbn
 
 from coalition import audit
 from coalition.errors import Problem, ValidationFailed
 from coalition.privacy import keyed_digest
+from coalition.sessions import end_sessions_of
 from coalition.validation import check_text
-from db.models import ROLES, AuditEvent, UserAccount, utc_now
+from db.models import ROLES, SignInAttempt, UserAccount, utc_now
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
-MAX_FAILURES = 5
+# Failures older than this no longer slow anyone down.
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
-SIGN_IN_FAILED = "Email or password is incorrect, or the account is locked for now."
+# zxcvbn's scale: 3 is "safely unguessable" against an online attack, well beyond throttling.
+MIN_PASSWORD_SCORE = 3
+SIGN_IN_FAILED = "Email or password is incorrect."
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 _hasher = PasswordHasher()  # Argon2id with the library's current parameters
@@ -96,10 +101,28 @@ def require_role(session: Session, actor: Actor | None, minimum: str, *, action:
     raise PermissionDenied(f"{action} needs the {minimum} role")
 
 
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def _check_password(password: str, email: str = "") -> None:
+    """At least MIN_PASSWORD_LENGTH characters and not guessable: zxcvbn's estimate (which
+    knows repeats, sequences, keyboard patterns and lists of common passwords) must reach
+    MIN_PASSWORD_SCORE. The message says why, never the password."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             [Problem("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
+        )
+    if check_text("password", password) is not None:
+        raise ValidationFailed([Problem("password", "contains a character that cannot be used")])
+    estimate = zxcvbn(password[:100], user_inputs=[email, *email.split("@")])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        hint = estimate["feedback"].get("warning") or "it is too easy to guess"
+        raise ValidationFailed(
+            [
+                Problem(
+                    "password",
+                    f"is too easy to guess ({hint.rstrip('.').lower()}): use a longer "
+                    "passphrase of unrelated words",
+                )
+            ]
         )
 
 
@@ -123,7 +146,7 @@ def add_account(
     email = normalise_email(email)
     _check_new_account(session, email, role)
     if password is not None:
-        _check_password(password)
+        _check_password(password, email)
     account = UserAccount(
         email=email,
         role=role,
@@ -165,6 +188,8 @@ def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAc
         raise ValidationFailed([Problem("role", f"'{role}' is not one of: {', '.join(ROLES)}")])
     previous, account.role = account.role, role
     session.info.pop("roles", None)
+    if previous != role:
+        end_sessions_of(session, account, reason="role changed")
     audit.record(
         session,
         actor=actor.email,
@@ -183,6 +208,8 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
     account = _existing(session, email)
     account.disabled = disabled
     session.info.pop("roles", None)
+    if disabled:
+        end_sessions_of(session, account, reason="account disabled")
     audit.record(
         session,
         actor=actor.email,
@@ -198,8 +225,9 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
 def set_password(session: Session, *, actor: Actor, email: str, password: str) -> UserAccount:
     require_role(session, actor, "admin", action="account.set_password")
     account = _existing(session, email)
-    _check_password(password)
+    _check_password(password, account.email)
     account.password_hash = _hasher.hash(password)
+    end_sessions_of(session, account, reason="password changed")
     audit.record(
         session,
         actor=actor.email,
@@ -226,39 +254,90 @@ def list_accounts(session: Session) -> list[dict]:
     ]
 
 
-def recent_failures(session: Session, email: str) -> int:
+@dataclass(frozen=True)
+class Throttle:
+    """Failures allowed before delays start, and the longest delay: each further failure
+    doubles the wait (1 s, 2 s, 4 s ...). Delays never become a lock: once waited out, the
+    next attempt is checked as usual, and an admin can clear them (unlock)."""
+
+    free: int
+    cap: timedelta
+
+
+# Per account and client address together (a person mistyping, or a guesser at one place),
+# and per address whatever the account (one place trying many accounts). Deliberately not per
+# account alone: a guesser anywhere could then hold the real person up for good. Guessers
+# spread over many places meet zxcvbn-strong passwords and the audit log instead.
+PAIR, ADDRESS = (
+    Throttle(free=3, cap=timedelta(minutes=15)),
+    Throttle(free=10, cap=timedelta(minutes=15)),
+)
+
+
+def _wait(failures: list[datetime], throttle: Throttle, now: datetime) -> float:
+    """Seconds still to wait after these failures (oldest first), or 0."""
+    if len(failures) < throttle.free:
+        return 0.0
+    doubling = min(len(failures) - throttle.free, 30)  # past any cap long before 2**30 s
+    delay = min(timedelta(seconds=2**doubling), throttle.cap)
+    return max(0.0, (_aware(failures[-1]) + delay - now).total_seconds())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _failures(session: Session, *conditions) -> list[datetime]:
     since = utc_now() - FAILURE_WINDOW
-    return session.exec(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.action == "auth.sign_in_failed",
-            AuditEvent.entity_id == email,
-            AuditEvent.occurred_at >= since,
-        )
-    ).one()
+    return list(
+        session.exec(
+            select(SignInAttempt.occurred_at)
+            .where(*conditions, SignInAttempt.occurred_at >= since, ~SignInAttempt.succeeded)
+            .order_by(SignInAttempt.occurred_at)
+        ).all()
+    )
+
+
+def wait_before_next_attempt(session: Session, subject: str, address: str) -> float:
+    """How long this account and address must wait before a password is checked again."""
+    now = utc_now()
+    by_subject = SignInAttempt.subject == subject
+    by_address = SignInAttempt.address == address
+    return max(
+        _wait(_failures(session, by_subject, by_address), PAIR, now),
+        _wait(_failures(session, by_address), ADDRESS, now),
+    )
 
 
 @dataclass(frozen=True)
 class SignedIn:
     email: str
     role: str
+    account: UserAccount
 
 
-def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
+class Throttled(PermissionDenied):
+    """Too many recent failures from here or for this account: wait ``seconds``."""
+
+    def __init__(self, seconds: float):
+        self.seconds = max(1, math.ceil(seconds))
+        super().__init__(f"{SIGN_IN_FAILED} Try again in {self.seconds} seconds.")
+
+
+def sign_in(session: Session, *, email: str, password: str, address: str = "unknown") -> SignedIn:
     """Check a local account's password. Every failure reads the same to the person signing in
-    (SIGN_IN_FAILED) and is audited with its real reason; after MAX_FAILURES failures within
-    FAILURE_WINDOW the account refuses even the right password until the window passes."""
+    (SIGN_IN_FAILED) and is audited with its real reason. Failures slow further attempts by
+    growing delays (see Throttle), checked before the password is."""
     email = normalise_email(email)[:254]
+    address = (address or "unknown")[:64]
     _serialise_attempts(session, email)
     account = find_account(session, email)
     # What someone typed as an email is not recorded unless it is an account: it may be a
     # password typed into the wrong box.
     subject = email if account is not None else "unknown:" + keyed_digest(session, email)
-    reason = None
-    if recent_failures(session, subject) >= MAX_FAILURES:
-        reason = "rate limited"
-        _verify(_DUMMY_HASH, password)
+    reason, wait = None, wait_before_next_attempt(session, subject, address)
+    if wait > 0:
+        reason = "throttled"
     elif account is None or account.password_hash is None:
         _verify(_DUMMY_HASH, password)
         reason = "unknown account" if account is None else "no local password"
@@ -267,6 +346,8 @@ def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
         reason = "disabled"
     elif not _verify(account.password_hash, password):
         reason = "wrong password"
+    if wait == 0:  # only checked passwords count: refusals while waiting add no delay
+        session.add(SignInAttempt(subject=subject, address=address, succeeded=reason is None))
     if reason is not None:
         audit.record(
             session,
@@ -274,24 +355,65 @@ def sign_in(session: Session, *, email: str, password: str) -> SignedIn:
             action="auth.sign_in_failed",
             entity="account",
             entity_id=subject,
-            details={"reason": reason},
+            details={"reason": reason, "address": address},
             changes_data=False,
         )
         session.commit()
+        if wait > 0:
+            raise Throttled(wait)
         raise PermissionDenied(SIGN_IN_FAILED)
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
-    signed_in = SignedIn(email=account.email, role=account.role)
+    signed_in = SignedIn(email=account.email, role=account.role, account=account)
     audit.record(
         session,
         actor=email,
         action="auth.sign_in",
         entity="account",
         entity_id=email,
+        details={"address": address},
         changes_data=False,
     )
     session.commit()
     return signed_in
+
+
+def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
+    """End every session of an account (a lost laptop, a leaver); how many were open."""
+    require_role(session, actor, "admin", action="account.sign_out_everywhere")
+    account = _existing(session, email)
+    ended = end_sessions_of(session, account, reason="signed out everywhere")
+    audit.record(
+        session,
+        actor=actor.email,
+        action="account.sign_out_everywhere",
+        entity="account",
+        entity_id=account.email,
+        details={"sessions": ended},
+        changes_data=False,
+    )
+    return ended
+
+
+def unlock(session: Session, *, actor: Actor, email: str) -> int:
+    """Clear an account's recent failures, so its delays end now; how many were cleared."""
+    require_role(session, actor, "admin", action="account.unlock")
+    account = _existing(session, email)
+    result = session.execute(
+        delete(SignInAttempt).where(
+            SignInAttempt.subject == account.email, ~SignInAttempt.succeeded
+        )
+    )
+    audit.record(
+        session,
+        actor=actor.email,
+        action="account.unlock",
+        entity="account",
+        entity_id=account.email,
+        details={"failures_cleared": result.rowcount},
+        changes_data=False,
+    )
+    return result.rowcount
 
 
 def _serialise_attempts(session: Session, email: str) -> None:

@@ -92,6 +92,12 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
                 )
             elif args.users_command == "set-password":
                 auth.set_password(session, actor=actor, email=args.email, password=_read_password())
+            elif args.users_command == "sign-out-everywhere":
+                ended = auth.sign_out_everywhere(session, actor=actor, email=args.email)
+                print(f"Ended {ended} session(s).")
+            elif args.users_command == "unlock":
+                cleared = auth.unlock(session, actor=actor, email=args.email)
+                print(f"Cleared {cleared} failed sign-in(s).")
     finally:
         engine.dispose()
     print(f"Done: {args.users_command} {args.email}")
@@ -305,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("disable", "stop an account from signing in and writing"),
         ("enable", "let a disabled account sign in again"),
         ("set-password", "set a new password, read from a prompt or standard input"),
+        ("sign-out-everywhere", "end every signed-in session of an account"),
+        ("unlock", "clear an account's recent failed sign-ins, so their delays end now"),
     ):
         user_commands.add_parser(name, help=text).add_argument("email")
     user_commands.add_parser("list", help="list accounts (never their password hashes)")

@@ -24,6 +24,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _positive(env, name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number, not {text!r}")
+    return value
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -39,6 +52,10 @@ class Settings:
     # Role for people who sign in through the identity provider but have no account here:
     # None refuses them; "viewer" lets them look.
     oidc_default_role: str | None = None
+    # A signed-in browser's session ends after this long without a visit, or this long after
+    # sign-in, whichever comes first.
+    session_idle_hours: float = 8
+    session_max_days: float = 7
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -56,6 +73,8 @@ class Settings:
             anonymous_read=_flag(env.get("COALITION_ANONYMOUS_READ")),
             admin_email=(env.get("COALITION_ADMIN_EMAIL", "") or "admin@localhost").lower(),
             oidc_default_role=oidc_role or None,
+            session_idle_hours=_positive(env, "COALITION_SESSION_IDLE_HOURS", 8),
+            session_max_days=_positive(env, "COALITION_SESSION_MAX_DAYS", 7),
         )
 
 

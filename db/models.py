@@ -327,3 +327,37 @@ class AppSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=128)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: its cookie carries a random 256-bit token, stored here only as a
+    SHA-256 digest. Valid until idle too long, too old, or revoked (sign-out, an account
+    disabled or its role or password changed, an admin's "sign out everywhere")."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = Field(default=None, max_length=40)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Each password check, for throttling per account, per client address and per pair."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (
+        Index("ix_sign_in_attempt_subject", "subject", "occurred_at"),
+        Index("ix_sign_in_attempt_address", "address", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utc_now)
+    # The account's email, or a keyed digest of what was typed when no account has it.
+    subject: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+    succeeded: bool = False

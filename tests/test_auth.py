@@ -6,7 +6,7 @@ import contextlib
 import subprocess
 import sys
 import threading
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -114,9 +114,9 @@ def test_only_admins_manage_accounts(engine):
         assert auth.role_of(session, Actor(LOCAL_EDITOR)) == "editor"
 
 
-def sign_in(engine, email: str, password: str) -> auth.SignedIn:
+def sign_in(engine, email: str, password: str, address: str = "10.0.0.1") -> auth.SignedIn:
     with write_session(engine) as session:
-        return auth.sign_in(session, email=email, password=password)
+        return auth.sign_in(session, email=email, password=password, address=address)
 
 
 def test_sign_in_with_the_right_password(engine):
@@ -137,23 +137,52 @@ def test_every_failed_sign_in_reads_the_same_and_is_audited(engine, email, passw
         sign_in(engine, email, password)
     assert str(refusal.value) == auth.SIGN_IN_FAILED
     (failure,) = audit_actions(engine, "auth.sign_in_failed")
-    assert failure.details == {"reason": reason}
+    assert failure.details == {"reason": reason, "address": "10.0.0.1"}
     if reason == "unknown account":  # whatever was typed is not stored: it may be a password
         assert failure.entity_id.startswith("unknown:") and email not in failure.entity_id
     else:
         assert failure.entity_id == email
 
 
-def test_five_failures_lock_the_account_for_a_while(engine):
-    for _ in range(auth.MAX_FAILURES):
+def test_failures_slow_further_attempts_by_growing_delays_never_a_lock(engine):
+    for _ in range(auth.PAIR.free):
         with pytest.raises(PermissionDenied):
             sign_in(engine, LOCAL_EDITOR, "not the password")
-    with pytest.raises(PermissionDenied):
-        sign_in(engine, LOCAL_EDITOR, PASSWORD)  # right password, still refused
+    # The next attempt from the same place comes too soon: not even the password is checked.
+    with pytest.raises(auth.Throttled) as wait:
+        sign_in(engine, LOCAL_EDITOR, PASSWORD)
+    assert wait.value.seconds == 1 and str(wait.value).startswith(auth.SIGN_IN_FAILED)
     reasons = [e.details["reason"] for e in audit_actions(engine, "auth.sign_in_failed")]
-    assert reasons == ["wrong password"] * auth.MAX_FAILURES + ["rate limited"]
-    # Other accounts are unaffected.
+    assert reasons == ["wrong password"] * auth.PAIR.free + ["throttled"]
+    # Somebody else elsewhere, and this account from another place, are not held up.
     assert sign_in(engine, VIEWER, PASSWORD).email == VIEWER
+    assert sign_in(engine, LOCAL_EDITOR, PASSWORD, address="10.0.0.2").email == LOCAL_EDITOR
+
+
+@pytest.mark.parametrize(
+    ("failures", "free", "waits"),
+    [(2, 3, 0.0), (3, 3, 1.0), (4, 3, 2.0), (8, 3, 32.0), (30, 3, 900.0), (15, 10, 32.0)],
+)
+def test_delays_double_with_each_failure_up_to_their_cap(failures, free, waits):
+    now = datetime.now(UTC)
+    throttle = auth.Throttle(free=free, cap=timedelta(minutes=15))
+    assert auth._wait([now] * failures, throttle, now) == waits
+
+
+def test_a_thousand_quick_guesses_from_one_address_get_nowhere(engine):
+    """Each account a guesser tries from one place is throttled, and so is the place: of 1,000
+    quick guesses only a handful are checked against a hash."""
+    for n in range(1_000):
+        with pytest.raises(PermissionDenied):
+            sign_in(engine, f"guess{n % 50}@example.org" if n % 2 else LOCAL_EDITOR, "nope nope")
+    reasons = [e.details["reason"] for e in audit_actions(engine, "auth.sign_in_failed")]
+    assert reasons.count("throttled") >= 985
+    # Not a lock: the editor signs in from their own place, and an admin can clear the delays.
+    assert sign_in(engine, LOCAL_EDITOR, PASSWORD, address="192.0.2.7").email == LOCAL_EDITOR
+    with write_session(engine) as session:
+        assert auth.unlock(session, actor=Actor(ADMIN), email=LOCAL_EDITOR) > 0
+    with read_session(engine) as session:
+        assert auth.wait_before_next_attempt(session, LOCAL_EDITOR, "192.0.2.8") == 0
 
 
 def test_passwords_are_argon2id_and_never_leave_the_database(engine):
@@ -245,9 +274,9 @@ def test_the_users_command_line(sqlite_url):
     engine.dispose()
 
 
-def test_parallel_guesses_cannot_outrun_the_rate_limit(engine):
-    """Twelve wrong passwords at once: the count and the new failure are serialised per
-    account, so no more than the limit are checked against the real hash."""
+def test_parallel_guesses_cannot_outrun_the_throttle(engine):
+    """Twelve wrong passwords at once from one place: counting and recording are serialised
+    per account, so no more than the free attempts are checked against the real hash."""
     barrier = threading.Barrier(12)
 
     def guess() -> None:
@@ -261,8 +290,8 @@ def test_parallel_guesses_cannot_outrun_the_rate_limit(engine):
     for thread in threads:
         thread.join(timeout=120)
     reasons = [e.details["reason"] for e in audit_actions(engine, "auth.sign_in_failed")]
-    assert reasons.count("wrong password") == auth.MAX_FAILURES
-    assert reasons.count("rate limited") == 12 - auth.MAX_FAILURES
+    assert reasons.count("wrong password") == auth.PAIR.free
+    assert reasons.count("throttled") == 12 - auth.PAIR.free
 
 
 def test_long_email_addresses_work(engine):

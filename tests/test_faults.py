@@ -105,7 +105,8 @@ def test_a_dropped_database_is_named_and_the_app_comes_back_by_itself(monkeypatc
     assert not at.exception
     at.run()
     assert not at.exception and not at.error
-    assert at.title[0].value == "Coalition of the willing: pledges overview"
+    # A fresh database, migrated and seeded, with no accounts yet: its sign-in page.
+    assert at.title[0].value == "Sign in to the Coalition Tracker"
     admin.dispose()
 
 

@@ -1,6 +1,7 @@
-"""Who is signed in. Local sign-in keeps the email in this session's server-side state; OIDC
-sign-in (st.login) is read from st.user. Either way the role comes from our database on
-every run, so a role change or a disabled account takes effect at the next click."""
+"""Who is signed in. A local sign-in is a server-side session named by an HttpOnly cookie
+(ui/server.py sets it); OIDC sign-in (st.login) is read from st.user. Either way the role
+comes from our database on every run, so a role change or a disabled account takes effect at
+the next click."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from coalition import auth
+from coalition import auth, sessions
 from coalition.settings import get_settings
 from db.engine import read_session, write_session
 from ui.resources import get_engine
@@ -48,8 +49,38 @@ def _oidc_email() -> str | None:
     return auth.normalise_email(st.user.get("email") or "") or None
 
 
+def _cookie_session() -> None:
+    """Resolve the browser's session cookie, on every run: a revoked, idle or expired session
+    signs this tab out at its next click, whatever it held before."""
+    token = st.context.cookies.get(sessions.COOKIE)
+    if not isinstance(token, str) or not token:  # no browser (AppTest) or no cookie
+        return
+    policy = sessions.SessionPolicy.of(get_settings())
+    with read_session(get_engine()) as session:
+        found, reason = sessions.find_session(session, token, policy)
+    if found is None:
+        if st.session_state.pop(SESSION_EMAIL, None) or reason in ENDED:
+            st.session_state[SESSION_ENDED] = reason
+        return
+    st.session_state[SESSION_EMAIL] = found.email
+    if found.stale:
+        with write_session(get_engine()) as session:
+            sessions.touch(session, found.token_hash)
+
+
+# Why a cookie no longer signs anyone in, in words for the sign-in page.
+ENDED = {
+    "revoked session": "You were signed out.",
+    "idle session": "You were signed out after a long time without activity.",
+    "expired session": "Your session reached its time limit.",
+    "disabled account": "This account is disabled.",
+}
+SESSION_ENDED = "auth_session_ended"
+
+
 def current_viewer() -> Viewer:
     settings = get_settings()
+    _cookie_session()
     email = st.session_state.get(SESSION_EMAIL) or _oidc_email()
     if email:
         with read_session(get_engine()) as session:
@@ -66,16 +97,13 @@ def current_viewer() -> Viewer:
     return Viewer(None, None)
 
 
-def sign_in(email: str, password: str) -> None:
-    """Raises auth.PermissionDenied with the one generic message on any failure."""
-    with write_session(get_engine()) as session:
-        account = auth.sign_in(session, email=email, password=password)
-        st.session_state[SESSION_EMAIL] = account.email
-
-
 def sign_out(viewer: Viewer) -> None:
+    """End this browser's session: its cookie signs nobody in from now on, here or anywhere
+    it was copied to."""
     if viewer.email:
         with write_session(get_engine()) as session:
+            token = st.context.cookies.get(sessions.COOKIE)
+            sessions.end_session(session, token if isinstance(token, str) else None)
             auth.sign_out(session, email=viewer.email)
     st.session_state.pop(SESSION_EMAIL, None)
     if _oidc_email():

@@ -3,6 +3,9 @@
 `streamlit run app.py` finds the ASGI app defined in app.py (st.App) and serves it. The
 database is migrated and seeded when the server starts, before the first visitor, so a new
 server's first admin password is printed right away (once) and no visitor waits for it.
+
+Sign-in is a form posted to /auth/sign-in: a real HTTP response can set an HttpOnly cookie,
+which then carries the session to every reload, new tab and shared link.
 """
 
 from __future__ import annotations
@@ -10,50 +13,205 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from coalition import audit, auth, sessions
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
 from coalition.settings import get_settings
-from db.engine import DatabaseFault, create_db_engine
+from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 
 MAIN_SCRIPT = str(Path(__file__).resolve().parent / "main.py")
+SIGN_IN_PATH = "/sign_in"
+# Paths that are never a page: Streamlit's own, and ours.
+NOT_PAGES = (
+    "/_stcore",
+    "/static",
+    "/media",
+    "/component",
+    "/auth/",
+    "/api/",
+    "/healthz",
+    "/oauth2callback",
+    "/favicon",
+    "/robots.txt",
+    SIGN_IN_PATH,
+)
+
+
+@cache
+def engine() -> Engine:
+    """The routes' engine, one per process (the script's is cached by Streamlit)."""
+    return create_db_engine(get_settings().database_url)
 
 
 @asynccontextmanager
 async def lifespan(_app) -> AsyncIterator[None]:
     settings = get_settings()
-    engine = create_db_engine(settings.database_url)
     try:
-        result = initialise_database(engine, settings.data_dir, settings.admin_email)
+        result = initialise_database(engine(), settings.data_dir, settings.admin_email)
     except (ValidationFailed, DatabaseFault, OperationalError) as error:
         # Served anyway: every page says what is wrong, and tries again at each click.
         print(f"The database could not be prepared at start-up: {error}", file=sys.stderr)
     else:
         announce_first_admin(result)
         announce_sync(result)
-    finally:
-        engine.dispose()
     yield
+    engine().dispose()
 
 
 async def healthz(_request: Request) -> Response:
     """200 when the database answers, 503 when it does not (for load balancers)."""
-    engine = create_db_engine(get_settings().database_url)
-    try:
-        with engine.connect() as connection:
+
+    def ping() -> None:
+        with engine().connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    try:
+        await run_in_threadpool(ping)
     except Exception:  # any failure to reach the database is "unhealthy"
         return PlainTextResponse("database unreachable", status_code=503)
-    finally:
-        engine.dispose()
     return PlainTextResponse("ok")
 
 
-ROUTES = [Route("/healthz", healthz)]
+def sign_in_page() -> str:
+    """Where the sign-in page is: the app's root when there is nothing to see without an
+    account (it is then the only page), else its own path."""
+    return SIGN_IN_PATH if get_settings().anonymous_read else "/"
+
+
+def safe_next(value: str | None) -> str:
+    """A path on this site to go back to after sign-in; anything else goes home."""
+    value = (value or "").strip()
+    parts = urlsplit(value)
+    if not value.startswith("/") or value.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    if "\\" in value or any(ord(c) < 32 for c in value) or parts.path == SIGN_IN_PATH:
+        return "/"
+    return value
+
+
+def same_origin(request: Request) -> bool:
+    """A form posted by our own page: its Origin (or, failing that, Referer) names this host.
+    A cross-site post, or one that names neither, is refused."""
+    host = request.headers.get("host", "")
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return False
+    return urlsplit(source).netloc == host
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _refuse_cross_site(request: Request) -> None:
+    with write_session(engine()) as session:
+        audit.record(
+            session,
+            actor="anonymous",
+            action="auth.cross_site_refused",
+            details={"path": request.url.path, "origin": request.headers.get("origin")},
+            changes_data=False,
+        )
+
+
+def _sign_in(email: str, password: str, address: str) -> str:
+    """A new session's token for a right password; PermissionDenied otherwise."""
+    policy = sessions.SessionPolicy.of(get_settings())
+    with write_session(engine()) as session:
+        signed_in = auth.sign_in(session, email=email, password=password, address=address)
+        return sessions.start_session(session, signed_in.account, policy)
+
+
+async def sign_in_route(request: Request) -> Response:
+    if not same_origin(request):
+        await run_in_threadpool(_refuse_cross_site, request)
+        return PlainTextResponse(
+            "Refused: sign in from the app's own sign-in page.", status_code=403
+        )
+    form = await request.form()
+    target = safe_next(str(form.get("next") or ""))
+    back = f"{sign_in_page()}?next={quote(target, safe='')}"
+    try:
+        token = await run_in_threadpool(
+            _sign_in,
+            str(form.get("email") or "")[:300],
+            str(form.get("password") or "")[:1000],
+            client_address(request),
+        )
+    except auth.Throttled as wait:
+        return RedirectResponse(f"{back}&failed=1&wait={wait.seconds}", status_code=303)
+    except auth.PermissionDenied:
+        return RedirectResponse(f"{back}&failed=1", status_code=303)
+    except DatabaseFault:
+        return RedirectResponse(f"{back}&unavailable=1", status_code=303)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        sessions.COOKIE,
+        token,
+        max_age=int(sessions.SessionPolicy.of(get_settings()).lifetime.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
+    return response
+
+
+def signed_in(token: str | None) -> bool:
+    if not token:
+        return False
+    policy = sessions.SessionPolicy.of(get_settings())
+    with read_session(engine()) as session:
+        found, _ = sessions.find_session(session, token, policy)
+    return found is not None
+
+
+class SignInFirst:
+    """A signed-out visitor's link to a page goes to the sign-in page, which comes back to
+    that exact address afterwards (unless anyone may read without an account)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            request = Request(scope)
+            path = request.url.path
+            if (
+                path != "/"
+                and not path.startswith(NOT_PAGES)
+                and "." not in path.rsplit("/", 1)[-1]  # files: scripts, icons, fonts
+                and not get_settings().anonymous_read
+                and not await run_in_threadpool(signed_in, request.cookies.get(sessions.COOKIE))
+            ):
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(
+                    f"{sign_in_page()}?next={quote(target, safe='')}", status_code=303
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+ROUTES = [
+    Route("/healthz", healthz),
+    Route("/auth/sign-in", sign_in_route, methods=["POST"]),
+]
+MIDDLEWARE = [Middleware(SignInFirst)]
