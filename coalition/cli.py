@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from coalition import auth
+from coalition import auth, tokens
 from coalition.auth import Actor
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import Problem, ValidationFailed
@@ -101,6 +101,28 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     print(f"Done: {args.users_command} {args.email}")
+    return 0
+
+
+def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_db_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            if args.tokens_command == "create":
+                token = tokens.create_token(
+                    session, actor=_cli_actor(), email=args.email, name=args.name
+                )
+                print(token)  # the only time it is shown
+                print("Shown once: keep it like a password.", file=sys.stderr)
+            elif args.tokens_command == "list":
+                for t in tokens.tokens_of(session, args.email):
+                    state = "revoked" if t["revoked"] else "active"
+                    print(f"{t['id']}\t{t['name']}\t{state}\tlast used {t['last_used_at'] or '-'}")
+            else:
+                tokens.revoke_token(session, actor=_cli_actor(), token_id=args.id)
+                print(f"Revoked token {args.id}.")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -290,6 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("out", type=Path)
     backup.set_defaults(handler=cmd_backup)
+
+    token_parser = commands.add_parser(
+        "tokens", help="personal API tokens for the read-only HTTP endpoints"
+    )
+    token_parser.set_defaults(handler=cmd_tokens)
+    token_commands = token_parser.add_subparsers(
+        dest="tokens_command", required=True, metavar="ACTION"
+    )
+    create = token_commands.add_parser("create", help="make a token (printed once)")
+    create.add_argument("email")
+    create.add_argument("--name", required=True, help="what it is for")
+    token_commands.add_parser("list", help="an account's tokens").add_argument("email")
+    token_commands.add_parser("revoke", help="revoke a token").add_argument("id", type=int)
 
     users = commands.add_parser("users", help="manage accounts and roles")
     users.set_defaults(handler=cmd_users)

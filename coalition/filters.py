@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from db.models import COALITION_SCOPES, INACTIVE_STATUSES, STATUSES
+from coalition.errors import Problem, ValidationFailed
+from coalition.validation import parse_date
+from db.models import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")
 MEMBERSHIP_COLUMNS = {
@@ -53,3 +56,72 @@ class PledgeFilter:
         """Statuses whose pledges count in totals: the chosen ones (all when none is chosen),
         never withdrawals or refusals, which are shown but not added up."""
         return tuple(s for s in (self.statuses or STATUSES) if s not in INACTIVE_STATUSES)
+
+
+# The query-string names of the filters: a copied address shares the view.
+QUERY_KEYS = ("as_of", "category", "status", "region", "membership", "scope")
+
+
+def _values(params: Mapping[str, str | Sequence[str]], key: str) -> list[str]:
+    raw = params.get(key, [])
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def filters_from_query(
+    params: Mapping[str, str | Sequence[str]], *, defaults: PledgeFilter | None = None
+) -> PledgeFilter:
+    """The filters a query string names (absent ones keep ``defaults``); every value that is
+    not one of the known ones is a problem naming its parameter."""
+    defaults = defaults or PledgeFilter()
+    problems: list[Problem] = []
+
+    def choose(key: str, allowed: Sequence[str], default: tuple[str, ...]) -> tuple[str, ...]:
+        if key not in params:
+            return default
+        values = _values(params, key)
+        if values == ["all"]:
+            return ()
+        for value in values:
+            if value not in allowed:
+                problems.append(Problem(key, f"'{value[:40]}' is not one of: {', '.join(allowed)}"))
+        return tuple(dict.fromkeys(values))
+
+    as_of = defaults.as_of
+    if "as_of" in params:
+        (text, *_) = _values(params, "as_of") or [""]
+        try:
+            as_of = parse_date("as_of", text) if text else None
+        except ValidationFailed as failure:
+            problems.extend(failure.problems)
+        if as_of is not None and as_of > date.today():
+            problems.append(Problem("as_of", f"{as_of} is in the future"))
+    filters = PledgeFilter(
+        categories=choose("category", CATEGORIES, defaults.categories),
+        statuses=choose("status", STATUSES, defaults.statuses),
+        regions=tuple(_values(params, "region")) if "region" in params else defaults.regions,
+        memberships=choose("membership", MEMBERSHIPS, defaults.memberships),
+        as_of=as_of,
+        scopes=choose("scope", SCOPES, defaults.scopes),
+    )
+    if problems:
+        raise ValidationFailed(problems)
+    return filters
+
+
+def filters_to_query(filters: PledgeFilter) -> dict[str, str]:
+    """The query string that names these filters: only what differs from the defaults."""
+    default = PledgeFilter()
+    query: dict[str, str] = {}
+    for key, value, usual in (
+        ("category", filters.categories, default.categories),
+        ("status", filters.statuses, default.statuses),
+        ("region", filters.regions, default.regions),
+        ("membership", filters.memberships, default.memberships),
+        ("scope", filters.scopes, default.scopes),
+    ):
+        if value != usual:
+            query[key] = ",".join(value) if value else "all"
+    if filters.as_of is not None:
+        query["as_of"] = filters.as_of.isoformat()
+    return query

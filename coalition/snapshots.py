@@ -19,6 +19,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from coalition import __version__, audit, queries
+from coalition.errors import Problem, ValidationFailed
 from coalition.exports import neutralise
 from coalition.filters import PledgeFilter
 
@@ -116,6 +117,26 @@ def _csv_line(values: Iterable[str]) -> str:
         )
         + "\r\n"
     )
+
+
+def pin_known_at(session: Session, text: str | None) -> datetime:
+    """The "known at" pin a snapshot is built with: the time given (ISO 8601, as a manifest
+    writes it), or by default the record's last change, so every caller gets the same file
+    until the next write."""
+    text = (text or "").strip()
+    if not text:
+        return queries.last_change(session) or datetime.now(UTC)
+    try:
+        pinned = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "known_at", f"'{text[:40]}' is not a date and time (e.g. 2026-01-31T12:00:00Z)"
+                )
+            ]
+        ) from None
+    return pinned if pinned.tzinfo else pinned.replace(tzinfo=UTC)
 
 
 def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) -> pd.DataFrame:

@@ -361,3 +361,18 @@ class SignInAttempt(SQLModel, table=True):
     subject: str = Field(max_length=254)
     address: str = Field(max_length=64)
     succeeded: bool = False
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal token for analysts' tools (curl, pandas) to read the HTTP endpoints with the
+    account's role. Shown once when made; stored only as a SHA-256 digest; revocable."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -5,6 +5,7 @@ set the HttpOnly cookie that keeps the session across reloads, tabs and shared l
 back here with ?failed=1 (and ?wait=N while attempts are slowed) or goes on to ``next``."""
 
 from html import escape
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -21,7 +22,9 @@ elif params.get("unavailable"):
 elif ended := st.session_state.pop(SESSION_ENDED, None):
     st.info(f"{ENDED.get(ended, 'You were signed out.')} Sign in again to continue.")
 
-next_path = params.get("next", "/")
+# Where to go afterwards: as the link that led here said, or this address's own view.
+others = {k: v for k, v in params.to_dict().items() if k not in ("next", "failed", "wait")}
+next_path = params.get("next") or ("/?" + urlencode(others) if others else "/")
 st.html(
     f"""
 <style>

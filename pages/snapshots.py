@@ -1,11 +1,10 @@
 """Snapshots: citable CSV files of the record, with a manifest to issue the same file again."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from coalition import queries
-from coalition.snapshots import build_snapshot, log_snapshot
+from coalition.errors import ValidationFailed
+from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
 from db.engine import DatabaseFault, write_session
 from ui.figures import participant_figures
 from ui.filters import current_filters
@@ -33,17 +32,11 @@ excel_bom = right.checkbox(
     help="Excel needs it to read accents correctly; pandas and LibreOffice do not.",
 )
 try:
-    # By default the pin is the record's last change: the same file as "now", and the same
-    # for every session until the next write, so it is built once.
-    known_at = (
-        datetime.fromisoformat(reissue.strip().replace("Z", "+00:00"))
-        if reissue.strip()
-        else read(queries.last_change) or datetime.now(UTC)
-    )
-    if known_at.tzinfo is None:
-        known_at = known_at.replace(tzinfo=UTC)
-except ValueError:
-    st.error(f"“{reissue}” is not a date and time (e.g. 2026-01-31T12:00:00Z).")
+    # By default the pin is the record's last change: the same file as "now" (and as the
+    # /api/v1/snapshot.csv endpoint gives), the same for every session until the next write.
+    known_at = read(pin_known_at, reissue)
+except ValidationFailed as failure:
+    st.error(failure.problems[0].message + ".")
     st.stop()
 
 snapshot = read(build_snapshot, filters, known_at, excel_bom)

@@ -339,3 +339,26 @@ def test_the_timeline_draws_the_most_recent_commitments_and_says_so(monkeypatch,
     assert note.startswith(f"The chart below shows the {GANTT_MAX_BARS} most recently started of")
     gantt = next(s for s in plotly_specs(at) if "Commitments" in s["layout"]["title"]["text"])
     assert sum(len(trace["y"]) for trace in gantt["data"]) == GANTT_MAX_BARS
+
+
+def test_an_address_names_the_view_and_the_view_writes_its_address(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params.update({"category": "troops", "as_of": "2025-09-30", "scope": "all"})
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.sidebar.multiselect(key="filter_categories").value == ["troops"]
+    assert at.sidebar.date_input(key="filter_as_of").value == date(2025, 9, 30)
+    assert at.sidebar.toggle(key="filter_bilateral").value is True
+    # Changing a filter changes the address: copying it shares this view.
+    at.sidebar.multiselect(key="filter_categories").set_value(["ships"]).run()
+    assert at.query_params["category"] in ("ships", ["ships"])
+    assert at.query_params["as_of"] in ("2025-09-30", ["2025-09-30"])
+
+
+def test_an_address_with_filters_that_do_not_exist_says_so(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params.update({"category": "tanks"})
+    at.run()
+    assert not at.exception
+    (warning,) = at.sidebar.warning
+    assert "category: 'tanks' is not one of" in warning.value

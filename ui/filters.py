@@ -8,12 +8,63 @@ from datetime import date
 import streamlit as st
 
 from coalition.charts import label
-from coalition.filters import DEFAULT_STATUSES, MEMBERSHIPS, PledgeFilter
+from coalition.errors import ValidationFailed
+from coalition.filters import (
+    DEFAULT_STATUSES,
+    MEMBERSHIPS,
+    QUERY_KEYS,
+    PledgeFilter,
+    filters_from_query,
+    filters_to_query,
+)
 from coalition.validation import EARLIEST_DATE
 from db.models import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
 
+APPLIED = "filters_from_address"
+
+
+def _start_from_the_address() -> None:
+    """On a session's first run, the filters a shared address names become the widgets'
+    values. Later runs keep the widgets as the source (a page switch drops the query string,
+    which must not reset anything)."""
+    if st.session_state.get(APPLIED):
+        return
+    st.session_state[APPLIED] = True
+    named = {key: st.query_params.get_all(key) for key in QUERY_KEYS if key in st.query_params}
+    if not named:
+        return
+    try:
+        filters = filters_from_query(named)
+    except ValidationFailed as failure:
+        st.sidebar.warning(
+            "Some filters in this address were not understood and are left out: "
+            + "; ".join(str(p) for p in failure.problems)
+        )
+        return
+    st.session_state["filter_as_of"] = filters.as_of
+    st.session_state["filter_categories"] = list(filters.categories)
+    st.session_state["filter_statuses"] = list(filters.statuses)
+    st.session_state["filter_regions"] = list(filters.regions)
+    st.session_state["filter_memberships"] = list(filters.memberships)
+    st.session_state["filter_bilateral"] = not filters.scopes or "bilateral" in filters.scopes
+
+
+def _show_in_the_address(filters: PledgeFilter) -> None:
+    """The address bar names the view, so copying it shares the view."""
+    wanted = filters_to_query(filters)
+    for key in QUERY_KEYS:
+        if key in wanted:
+            if st.query_params.get_all(key) != [wanted[key]]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
 
 def sidebar_filters(regions: list[str]) -> PledgeFilter:
+    # The statuses' default is set as state, not as the widget's default: an address may set
+    # it too, and Streamlit warns about a widget given both.
+    st.session_state.setdefault("filter_statuses", list(DEFAULT_STATUSES))
+    _start_from_the_address()
     with st.sidebar:
         as_of = st.date_input(
             "As of",
@@ -32,7 +83,6 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
         statuses = st.multiselect(
             "Status",
             STATUSES,
-            default=list(DEFAULT_STATUSES),
             format_func=label,
             key="filter_statuses",
             help="Withdrawn pledges and stated refusals are hidden by default.",
@@ -51,7 +101,7 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
             "force and support announced within the coalition. Turn on to add aid reported "
             "alongside but given outside the coalition.",
         )
-    return PledgeFilter(
+    filters = PledgeFilter(
         categories=tuple(categories),
         statuses=tuple(statuses),
         regions=tuple(chosen_regions),
@@ -59,6 +109,8 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
         as_of=as_of,
         scopes=SCOPES if bilateral else COALITION_SCOPES,
     )
+    _show_in_the_address(filters)
+    return filters
 
 
 def current_filters() -> PledgeFilter:

@@ -10,6 +10,7 @@ which then carries the session to every reload, new tab and shared link.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,18 +23,21 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coalition import audit, auth, sessions
+from coalition import audit, auth, queries, sessions, snapshots, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
+from coalition.filters import filters_from_query, filters_to_query
 from coalition.settings import get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 
 MAIN_SCRIPT = str(Path(__file__).resolve().parent / "main.py")
 SIGN_IN_PATH = "/sign_in"
+# The first page of the navigation, which Streamlit serves at the root only.
+DEFAULT_PAGE_PATH = "/overview"
 # Paths that are never a page: Streamlit's own, and ours.
 NOT_PAGES = (
     "/_stcore",
@@ -185,7 +189,8 @@ def signed_in(token: str | None) -> bool:
 
 class SignInFirst:
     """A signed-out visitor's link to a page goes to the sign-in page, which comes back to
-    that exact address afterwards (unless anyone may read without an account)."""
+    that exact address afterwards (unless anyone may read without an account). And the
+    first page's own path goes to the root: Streamlit serves its default page only there."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -194,6 +199,10 @@ class SignInFirst:
         if scope["type"] == "http" and scope["method"] == "GET":
             request = Request(scope)
             path = request.url.path
+            if path.rstrip("/") == DEFAULT_PAGE_PATH:
+                query = f"?{request.url.query}" if request.url.query else ""
+                await RedirectResponse(f"/{query}", status_code=303)(scope, receive, send)
+                return
             if (
                 path != "/"
                 and not path.startswith(NOT_PAGES)
@@ -210,8 +219,132 @@ class SignInFirst:
         await self.app(scope, receive, send)
 
 
+# --- Read-only endpoints for analysts' tools, with the same roles as the pages ---------------
+
+
+class ApiRefusal(Exception):
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
+def _api_caller(authorization: str, cookie: str | None) -> str:
+    """Who is reading: a personal token (Authorization: Bearer ct_...), else the browser's
+    session cookie, else nobody (allowed only when anyone may read). Refusals are audited."""
+    settings = get_settings()
+    refusal = None
+    with write_session(engine()) as session:
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            bearer = scheme.lower() == "bearer"
+            holder = tokens.holder_of(session, token.strip()) if bearer else None
+            if holder is not None and auth.allows(holder.role, "viewer"):
+                return holder.email
+            refusal = "that token is unknown, revoked or its account disabled"
+        else:
+            policy = sessions.SessionPolicy.of(settings)
+            found, _ = sessions.find_session(session, cookie, policy)
+            if found is not None and auth.allows(found.role, "viewer"):
+                return found.email
+            if settings.anonymous_read:
+                return "anonymous"
+            refusal = "sign in, or send a personal token: Authorization: Bearer ct_... (README)"
+        # Recorded and committed with the session; the refusal is raised after.
+        _audit_refusal(session, refusal)
+    raise ApiRefusal(401, refusal)
+
+
+def _audit_refusal(session, reason: str) -> None:
+    audit.record(
+        session,
+        actor="anonymous",
+        action="api.refused",
+        details={"reason": reason},
+        changes_data=False,
+    )
+
+
+def _params(request: Request) -> dict[str, list[str]]:
+    return {key: request.query_params.getlist(key) for key in request.query_params}
+
+
+def _snapshot(request: Request, caller: str) -> snapshots.Snapshot:
+    params = _params(request)
+    filters = filters_from_query(params)
+    excel_bom = (params.get("excel_bom") or ["false"])[0].lower() in ("1", "true", "yes")
+    with write_session(engine()) as session:
+        known_at = snapshots.pin_known_at(session, (params.get("known_at") or [""])[0])
+        snapshot = snapshots.build_snapshot(session, filters, known_at, excel_bom)
+        snapshots.log_snapshot(session, actor=caller, snapshot=snapshot)
+    return snapshot
+
+
+def _records(frame) -> list[dict]:
+    """Rows as JSON: dates as ISO text, blanks as null, numbers as numbers."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+
+
+def _pledges(request: Request, _caller: str) -> dict:
+    params = _params(request)
+    filters = filters_from_query(params)
+    with read_session(engine()) as session:
+        known_at = snapshots.pin_known_at(session, (params.get("known_at") or [""])[0])
+        frame = snapshots.snapshot_frame(session, filters, known_at)
+    frame = frame.rename(columns={v: k for k, v in snapshots.FRAME_COLUMN.items()})
+    return {
+        "as_of": filters.as_of.isoformat() if filters.as_of else None,
+        "known_at": known_at.isoformat(),
+        "filters": filters_to_query(filters),
+        "columns": list(snapshots.SNAPSHOT_COLUMNS),
+        "pledges": _records(frame[list(snapshots.SNAPSHOT_COLUMNS)]),
+    }
+
+
+def _participants(_request: Request, _caller: str) -> dict:
+    with read_session(engine()) as session:
+        frame = queries.participants_frame(session)
+    return {"participants": _records(frame)}
+
+
+def api(handler, respond):
+    async def endpoint(request: Request) -> Response:
+        try:
+            caller = await run_in_threadpool(
+                _api_caller,
+                request.headers.get("authorization", ""),
+                request.cookies.get(sessions.COOKIE),
+            )
+            return respond(await run_in_threadpool(handler, request, caller))
+        except ApiRefusal as refusal:
+            return JSONResponse({"error": refusal.message}, status_code=refusal.status)
+        except ValidationFailed as failure:
+            return JSONResponse(
+                {"error": "bad parameters", "problems": [str(p) for p in failure.problems]},
+                status_code=400,
+            )
+        except DatabaseFault as fault:
+            return JSONResponse({"error": f"the database cannot be used: {fault}"}, 503)
+
+    return endpoint
+
+
+def _csv(snapshot: snapshots.Snapshot) -> Response:
+    stamp = snapshot.manifest["known_at"][:19].replace(":", "")
+    return Response(
+        snapshot.csv,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="pledges-{stamp}.csv"',
+            "X-Snapshot-SHA256": snapshot.manifest["sha256"],
+            "X-Snapshot-Known-At": snapshot.manifest["known_at"],
+        },
+    )
+
+
 ROUTES = [
     Route("/healthz", healthz),
     Route("/auth/sign-in", sign_in_route, methods=["POST"]),
+    Route("/api/v1/snapshot.csv", api(_snapshot, _csv)),
+    Route("/api/v1/pledges.json", api(_pledges, JSONResponse)),
+    Route("/api/v1/participants.json", api(_participants, JSONResponse)),
 ]
 MIDDLEWARE = [Middleware(SignInFirst)]

@@ -30,7 +30,10 @@ PAGES = (
     ("pages/import_pledges.py", "Import pledges", ":material/upload_file:", "editor"),
     ("pages/reference_data.py", "Reference data", ":material/table_edit:", "admin"),
     ("pages/audit.py", "Audit log", ":material/policy:", "admin"),
+    ("pages/account.py", "Your account", ":material/key:", "viewer"),
 )
+# Pages about one's own account: not for anonymous readers.
+PERSONAL = ("pages/account.py",)
 SIGN_IN_PAGE = ("pages/sign_in.py", "Sign in", ":material/login:")
 
 
@@ -51,7 +54,11 @@ def page(name: str) -> st.Page:
 def pages_for(viewer: Viewer) -> list[st.Page]:
     """The pages this viewer may use; the first is the default (the sign-in page when there is
     nothing to see without an account). Each has a stable path: its file's name."""
-    entries = [(path, title, icon) for path, title, icon, minimum in PAGES if viewer.may(minimum)]
+    entries = [
+        (path, title, icon)
+        for path, title, icon, minimum in PAGES
+        if viewer.may(minimum) and (viewer.email or path not in PERSONAL)
+    ]
     if viewer.email is None:
         entries.append(SIGN_IN_PAGE)
     return [

@@ -36,3 +36,18 @@ def test_the_first_visit_after_each_of_five_fresh_starts_is_the_sign_in_form(
             assert not page.locator('[data-testid="stException"]').count()
             assert_clean(page)
             page.goto("about:blank")  # leave before this server stops
+
+
+def test_a_copied_address_opens_the_same_view(server, browser_page):
+    page = browser_page
+    page.goto(f"{server}/overview")
+    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Include bilateral aid").click()
+    page.wait_for_function("() => location.search.includes('scope=')", timeout=30_000)
+    shared = page.url
+    assert "scope=reassurance_force%2Ccoalition_support%2Cbilateral" in shared or "scope=" in shared
+    other = page.context.browser.new_context().new_page()
+    other.goto(shared)
+    other.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    caption = other.get_by_text("Showing ").first.inner_text()
+    assert "bilateral aid not counted" not in caption and "scopes:" in caption

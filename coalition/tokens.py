@@ -1,0 +1,117 @@
+"""Personal API tokens: how analysts' tools (curl, pandas) read the HTTP endpoints with their
+own account's role. A token is shown once when made, kept only as a SHA-256 digest, and can
+be revoked; an account that is disabled or loses its role takes its tokens' access with it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from coalition import audit
+from coalition.auth import Actor, find_account, require_role, role_of
+from coalition.errors import Problem, ValidationFailed
+from coalition.sessions import digest
+from coalition.validation import check_text
+from db.models import ApiToken, UserAccount, utc_now
+
+PREFIX = "ct_"  # recognisable in a leaked log or a secret scanner
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    email: str
+    role: str
+
+
+def create_token(session: Session, *, actor: Actor, email: str, name: str) -> str:
+    """A new token for ``email``'s account (one's own, or any as an admin). Returned once."""
+    require_role(session, actor, "viewer", action="token.create")
+    account = find_account(session, email)
+    if account is None:
+        raise ValidationFailed([Problem("email", f"no account for {email}")])
+    if account.email != actor.email and role_of(session, actor) != "admin":
+        raise ValidationFailed([Problem("email", "only an admin makes tokens for others")])
+    name = (name or "").strip()
+    problem = check_text("name", name)
+    if not name or len(name) > 100 or problem is not None:
+        raise ValidationFailed([problem or Problem("name", "is required (at most 100 characters)")])
+    token = PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(account_id=account.id, name=name, token_hash=digest(token))
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.email,
+        action="token.create",
+        entity="token",
+        entity_id=record.id,
+        details={"account": account.email, "name": name},
+        changes_data=False,
+    )
+    return token
+
+
+def tokens_of(session: Session, email: str) -> list[dict]:
+    """An account's tokens, without anything that would let one be used."""
+    statement = (
+        select(ApiToken)
+        .join(UserAccount, UserAccount.id == ApiToken.account_id)
+        .where(UserAccount.email == email)
+        .order_by(ApiToken.id)
+    )
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "revoked": t.revoked_at is not None,
+        }
+        for t in session.exec(statement).all()
+    ]
+
+
+def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
+    require_role(session, actor, "viewer", action="token.revoke")
+    row = session.exec(
+        select(ApiToken, UserAccount)
+        .join(UserAccount, UserAccount.id == ApiToken.account_id)
+        .where(ApiToken.id == token_id)
+    ).first()
+    if row is None or (row[1].email != actor.email and role_of(session, actor) != "admin"):
+        raise ValidationFailed([Problem("token", f"no token {token_id} of yours")])
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utc_now())
+    )
+    audit.record(
+        session,
+        actor=actor.email,
+        action="token.revoke",
+        entity="token",
+        entity_id=token_id,
+        changes_data=False,
+    )
+
+
+def holder_of(session: Session, token: str | None) -> TokenHolder | None:
+    """Whose role a presented token carries, or None (unknown, revoked, account disabled).
+    Notes its use; the caller commits."""
+    if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    row = session.exec(
+        select(ApiToken, UserAccount)
+        .join(UserAccount, UserAccount.id == ApiToken.account_id)
+        .where(ApiToken.token_hash == digest(token))
+    ).first()
+    if row is None:
+        return None
+    record, account = row
+    if record.revoked_at is not None or account.disabled:
+        return None
+    record.last_used_at = utc_now()
+    return TokenHolder(account.email, account.role)

@@ -1,0 +1,61 @@
+"""Your account: personal API tokens for reading the data from your own tools."""
+
+import pandas as pd
+import streamlit as st
+
+from coalition import tokens
+from coalition.errors import ValidationFailed
+from db.engine import DatabaseFault, read_session, write_session
+from ui.resources import get_engine, show_write_fault
+from ui.shell import require_role
+
+viewer = require_role("viewer")
+NEW_TOKEN = "account_new_token"
+
+st.title("Your account")
+st.caption(f"Signed in as `{viewer.email}` ({viewer.role}).")
+st.subheader("Personal API tokens")
+st.markdown(
+    "A token lets a script or a notebook read what you can read here, through "
+    "`/api/v1/snapshot.csv`, `/api/v1/pledges.json` and `/api/v1/participants.json`: send it "
+    "as `Authorization: Bearer <token>`. It is shown once; keep it like a password, and "
+    "revoke it when it is no longer needed."
+)
+if token := st.session_state.pop(NEW_TOKEN, None):
+    st.success("Your new token, shown only this once:")
+    st.code(token, language=None)
+
+with st.form("account_token_form", clear_on_submit=True):
+    name = st.text_input("What is it for?", max_chars=100, placeholder="e.g. briefing notebook")
+    if st.form_submit_button("Make a token"):
+        try:
+            with write_session(get_engine()) as session:
+                st.session_state[NEW_TOKEN] = tokens.create_token(
+                    session, actor=viewer.actor, email=viewer.email, name=name
+                )
+        except ValidationFailed as failure:
+            st.error("; ".join(p.message for p in failure.problems))
+        except DatabaseFault as fault:
+            show_write_fault(fault)
+        else:
+            st.rerun()
+
+with read_session(get_engine()) as session:
+    mine = tokens.tokens_of(session, viewer.email)
+if not mine:
+    st.info("You have no tokens.")
+else:
+    st.dataframe(pd.DataFrame(mine), hide_index=True, key="account_tokens")
+    active = {t["id"]: t["name"] for t in mine if not t["revoked"]}
+    if active:
+        chosen = st.selectbox(
+            "Revoke a token", list(active), format_func=lambda i: f"{i}: {active[i]}"
+        )
+        if st.button("Revoke", key="account_revoke"):
+            try:
+                with write_session(get_engine()) as session:
+                    tokens.revoke_token(session, actor=viewer.actor, token_id=chosen)
+            except DatabaseFault as fault:
+                show_write_fault(fault)
+            else:
+                st.rerun()

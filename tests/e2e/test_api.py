@@ -1,0 +1,114 @@
+"""The read-only HTTP endpoints, on the real server: the same roles as the pages, the same
+bytes as the Snapshots page for the same parameters, clear refusals, audited."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+import requests
+from sqlmodel import select
+
+from coalition import auth, tokens
+from coalition.auth import Actor
+from coalition.filters import PledgeFilter, filters_from_query, filters_to_query
+from coalition.snapshots import build_snapshot, pin_known_at
+from db.engine import create_db_engine, read_session, write_session
+from db.models import AuditEvent
+from tests.conftest import ADMIN, VIEWER
+
+
+@pytest.fixture
+def token(private_server, database_url) -> str:
+    engine = create_db_engine(database_url)
+    with write_session(engine) as session:
+        made = tokens.create_token(session, actor=Actor(VIEWER), email=VIEWER, name="notebook")
+    engine.dispose()
+    return made
+
+
+def get(base: str, path: str, token: str | None = None, **params) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.get(f"{base}{path}", params=params, headers=headers, timeout=60)
+
+
+def test_the_snapshot_endpoint_gives_the_pages_bytes_for_the_pages_parameters(
+    private_server, database_url, token
+):
+    # A view as the Snapshots page would hold it, and the address that shares it.
+    view = PledgeFilter(categories=("troops", "funding"), as_of=date(2025, 9, 30))
+    query = filters_to_query(view)
+    assert filters_from_query(query) == view
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        known_at = pin_known_at(session, "")
+        expected = build_snapshot(session, view, known_at).csv
+    engine.dispose()
+    response = get(private_server, "/api/v1/snapshot.csv", token, **query)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content == expected
+    assert response.headers["x-snapshot-known-at"].startswith(known_at.strftime("%Y-%m-%dT%H"))
+    # pandas reads it as the README shows.
+    frame = pd.read_csv(io.BytesIO(response.content))
+    assert set(frame["category"]) <= {"troops", "funding"} and len(frame) > 0
+    # Issued again with the manifest's pin: the identical file.
+    again = get(
+        private_server,
+        "/api/v1/snapshot.csv",
+        token,
+        known_at=response.headers["x-snapshot-known-at"],
+        **query,
+    )
+    assert again.content == expected
+    assert again.headers["x-snapshot-sha256"] == response.headers["x-snapshot-sha256"]
+
+
+def test_the_json_endpoints(private_server, token):
+    pledges = get(private_server, "/api/v1/pledges.json", token, scope="all").json()
+    assert pledges["columns"][:3] == ["pledge_id", "version", "participant_code"]
+    assert {p["participant_code"] for p in pledges["pledges"]} >= {"GBR", "NZL"}
+    assert all("@" not in (p["recorded_by"] or "") for p in pledges["pledges"])
+    participants = get(private_server, "/api/v1/participants.json", token).json()
+    assert len(participants["participants"]) == 7
+
+
+def test_anonymous_revoked_and_disabled_callers_are_refused_and_audited(
+    private_server, database_url, token
+):
+    assert get(private_server, "/api/v1/pledges.json").status_code == 401
+    assert get(private_server, "/api/v1/pledges.json", "ct_forged").status_code == 401
+    engine = create_db_engine(database_url)
+    with write_session(engine) as session:
+        auth.set_disabled(session, actor=Actor(ADMIN), email=VIEWER, disabled=True)
+    refused = get(private_server, "/api/v1/snapshot.csv", token)
+    assert refused.status_code == 401
+    assert refused.json() == {"error": "that token is unknown, revoked or its account disabled"}
+    with write_session(engine) as session:
+        auth.set_disabled(session, actor=Actor(ADMIN), email=VIEWER, disabled=False)
+    assert get(private_server, "/api/v1/pledges.json", token).status_code == 200
+    with write_session(engine) as session:
+        (mine,) = tokens.tokens_of(session, VIEWER)
+        tokens.revoke_token(session, actor=Actor(VIEWER), token_id=mine["id"])
+    assert get(private_server, "/api/v1/pledges.json", token).status_code == 401
+    with read_session(engine) as session:
+        reasons = session.exec(
+            select(AuditEvent.details).where(AuditEvent.action == "api.refused")
+        ).all()
+    assert len(reasons) == 4
+    engine.dispose()
+
+
+def test_bad_parameters_are_named(private_server, token):
+    response = get(
+        private_server, "/api/v1/pledges.json", token, category="tanks", as_of="2025-13-01"
+    )
+    assert response.status_code == 400
+    assert response.json()["problems"] == [
+        "as_of: '2025-13-01' is not a valid date (expected YYYY-MM-DD)",
+        "category: 'tanks' is not one of: funding, troops, aircraft, ships, other",
+    ]
+    bad_pin = get(private_server, "/api/v1/snapshot.csv", token, known_at="yesterday")
+    assert bad_pin.status_code == 400
