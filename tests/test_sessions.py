@@ -1,0 +1,82 @@
+"""Server-side sessions, in the domain: a token stands for its account until it is idle too
+long, too old, revoked or its account disabled; only its digest is stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import select
+
+from coalition import auth, sessions
+from coalition.auth import Actor
+from db.engine import read_session, write_session
+from db.models import WebSession, utc_now
+from tests.conftest import ADMIN, VIEWER
+
+POLICY = sessions.SessionPolicy(idle=timedelta(hours=8), lifetime=timedelta(days=7))
+
+
+def start(engine) -> str:
+    with write_session(engine) as session:
+        return sessions.start_session(session, auth.find_account(session, VIEWER), POLICY)
+
+
+def check(engine, token: str) -> str:
+    with read_session(engine) as session:
+        return sessions.find_session(session, token, POLICY)[1]
+
+
+def age(engine, **changes) -> None:
+    with write_session(engine) as session:
+        session.execute(update(WebSession).values(**changes))
+
+
+def test_a_session_lasts_until_idle_too_long(engine):
+    token = start(engine)
+    assert check(engine, token) == "ok"
+    age(engine, last_seen_at=utc_now() - timedelta(hours=8, minutes=1))
+    assert check(engine, token) == "idle session"
+
+
+def test_a_session_ends_at_its_time_limit_however_busy(engine):
+    token = start(engine)
+    age(engine, expires_at=utc_now() - timedelta(seconds=1))
+    assert check(engine, token) == "expired session"
+
+
+def test_revocations_end_sessions(engine):
+    token = start(engine)
+    with write_session(engine) as session:
+        assert auth.sign_out_everywhere(session, actor=Actor(ADMIN), email=VIEWER) == 1
+    assert check(engine, token) == "revoked session"
+    token = start(engine)
+    with write_session(engine) as session:
+        auth.set_password(
+            session, actor=Actor(ADMIN), email=VIEWER, password="another long passphrase here"
+        )
+    assert check(engine, token) == "revoked session"
+    token = start(engine)
+    with write_session(engine) as session:
+        assert sessions.end_session(session, token)
+    assert check(engine, token) == "revoked session"
+
+
+def test_only_a_digest_is_stored_and_strangers_tokens_sign_nobody_in(engine):
+    token = start(engine)
+    with read_session(engine) as session:
+        (stored,) = session.exec(select(WebSession.token_hash)).all()
+    assert stored == sessions.digest(token) and token not in stored
+    for forged in (stored, token[:-1], "", None, "x" * 1000):
+        assert check(engine, forged) != "ok"
+
+
+def test_weak_passwords_are_refused_with_the_reason(engine):
+    for weak in ("aaaaaaaaaaaaaaaa", "abcdefghijklmnop", "password12345", "viewer@example.org1"):
+        with write_session(engine) as session:
+            try:
+                auth.set_password(session, actor=Actor(ADMIN), email=VIEWER, password=weak)
+            except auth.ValidationFailed as failure:
+                assert failure.problems[0].message.startswith("is too easy to guess")
+            else:
+                raise AssertionError(f"{weak!r} was accepted")
