@@ -56,6 +56,9 @@ class Settings:
     # sign-in, whichever comes first.
     session_idle_hours: float = 8
     session_max_days: float = 7
+    # Behind a proxy of ours: the client's address is the last one X-Forwarded-For names
+    # (sign-in throttling counts per address). Off: the connection's own address.
+    trust_forwarded_for: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -75,6 +78,7 @@ class Settings:
             oidc_default_role=oidc_role or None,
             session_idle_hours=_positive(env, "COALITION_SESSION_IDLE_HOURS", 8),
             session_max_days=_positive(env, "COALITION_SESSION_MAX_DAYS", 7),
+            trust_forwarded_for=_flag(env.get("COALITION_TRUST_FORWARDED_FOR")),
         )
 
 

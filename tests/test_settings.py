@@ -1,3 +1,5 @@
+import pytest
+
 from coalition.settings import DEFAULT_SQLITE_PATH, Settings, normalise_database_url
 
 
@@ -19,3 +21,17 @@ def test_postgres_urls_are_normalised_to_psycopg3():
         assert normalise_database_url(url) == "postgresql+psycopg://u:p@db:5432/app"
     settings = Settings.from_env({"DATABASE_URL": "postgres://u@h/db"})
     assert settings.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_session_lengths_and_the_proxy_setting_are_read_and_checked():
+    settings = Settings.from_env(
+        {
+            "COALITION_SESSION_IDLE_HOURS": "2",
+            "COALITION_SESSION_MAX_DAYS": "1.5",
+            "COALITION_TRUST_FORWARDED_FOR": "true",
+        }
+    )
+    assert (settings.session_idle_hours, settings.session_max_days) == (2, 1.5)
+    assert settings.trust_forwarded_for
+    with pytest.raises(ValueError, match="COALITION_SESSION_IDLE_HOURS must be a positive"):
+        Settings.from_env({"COALITION_SESSION_IDLE_HOURS": "0"})

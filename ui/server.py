@@ -121,6 +121,11 @@ def is_https(request: Request) -> bool:
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the connection's, or behind our own proxy (when so configured)
+    the last address X-Forwarded-For names, the one that proxy added."""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if get_settings().trust_forwarded_for and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:64]
     return request.client.host if request.client else "unknown"
 
 
