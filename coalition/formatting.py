@@ -132,30 +132,5 @@ def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
 
 def conversions_for_display(funding: pd.DataFrame) -> pd.DataFrame:
     """Each converted funding pledge: its own figure, the euro figure and the rate behind it."""
-    return pd.DataFrame(
-        {
-            "Participant": funding["participant"],
-            "What": funding["description"],
-            "Amount": list(
-                map(
-                    pledge_size,
-                    funding["category"].tolist(),
-                    funding["quantity"].tolist(),
-                    funding["quantity_qualifier"].tolist(),
-                    funding["currency"].tolist(),
-                )
-            ),
-            "EUR": funding["amount_eur"],
-            "Converted at": list(
-                map(
-                    conversion,
-                    funding["currency"].tolist(),
-                    funding["eur_rate"].tolist(),
-                    funding["rate_date"].tolist(),
-                    funding["rate_kind"].tolist(),
-                )
-            ),
-            "Instrument": funding["instrument"].map(INSTRUMENT_LABELS),
-            "Scope": funding["scope"].map(SCOPE_LABELS),
-        }
-    )
+    columns = ["Participant", "What", "Size", "EUR", "Converted at", "Instrument", "Scope"]
+    return pledges_for_display(funding)[columns].rename(columns={"Size": "Amount"})

@@ -53,7 +53,12 @@ def test_a_signed_out_link_goes_to_sign_in_and_a_bad_cookie_signs_nobody_in(priv
     status, location = page_status(private_server, "/participant?code=NZL", None)
     assert (status, location) == (303, "/?next=%2Fparticipant%3Fcode%3DNZL")
     for forged in ("x" * 43, "", "../../etc", "a" * 500):
-        assert page_status(private_server, "/overview", forged)[0] == 303
+        assert page_status(private_server, "/timeline", forged) == (303, "/?next=%2Ftimeline")
+    # The first page lives at the root; its own name goes there, keeping the query.
+    assert page_status(private_server, "/overview?as_of=2025-06-01", None) == (
+        303,
+        "/?as_of=2025-06-01",
+    )
     # The sign-in page itself, the health check and Streamlit's files are open to all.
     assert page_status(private_server, "/", None)[0] == 200
     assert requests.get(f"{private_server}/healthz", timeout=30).text == "ok"
@@ -93,12 +98,12 @@ def test_quick_wrong_passwords_are_slowed_and_say_so(private_server):
 
 def test_signing_out_or_a_role_change_ends_the_session_everywhere(private_server, database_url):
     cookie = post_sign_in(private_server, LOCAL_EDITOR, PASSWORD).cookies["coalition_session"]
-    assert page_status(private_server, "/overview", cookie)[0] == 200
+    assert page_status(private_server, "/timeline", cookie)[0] == 200
     engine = create_db_engine(database_url)
     with write_session(engine) as session:
         auth.set_role(session, actor=Actor(ADMIN), email=LOCAL_EDITOR, role="viewer")
     # The copied cookie no longer works.
-    assert page_status(private_server, "/overview", cookie)[0] == 303
+    assert page_status(private_server, "/timeline", cookie) == (303, "/?next=%2Ftimeline")
     with read_session(engine) as session:
         (ended,) = session.exec(select(WebSession)).all()
         assert ended.revoked_reason == "role changed"
