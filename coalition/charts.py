@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from coalition.formatting import money
 from coalition.metrics import CategoryFigures
 from db.models import CATEGORIES, STATUSES
 
-# Okabe-Ito: distinguishable with the common forms of colour blindness.
+# One palette per meaning, and no colour in both. Statuses run from pledge to delivery, so
+# they are shades of one blue (ColorBrewer Blues), darker as they advance; withdrawn and ruled
+# out are greys. Categories are Okabe-Ito hues that are not blue or grey: distinguishable with
+# the common forms of colour blindness.
 STATUS_COLOURS = {
-    "considering": "#56B4E9",
-    "announced": "#0072B2",
-    "committed": "#009E73",
-    "deployed": "#E69F00",
-    "delivered": "#D55E00",
-    "withdrawn": "#999999",
-    "ruled_out": "#000000",
+    "considering": "#9ECAE1",
+    "announced": "#6BAED6",
+    "committed": "#3182BD",
+    "deployed": "#08519C",
+    "delivered": "#08306B",
+    "withdrawn": "#969696",
+    "ruled_out": "#252525",
 }
 CATEGORY_COLOURS = {
-    "funding": "#0072B2",
+    "funding": "#E69F00",
     "troops": "#D55E00",
-    "aircraft": "#56B4E9",
-    "ships": "#009E73",
-    "other": "#CC79A7",
+    "aircraft": "#009E73",
+    "ships": "#CC79A7",
+    "other": "#8C6D31",
 }
+# Planning ranges and meetings: neither a status nor a category.
+REFERENCE_COLOUR = "#BDBDBD"
 LABELS = {
     "ruled_out": "ruled out",
 }
@@ -42,6 +49,22 @@ def plain(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def count_ticks(largest: float) -> dict:
+    """Axis settings for a count: whole numbers only (never 0.5), from zero."""
+    return {"rangemode": "tozero", "tickformat": ",d", "dtick": max(1, math.ceil(largest / 5))}
+
+
+def money_ticks(largest: float, steps: int = 4) -> dict:
+    """Axis settings for euros, in the format the pages use ("€5.11bn", not "5B")."""
+    if not largest > 0:
+        return {"rangemode": "tozero", "tickvals": [0], "ticktext": ["€0"]}
+    raw = largest / steps
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    values = [step * i for i in range(math.ceil(largest / step) + 1)]
+    return {"rangemode": "tozero", "tickvals": values, "ticktext": [money(v) for v in values]}
+
+
 def _layout(figure: go.Figure, title: str, **kwargs) -> go.Figure:
     figure.update_layout(
         title=title,
@@ -55,6 +78,7 @@ def _layout(figure: go.Figure, title: str, **kwargs) -> go.Figure:
 
 def pledges_by_category_and_status(pledges: pd.DataFrame) -> go.Figure:
     counts = pledges.groupby(["category", "status"]).size()
+    largest = int(pledges.groupby("category").size().max()) if len(pledges) else 1
     figure = go.Figure()
     for status in STATUSES:
         values = [int(counts.get((c, status), 0)) for c in CATEGORIES]
@@ -67,12 +91,19 @@ def pledges_by_category_and_status(pledges: pd.DataFrame) -> go.Figure:
             marker_color=STATUS_COLOURS[status],
             hovertemplate="%{x}: %{y} " + label(status).lower() + "<extra></extra>",
         )
-    return _layout(figure, "Pledges by category and status", barmode="stack", yaxis_title="Pledges")
+    return _layout(
+        figure,
+        "Pledges by category and status",
+        barmode="stack",
+        xaxis_title="Category",
+        yaxis={"title": "Pledges (count)", **count_ticks(largest)},
+    )
 
 
 def pledges_by_region(pledges: pd.DataFrame) -> go.Figure:
     counts = pledges.groupby(["region", "category"]).size()
     regions = sorted(pledges["region"].dropna().unique())
+    largest = int(pledges.groupby("region").size().max()) if len(pledges) else 1
     figure = go.Figure()
     for category in CATEGORIES:
         values = [int(counts.get((r, category), 0)) for r in regions]
@@ -85,7 +116,13 @@ def pledges_by_region(pledges: pd.DataFrame) -> go.Figure:
             marker_color=CATEGORY_COLOURS[category],
             hovertemplate="%{x}: %{y} " + category + " pledges<extra></extra>",
         )
-    return _layout(figure, "Pledges by region", barmode="stack", yaxis_title="Pledges")
+    return _layout(
+        figure,
+        "Pledges by region",
+        barmode="stack",
+        xaxis_title="Region",
+        yaxis={"title": "Pledges (count)", **count_ticks(largest)},
+    )
 
 
 def troops_against_targets(troops: CategoryFigures, targets: pd.DataFrame) -> go.Figure:
@@ -116,7 +153,7 @@ def troops_against_targets(troops: CategoryFigures, targets: pd.DataFrame) -> go
         x=spans,
         base=bases,
         orientation="h",
-        marker_color="#BBBBBB",
+        marker_color=REFERENCE_COLOUR,
         hovertext=hover,
         hoverinfo="text",
     )
@@ -135,7 +172,7 @@ def troops_against_targets(troops: CategoryFigures, targets: pd.DataFrame) -> go
     return _layout(
         figure,
         "Troops pledged against planning figures",
-        xaxis_title="Troops",
+        xaxis={"title": "Troops", "tickformat": ",d", "rangemode": "tozero"},
         barmode="overlay",
         showlegend=True,
     )

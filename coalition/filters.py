@@ -17,6 +17,8 @@ MEMBERSHIP_COLUMNS = {
     "Commonwealth": "commonwealth_member",
 }
 DEFAULT_STATUSES = tuple(s for s in STATUSES if s not in INACTIVE_STATUSES)
+# "As of" may go back before the first pledge (the record is then empty), never ahead.
+AS_OF_EARLIEST = date(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,11 @@ def filters_from_query(
     if "as_of" in params:
         (text, *_) = _values(params, "as_of") or [""]
         try:
-            as_of = parse_date("as_of", text) if text else None
+            as_of = (
+                parse_date("as_of", text, within=(AS_OF_EARLIEST, date.today())) if text else None
+            )
         except ValidationFailed as failure:
             problems.extend(failure.problems)
-        if as_of is not None and as_of > date.today():
-            problems.append(Problem("as_of", f"{as_of} is in the future"))
     filters = PledgeFilter(
         categories=choose("category", CATEGORIES, defaults.categories),
         statuses=choose("status", STATUSES, defaults.statuses),

@@ -134,3 +134,103 @@ def conversions_for_display(funding: pd.DataFrame) -> pd.DataFrame:
     """Each converted funding pledge: its own figure, the euro figure and the rate behind it."""
     columns = ["Participant", "What", "Size", "EUR", "Converted at", "Instrument", "Scope"]
     return pledges_for_display(funding)[columns].rename(columns={"Size": "Amount"})
+
+
+def _titled(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """The named columns, in this order, under their titles."""
+    return frame[list(titles)].rename(columns=titles).reset_index(drop=True)
+
+
+RATE_KIND_LABELS = {
+    "daily": "Daily reference rate",
+    "monthly_average": "Monthly average",
+    "annual_average": "Annual average",
+}
+
+
+def exchange_rates_for_display(rates: pd.DataFrame) -> pd.DataFrame:
+    rates = rates.sort_values(["currency", "kind", "rate_date"]).assign(
+        kind=rates["kind"].map(RATE_KIND_LABELS).fillna(rates["kind"])
+    )
+    return _titled(
+        rates,
+        {
+            "currency": "Currency",
+            "rate_date": "Date (first day of an average's period)",
+            "kind": "Rate",
+            "units_per_eur": "Units of the currency per EUR",
+            "source_title": "Source",
+            "source_url": "Link",
+        },
+    )
+
+
+def targets_for_display(targets: pd.DataFrame) -> pd.DataFrame:
+    targets = targets.assign(category=targets["category"].str.capitalize())
+    return _titled(
+        targets,
+        {
+            "name": "Planning figure",
+            "category": "Category",
+            "low": "Low",
+            "high": "High",
+            "stated_on": "Stated on",
+            "source_title": "Source",
+            "source_url": "Link",
+            "source_published_on": "Source published",
+            "notes": "Notes",
+        },
+    )
+
+
+def meetings_for_display(events: pd.DataFrame) -> pd.DataFrame:
+    return _titled(
+        events,
+        {
+            "held_on": "Date",
+            "title": "Meeting",
+            "location": "Where",
+            "format": "Format",
+            "named_attendees": "Participants named",
+            "attendance_note": "Attendance reported",
+            "summary": "Summary",
+            "source_title": "Source",
+            "source_url": "Link",
+            "source_published_on": "Source published",
+        },
+    )
+
+
+def participants_summary_for_display(figures: pd.DataFrame) -> pd.DataFrame:
+    """Per participant figures (coalition.maps.participant_figures) under plain titles."""
+    frame = figures.reset_index(names="code")
+    frame = frame.assign(kind=frame["kind"].str.capitalize())
+    return _titled(
+        frame,
+        {
+            "code": "Code",
+            "name": "Participant",
+            "kind": "Kind",
+            "region": "Region",
+            "population": "Population",
+            "population_year": "Population year",
+            "gdp_usd": "GDP (current US$)",
+            "gdp_year": "GDP year",
+            "funding_eur": "Funding, known (EUR)",
+            "funding_pledges": "Funding pledges",
+            "funding_unknown": "Funding pledges of unknown size",
+            "funding_pct_gdp": "Known funding, % of GDP",
+            "troops": "Troops, known",
+            "troops_pledges": "Troop pledges",
+            "troops_unknown": "Troop pledges of unknown size",
+            "troops_per_million": "Known troops per million inhabitants",
+            "aircraft": "Aircraft, known",
+            "aircraft_pledges": "Aircraft pledges",
+            "aircraft_unknown": "Aircraft pledges of unknown size",
+            "ships": "Ships, known",
+            "ships_pledges": "Ship pledges",
+            "ships_unknown": "Ship pledges of unknown size",
+            "pledges": "Pledges counted",
+            "status_breakdown": "Pledges by status",
+        },
+    )

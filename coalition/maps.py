@@ -24,15 +24,24 @@ from db.models import INACTIVE_STATUSES, STATUSES
 
 GEOMETRY_FILE = "world_110m.geojson"
 
-# cividis: a sequential palette readable with the common colour-vision deficiencies.
-SCALE = [(0, 34, 78), (61, 77, 110), (124, 123, 120), (187, 175, 113), (253, 234, 69)]
+# viridis in five classes: readable with the common colour-vision deficiencies, and no class
+# is a grey that could pass for "nothing recorded".
+SCALE = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
 UNKNOWN_SIZE = (204, 121, 167)  # Okabe-Ito reddish purple: pledged, size never published
-NO_PLEDGE = (215, 215, 215)
-NOT_MEMBER = (243, 243, 243)
-BENEFICIARY = (198, 226, 245)  # pale sky blue: outside the cividis scale
-OUTLINE = (120, 120, 120)
-BADGE = (0, 114, 178)
-BADGE_NUDGE_DEGREES = {"NATO": 1.3, "EUU": -1.3}
+NO_PLEDGE = (200, 200, 200)
+NOT_MEMBER = (245, 245, 245)
+BENEFICIARY = (198, 226, 245)  # pale sky blue: outside the scale
+OUTLINE = (110, 110, 110)
+BADGE = (0, 90, 140)
+# Both institutions sit in Brussels: their labels are set apart by pixels, which hold at any
+# zoom (degrees shrink to nothing on a world view).
+BADGE_OFFSET_PIXELS = {"NATO": [0, -11], "EUU": [0, 11]}
+# The map is drawn this high; the view is fitted for this width at least (the map's column
+# on a laptop screen), so every participant is inside it as first drawn.
+MAP_HEIGHT = 560
+FIT_WIDTH = 640
+FIT_PADDING = 40
+WORLD_VIEW = (20.0, 20.0, 0.3)
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ def participant_figures(
             "centroid_lon",
         ]
     ].copy()
+    pledges = pledges[pledges["participant_code"].isin(frame.index)]
     # Measures add up live pledges only; the status breakdown below lists every status.
     active = pledges[~pledges["status"].isin(INACTIVE_STATUSES) & ~is_lending(pledges)]
     for category in ("funding", "troops", "aircraft", "ships"):
@@ -149,9 +159,42 @@ def _format(measure: Measure, value: float) -> str:
     return f"{value:,.0f} {measure.unit}"
 
 
+def figures_for_display(figures: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    """The table under the map: each participant's figure in words ("€1.2bn", "≥ 500
+    troops", "size not published"), largest first, unknowns after the known figures."""
+    category = CATEGORY_OF.get(measure.key)
+    values = figures[measure.key]
+    unknown = figures[f"{category}_unknown"].astype(int) if category else values * 0
+    shown = [
+        (f"≥ {_format(measure, v)}" if u else _format(measure, v))
+        if pd.notna(v)
+        else ("size not published" if u else "none recorded")
+        for v, u in zip(values.tolist(), unknown.tolist(), strict=True)
+    ]
+    table = pd.DataFrame(
+        {
+            "Participant": figures["name"],
+            measure.label: shown,
+            "Pledges of unknown size": unknown,
+            "Status": figures["status_breakdown"],
+            "_order": values.fillna(-1.0),
+        }
+    )
+    if not category:
+        table = table.drop(columns=["Pledges of unknown size"])
+    return (
+        table.sort_values(["_order", "Participant"], ascending=[False, True])
+        .drop(columns=["_order"])
+        .reset_index(drop=True)
+    )
+
+
 def class_breaks(values: pd.Series) -> list[float]:
-    """Five equal-width classes from zero to the largest known value."""
-    top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+    """Five equal-width classes from zero to the largest known value; none when no value is
+    above zero (a scale of "€0 – €0" would say nothing)."""
+    top = float(values.max()) if len(values) else 0.0
+    if not top > 0:
+        return []
     return [top * i / len(SCALE) for i in range(len(SCALE) + 1)]
 
 
@@ -186,7 +229,7 @@ def country_records(
             if row["kind"] == "beneficiary":
                 fill, lines[0] = BENEFICIARY, f"{row['name']} (beneficiary of the guarantees)"
             elif pd.notna(value) and (value > 0 or not unknown):
-                fill = _colour(float(value), breaks) if value > 0 else NO_PLEDGE
+                fill = _colour(float(value), breaks) if value > 0 and breaks else NO_PLEDGE
                 lines.append(f"{measure.label}: {_format(measure, float(value))}")
             elif unknown:
                 fill = UNKNOWN_SIZE
@@ -205,7 +248,7 @@ def country_records(
             )
     legend = [
         LegendEntry(colour, f"{_format(measure, low)} – {_format(measure, high)}")
-        for colour, low, high in zip(SCALE, breaks[:-1], breaks[1:], strict=True)
+        for colour, low, high in zip(SCALE, breaks[:-1], breaks[1:], strict=False)
     ]
     if category:
         legend.append(LegendEntry(UNKNOWN_SIZE, "pledged, size not published"))
@@ -218,21 +261,77 @@ def country_records(
 
 
 def badge_records(figures: pd.DataFrame) -> list[dict]:
-    """Markers for the institutions (EU, NATO) and Ukraine, which pledge unlike countries."""
+    """Labels for the institutions (EU, NATO) and Ukraine, which pledge unlike countries."""
     special = figures[figures["kind"] != "country"]
     return [
         {
-            # Both institutions sit in Brussels: nudge their badges apart so both stay legible.
-            "position": [
-                float(row.centroid_lon),
-                float(row.centroid_lat) + BADGE_NUDGE_DEGREES.get(code, 0.0),
-            ],
+            "position": [float(row.centroid_lon), float(row.centroid_lat)],
+            "offset": BADGE_OFFSET_PIXELS.get(code, [0, 0]),
             "label": "UA" if code == "UKR" else code.replace("EUU", "EU"),
             "code": code,
             "tooltip": f"{row.name} ({row.kind})\nStatus: {row.status_breakdown}",
         }
         for code, row in special.iterrows()
     ]
+
+
+def badge_layer(records: list[dict], layer_id: str = "badges") -> pdk.Layer:
+    """White text on a box that grows with it, so "NATO" is never clipped."""
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=records,
+        get_position="position",
+        get_text="label",
+        get_pixel_offset="offset",
+        get_color=[255, 255, 255],
+        get_size=12,
+        font_weight=700,
+        background=True,
+        get_background_color=list(BADGE),
+        background_padding=[4, 2],
+        pickable=True,
+    )
+
+
+def _mercator(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator on a unit square: x from 0 (180°W) to 1, y from 0 (north) to 1."""
+    phi = np.radians(np.clip(lat, -85.0, 85.0))
+    return (lon + 180.0) / 360.0, (1 - np.log(np.tan(np.pi / 4 + phi / 2)) / np.pi) / 2
+
+
+def fitted_view(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    *,
+    width: float = FIT_WIDTH,
+    height: float = MAP_HEIGHT,
+    padding: float = FIT_PADDING,
+) -> tuple[float, float, float]:
+    """(latitude, longitude, zoom) that shows every given point inside a map of this size."""
+    if len(lat) == 0:
+        return WORLD_VIEW
+    x, y = _mercator(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
+    span_x, span_y = max(np.ptp(x), 1e-3), max(np.ptp(y), 1e-3)
+    # deck.gl draws the whole world 512 * 2**zoom pixels wide.
+    zoom = float(
+        np.log2(min((width - 2 * padding) / span_x, (height - 2 * padding) / span_y) / 512)
+    )
+    centre_x, centre_y = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
+    latitude = float(np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * centre_y)))))
+    return latitude, float(centre_x * 360 - 180), round(zoom, 2)
+
+
+def on_screen(
+    view: tuple[float, float, float], lat: np.ndarray, lon: np.ndarray, width: float, height: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel positions of points on a map of this size showing ``view`` (for tests and
+    checks of what is drawn)."""
+    latitude, longitude, zoom = view
+    scale = 512 * 2**zoom
+    x, y = _mercator(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
+    cx, cy = _mercator(np.array([latitude]), np.array([longitude]))
+    return (x - cx[0]) * scale + width / 2, (y - cy[0]) * scale + height / 2
 
 
 def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
@@ -275,36 +374,14 @@ def build_deck(
     *,
     second: Measure | None = None,
     network_base_map: bool = False,
-    focus: tuple[float, float, float] = (50.0, 12.0, 2.6),
+    focus: tuple[float, float, float] | None = None,
 ) -> tuple[pdk.Deck, list[LegendEntry]]:
     """The map: countries, badges, optional columns. No base map unless asked for, so no
     request leaves the machine."""
     records, legend = country_records(figures, measure, features)
-    layers = [
-        _country_layer("countries", records, auto_highlight=True),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="badges",
-            data=badge_records(figures),
-            get_position="position",
-            get_fill_color=list(BADGE),
-            get_radius=10,
-            radius_units="pixels",
-            radius_min_pixels=9,
-            radius_max_pixels=11,
-            pickable=True,
-        ),
-        pdk.Layer(
-            "TextLayer",
-            id="badge-labels",
-            data=badge_records(figures),
-            get_position="position",
-            get_text="label",
-            get_color=[255, 255, 255],
-            get_size=10,
-            font_weight=700,
-        ),
-    ]
+    # No hover highlight: deck.gl's would paint a colour that is not in the legend, and keep it
+    # on the last country when the pointer leaves the map. The tooltip names the country.
+    layers = [_country_layer("countries", records), badge_layer(badge_records(figures))]
     pitch = 0
     if second is not None:
         layers.append(
@@ -316,13 +393,15 @@ def build_deck(
                 get_elevation="height",
                 elevation_scale=600_000,
                 radius=45_000,
-                get_fill_color=[213, 94, 0, 220],
+                get_fill_color=[40, 40, 40, 220],  # not a colour of the scale
                 pickable=True,
                 extruded=True,
             )
         )
         pitch = 40
-    latitude, longitude, zoom = focus
+    latitude, longitude, zoom = focus or fitted_view(
+        figures["centroid_lat"].to_numpy(), figures["centroid_lon"].to_numpy()
+    )
     # map_provider=None alone draws no base map and asks no server for anything; passing
     # map_style=None as well would let Streamlit pick a (remote) themed style.
     base_map = {"map_provider": "carto", "map_style": "light"} if network_base_map else {}
@@ -351,15 +430,7 @@ def locator_deck(figures: pd.DataFrame, code: str, features: tuple[dict, ...]) -
     row = figures.loc[code]
     if row["kind"] != "country":
         layers.append(
-            pdk.Layer(
-                "ScatterplotLayer",
-                id="locator-badge",
-                data=[b for b in badge_records(figures) if b["code"] == code],
-                get_position="position",
-                get_fill_color=list(BADGE),
-                get_radius=10,
-                radius_units="pixels",
-            )
+            badge_layer([b for b in badge_records(figures) if b["code"] == code], "locator-badge")
         )
     return CompactDeck(
         layers=layers,

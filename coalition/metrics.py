@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coalition.formatting import UNITS
+from coalition.formatting import UNITS, money
 from db.models import CATEGORIES, INACTIVE_STATUSES, LENDING_INSTRUMENTS
 
 
@@ -30,14 +30,39 @@ class CategoryFigures:
     known_total: float
     unknown_size: int
 
-    def summary(self, unit: str | None = None) -> str:
-        """e.g. "12,000 troops known + 9 pledges of unknown size"."""
-        unit = unit or UNITS.get(self.category, "")
-        known = f"{self.known_total:,.0f} {unit}".strip() + " known"
-        if self.unknown_size == 0:
-            return known
-        plural = "pledge" if self.unknown_size == 1 else "pledges"
-        return f"{known} + {self.unknown_size} {plural} of unknown size"
+    @property
+    def known_pledges(self) -> int:
+        return self.pledges - self.unknown_size
+
+    def known_text(self) -> str:
+        """The sum of published sizes: "€5.11bn", "1,250 troops"."""
+        return amount_text(self.category, self.known_total)
+
+    def figure(self) -> str:
+        """The headline figure, never a bare zero where sizes were not published:
+        "1,250 troops", "≥ 1,250 troops", "3 pledges, size not published", "none recorded"."""
+        if self.pledges == 0:
+            return "none recorded"
+        if self.known_pledges == 0:
+            return f"{_pledges(self.pledges)}, size not published"
+        return ("≥ " if self.unknown_size else "") + self.known_text()
+
+    def summary(self) -> str:
+        """The figure and what it leaves out: "≥ 550 troops, + 3 pledges of unknown size"."""
+        if self.unknown_size and self.known_pledges:
+            return f"{self.figure()}, + {_pledges(self.unknown_size)} of unknown size"
+        return self.figure()
+
+
+def _pledges(count: int) -> str:
+    return f"{count:,} pledge" + ("" if count == 1 else "s")
+
+
+def amount_text(category: str, value: float) -> str:
+    """One number format on every page: "€5.11bn" for money, "1,250 troops" for the rest."""
+    if category == "funding":
+        return money(value)
+    return f"{value:,.0f} {UNITS.get(category, '')}".strip()
 
 
 @dataclass(frozen=True)

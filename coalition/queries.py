@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from coalition.exchange import add_eur
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
+from coalition.periods import counted_from
 from coalition.privacy import staff_id
 from db.models import (
     PLEDGE_FIELD_NAMES,
@@ -170,6 +171,9 @@ def pledges_frame(
     if filters.scopes:
         statement = statement.where(source.scope.in_(filters.scopes))
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
+    if filters.as_of is not None and len(frame):
+        start = counted_from(frame["announced_on"], frame["announced_precision"])
+        frame = frame[start <= filters.as_of].copy()
     frame["updated_by"] = _staff_ids(session, frame["updated_by"])
     return frame[PLEDGE_COLUMNS].sort_values(
         ["announced_on", "participant", "id"], ignore_index=True
@@ -204,7 +208,12 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
             Participant, Participant.code == PledgeRevision.participant_code
         ).where(*participant_conditions)
     if filters.categories:
-        statement = statement.where(PledgeRevision.category.in_(filters.categories))
+        # Every revision of a pledge that was ever in a chosen category: one that moved to
+        # another category must leave the old line from that day, not stay in it for good.
+        ever = select(PledgeRevision.pledge_id).where(
+            PledgeRevision.category.in_(filters.categories)
+        )
+        statement = statement.where(PledgeRevision.pledge_id.in_(ever))
     if filters.as_of is not None:
         statement = statement.where(PledgeRevision.effective_on <= filters.as_of)
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))

@@ -7,7 +7,6 @@ chosen ones) takes it out from that date.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import numpy as np
@@ -17,10 +16,18 @@ from plotly.subplots import make_subplots
 from sqlmodel import Session
 
 from coalition import queries
-from coalition.charts import CATEGORY_COLOURS, STATUS_COLOURS, label, plain
+from coalition.charts import (
+    CATEGORY_COLOURS,
+    STATUS_COLOURS,
+    count_ticks,
+    label,
+    money_ticks,
+    plain,
+)
 from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
-from coalition.metrics import is_lending, measured_size
+from coalition.metrics import amount_text, is_lending, measured_size
+from coalition.periods import counted_from
 from db.models import CATEGORIES, STATUSES
 
 SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")
@@ -36,6 +43,11 @@ def states_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
     if revisions.empty:
         return revisions.assign(
             state_version=pd.Series(dtype="int64"), announced=pd.Series(dtype=bool)
+        )
+    # A date known to the month or year counts from the end of its period (see periods).
+    if "announced_precision" in revisions:
+        revisions = revisions.assign(
+            announced_on=counted_from(revisions["announced_on"], revisions["announced_precision"])
         )
     ordered = revisions.sort_values(["pledge_id", "effective_on", "version"])
     ordered = ordered.assign(state_version=ordered.groupby("pledge_id")["version"].cummax())
@@ -168,10 +180,16 @@ def _until(values: np.ndarray, last=None) -> np.ndarray:
     return np.append(values, values[-1] if last is None else last)
 
 
+def _rgba(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
 def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -> go.Figure:
-    """One panel per sized category: the known total as a solid step line and the number of
-    pledges (known or not) as a dashed one on the right axis, so a category whose sizes were
-    never published still shows its growth instead of a flat zero."""
+    """One panel per sized category: the known total as a solid step line (left axis), and on
+    the right axis the number of pledges (dashed) with those of unknown size as a shaded area
+    of their own. A category whose sizes were never published shows its pledges, never a line
+    at zero."""
     present = set(series["category"].unique())
     categories = [c for c in SIZE_CATEGORIES if c in present] or ["troops"]
     rows = len(categories) + 1
@@ -179,9 +197,11 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
         rows=rows,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.05,
+        vertical_spacing=0.06,
         subplot_titles=[
-            f"{label(c)}: known {UNITS[c]} (solid), pledges (dashed)" for c in categories
+            f"{label(c)}: known {'funding' if c == 'funding' else UNITS[c]} (solid), pledges "
+            "(dashed), of unknown size (shaded)"
+            for c in categories
         ]
         + ["Meetings"],
         row_heights=[1.0] * len(categories) + [0.25],
@@ -198,26 +218,65 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
         unknown = _until(own["unknown_size"].to_numpy(dtype="float64"))
         hover = np.array(
             [
-                f"{d.item():%d %b %Y}: {k:,.0f} {UNITS[category]} known; {int(n)} pledges, "
+                f"{d.item():%d %b %Y}: {amount_text(category, k)} known; {int(n)} pledges, "
                 f"{int(u)} of unknown size"
                 for d, k, n, u in zip(dates, known, pledges, unknown, strict=True)
             ],
             dtype=object,
         )
         colour = CATEGORY_COLOURS[category]
+        if known.max() > 0:
+            figure.add_trace(
+                go.Scatter(
+                    x=dates,
+                    y=known,
+                    mode="lines",
+                    name=f"{label(category)} known",
+                    line={"shape": "hv", "color": colour, "width": 2},
+                    hovertext=hover,
+                    hoverinfo="text",
+                ),
+                row=row,
+                col=1,
+                secondary_y=False,
+            )
+            axis = money_ticks(known.max()) if category == "funding" else {"tickformat": ",d"}
+            title = "Known EUR" if category == "funding" else f"Known {UNITS[category]}"
+            figure.update_yaxes(
+                title_text=title,
+                row=row,
+                col=1,
+                secondary_y=False,
+                **({"rangemode": "tozero"} | axis),
+            )
+        else:
+            figure.update_yaxes(visible=False, row=row, col=1, secondary_y=False)
+            figure.add_annotation(
+                text="No size published: only the number of pledges is known",
+                xref="x domain",
+                yref="y domain",
+                x=0.01,
+                y=0.95,
+                showarrow=False,
+                font={"size": 12, "color": "#444444"},
+                row=row,
+                col=1,
+            )
         figure.add_trace(
             go.Scatter(
                 x=dates,
-                y=known,
+                y=unknown,
                 mode="lines",
-                name=f"{label(category)} known",
-                line={"shape": "hv", "color": colour, "width": 2},
+                name=f"{label(category)} pledges of unknown size",
+                line={"shape": "hv", "color": colour, "width": 0},
+                fill="tozeroy",
+                fillcolor=_rgba(colour, 0.25),
                 hovertext=hover,
                 hoverinfo="text",
             ),
             row=row,
             col=1,
-            secondary_y=False,
+            secondary_y=True,
         )
         figure.add_trace(
             go.Scatter(
@@ -233,21 +292,21 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
             col=1,
             secondary_y=True,
         )
-        figure.update_yaxes(rangemode="tozero", row=row, col=1, secondary_y=False)
         figure.update_yaxes(
-            rangemode="tozero",
+            title_text="Pledges",
             showgrid=False,
-            dtick=max(1, math.ceil(max(pledges) / 4)),  # whole pledges only
             row=row,
             col=1,
             secondary_y=True,
+            **count_ticks(max(pledges)),
         )
     _meeting_markers(figure, events, rows)
     figure.update_yaxes(visible=False, row=rows, col=1)
+    figure.update_xaxes(title_text="Date", row=rows, col=1)
     figure.update_layout(
         title="Pledged over time",
         template="plotly_white",
-        height=200 * len(categories) + 160,
+        height=220 * len(categories) + 180,
         showlegend=False,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
     )
@@ -269,10 +328,12 @@ def status_figure(counts: pd.DataFrame, until: date, statuses: tuple[str, ...]) 
                 name=label(status),
             )
         )
+    largest = counts[[s for s in statuses if s in counts]].sum(axis=1).max() if len(counts) else 1
     figure.update_layout(
         title="Pledges by status over time",
         template="plotly_white",
-        yaxis_title="Pledges",
+        xaxis_title="Date",
+        yaxis={"title": "Pledges (count)", **count_ticks(largest if largest > 0 else 1)},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.3},
     )
@@ -288,11 +349,17 @@ GANTT_CATEGORIES = ("troops", "aircraft", "ships", "other")
 
 def gantt_frame(pledges: pd.DataFrame, until: date) -> pd.DataFrame:
     """Committed and deployed forces and capabilities (funding has no period), from their start
-    (or announcement) to their end date where one was published."""
+    (or the day their announcement counts from) to their end date where one was published, cut
+    at ``until``: the chart shows the record as of that day. Bars that start after it are left
+    out (``gantt_later`` counts them)."""
     rows = pledges[
         pledges["status"].isin(GANTT_STATUSES) & pledges["category"].isin(GANTT_CATEGORIES)
     ]
-    return pd.DataFrame(
+    start = rows["start_on"].where(
+        rows["start_on"].notna(), counted_from(rows["announced_on"], rows["announced_precision"])
+    )
+    end = rows["end_on"].where(rows["end_on"].notna(), until)
+    frame = pd.DataFrame(
         {
             "label": [
                 plain(f"{p}: {d[:60]}")
@@ -300,11 +367,20 @@ def gantt_frame(pledges: pd.DataFrame, until: date) -> pd.DataFrame:
             ],
             "category": rows["category"],
             "status": rows["status"],
-            "start": rows["start_on"].where(rows["start_on"].notna(), rows["announced_on"]),
-            "end": rows["end_on"].where(rows["end_on"].notna(), until),
-            "open_ended": rows["end_on"].isna(),
+            "start": start,
+            "end": [min(e, until) for e in end],
+            "open_ended": rows["end_on"].isna() | (end > until),
         }
-    ).reset_index(drop=True)
+    )
+    return frame[frame["start"] <= until].reset_index(drop=True)
+
+
+def gantt_later(pledges: pd.DataFrame, until: date) -> int:
+    """Commitments whose published start lies after ``until``."""
+    rows = pledges[
+        pledges["status"].isin(GANTT_STATUSES) & pledges["category"].isin(GANTT_CATEGORIES)
+    ]
+    return int((rows["start_on"].notna() & (rows["start_on"] > until)).sum())
 
 
 def most_recent(frame: pd.DataFrame, limit: int = GANTT_MAX_BARS) -> pd.DataFrame:
@@ -314,7 +390,7 @@ def most_recent(frame: pd.DataFrame, limit: int = GANTT_MAX_BARS) -> pd.DataFram
     return frame.loc[frame["start"].sort_values(kind="stable").index[-limit:]].sort_index()
 
 
-def gantt_figure(frame: pd.DataFrame) -> go.Figure:
+def gantt_figure(frame: pd.DataFrame, until: date | None = None) -> go.Figure:
     figure = go.Figure()
     for category in CATEGORIES:
         own = frame[frame["category"] == category]
@@ -332,16 +408,18 @@ def gantt_figure(frame: pd.DataFrame) -> go.Figure:
                 marker_color=CATEGORY_COLOURS[category],
                 hovertext=[
                     f"{r.label}<br>{label(r.status)}, from {r.start:%d %b %Y} "
-                    + ("(no end date published)" if r.open_ended else f"to {r.end:%d %b %Y}")
+                    + ("(still running)" if r.open_ended else f"to {r.end:%d %b %Y}")
                     for r in own.itertuples()
                 ],
                 hoverinfo="text",
             )
         )
     figure.update_layout(
-        title="Commitments and deployments (bars run to today where no end date is published)",
+        title="Commitments and deployments (bars run to the date shown where no end date is "
+        "published)",
         template="plotly_white",
-        xaxis={"type": "date"},
+        xaxis={"type": "date", "title": "Date"}
+        | ({"range": [frame["start"].min(), until]} if until and len(frame) else {}),
         height=max(250, 40 * len(frame) + 120),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.4},
@@ -358,5 +436,9 @@ def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFra
     in_scope = states["announced"]
     if filters.scopes:
         in_scope = in_scope & states["scope"].isin(filters.scopes)
+    if filters.categories:  # pledges that moved out of a chosen category leave it that day
+        in_scope = in_scope & states["category"].isin(filters.categories)
     series = cumulative_by_category(states, filters.counted_statuses, filters.scopes)
+    if filters.categories:
+        series = series[series["category"].isin(filters.categories)].reset_index(drop=True)
     return series, status_counts_over_time(states, in_scope)

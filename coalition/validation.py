@@ -116,15 +116,20 @@ def check_url(field: str, value: str | None) -> Problem | None:
     return None
 
 
-def check_date_range(field: str, value: date | None, today: date | None = None) -> Problem | None:
-    """Within the one range every pledge date shares (db.models EARLIEST_DATE, LATEST_DATE)."""
+def check_date_range(
+    field: str,
+    value: date | None,
+    today: date | None = None,
+    within: tuple[date, date] = (EARLIEST_DATE, LATEST_DATE),
+) -> Problem | None:
+    """Within the one range every pledge date shares (db.models EARLIEST_DATE, LATEST_DATE),
+    or the range given."""
+    earliest, latest = within
     if value is None:
         return None
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
+    if not earliest <= value <= latest:
         return Problem(
-            field,
-            f"{value.isoformat()} is outside {EARLIEST_DATE.isoformat()} to "
-            f"{LATEST_DATE.isoformat()}",
+            field, f"{value.isoformat()} is outside {earliest.isoformat()} to {latest.isoformat()}"
         )
     return None
 
@@ -149,7 +154,11 @@ def text_problems(raw: Mapping[str, Any]) -> list[Problem]:
     return [p for name, value in raw.items() if (p := check_text(name, value)) is not None]
 
 
-def parse_date(field: str, text: str | date | None) -> date | None:
+def parse_date(
+    field: str,
+    text: str | date | None,
+    within: tuple[date, date] = (EARLIEST_DATE, LATEST_DATE),
+) -> date | None:
     """A date exactly as typed (YYYY-MM-DD), within the shared range, or None for a blank:
     a date that does not parse is a problem, never quietly another date."""
     if text is None or isinstance(text, date):
@@ -166,7 +175,7 @@ def parse_date(field: str, text: str | date | None) -> date | None:
             raise ValidationFailed(
                 [Problem(field, f"'{text}' is not a valid date (expected YYYY-MM-DD)")]
             )
-    problem = check_date_range(field, value)
+    problem = check_date_range(field, value, within=within)
     if problem is not None:
         raise ValidationFailed([problem])
     return value

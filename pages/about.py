@@ -8,7 +8,7 @@ from coalition.formatting import partial_date
 from coalition.seed import change_log
 from coalition.settings import get_settings
 from ui.resources import read
-from ui.tables import table
+from ui.tables import csv_download, table
 
 st.title("About the data")
 st.markdown(
@@ -104,27 +104,30 @@ table(
     column_config={"EUR": st.column_config.NumberColumn("EUR", format="€%,.0f")},
 )
 st.caption("Every ECB rate held, daily and averaged, is in the download below.")
-st.download_button(
-    "Download all exchange rates (CSV)",
-    data=lambda: read(queries.exchange_rates_frame).drop(columns=["id"]).to_csv(index=False),
+csv_download(
+    lambda: formatting.exchange_rates_for_display(read(queries.exchange_rates_frame)),
+    label="Download all exchange rates (CSV)",
     file_name="exchange-rates.csv",
-    mime="text/csv",
     key="about_rates_download",
 )
 
 st.subheader("Planning figures for the force")
 table(
-    read(queries.targets_frame).drop(columns=["id"]),
+    formatting.targets_for_display(read(queries.targets_frame)),
     file_name="targets.csv",
     key="about_targets",
-    column_config={"source_url": st.column_config.LinkColumn("source_url")},
+    column_config={
+        "Link": st.column_config.LinkColumn("Link", display_text="open source"),
+        "Low": st.column_config.NumberColumn(format="%,.0f"),
+        "High": st.column_config.NumberColumn(format="%,.0f"),
+    },
 )
 
 st.subheader("Meetings")
 events = read(queries.events_frame)
 table(
-    events.drop(columns=["id"]),
+    formatting.meetings_for_display(events),
     file_name="meetings.csv",
     key="about_meetings",
-    column_config={"source_url": st.column_config.LinkColumn("source_url")},
+    column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},
 )

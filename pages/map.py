@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import maps
+from coalition import maps, queries
+from coalition.view import build_view
 from ui.as_of import as_of_banner
-from ui.figures import participant_figures
 from ui.filters import current_filters
 from ui.legend import map_legend
-from ui.resources import shared
+from ui.resources import read, shared
 from ui.shell import page
 from ui.tables import table
 
@@ -36,9 +36,11 @@ network_base_map = right.toggle(
     help="Off by default: the map needs no internet. On, it loads map tiles from the web.",
 )
 
-figures = participant_figures(filters)
+figures = read(build_view, filters).by_participant
 measure = maps.MEASURES[measure_key]
 second = maps.MEASURES[second_key] if second_key else None
+# Framed on every participant, whatever the filters: the map keeps its place between views.
+everyone = read(queries.participants_frame)
 deck, legend = shared(
     maps.build_deck,
     figures,
@@ -46,6 +48,7 @@ deck, legend = shared(
     maps.world_features(),
     second=second,
     network_base_map=network_base_map,
+    focus=maps.fitted_view(everyone["centroid_lat"], everyone["centroid_lon"]),
     key=(filters, measure_key, second_key, network_base_map),
 )
 
@@ -53,7 +56,7 @@ map_column, legend_column = st.columns([4, 1])
 with map_column:
     event = st.pydeck_chart(
         deck,
-        height=560,
+        height=maps.MAP_HEIGHT,
         on_select="rerun",
         selection_mode="single-object",
         key="map_deck",
@@ -86,19 +89,8 @@ if choice:
     st.switch_page(page("participant"), query_params={"code": choice})
 
 with st.expander("Figures behind the map"):
-    behind = figures[["name", measure_key, "status_breakdown"]].copy()
-    category = maps.CATEGORY_OF.get(measure_key)
-    if category:
-        behind["unknown_size"] = figures[f"{category}_unknown"].astype(int)
     table(
-        behind.rename(
-            columns={
-                "name": "Participant",
-                measure_key: measure.label,
-                "status_breakdown": "Status",
-                "unknown_size": "Pledges of unknown size",
-            }
-        ).sort_values(measure.label, ascending=False, na_position="last"),
+        maps.figures_for_display(figures, measure),
         file_name=f"map-{measure_key}.csv",
         key="map_figures",
     )

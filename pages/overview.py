@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from coalition import charts, formatting, queries
-from coalition.metrics import headline
+from coalition import charts, queries
+from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared
 from ui.tables import pledge_table, table
 
 filters = current_filters()
-participants = read(queries.participants_frame, filters)
-pledges = read(queries.pledges_frame, filters)
-figures = shared(headline, participants, pledges, key=(filters,))
+view = read(build_view, filters)
+pledges, figures = view.pledges, view.headline
 
 st.title("Coalition of the willing: pledges overview")
 as_of_banner(filters)
@@ -24,38 +23,53 @@ columns = st.columns(5)
 columns[0].metric(
     "Participants",
     figures.participants,
-    help="Participants matching the region and membership filters.",
+    help="Participants matching the region and membership filters that are on the record by "
+    "the date shown: reported as participants by then, or with a pledge listed below.",
 )
+
+
+def excluded(category: str) -> bool:
+    return bool(filters.categories) and category not in filters.categories
+
+
 funding = figures.category("funding")
-columns[1].metric(
-    "Funding (EUR, known)",
-    formatting.money(funding.known_total),
-    help="Converted from each pledge's own currency at the stored rate; see About the data.",
-)
-columns[1].caption(
-    f"Grants and in-kind: {funding.pledges} pledges from {funding.participants} participants"
-    + (f"; {funding.unknown_size} of unknown size" if funding.unknown_size else "")
-)
-lending = figures.lending
-if lending.pledges:
-    columns[1].caption(
-        f"Not included: loans and guarantees, {formatting.money(lending.known_total)} known "
-        f"in {lending.pledges} pledge{'s' if lending.pledges != 1 else ''}"
-        + (f" ({lending.unknown_size} of unknown size)" if lending.unknown_size else "")
-        + ". Lent or guaranteed money is not a grant, so it is never added to the total."
+if excluded("funding"):
+    columns[1].metric("Funding (EUR)", "not shown", help="Funding is not a chosen category.")
+else:
+    columns[1].metric(
+        "Funding (EUR)",
+        funding.figure(),
+        help="Grants, in-kind and unspecified money, converted from each pledge's own currency "
+        "at the stored rate (see About the data). Pledges whose size was never published are "
+        "counted beside the sum, never as zero.",
     )
+    columns[1].caption(
+        f"{funding.summary()}; from {funding.participants} participants"
+        if funding.pledges
+        else "No funding pledge in this view."
+    )
+    lending = figures.lending
+    if lending.pledges:
+        columns[1].caption(
+            f"Not included: loans and guarantees, {lending.summary()}. Lent or guaranteed "
+            "money is not a grant, so it is never added to the total."
+        )
 for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
     item = figures.category(category)
+    if excluded(category):
+        column.metric(charts.label(category), "not shown", help="Not a chosen category.")
+        continue
     column.metric(
-        f"{category.capitalize()} (known sizes)",
-        f"{item.known_total:,.0f}",
-        delta=f"+ {item.unknown_size} of unknown size" if item.unknown_size else None,
-        delta_color="off",
-        delta_arrow="off",
+        charts.label(category),
+        item.figure(),
         help="The sum of published sizes. Pledges whose size was never published are "
         "counted beside it, never as zero.",
     )
-    column.caption(f"{item.summary()}; pledges from {item.participants} participants")
+    column.caption(
+        f"{item.summary()}; from {item.participants} participants"
+        if item.pledges
+        else f"No {category} pledge in this view."
+    )
 
 st.markdown(
     "**Participants with at least one pledge:** "

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from coalition import queries
+from coalition import formatting, queries
 from coalition.errors import ValidationFailed
 from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
+from coalition.view import build_view
 from db.engine import DatabaseFault, write_session
-from ui.figures import participant_figures
 from ui.filters import current_filters
 from ui.resources import get_engine, read
 from ui.tables import csv_download
@@ -79,11 +79,7 @@ with st.expander("Manifest"):
     st.json(manifest)
 
 st.subheader("Other tables")
-summary = (
-    participant_figures(filters)
-    .drop(columns=["centroid_lat", "centroid_lon"])
-    .reset_index(names="code")
-)
+summary = formatting.participants_summary_for_display(read(build_view, filters).by_participant)
 left, right = st.columns(2)
 with left:
     csv_download(
@@ -94,7 +90,7 @@ with left:
     )
 with right:
     csv_download(
-        read(queries.events_frame),
+        formatting.meetings_for_display(read(queries.events_frame)),
         label="Meetings (CSV)",
         file_name="meetings.csv",
         key="snapshots_meetings",

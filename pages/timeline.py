@@ -4,7 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import queries, timeline
+from coalition import formatting, queries, timeline
+from coalition.view import build_view
 from db.models import STATUSES
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
@@ -43,9 +44,10 @@ st.plotly_chart(
     key="timeline_status",
 )
 
-gantt = shared(
-    timeline.gantt_frame, read(queries.pledges_frame, filters), until, key=(filters, until)
-)
+current = read(build_view, filters).pledges
+gantt = shared(timeline.gantt_frame, current, until, key=(filters, until))
+if later := timeline.gantt_later(current, until):
+    st.caption(f"{later} commitment{'s' if later != 1 else ''} start after {until:%d %b %Y}.")
 if gantt.empty:
     st.info("No committed, deployed or delivered pledges under the current filters.")
 else:
@@ -56,32 +58,12 @@ else:
             "commitments; narrow the filters in the sidebar to see others."
         )
     st.plotly_chart(
-        shared(timeline.gantt_figure, shown, key=(filters, until)), key="timeline_gantt"
+        shared(timeline.gantt_figure, shown, until, key=(filters, until)), key="timeline_gantt"
     )
 
 with st.expander("Meetings"):
     table(
-        events[
-            [
-                "held_on",
-                "title",
-                "location",
-                "named_attendees",
-                "attendance_note",
-                "source_title",
-                "source_url",
-            ]
-        ].rename(
-            columns={
-                "held_on": "Date",
-                "title": "Meeting",
-                "location": "Where",
-                "named_attendees": "Participants named",
-                "attendance_note": "Attendance reported",
-                "source_title": "Source",
-                "source_url": "Link",
-            }
-        ),
+        formatting.meetings_for_display(events),
         file_name="meetings.csv",
         key="timeline_meetings",
         column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},

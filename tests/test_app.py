@@ -80,12 +80,15 @@ def test_every_page_renders_without_exception(app):
 def test_overview_shows_the_seeded_coalition(app):
     assert app.title[0].value == "Coalition of the willing: pledges overview"
     assert metric(app, "Participants") == "7"
-    troops = next(m for m in app.metric if m.label == "Troops (known sizes)")
-    assert troops.value == "100"
-    assert troops.proto.delta.endswith(" of unknown size")
-    aircraft = next(m for m in app.metric if m.label == "Aircraft (known sizes)")
-    assert (aircraft.value, aircraft.proto.delta) == ("0", "+ 1 of unknown size")
-    assert any("pledges of unknown size" in c.value for c in app.caption)
+    # Unknown is never zero: a known sum with unknown sizes beside it is a lower bound, and
+    # a category with no published size says so instead of showing 0.
+    assert metric(app, "Troops") == "≥ 100 troops"
+    assert metric(app, "Aircraft") == "1 pledge, size not published"
+    assert metric(app, "Ships") == "2 ships"
+    assert any(
+        c.value.startswith("≥ 100 troops, + ") and "pledges of unknown size" in c.value
+        for c in app.caption
+    )
     table = table_with(app, "Size")
     # The 9 fixture pledges less Poland's refusal and New Zealand's bilateral aid, both hidden
     # by default.
@@ -233,9 +236,9 @@ def test_as_of_shows_the_figure_before_a_revision_and_today_the_new_one(monkeypa
         )
     engine.dispose()
     at.run()
-    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "150"
+    assert metric(at, "Troops") == "≥ 150 troops"
     at.sidebar.date_input(key="filter_as_of").set_value(date(2026, 1, 15)).run()
-    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "100"
+    assert metric(at, "Troops") == "≥ 100 troops"
     assert any("as it stood on 15 January 2026" in i.value for i in at.info)
     assert "up to 100 troops" in set(table_with(at, "Size")["Size"])
 
@@ -282,7 +285,7 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
     """Cached reads are keyed by the shared data version: a write made by another process
     (here the import command) is on screen at this session's next interaction."""
     at = start_app(monkeypatch, postgres_url).run()
-    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "100"
+    assert metric(at, "Troops") == "≥ 100 troops"
     assert pledged_troops_bar(at)["x"] == [100]
     at.run()  # a warm rerun, served from the cache
     update = tmp_path / "more-troops.csv"
@@ -300,7 +303,7 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
     )
     assert result.returncode == 0, result.stderr
     at.run()
-    assert next(m.value for m in at.metric if m.label == "Troops (known sizes)") == "300"
+    assert metric(at, "Troops") == "≥ 300 troops"
     # Figures are shared between sessions per data version: the chart moved on too.
     assert pledged_troops_bar(at)["x"] == [300]
 

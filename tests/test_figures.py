@@ -27,9 +27,12 @@ def test_known_totals_are_shown_with_the_count_of_unknown_sizes(seeded):
     # New Zealand's "up to 100" trainers is the fixture's only published troop figure.
     assert troops.known_total == 100
     assert troops.unknown_size == troops.pledges - 1 > 0
-    assert troops.summary() == f"100 troops known + {troops.unknown_size} pledges of unknown size"
+    assert troops.figure() == "≥ 100 troops"
+    assert troops.summary() == f"≥ 100 troops, + {troops.unknown_size} pledges of unknown size"
     aircraft = figures.category("aircraft")
     assert aircraft.known_total == 0 and aircraft.unknown_size == aircraft.pledges == 1
+    # Unknown is never zero: no size published reads as such, not as "0 aircraft".
+    assert aircraft.figure() == aircraft.summary() == "1 pledge, size not published"
 
 
 def test_funding_is_converted_to_eur_at_the_stored_rate(seeded):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pydeck as pdk
@@ -115,9 +115,16 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     # France's grant: the UK's guarantee is lending and New Zealand's aid bilateral.
     assert plotly_array(funding["y"])[-1] == pytest.approx(2e9)
     assert set(pledges["participant_code"][pledges["category"] == "funding"]) == {"FRA", "GBR"}
-    gantt = timeline.gantt_frame(pledges, TODAY)
+    later = date(2027, 1, 31)
+    gantt = timeline.gantt_frame(pledges, later)
     assert list(gantt["status"]) == ["committed"]  # New Zealand's trainers; funding has no period
     assert gantt.loc[0, "end"] == date(2026, 12, 31) and not gantt.loc[0, "open_ended"]
+    # As of a day inside the deployment, the bar stops there: the chart shows that day.
+    inside = date(2026, 6, 30)
+    gantt = timeline.gantt_frame(pledges, inside)
+    assert gantt.loc[0, "end"] == inside and gantt.loc[0, "open_ended"]
+    start = gantt.loc[0, "start"]
+    assert timeline.gantt_frame(pledges, start - timedelta(days=1)).empty
 
 
 @pytest.fixture
@@ -148,13 +155,19 @@ def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figur
     spec = json.loads(deck.to_json())
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert {"countries", "badges", "badge-labels", "columns"} <= set(layers)
+    assert {"countries", "badges", "columns"} <= set(layers)
+    # No hover highlight: its colour is in no legend and stayed on after the pointer left.
+    assert not layers["countries"].get("autoHighlight")
     fill_of = {r["code"]: tuple(r["fill"]) for r in layers["countries"]["data"] if r["code"]}
     assert fill_of["GBR"] == maps.UNKNOWN_SIZE
     assert fill_of["NZL"] == maps.SCALE[-1]
     assert fill_of["UKR"] == maps.BENEFICIARY
     assert fill_of["POL"] == maps.NO_PLEDGE  # a refusal is no troop pledge
-    assert {b["code"] for b in layers["badges"]["data"]} == {"EUU", "NATO", "UKR"}
+    badges = {b["code"]: b for b in layers["badges"]["data"]}
+    assert set(badges) == {"EUU", "NATO", "UKR"}
+    assert badges["NATO"]["label"] == "NATO" and layers["badges"]["background"] is True
+    # Both sit in Brussels: set apart by pixels, which hold at any zoom.
+    assert badges["NATO"]["offset"] != badges["EUU"]["offset"]
     assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no polygon
     tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
     assert "+ 1 pledge of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip

@@ -10,6 +10,7 @@ import streamlit as st
 from coalition.charts import label
 from coalition.errors import ValidationFailed
 from coalition.filters import (
+    AS_OF_EARLIEST,
     DEFAULT_STATUSES,
     MEMBERSHIPS,
     QUERY_KEYS,
@@ -17,7 +18,6 @@ from coalition.filters import (
     filters_from_query,
     filters_to_query,
 )
-from coalition.validation import EARLIEST_DATE
 from db.models import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
 
 APPLIED = "filters_from_address"
@@ -69,7 +69,7 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
         as_of = st.date_input(
             "As of",
             value=None,
-            min_value=EARLIEST_DATE,
+            min_value=AS_OF_EARLIEST,
             max_value=date.today(),
             key="filter_as_of",
             help="Wind every page back to how the record stood at the end of this day, rebuilt "

@@ -67,11 +67,11 @@ def test_an_editor_signs_in_records_a_pledge_and_sees_it_on_the_overview(
 ):
     page = browser_page
     sign_in(page, private_server, LOCAL_EDITOR)
-    assert metric_value(page, "Troops (known sizes)") == "100"
+    assert metric_value(page, "Troops") == "≥ 100 troops"
     record_engineer_company(page)
     page.get_by_role("link", name="Overview").click()
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-    assert metric_value(page, "Troops (known sizes)") == "250"
+    assert metric_value(page, "Troops") == "≥ 250 troops"
     assert_clean(page)
 
 

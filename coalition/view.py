@@ -1,0 +1,53 @@
+"""One view of the record: the participants and pledges under the filters and "as of" date,
+and every figure derived from them. The overview, map, participant page and snapshot summary
+all read a View, so a headline, a table row and a map colour cannot disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import pandas as pd
+from sqlmodel import Session
+
+from coalition import maps, queries
+from coalition.filters import PledgeFilter
+from coalition.metrics import Headline, headline
+
+
+@dataclass(frozen=True)
+class View:
+    filters: PledgeFilter
+    # Participants matching the filters that are on the record by the as-of date: reported as
+    # participants by then, or with a pledge listed (some spoke before the coalition existed).
+    participants: pd.DataFrame
+    pledges: pd.DataFrame
+    headline: Headline
+    # Per participant measures (the map, the participant page, the participants summary).
+    by_participant: pd.DataFrame
+
+
+def on_the_record(
+    participants: pd.DataFrame, pledges: pd.DataFrame, filters: PledgeFilter
+) -> pd.DataFrame:
+    if filters.as_of is None:
+        return participants
+    reported = participants["first_reported_on"] <= filters.as_of
+    return participants[reported | participants["code"].isin(pledges["participant_code"])]
+
+
+def build_view(session: Session, filters: PledgeFilter, known_at: datetime | None = None) -> View:
+    """Everything a page shows under ``filters`` from one read of participants and pledges
+    (with ``known_at``, the record as recorded by then, as a snapshot pins it)."""
+    pledges = queries.pledges_frame(session, filters, known_at=known_at)
+    everyone = queries.participants_frame(session, replace(filters, as_of=None))
+    participants = on_the_record(everyone, pledges, filters).reset_index(drop=True)
+    return View(
+        filters=filters,
+        participants=participants,
+        pledges=pledges,
+        headline=headline(participants, pledges),
+        by_participant=maps.participant_figures(
+            participants, pledges, queries.usd_per_eur(session)
+        ),
+    )
