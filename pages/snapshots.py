@@ -7,6 +7,7 @@ from coalition.errors import ValidationFailed
 from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.view import build_view
 from db.engine import DatabaseFault, write_session
+from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import get_engine, read
 from ui.tables import csv_download
@@ -14,6 +15,7 @@ from ui.tables import csv_download
 viewer = st.session_state["viewer"]
 filters = current_filters()
 st.title("Snapshots")
+as_of_banner(filters)
 st.caption(
     "A snapshot shows the pledges under the sidebar's filters and “As of” date, using only "
     "what was recorded by its “known at” time, so the same file can be issued again later. "

@@ -1,0 +1,142 @@
+"""What a reader sees agrees with itself, in a real browser: every viewer page as of the
+coalition's first days and today shows no error, the overview's headline figures are what its
+own table adds up to, and the map's first view holds every participant."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from coalition import maps, queries
+from coalition.bootstrap import initialise_database
+from coalition.settings import DATA_DIR
+from db.engine import create_db_engine, read_session
+from tests.conftest import FIXTURE_DATA
+from tests.e2e.conftest import assert_clean, metric_value, start_server
+
+# (address, text that shows the page has rendered)
+VIEWER_PAGES = (
+    ("/", "pledges overview"),
+    ("/map", "Colour countries by"),
+    ("/timeline", "Pledges by status over time"),
+    ("/participant", "Meetings attended"),
+    ("/snapshots", "Other tables"),
+    ("/about", "Planning figures for the force"),
+)
+DAYS = (date(2025, 3, 1), date(2025, 3, 3), None)
+
+
+def open_server(tmp_path_factory, name: str, data_dir) -> Iterator[tuple[str, str]]:
+    """(address, database URL) of a server open to anonymous readers."""
+    folder = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{folder / 'app.db'}"
+    engine = create_db_engine(url)
+    initialise_database(engine, data_dir)
+    engine.dispose()
+    for base in start_server(
+        url, folder, COALITION_ANONYMOUS_READ="true", COALITION_DATA_DIR=str(data_dir)
+    ):
+        yield base, url
+
+
+@pytest.fixture(scope="module")
+def reading_server(tmp_path_factory) -> Iterator[str]:
+    for base, _ in open_server(tmp_path_factory, "views-agree", FIXTURE_DATA):
+        yield base
+
+
+def expected_figure(rows: list[dict], category: str) -> str:
+    """The headline a reader would work out from the table: the published sizes added up,
+    "≥" when some are unknown, and never 0 for sizes that were not published."""
+    live = [
+        r
+        for r in rows
+        if r["Category"] == category.capitalize() and r["Status"] not in ("Withdrawn", "Ruled out")
+    ]
+    unknown = sum(r["Size"] == "size not published" for r in live)
+    known = [int(re.sub(r"\D", "", r["Size"])) for r in live if r["Size"] != "size not published"]
+    if not live:
+        return "none recorded"
+    if not known:
+        return f"{unknown} pledge{'s' if unknown != 1 else ''}, size not published"
+    return ("≥ " if unknown else "") + f"{sum(known):,} {category}"
+
+
+@pytest.mark.parametrize("day", DAYS, ids=["1-mar-2025", "3-mar-2025", "today"])
+def test_every_page_as_of_a_day_shows_no_error_and_the_headline_matches_the_table(
+    reading_server, browser_page, day
+):
+    page = browser_page
+    query = f"?as_of={day.isoformat()}" if day else ""
+    for path, marker in VIEWER_PAGES:
+        page.goto(f"{reading_server}{path}{query}")
+        page.get_by_text(marker).first.wait_for(timeout=30_000)
+        if day is not None and path != "/about":
+            page.get_by_text(f"as it stood on {day:%d %B %Y}").first.wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0, (path, day)
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0, (path, day)
+    page.goto(f"{reading_server}/{query}")
+    page.get_by_text("pledges overview").wait_for(timeout=30_000)
+    rows = []
+    if page.get_by_text("No pledges match the current filters").count() == 0:
+        with page.expect_download() as download:
+            page.locator(".st-key-overview_pledges_download button").click()
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
+    for category in ("troops", "aircraft", "ships"):
+        assert metric_value(page, category.capitalize()) == expected_figure(rows, category)
+    assert_clean(page)
+
+
+@pytest.fixture(scope="module")
+def seeded_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """The real seed data: the 37 participants of the coalition."""
+    yield from open_server(tmp_path_factory, "map-seed", DATA_DIR)
+
+
+def mercator(latitude: float, longitude: float) -> tuple[float, float]:
+    phi = math.radians(latitude)
+    return (longitude + 180) / 360, (1 - math.log(math.tan(math.pi / 4 + phi / 2)) / math.pi) / 2
+
+
+def test_the_map_first_shows_every_participant(seeded_server, browser_page):
+    page = browser_page
+    base, url = seeded_server
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{base}/map")
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(timeout=30_000)
+    page.wait_for_timeout(1_500)  # the deck draws after the element appears
+    box = canvas.bounding_box()
+    engine = create_db_engine(url)
+    with read_session(engine) as session:
+        participants = queries.participants_frame(session)
+    engine.dispose()
+    assert len(participants) == 37
+    latitude, longitude, zoom = maps.fitted_view(
+        participants["centroid_lat"], participants["centroid_lon"]
+    )
+    scale = 512 * 2**zoom
+    centre = mercator(latitude, longitude)
+    outside = []
+    points = {}
+    for row in participants.itertuples():
+        x, y = mercator(row.centroid_lat, row.centroid_lon)
+        px = (x - centre[0]) * scale + box["width"] / 2
+        py = (y - centre[1]) * scale + box["height"] / 2
+        points[row.code] = (px, py)
+        if not (0 <= px <= box["width"] and 0 <= py <= box["height"]):
+            outside.append(row.name)
+    assert outside == [], f"off the map as first drawn: {outside}"
+    # What is drawn is where the projection says: hovering the far corners names them.
+    for code, name in (("CAN", "Canada"), ("AUS", "Australia"), ("NZL", "New Zealand")):
+        page.mouse.move(box["x"] + points[code][0], box["y"] + points[code][1])
+        tooltip = page.locator(".deck-tooltip")
+        tooltip.wait_for(timeout=10_000)
+        assert tooltip.inner_text().startswith(name), (code, tooltip.inner_text())
+    assert_clean(page)
