@@ -125,6 +125,16 @@ def pledges_by_region(pledges: pd.DataFrame) -> go.Figure:
     )
 
 
+def counts_table(pledges: pd.DataFrame, by: str, across: str) -> pd.DataFrame:
+    """The figures a stacked bar chart draws, as a table: pledges counted per ``by`` (rows)
+    and ``across`` (columns), with totals, under plain labels."""
+    counts = pd.crosstab(pledges[by], pledges[across])
+    counts = counts.rename(columns=label, index=label if by != "region" else str)
+    counts.columns.name = None
+    counts["Total"] = counts.sum(axis=1)
+    return counts.reset_index(names=by.capitalize())
+
+
 def troops_against_targets(troops: CategoryFigures, targets: pd.DataFrame) -> go.Figure:
     """Known pledged troops beside each planning range. Unknown sizes are stated in the bar's
     label, because a short bar would otherwise read as a small commitment."""

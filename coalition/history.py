@@ -47,17 +47,25 @@ def revision_history(revisions: pd.DataFrame) -> pd.DataFrame:
     for _, revision in ordered.iterrows():
         rows.append(
             {
-                "version": revision["version"],
-                "action": revision["action"],
-                "effective_on": revision["effective_on"],
-                "recorded_at": revision["recorded_at"],
-                "by": revision["actor"],
-                "reason": revision["reason"],
-                "changes": describe_changes(previous, revision),
+                "Version": revision["version"],
+                "Action": str(revision["action"]).capitalize(),
+                "In effect from": revision["effective_on"],
+                "Recorded at (UTC)": revision["recorded_at"],
+                "By": revision["actor"],
+                "Reason": revision["reason"],
+                "What changed": describe_changes(previous, revision),
             }
         )
         previous = revision
     return pd.DataFrame(
         rows,
-        columns=["version", "action", "effective_on", "recorded_at", "by", "reason", "changes"],
+        columns=[
+            "Version",
+            "Action",
+            "In effect from",
+            "Recorded at (UTC)",
+            "By",
+            "Reason",
+            "What changed",
+        ],
     )

@@ -47,6 +47,13 @@ class CategoryFigures:
             return f"{_pledges(self.pledges)}, size not published"
         return ("≥ " if self.unknown_size else "") + self.known_text()
 
+    def short(self) -> str:
+        """The figure in a few characters, for a headline tile whose caption says the rest:
+        "≥ 1,250 troops", "13 pledges" (no size published), "none"."""
+        if self.pledges and not self.known_pledges:
+            return _pledges(self.pledges)
+        return "none" if self.pledges == 0 else self.figure()
+
     def summary(self) -> str:
         """The figure and what it leaves out: "≥ 550 troops, + 3 pledges of unknown size"."""
         if self.unknown_size and self.known_pledges:

@@ -180,6 +180,23 @@ def _until(values: np.ndarray, last=None) -> np.ndarray:
     return np.append(values, values[-1] if last is None else last)
 
 
+def series_for_display(series: pd.DataFrame) -> pd.DataFrame:
+    """The figures the "Pledged over time" chart draws, one row per category and change."""
+    frame = series.sort_values(["category", "date"])
+    return pd.DataFrame(
+        {
+            "Category": frame["category"].map(label),
+            "From": frame["date"],
+            "Known total": [
+                amount_text(c, v)
+                for c, v in zip(frame["category"], frame["known_total"], strict=True)
+            ],
+            "Pledges": frame["pledges"].astype(int),
+            "Of unknown size": frame["unknown_size"].astype(int),
+        }
+    ).reset_index(drop=True)
+
+
 def _rgba(colour: str, alpha: float) -> str:
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"

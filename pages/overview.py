@@ -38,7 +38,7 @@ if excluded("funding"):
 else:
     columns[1].metric(
         "Funding (EUR)",
-        funding.figure(),
+        funding.short(),
         help="Grants, in-kind and unspecified money, converted from each pledge's own currency "
         "at the stored rate (see About the data). Pledges whose size was never published are "
         "counted beside the sum, never as zero.",
@@ -61,7 +61,7 @@ for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict
         continue
     column.metric(
         charts.label(category),
-        item.figure(),
+        item.short(),
         help="The sum of published sizes. Pledges whose size was never published are "
         "counted beside it, never as zero.",
     )
@@ -119,6 +119,22 @@ st.plotly_chart(
     ),
     key="overview_troops_targets",
 )
+
+with st.expander("Figures behind the charts"):
+    left, right = st.columns(2)
+    with left:
+        table(
+            charts.counts_table(pledges, "category", "status"),
+            file_name="pledges-by-category-and-status.csv",
+            key="overview_status_counts",
+        )
+    with right:
+        table(
+            charts.counts_table(pledges, "region", "category"),
+            file_name="pledges-by-region.csv",
+            key="overview_region_counts",
+        )
+    st.caption(f"Troops pledged: {figures.category('troops').summary()}.")
 
 st.subheader("Pledges")
 pledge_table(pledges, key="overview_pledges", file_name="pledges-view.csv")

@@ -61,6 +61,13 @@ else:
         shared(timeline.gantt_figure, shown, until, key=(filters, until)), key="timeline_gantt"
     )
 
+with st.expander("Figures behind the charts"):
+    table(
+        timeline.series_for_display(series),
+        file_name="pledged-over-time.csv",
+        key="timeline_series",
+    )
+
 with st.expander("Meetings"):
     table(
         formatting.meetings_for_display(events),

@@ -212,12 +212,12 @@ def test_history_says_what_changed(engine):
     with read_session(engine) as session:
         history = revision_history(queries.pledge_revisions_frame(session, pledge_id))
         editors = [staff_id(session, email) for email in ("a@example.org", "b@example.org")]
-    assert history["changes"].tolist() == [
+    assert history["What changed"].tolist() == [
         "created",
         "status: announced → committed; quantity: unknown → 2",
     ]
     # Staff by their pseudonymous ids: viewers see this history, emails stay with the admin.
-    assert history["by"].tolist() == editors and all(e.startswith("staff-") for e in editors)
+    assert history["By"].tolist() == editors and all(e.startswith("staff-") for e in editors)
 
 
 def test_the_map_goes_to_the_browser_as_compact_json_with_the_same_content(figures):

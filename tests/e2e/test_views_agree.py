@@ -62,9 +62,9 @@ def expected_figure(rows: list[dict], category: str) -> str:
     unknown = sum(r["Size"] == "size not published" for r in live)
     known = [int(re.sub(r"\D", "", r["Size"])) for r in live if r["Size"] != "size not published"]
     if not live:
-        return "none recorded"
-    if not known:
-        return f"{unknown} pledge{'s' if unknown != 1 else ''}, size not published"
+        return "none"
+    if not known:  # the caption beside it says "size not published"
+        return f"{unknown} pledge{'s' if unknown != 1 else ''}"
     return ("≥ " if unknown else "") + f"{sum(known):,} {category}"
 
 

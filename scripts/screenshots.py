@@ -1,0 +1,90 @@
+"""Screenshots of every page at 1440x900 for the README and docs/, taken from the real app on
+the seed data in Debian's Chromium, offline. Run: `.venv/bin/python scripts/screenshots.py`."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.server import app_server
+from coalition.auth import Actor, add_account
+from coalition.bootstrap import initialise_database
+from coalition.settings import DATA_DIR, PROJECT_ROOT
+from db.engine import create_db_engine, write_session
+
+OUT = PROJECT_ROOT / "docs" / "screens"
+EMAIL = "screenshots@example.org"
+# (file name, address, text that shows the page has drawn)
+PAGES = (
+    ("overview", "/", "Pledges by region"),
+    ("map", "/map", "Colour countries by"),
+    ("timeline", "/timeline", "Pledges by status over time"),
+    ("participant", "/participant?code=GBR", "Meetings attended"),
+    ("snapshots", "/snapshots", "Other tables"),
+    ("about", "/about", "Planning figures for the force"),
+    ("edit-pledges", "/edit_pledges", "What was pledged"),
+    ("import-pledges", "/import_pledges", "Download the template"),
+    ("reference-data", "/reference_data", "Save changes"),
+    ("audit", "/audit", "Backup"),
+    ("account", "/account", "Your account"),
+)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="screens-"))
+    url = f"sqlite:///{folder / 'app.db'}"
+    engine = create_db_engine(url)
+    initialise_database(engine, DATA_DIR)
+    password = secrets.token_urlsafe(24)
+    with write_session(engine) as session:
+        add_account(
+            session,
+            actor=Actor.for_system("screenshots"),
+            email=EMAIL,
+            role="admin",
+            password=password,
+        )
+    engine.dispose()
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with app_server(url, folder / "server.log") as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if "127.0.0.1" in route.request.url or route.request.url.startswith("data:")
+                else route.abort()
+            ),
+        )
+        page.goto(base)
+        page.get_by_label("Email").fill(EMAIL)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Pledges by region").wait_for(timeout=60_000)
+        for name, address, marker in PAGES:
+            page.goto(f"{base}{address}")
+            page.get_by_text(marker).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(2_000)  # charts and the map draw after their elements
+            page.screenshot(path=OUT / f"{name}.png")
+            print(f"docs/screens/{name}.png")
+        page.goto(base)
+        page.get_by_text("Pledges by region").wait_for(timeout=60_000)
+        page.wait_for_timeout(2_000)
+        page.emulate_media(media="print")
+        page.pdf(path=OUT / "overview-print.pdf", format="A4", print_background=True)
+        print("docs/screens/overview-print.pdf")
+        browser.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
