@@ -267,7 +267,16 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
                 **({"rangemode": "tozero"} | axis),
             )
         else:
-            figure.update_yaxes(visible=False, row=row, col=1, secondary_y=False)
+            # Hidden by its parts, not visible=False: the right axis overlays this one and
+            # would lose its panel with it.
+            figure.update_yaxes(
+                showticklabels=False,
+                showgrid=False,
+                zeroline=False,
+                row=row,
+                col=1,
+                secondary_y=False,
+            )
             figure.add_annotation(
                 text="No size published: only the number of pledges is known",
                 xref="x domain",

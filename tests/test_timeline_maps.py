@@ -100,6 +100,13 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
         timeline.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
     )
     figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
+    # A right-hand axis overlays its panel's left one; hiding that left axis outright made the
+    # right one span the whole figure, drawing one panel over the others.
+    layout = figure["layout"]
+    for name, axis in layout.items():
+        if name.startswith("yaxis") and axis.get("overlaying"):
+            base = layout["yaxis" + axis["overlaying"][1:]]
+            assert base.get("visible", True) is not False, name
     names = [trace.get("name") for trace in figure["data"]]
     assert {"Funding known", "Troops known", "Aircraft pledges", "Ships pledges"} <= set(names)
     meetings = next(t for t in figure["data"] if t.get("name") == "Meeting")
