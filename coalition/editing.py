@@ -1,15 +1,17 @@
 """What the pledge form needs besides the write path: which fields a category shows, turning
-form values into pledge values, the EUR preview, and the side-by-side view of a conflict."""
+form values into pledge values, the EUR preview, the side-by-side view of a conflict, and the
+words the form uses for its problems and its saves."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from coalition.exchange import rate_for
-from coalition.formatting import money, rate_description
+from coalition.formatting import money, pledge_size, rate_description
 from coalition.history import FIELD_LABELS, shown
 from db.models import Pledge, PledgeFields
 
@@ -32,6 +34,38 @@ QUANTITY_LABELS = {
     "aircraft": "Number of aircraft",
     "ships": "Number of ships",
     "other": "Quantity",
+}
+# The edit and import pages read every pledge of every status as it stands today: the sidebar's
+# viewing filters never reach them, so nothing an editor saves is filtered out of sight.
+EDITING_SCOPE = (
+    "Editing works on today's full record; the sidebar filters apply to the viewing pages only."
+)
+# Each field (and the reason and day a change holds from) named as its label on the form reads,
+# in the order the form shows them: problems are listed in this order and name their field so.
+# The size's label depends on the category (QUANTITY_LABELS).
+FORM_LABELS = {
+    "category": "Category",
+    "participant_code": "Participant",
+    "status": "Status",
+    "description": "What was pledged",
+    "quantity": "Quantity",
+    "quantity_qualifier": "Qualifier",
+    "currency": "Currency",
+    "capability_type": "Type",
+    "conditions": "Conditions",
+    "instrument": "Given as",
+    "scope": "Part of",
+    "announced_on": "Announced on",
+    "announced_precision": "Date as precise as",
+    "start_on": "Starts",
+    "end_on": "Ends",
+    "source_title": "Source",
+    "confidence": "Confidence",
+    "source_url": "Source link",
+    "source_published_on": "Source published on",
+    "notes": "Notes",
+    "reason": "Reason for this change",
+    "effective_on": "In effect from",
 }
 
 
@@ -123,3 +157,41 @@ def conflict_table(
                 }
             )
     return pd.DataFrame(rows, columns=["field", "you started from", "they saved", "you want"])
+
+
+def form_label(field: str, category: str) -> str:
+    """The field's name as the form's label reads, for the category on show."""
+    if field == "quantity":
+        return QUANTITY_LABELS.get(category, FORM_LABELS["quantity"])
+    return FORM_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def in_form_order(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(field, message) for every problem, top of the form first."""
+    order = list(FORM_LABELS)
+    fields = sorted(errors, key=lambda f: order.index(f) if f in order else len(order))
+    return [(field, message) for field in fields for message in errors[field]]
+
+
+def field_anchor(field: str) -> str:
+    """The id of the anchor just above a field, which the list of problems links to."""
+    return "edit-" + re.sub(r"[^a-z0-9]+", "-", field.lower()).strip("-")
+
+
+_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def as_text(text: str) -> str:
+    """Text (a problem quoting what was typed) for a markdown element: every ASCII punctuation
+    mark escaped, so nothing typed becomes a link, markup, colour or HTML, and on one line."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def saved_notice(pledge: Pledge, participant: str) -> str:
+    """What a save stored, in the editor's words: 'Saved pledge 23 (version 1): United Kingdom
+    · Troops · up to 10,000 troops.'"""
+    size = pledge_size(pledge.category, pledge.quantity, pledge.quantity_qualifier, pledge.currency)
+    return (
+        f"Saved pledge {pledge.id} (version {pledge.version}): {participant} · "
+        f"{pledge.category.capitalize()} · {size}."
+    )

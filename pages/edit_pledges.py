@@ -29,7 +29,9 @@ viewer = require_role("editor")
 
 ERRORS, CONFLICT, BASE, NOTICE = "edit_errors", "edit_conflict", "edit_base", "edit_notice"
 FORM_GENERATION = "edit_form_generation"
+PICKER, PICKED = "edit_pledge_id", "edit_picked"
 st.title("Edit pledges")
+st.caption(editing.EDITING_SCOPE)
 if notice := st.session_state.pop(NOTICE, None):
     st.success(notice)
 
@@ -49,9 +51,18 @@ if mode == "Change an existing pledge":
         int(p.id): f"{p.participant} · {label(p.category)} · {p.description[:60]} ({p.status})"
         for p in pledges.itertuples()
     }
-    editing_id = st.selectbox(
-        "Pledge", list(choices), format_func=choices.get, key="edit_pledge_id"
-    )
+    # A browser sends back the label of the option it shows, and keeps showing that label
+    # until told otherwise. A save changes the label (description, status), so the old label
+    # would stay on screen and, at the next click, match no option: the picker would jump to
+    # the first pledge. The choice is therefore kept by id and handed to the picker again on
+    # every run, which sends the browser today's label.
+    chosen = st.session_state.get(PICKER)  # read with the labels of the last run
+    if chosen not in choices:
+        chosen = st.session_state.get(PICKED)
+    if chosen in choices:
+        st.session_state[PICKER] = chosen
+    editing_id = st.selectbox("Pledge", list(choices), format_func=choices.get, key=PICKER)
+    st.session_state[PICKED] = editing_id
 
 
 def field_key(name: str) -> str:
@@ -90,28 +101,22 @@ start = base["values"] if base else {}
 errors: dict[str, list[str]] = st.session_state.get(ERRORS, {})
 
 
-FIELD_NAMES = {
-    "participant_code": "Participant",
-    "description": "What was pledged",
-    "source_title": "Source",
-    "source_url": "Source link",
-    "quantity_qualifier": "Qualifier",
-    "announced_on": "Announcement date",
-    "announced_precision": "Date precision",
-    "start_on": "Start date",
-    "end_on": "End date",
-    "capability_type": "Type",
-    "instrument": "Given as",
-    "scope": "Part of",
-    "source_published_on": "Source published on",
-}
-
-
 def problems_for(*fields: str) -> None:
+    """Each field's problems, just above it (or above its row), under the anchor that the list
+    of problems at the top links to."""
     for field in fields:
-        name = FIELD_NAMES.get(field, label(field.replace("_", " ")))
-        for message in errors.get(field, []):
-            st.caption(f":red[{name} {message}]")
+        name = editing.form_label(field, category)
+        for number, message in enumerate(errors.get(field, [])):
+            # The margin keeps the message clear of the app's header when a link scrolls here.
+            anchor = (
+                f'<a id="{editing.field_anchor(field)}" style="scroll-margin-top: 4.5rem"></a>'
+                if number == 0
+                else ""
+            )
+            st.caption(
+                f":red[{editing.as_text(name)} {editing.as_text(message)}]{anchor}",
+                unsafe_allow_html=True,
+            )
 
 
 def default(field: str, fallback=None):
@@ -128,6 +133,20 @@ def date_text(field: str) -> str:
     return value.isoformat() if value is not None else ""
 
 
+# The category about to show (the select below), for the size field's name in problems.
+category = st.session_state.get(field_key("category"), default("category", "troops"))
+if errors:
+    # Above the form, every problem in the form's order, each linking to its field.
+    st.error(
+        f"{sum(len(m) for m in errors.values())} problem(s): nothing was saved.\n\n"
+        + "\n".join(
+            f"- [{editing.as_text(editing.form_label(field, category))}]"
+            f"(#{editing.field_anchor(field)}) {editing.as_text(message)}"
+            for field, message in editing.in_form_order(errors)
+        )
+    )
+
+problems_for("category")
 category = st.selectbox(
     "Category",
     CATEGORIES,
@@ -135,21 +154,22 @@ category = st.selectbox(
     format_func=label,
     key=field_key("category"),
 )
-problems_for("category")
 
 with st.form("edit_pledge_form"):
     form: dict = {}
+    problems_for("participant_code", "status")
     left, right = st.columns(2)
     codes = sorted(names, key=names.get)
+    chosen_code = start.get("participant_code")
     form["participant_code"] = left.selectbox(
         "Participant *",
         codes,
-        index=codes.index(default("participant_code", codes[0])),
+        # A new pledge names nobody until the editor chooses.
+        index=codes.index(chosen_code) if chosen_code in codes else None,
+        placeholder="Choose a participant…",
         format_func=names.get,
         key=field_key("participant"),
     )
-    with left:
-        problems_for("participant_code")
     form["status"] = right.selectbox(
         "Status *",
         STATUSES,
@@ -158,16 +178,15 @@ with st.form("edit_pledge_form"):
         key=field_key("status"),
         help="Withdrawing keeps the pledge and its history. Only an admin may restore one.",
     )
-    with right:
-        problems_for("status")
+    problems_for("description")
     form["description"] = st.text_input(
         "What was pledged *",
         value=default("description", ""),
         max_chars=500,
         key=field_key("description"),
     )
-    problems_for("description")
 
+    problems_for("quantity", "quantity_qualifier")
     left, middle, right = st.columns([2, 1, 1])
     size_unknown = middle.checkbox(
         "Size not published",
@@ -190,9 +209,8 @@ with st.form("edit_pledge_form"):
         format_func=lambda q: q.replace("_", " "),
         key=field_key("qualifier"),
     )
-    with left:
-        problems_for("quantity", "quantity_qualifier")
     if category == "funding":
+        problems_for("currency")
         form["currency"] = (
             st.text_input(
                 "Currency (ISO code) *",
@@ -203,7 +221,6 @@ with st.form("edit_pledge_form"):
             .strip()
             .upper()
         )
-        problems_for("currency")
         preview = editing.eur_preview(
             read(queries.exchange_rates_frame),
             None if size_unknown else form["quantity"],
@@ -217,6 +234,7 @@ with st.form("edit_pledge_form"):
         if preview:
             st.caption(f"In euros: {preview}")
     else:
+        problems_for("capability_type")
         form["capability_type"] = st.text_input(
             "Type (optional)",
             value=default("capability_type", ""),
@@ -224,7 +242,7 @@ with st.form("edit_pledge_form"):
             placeholder="e.g. Gripen, minehunter",
             key=field_key("type"),
         )
-        problems_for("capability_type")
+    problems_for("conditions")
     form["conditions"] = st.text_input(
         "Conditions",
         value=default("conditions", ""),
@@ -232,8 +250,8 @@ with st.form("edit_pledge_form"):
         placeholder="e.g. requires a US backstop; parliamentary approval",
         key=field_key("conditions"),
     )
-    problems_for("conditions")
 
+    problems_for("instrument", "scope")
     left, right = st.columns(2)
     form["instrument"] = left.selectbox(
         "Given as *",
@@ -252,11 +270,8 @@ with st.form("edit_pledge_form"):
         help="The reassurance force; other support announced within the coalition's meetings; "
         "or aid reported alongside but given outside the coalition (not counted by default).",
     )
-    with left:
-        problems_for("instrument")
-    with right:
-        problems_for("scope")
 
+    problems_for("announced_on", "announced_precision", "start_on", "end_on")
     left, middle, right, far = st.columns(4)
     # Dates are typed, not picked: what is saved is exactly what was typed, or nothing (a
     # date picker keeps its last valid day when what is typed is out of range).
@@ -287,8 +302,8 @@ with st.form("edit_pledge_form"):
         help=DATE_HELP,
         key=field_key("end"),
     )
-    problems_for("announced_on", "announced_precision", "start_on", "end_on")
 
+    problems_for("source_title", "confidence")
     left, right = st.columns([3, 1])
     form["source_title"] = left.text_input(
         "Source *",
@@ -303,6 +318,7 @@ with st.form("edit_pledge_form"):
         index=CONFIDENCES.index(default("confidence", "medium")),
         key=field_key("confidence"),
     )
+    problems_for("source_url", "source_published_on")
     left, right = st.columns([3, 1])
     form["source_url"] = left.text_input(
         "Source link",
@@ -317,18 +333,18 @@ with st.form("edit_pledge_form"):
         placeholder=DATE_PLACEHOLDER,
         key=field_key("published"),
     )
-    problems_for("source_title", "confidence", "source_url", "source_published_on")
+    problems_for("notes")
     form["notes"] = st.text_area(
         "Notes", value=default("notes", ""), max_chars=2000, key=field_key("notes")
     )
-    problems_for("notes")
+    problems_for("reason")
     reason = st.text_input(
         "Reason for this change *",
         max_chars=500,
         key=field_key("reason"),
         placeholder="e.g. Confirmed by the embassy on 3 March",
     )
-    problems_for("reason")
+    problems_for("effective_on")
     effective_on = st.text_input(
         "In effect from",
         placeholder=DATE_PLACEHOLDER,
@@ -336,7 +352,6 @@ with st.form("edit_pledge_form"):
         help="The day from which this holds, for the 'As of' views (YYYY-MM-DD). Empty: the "
         "announcement date for a new pledge, today for a change.",
     )
-    problems_for("effective_on")
     submitted = st.form_submit_button("Save pledge", type="primary")
 
 
@@ -364,7 +379,7 @@ def save(*, values: dict | None = None, changes: dict | None = None, version=Non
                     reason=reason,
                     effective_on=effective_on,
                 )
-            saved_id, saved_version = saved.id, saved.version
+            saved_id, notice = saved.id, editing.saved_notice(saved, names[saved.participant_code])
     except ValidationFailed as failure:
         st.session_state[ERRORS] = failure.by_field()
     except VersionConflict:
@@ -384,7 +399,8 @@ def save(*, values: dict | None = None, changes: dict | None = None, version=Non
         for key in (ERRORS, CONFLICT, BASE):
             st.session_state.pop(key, None)
         fresh_form()  # no double submission of the same pledge
-        st.session_state[NOTICE] = f"Saved pledge {saved_id} (version {saved_version})."
+        st.session_state[NOTICE] = notice
+        st.session_state[PICKED] = saved_id  # what "Change an existing pledge" opens on
     st.rerun()
 
 
@@ -399,9 +415,6 @@ if submitted:
         # Only what this editor changed travels: their other fields stay as saved.
         changes = editing.changed_fields(base["values"], values)
         save(changes=changes, version=base["version"])
-
-if errors:
-    st.error(f"{sum(len(m) for m in errors.values())} problem(s): nothing was saved.")
 
 conflict = st.session_state.get(CONFLICT)
 if conflict and base:

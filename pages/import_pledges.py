@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition.auth import PermissionDenied
+from coalition.editing import EDITING_SCOPE
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.history import FIELD_LABELS, shown
 from coalition.importer import (
@@ -32,6 +33,7 @@ st.caption(
     "until every row is correct, and then all of it is written at once. "
     f"Up to {MAX_ROWS:,} rows and {MAX_FILE_BYTES // 2**20} MB a file."
 )
+st.caption(EDITING_SCOPE)
 st.download_button(
     "Download the template (CSV)",
     data=template_csv(),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from coalition import editing
 from coalition.auth import SIGN_IN_FAILED, Actor
 from coalition.bootstrap import initialise_database
 from coalition.pledges import update_pledge
@@ -88,7 +92,9 @@ def field(at, kind: str, name: str):
     return next(w for w in getattr(at, kind) if (w.key or "").split(":")[0] == f"edit_field_{name}")
 
 
-def fill_new_pledge(at, **overrides):
+def fill_new_pledge(at, participant: str | None = "FRA", **overrides):
+    if participant is not None:
+        field(at, "selectbox", "participant").set_value(participant)
     values = {
         "description": "Frigate for Black Sea patrols",
         "source": "Danish Ministry of Defence",
@@ -101,6 +107,27 @@ def fill_new_pledge(at, **overrides):
     return at
 
 
+def save_button(at):
+    return next(b for b in at.button if b.label == "Save pledge")
+
+
+def shown(text: str) -> str:
+    """Markdown as the reader sees it: without anchors, link targets and backslash escapes."""
+    text = re.sub(r'<a id="[\w-]+"[^>]*></a>', "", text)
+    text = re.sub(r"(?<!\\)\[(.*?)(?<!\\)\]\(#[\w-]+\)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def markup_in(text: str) -> list[str]:
+    """The unescaped characters of markdown that would make a link or HTML."""
+    return re.findall(r"(?<!\\)[<>\[\]]", re.sub(r'<a id="[\w-]+"[^>]*></a>', "", text))
+
+
+def field_messages(at) -> list[str]:
+    """The problems shown beside the fields."""
+    return [shown(c.value) for c in at.caption if ":red[" in c.value]
+
+
 def count(engine, table) -> int:
     with read_session(engine) as session:
         return session.exec(select(func.count()).select_from(table)).one()
@@ -110,15 +137,14 @@ def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, datab
     at = open_editor(monkeypatch, database_url)
     field(at, "selectbox", "category").set_value("troops")
     at.run()
-    fill_new_pledge(at)
-    field(at, "selectbox", "participant").set_value("FRA")
+    fill_new_pledge(at, participant="FRA")
     field(at, "selectbox", "status").set_value("committed")
     field(at, "number_input", "quantity").set_value(400)
-    at.button[0].click().run()
+    save_button(at).click().run()
     assert not at.exception
     assert at.success and at.success[0].value.startswith("Saved pledge")
     at.switch_page("../pages/overview.py").run()
-    assert metric(at, "Troops (known sizes)") == "500"  # New Zealand's 100 + these 400
+    assert metric(at, "Troops") == "≥ 500 troops"  # New Zealand's 100 + these 400
 
 
 def test_every_problem_shows_on_its_field_and_nothing_is_written(monkeypatch, sqlite_url):
@@ -127,12 +153,12 @@ def test_every_problem_shows_on_its_field_and_nothing_is_written(monkeypatch, sq
     field(at, "number_input", "quantity").set_value(-5)
     engine = create_db_engine(sqlite_url)
     before = count(engine, Pledge)
-    at.button[0].click().run()
-    messages = [c.value for c in at.caption if c.value.startswith(":red[")]
+    save_button(at).click().run()
+    messages = field_messages(at)
     assert ":red[What was pledged is required]" in messages
-    assert ":red[Quantity cannot be negative]" in messages
+    assert ":red[Number of troops cannot be negative]" in messages
     assert any("Source link 'not a link' is not a web address" in m for m in messages)
-    assert any(m.startswith(":red[Reason is required") for m in messages)
+    assert any(m.startswith(":red[Reason for this change is required") for m in messages)
     assert at.error[0].value.startswith("4 problem(s): nothing was saved")
     assert count(engine, Pledge) == before
     engine.dispose()
@@ -153,9 +179,9 @@ def test_a_date_is_saved_exactly_as_typed_or_not_at_all(monkeypatch, sqlite_url,
     field(at, "number_input", "quantity").set_value(40)
     engine = create_db_engine(sqlite_url)
     before = count(engine, Pledge)
-    at.button[0].click().run()
-    messages = [c.value for c in at.caption if c.value.startswith(":red[")]
-    assert f":red[Announcement date {message}]" in messages
+    save_button(at).click().run()
+    messages = field_messages(at)
+    assert f":red[Announced on {message}]" in messages
     assert at.error[0].value.startswith("1 problem(s): nothing was saved"), messages
     assert count(engine, Pledge) == before
     engine.dispose()
@@ -167,9 +193,9 @@ def test_a_mistyped_day_to_take_effect_is_named_and_nothing_is_written(monkeypat
     field(at, "number_input", "quantity").set_value(40)
     engine = create_db_engine(sqlite_url)
     before = count(engine, Pledge)
-    at.button[0].click().run()
-    messages = [c.value for c in at.caption if c.value.startswith(":red[")]
-    assert ":red[Effective on '2025-13-01' is not a valid date (expected YYYY-MM-DD)]" in messages
+    save_button(at).click().run()
+    messages = field_messages(at)
+    assert ":red[In effect from '2025-13-01' is not a valid date (expected YYYY-MM-DD)]" in messages
     assert count(engine, Pledge) == before
     engine.dispose()
 
@@ -198,7 +224,7 @@ def test_a_conflicting_save_shows_both_and_reapplies_without_losing_either(
         )
     field(at, "number_input", "quantity").set_value(120)
     field(at, "text_input", "reason").input("Six more trainers")
-    at.button[0].click().run()
+    save_button(at).click().run()
     assert "Someone saved this pledge while you were editing it" in at.warning[0].value
     table = at.dataframe[0].value.set_index("field")
     assert table.loc["conditions", "they saved"] == "UK-led programme"
@@ -208,6 +234,209 @@ def test_a_conflicting_save_shows_both_and_reapplies_without_losing_either(
     with read_session(engine) as session:
         saved = session.get(Pledge, pledge_id)
         assert (saved.quantity, saved.conditions) == (120, "UK-led programme")
+    engine.dispose()
+
+
+def pledge_id_of(engine, code: str, category: str) -> int:
+    with read_session(engine) as session:
+        return session.exec(
+            select(Pledge.id).where(Pledge.participant_code == code, Pledge.category == category)
+        ).one()
+
+
+def choose_pledge(at, pledge_id: int):
+    at.radio(key="edit_mode").set_value("Change an existing pledge").run()
+    return at.selectbox(key="edit_pledge_id").set_value(pledge_id).run()
+
+
+def picked(at) -> tuple[int, str]:
+    """The pledge the picker holds: its id and its label, which the browser is sent. (A
+    browser keeps showing the label it was last sent, and sends it back as the choice.)"""
+    picker = at.selectbox(key="edit_pledge_id")
+    label = picker.options[picker.index]
+    assert (picker.proto.set_value, picker.proto.raw_value) == (True, label)
+    return picker.value, label
+
+
+def test_a_new_pledge_has_no_participant_until_one_is_chosen(monkeypatch, sqlite_url):
+    at = open_editor(monkeypatch, sqlite_url)
+    participant = field(at, "selectbox", "participant")
+    assert participant.value is None
+    assert participant.proto.placeholder == "Choose a participant…"
+    fill_new_pledge(at, participant=None)
+    field(at, "number_input", "quantity").set_value(40)
+    engine = create_db_engine(sqlite_url)
+    before = count(engine, Pledge)
+    save_button(at).click().run()
+    assert field_messages(at) == [":red[Participant is required]"]
+    assert shown(at.error[0].value) == (
+        "1 problem(s): nothing was saved.\n\n- Participant is required"
+    )
+    assert count(engine, Pledge) == before
+    # What was typed stays; choosing the participant is all that is missing.
+    assert field(at, "text_input", "description").value == "Frigate for Black Sea patrols"
+    field(at, "selectbox", "participant").set_value("FRA")
+    save_button(at).click().run()
+    assert not at.error
+    assert count(engine, Pledge) == before + 1
+    engine.dispose()
+
+
+def test_problems_are_listed_above_the_form_each_linking_to_its_field(monkeypatch, sqlite_url):
+    at = open_editor(monkeypatch, sqlite_url)
+    fill_new_pledge(at, description="", url="not a link", reason="")
+    field(at, "number_input", "quantity").set_value(40)
+    save_button(at).click().run()
+    (summary,) = at.error
+    order = [id(node) for node in at.main]
+    # Above every field of the form.
+    assert order.index(id(summary)) < order.index(id(field(at, "selectbox", "category")))
+    links = re.findall(r"\[([^\]]+)\]\(#([\w-]+)\)", summary.value)
+    # In the form's order, each named by its label.
+    assert [name for name, _ in links] == [
+        "What was pledged",
+        "Source link",
+        "Reason for this change",
+    ]
+    lines = shown(summary.value).splitlines()
+    assert lines[0] == "3 problem(s): nothing was saved."
+    assert "- What was pledged is required" in lines
+    assert any(line.startswith("- Source link 'not a link' is not a web address") for line in lines)
+    # Each link leads to an anchor just above its field (and the field's own message).
+    nodes = list(at.main)
+    inputs = [n for n in nodes if (getattr(n, "key", None) or "").startswith("edit_field_")]
+    for (name, anchor), key in zip(links, ["description", "url", "reason"], strict=True):
+        (holder,) = [
+            n for n in nodes if n.type in ("markdown", "caption") and f'<a id="{anchor}"' in n.value
+        ]
+        assert holder.proto.allow_html
+        assert name in shown(holder.value)
+        after = order.index(id(holder))
+        first_field_below = next(n for n in inputs if order.index(id(n)) > after)
+        assert first_field_below.key.split(":")[0] == f"edit_field_{key}"
+
+
+def test_typed_text_in_a_problem_is_shown_as_text(monkeypatch, sqlite_url):
+    at = open_editor(monkeypatch, sqlite_url)
+    typed = "<img src=x onerror=alert(1)>[x](#y) **b**"
+    fill_new_pledge(at, url=typed)
+    field(at, "number_input", "quantity").set_value(40)
+    save_button(at).click().run()
+    (message,) = [c.value for c in at.caption if ":red[" in c.value]
+    assert markup_in(message) == ["[", "]"]  # the colour's own brackets
+    assert f"Source link '{typed}' is not a web address" in shown(message)
+    summary = at.error[0].value
+    assert markup_in(summary) == ["[", "]"]  # the link to the field
+    assert f"Source link '{typed}' is not a web address" in shown(summary)
+
+
+def test_the_saved_message_says_what_was_saved(monkeypatch, database_url):
+    at = open_editor(monkeypatch, database_url)
+    fill_new_pledge(at, participant="GBR")
+    field(at, "selectbox", "qualifier").set_value("up_to")
+    field(at, "number_input", "quantity").set_value(10_000)
+    save_button(at).click().run()
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        saved = session.exec(select(Pledge).order_by(Pledge.id.desc())).first()
+    engine.dispose()
+    assert (saved.participant_code, saved.quantity) == ("GBR", 10_000)
+    assert [s.value for s in at.success] == [
+        f"Saved pledge {saved.id} (version 1): United Kingdom · Troops · up to 10,000 troops."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        (
+            {"category": "funding", "quantity": 1.6e9, "quantity_qualifier": "up_to"}
+            | {"currency": "GBP"},
+            "Funding · up to £1.6bn",
+        ),
+        ({"category": "aircraft", "quantity": None}, "Aircraft · size not published"),
+    ],
+)
+def test_the_saved_message_gives_money_in_its_currency_and_an_unknown_size_as_such(fields, said):
+    pledge = Pledge(id=5, version=2, **fields)
+    assert editing.saved_notice(pledge, "United Kingdom") == (
+        f"Saved pledge 5 (version 2): United Kingdom · {said}."
+    )
+
+
+def test_after_a_save_the_picker_shows_the_pledge_as_saved(monkeypatch, database_url):
+    at = open_editor(monkeypatch, database_url)
+    engine = create_db_engine(database_url)
+    pledge_id = pledge_id_of(engine, "NZL", "troops")
+    choose_pledge(at, pledge_id)
+    field(at, "text_input", "description").input("Trainers based in the United Kingdom")
+    field(at, "selectbox", "status").set_value("delivered")
+    field(at, "text_input", "reason").input("Training began")
+    save_button(at).click().run()
+    assert at.success[0].value.startswith(f"Saved pledge {pledge_id} (version 2): New Zealand")
+    chosen, shown_label = picked(at)
+    assert chosen == pledge_id
+    assert "Trainers based in the United Kingdom" in shown_label
+    assert "delivered" in shown_label.lower()
+    assert field(at, "text_input", "description").value == "Trainers based in the United Kingdom"
+    assert field(at, "selectbox", "status").value == "delivered"
+    # Someone else's save shows at the next click too, on the same pledge.
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("b@example.org"),
+            pledge_id=pledge_id,
+            expected_version=2,
+            changes={"description": "Trainers in Britain"},
+            reason="Wording from the embassy",
+        )
+    at.run()
+    chosen, shown_label = picked(at)
+    assert chosen == pledge_id and "Trainers in Britain" in shown_label
+    engine.dispose()
+
+
+EDITING_CAPTION = (
+    "Editing works on today's full record; the sidebar filters apply to the viewing pages only."
+)
+
+
+def test_the_edit_pages_ignore_the_viewing_filters(monkeypatch, database_url):
+    at = open_editor(monkeypatch, database_url)
+    # A view that would hide New Zealand's trainers and most of the record.
+    at.sidebar.multiselect(key="filter_categories").set_value(["funding"])
+    at.sidebar.multiselect(key="filter_statuses").set_value(["announced"])
+    at.sidebar.multiselect(key="filter_regions").set_value(["Europe"])
+    at.sidebar.date_input(key="filter_as_of").set_value(date(2025, 3, 1))
+    at.run()
+    assert EDITING_CAPTION in [c.value for c in at.caption]
+    engine = create_db_engine(database_url)
+    pledge_id = pledge_id_of(engine, "NZL", "troops")
+    choose_pledge(at, pledge_id)
+    assert len(at.selectbox(key="edit_pledge_id").options) == count(engine, Pledge)
+    # The form holds today's record, not the record as of the sidebar's day.
+    with read_session(engine) as session:
+        recorded = session.get(Pledge, pledge_id)
+        assert field(at, "text_input", "description").value == recorded.description
+    field(at, "selectbox", "status").set_value("withdrawn")
+    field(at, "text_input", "reason").input("New Zealand withdrew the offer")
+    save_button(at).click().run()
+    assert not at.error
+    assert picked(at)[0] == pledge_id and "withdrawn" in picked(at)[1].lower()
+    with read_session(engine) as session:
+        assert session.get(Pledge, pledge_id).status == "withdrawn"
+    # A new pledge outside the view is listed at once as well.
+    at.radio(key="edit_mode").set_value("Record a new pledge").run()
+    fill_new_pledge(at, participant="NZL", description="Fixture engineers")
+    field(at, "number_input", "quantity").set_value(30)
+    save_button(at).click().run()
+    assert at.success[0].value.startswith("Saved pledge")
+    at.radio(key="edit_mode").set_value("Change an existing pledge").run()
+    labels = at.selectbox(key="edit_pledge_id").options
+    assert len(labels) == count(engine, Pledge)
+    assert "Fixture engineers" in picked(at)[1]  # it opens on the pledge just recorded
+    at.switch_page("../pages/import_pledges.py").run()
+    assert EDITING_CAPTION in [c.value for c in at.caption]
     engine.dispose()
 
 

@@ -131,6 +131,9 @@ def test_a_write_fault_on_a_page_is_one_banner_and_the_form_keeps_its_values(
     next(w for w in at.number_input if (w.key or "").startswith("edit_field_quantity")).set_value(
         150
     )
+    next(w for w in at.selectbox if (w.key or "").startswith("edit_field_participant")).set_value(
+        "FRA"
+    )
     at.button[0].click().run()
     assert not at.exception
     (banner,) = at.error

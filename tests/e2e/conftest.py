@@ -116,9 +116,11 @@ def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
 
 
 def record_engineer_company(page) -> None:
-    """On the Edit page, record a new 150-troop pledge (the form's default category)."""
+    """On the Edit page, record France's new 150-troop pledge (the form's default category)."""
     page.get_by_role("link", name="Edit pledges").click()
     page.get_by_text("What was pledged").wait_for(timeout=30_000)
+    page.get_by_role("combobox", name="Participant *").click()
+    page.get_by_role("option", name="France", exact=True).click()
     page.get_by_label("What was pledged").fill("Engineer company")
     page.get_by_label("Number of troops").fill("150")
     page.get_by_role("textbox", name="Announced on *").fill("2025-09-04")

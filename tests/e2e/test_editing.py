@@ -1,0 +1,64 @@
+"""The edit page in the browser, where AppTest cannot look: a select box shows the label it was
+last sent and sends it back, and a link to an anchor scrolls the page."""
+
+from __future__ import annotations
+
+from tests.conftest import LOCAL_EDITOR
+from tests.e2e.conftest import assert_clean, sign_in, wait_for_input_value
+from tests.e2e.test_journeys import open_pledge_for_editing
+
+
+def picker_label(page) -> str:
+    return page.get_by_role("combobox", name="Pledge", exact=True).input_value()
+
+
+def test_after_a_save_the_picker_stays_on_the_pledge_as_saved(private_server, browser_page):
+    page = browser_page
+    open_pledge_for_editing(page, private_server, "New Zealand · Troops")
+    wait_for_input_value(page, "What was pledged *", "Fixture trainers outside Ukraine")
+    page.get_by_label("What was pledged *").fill("Trainers based in Britain")
+    page.get_by_label("Reason for this change").fill("Wording from the embassy")
+    page.get_by_role("button", name="Save pledge").click()
+    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
+    saved = "New Zealand · Troops · Trainers based in Britain (committed)"
+    page.wait_for_function(
+        "label => document.querySelector('input[aria-label=\"Pledge\"]').value === label",
+        arg=saved,
+        timeout=30_000,
+    )
+    # Any later click (here a sidebar filter) keeps this pledge, not the first in the list.
+    page.get_by_text("Include bilateral aid").click()
+    wait_for_input_value(page, "What was pledged *", "Trainers based in Britain", settle_ms=2_000)
+    assert picker_label(page) == saved
+    assert_clean(page)
+
+
+def test_each_listed_problem_links_to_its_field(private_server, browser_page):
+    page = browser_page
+    sign_in(page, private_server, LOCAL_EDITOR)
+    page.get_by_role("link", name="Edit pledges").click()
+    page.get_by_text("What was pledged").wait_for(timeout=30_000)
+    page.get_by_label("Source link").fill("not a [link](#x)")
+    page.get_by_role("button", name="Save pledge").click()
+    page.get_by_text("problem(s): nothing was saved").wait_for(timeout=30_000)
+    # Typed text is shown as typed, in the list and beside the field.
+    quoted = "Source link 'not a [link](#x)' is not a web address"
+    assert quoted in page.get_by_role("alert").inner_text()
+    beside = page.locator('[data-testid="stCaptionContainer"]').filter(has_text=quoted)
+    assert beside.count() == 1
+    page.set_viewport_size({"width": 1400, "height": 700})
+    field = page.get_by_role("textbox", name="Announced on *")
+    message = page.locator('[data-testid="stCaptionContainer"]').filter(
+        has_text="Announced on is required"
+    )
+    assert field.bounding_box()["y"] > 700  # below the fold, under the list
+    page.get_by_role("link", name="Announced on").click()
+    page.wait_for_function("location.hash === '#edit-announced-on'")
+    page.wait_for_timeout(500)
+    # The field's message just below the app's header, the field under it, both on screen.
+    header = page.locator('[data-testid="stHeader"]').bounding_box()
+    assert header["y"] + header["height"] <= message.bounding_box()["y"] < 200
+    box = field.bounding_box()
+    assert box["y"] + box["height"] < 700
+    assert page.locator("#edit-participant-code").count() == 1
+    assert_clean(page)
