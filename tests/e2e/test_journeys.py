@@ -34,10 +34,11 @@ def test_a_category_filter_narrows_every_figure(server, browser_page):
     page = browser_page
     page.goto(server)
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-    assert metric_value(page, "Funding (EUR, known)") != "€0"
+    assert metric_value(page, "Funding (EUR)") == "€2bn"
     choose_in_sidebar(page, "Category", "Troops")
-    wait_for_metric(page, "Funding (EUR, known)", "€0")
-    assert metric_value(page, "Troops (known sizes)") == "100"
+    # Funding left out by the filter says so; it does not read as €0.
+    wait_for_metric(page, "Funding (EUR)", "not shown")
+    assert metric_value(page, "Troops") == "≥ 100 troops"
     page.get_by_text("categories: troops").wait_for()
     assert_clean(page)
 
@@ -53,8 +54,8 @@ def test_as_of_rebuilds_the_page_for_an_earlier_day(server, browser_page):
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.get_by_text("Showing the record as it stood on 01 March 2025").wait_for(timeout=30_000)
-    # Before New Zealand's trainers were announced, no troop numbers were known.
-    wait_for_metric(page, "Troops (known sizes)", "0")
+    # Before the first troop pledge was announced there was none to count.
+    wait_for_metric(page, "Troops", "none")
     assert_clean(page)
 
 
@@ -130,7 +131,7 @@ def test_an_editor_imports_a_file_and_the_overview_counts_it(
     page.get_by_role("button", name="Import 1 new and 0 changed pledges").click()
     page.get_by_text("Imported batch").wait_for(timeout=30_000)
     page.get_by_role("link", name="Overview").click()
-    wait_for_metric(page, "Troops (known sizes)", "300")
+    wait_for_metric(page, "Troops", "≥ 300 troops")
     assert_clean(page)
 
 
