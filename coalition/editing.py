@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from coalition.errors import Problem
 from coalition.exchange import rate_for
 from coalition.formatting import money, pledge_size, rate_description
 from coalition.history import FIELD_LABELS, shown
@@ -80,8 +81,19 @@ def pledge_values(category: str, form: dict[str, Any], size_unknown: bool) -> di
     values["category"] = category
     if size_unknown:
         values["quantity"] = None
+    if values.get("quantity") is None:  # nothing to qualify (blank_size_problem says why)
         values["quantity_qualifier"] = None
     return values
+
+
+def blank_size_problem(values: dict[str, Any], size_unknown: bool) -> Problem | None:
+    """An empty size is kept as unknown only when the editor said so: a blank left by
+    mistake must not be stored as "size not published"."""
+    if values.get("quantity") is None and not size_unknown:
+        return Problem(
+            "quantity", "enter the size, or tick “Size not published” if it was never published"
+        )
+    return None
 
 
 def eur_preview(

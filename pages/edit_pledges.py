@@ -48,7 +48,8 @@ mode = st.radio(
 editing_id = None
 if mode == "Change an existing pledge":
     choices = {
-        int(p.id): f"{p.participant} · {label(p.category)} · {p.description[:60]} ({p.status})"
+        int(p.id): f"{p.participant} · {label(p.category)} · {p.description[:60]} "
+        f"({label(p.status).lower()})"
         for p in pledges.itertuples()
     }
     # A browser sends back the label of the option it shows, and keeps showing that label
@@ -355,9 +356,12 @@ with st.form("edit_pledge_form"):
     submitted = st.form_submit_button("Save pledge", type="primary")
 
 
-def save(*, values: dict | None = None, changes: dict | None = None, version=None) -> None:
+def save(
+    *, values: dict | None = None, changes: dict | None = None, version=None, also=None
+) -> None:
     """Create (values) or update (changes on top of ``version``); outcomes land in the
-    session state and show after the rerun."""
+    session state and show after the rerun. ``also`` is a problem the form found itself: it is
+    listed with the write path's own, and nothing is saved."""
     engine = get_engine()
     try:
         with write_session(engine) as session:
@@ -380,8 +384,13 @@ def save(*, values: dict | None = None, changes: dict | None = None, version=Non
                     effective_on=effective_on,
                 )
             saved_id, notice = saved.id, editing.saved_notice(saved, names[saved.participant_code])
+            if also is not None:
+                raise ValidationFailed([also])  # rolls the transaction back
     except ValidationFailed as failure:
-        st.session_state[ERRORS] = failure.by_field()
+        problems = failure.problems
+        if also is not None and also not in problems:
+            problems = [also, *problems]
+        st.session_state[ERRORS] = ValidationFailed(problems).by_field()
     except VersionConflict:
         with read_session(engine) as session:
             theirs = session.get(Pledge, base["id"])
@@ -409,12 +418,13 @@ if submitted:
     st.session_state.pop(CONFLICT, None)
     values = editing.pledge_values(category, form, size_unknown)
     values = {k: (None if v == "" else v) for k, v in values.items()}
+    blank = editing.blank_size_problem(values, size_unknown)
     if base is None:
-        save(values=values)
+        save(values=values, also=blank)
     else:
         # Only what this editor changed travels: their other fields stay as saved.
         changes = editing.changed_fields(base["values"], values)
-        save(changes=changes, version=base["version"])
+        save(changes=changes, version=base["version"], also=blank)
 
 conflict = st.session_state.get(CONFLICT)
 if conflict and base:

@@ -476,3 +476,25 @@ def test_identity_provider_sign_in_maps_emails_to_our_roles(monkeypatch, sqlite_
     monkeypatch.setenv("COALITION_OIDC_DEFAULT_ROLE", "viewer")
     at.run()
     assert page_titles(at) == ["Coalition of the willing: pledges overview"]
+
+
+def test_a_blank_size_is_kept_unknown_only_when_the_editor_says_so(monkeypatch, sqlite_url):
+    at = open_editor(monkeypatch, sqlite_url)
+    fill_new_pledge(at, reason="")
+    engine = create_db_engine(sqlite_url)
+    before = count(engine, Pledge)
+    save_button(at).click().run()
+    messages = field_messages(at)
+    # Listed with the write path's own problems, not instead of them.
+    assert any("tick “Size not published”" in m for m in messages), messages
+    assert any(m.startswith(":red[Reason for this change is required") for m in messages)
+    assert at.error[0].value.startswith("2 problem(s): nothing was saved")
+    assert count(engine, Pledge) == before
+    field(at, "checkbox", "size_unknown").check()
+    field(at, "text_input", "reason").input("Announced at the press conference")
+    save_button(at).click().run()
+    assert at.success and "Troops · size not published" in at.success[0].value
+    with read_session(engine) as session:
+        saved = session.exec(select(Pledge).order_by(Pledge.id.desc())).first()
+    assert (saved.quantity, saved.quantity_qualifier) == (None, None)
+    engine.dispose()
