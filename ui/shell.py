@@ -16,6 +16,7 @@ from db.engine import DatabaseFault, database_fault
 from ui.auth import Viewer, current_viewer, sign_out
 from ui.filters import sidebar_filters
 from ui.resources import current_data_version, forget_engine, get_engine, read
+from ui.style import apply_style, print_fit
 
 # (file, title, icon, the least role that sees it). A page a role may not use is not
 # registered for it at all; the domain layer checks every write again regardless.
@@ -93,6 +94,7 @@ def _database_unusable(fault: DatabaseFault) -> NoReturn:
 def run_app() -> None:
     """Everything the script does on every run; the chosen page renders inside it."""
     st.set_page_config(page_title="Coalition Tracker", page_icon="🛡️", layout="wide")
+    apply_style()
     try:
         get_engine()
     except ValidationFailed as error:
@@ -112,6 +114,7 @@ def run_app() -> None:
     st.session_state["viewer"] = viewer
     navigation = st.navigation(pages_for(viewer))
     if viewer.role is not None:
+        print_fit()
         _account_box(viewer)
         try:
             st.session_state["data_version"] = current_data_version()

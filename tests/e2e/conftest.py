@@ -170,6 +170,23 @@ def wait_for_input_value(page, label: str, value: str, settle_ms: int = 1_000) -
         page.wait_for_timeout(50)
 
 
+# The script has finished, nothing is faded as stale and every chart has drawn.
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
+    return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .every(chart => chart.querySelector('.main-svg'));
+}"""
+
+
+def settle(page) -> None:
+    """Until the page is drawn and still: colours and sizes are then final."""
+    page.wait_for_function(SETTLED, timeout=30_000)
+    page.wait_for_timeout(600)  # Streamlit fades elements back in after a rerun
+    page.wait_for_function(SETTLED, timeout=30_000)
+
+
 def assert_clean(page) -> None:
     assert page.external_requests == []
     assert page.failed_responses == []

@@ -1,0 +1,73 @@
+"""Printing, in a real browser: the page alone (no sidebar, header or toolbar), charts shrunk
+to the A4 width and never cut across a page break, and the overview on at most two A4 pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from coalition.bootstrap import initialise_database
+from db.engine import create_db_engine
+from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts
+from tests.e2e.conftest import assert_clean, settle, sign_in, start_server
+
+# The printable width of A4 (210 mm) within the stylesheet's 10 mm margins, in CSS pixels.
+PRINTABLE_WIDTH = (210 - 2 * 10) / 25.4 * 96
+PDF_PAGE = re.compile(rb"/Type\s*/Page\b")  # a page object; /Type /Pages is the page tree
+CHROME = (
+    '[data-testid="stSidebar"]',
+    '[data-testid="stHeader"]',
+    '[data-testid="stToolbar"]',
+    '[data-testid="stDownloadButton"]',
+)
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("print")
+    url = f"sqlite:///{folder / 'app.db'}"
+    engine = create_db_engine(url)
+    initialise_database(engine, FIXTURE_DATA)
+    add_accounts(engine)
+    engine.dispose()
+    yield from start_server(url, folder)
+
+
+def test_the_overview_prints_on_two_a4_pages_with_whole_charts(shared_server, browser_page):
+    page = browser_page
+    sign_in(page, shared_server, VIEWER)
+    settle(page)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() >= 3
+
+    # As the browser's Print does: print media, laid out on A4, from the page as it is on screen.
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    pages = len(PDF_PAGE.findall(pdf))
+    assert 1 <= pages <= 2, f"the overview printed on {pages} A4 pages"
+    # Each chart was shrunk, just before printing, to fit the printable width.
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+            const box = chart.closest('[data-testid="stElementContainer"]');
+            const fit = parseFloat(getComputedStyle(box).getPropertyValue('--print-fit'));
+            return chart.querySelector('.main-svg').getBoundingClientRect().width * fit;
+        })"""
+    )
+    assert all(width <= PRINTABLE_WIDTH for width in widths), widths
+
+    page.emulate_media(media="print")
+    for selector in CHROME:
+        assert page.locator(selector).first.is_hidden(), f"{selector} is printed"
+    main = page.locator('[data-testid="stMain"]').bounding_box()
+    assert main is not None and main["x"] == 0, "the page does not start at the paper's edge"
+    breaks = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+            .map(chart => getComputedStyle(chart).breakInside)"""
+    )
+    assert set(breaks) == {"avoid"}, breaks
+    page.emulate_media(media="screen")
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    assert_clean(page)
