@@ -22,7 +22,7 @@ STATUS_COLOURS = {
     "committed": "#3182BD",
     "deployed": "#08519C",
     "delivered": "#08306B",
-    "withdrawn": "#969696",
+    "withdrawn": "#767676",
     "ruled_out": "#252525",
 }
 CATEGORY_COLOURS = {
@@ -33,7 +33,10 @@ CATEGORY_COLOURS = {
     "other": "#8C6D31",
 }
 # Planning ranges and meetings: neither a status nor a category.
-REFERENCE_COLOUR = "#BDBDBD"
+REFERENCE_COLOUR = "#8A8A8A"
+# Bars get a dark outline: the light fills (sky blue, orange) are under 3:1 on white, which
+# WCAG 1.4.11 asks of graphics.
+BAR_OUTLINE = {"color": "#2f2d2b", "width": 1}
 LABELS = {
     "ruled_out": "ruled out",
 }
@@ -66,6 +69,7 @@ def money_ticks(largest: float, steps: int = 4) -> dict:
 
 
 def _layout(figure: go.Figure, title: str, **kwargs) -> go.Figure:
+    figure.update_traces(marker_line=BAR_OUTLINE, selector={"type": "bar"})
     figure.update_layout(
         title=title,
         template="plotly_white",

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from coalition import queries
 from coalition.charts import (
+    BAR_OUTLINE,
     CATEGORY_COLOURS,
     STATUS_COLOURS,
     count_ticks,
@@ -432,6 +433,7 @@ def gantt_figure(frame: pd.DataFrame, until: date | None = None) -> go.Figure:
                 orientation="h",
                 name=label(category),
                 marker_color=CATEGORY_COLOURS[category],
+                marker_line=BAR_OUTLINE,
                 hovertext=[
                     f"{r.label}<br>{label(r.status)}, from {r.start:%d %b %Y} "
                     + ("(still running)" if r.open_ended else f"to {r.end:%d %b %Y}")

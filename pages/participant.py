@@ -85,7 +85,7 @@ with text_column:
     links = " · ".join(
         f"[{name}]({details[column]})"
         for name, column in (("population", "population_source_url"), ("GDP", "gdp_source_url"))
-        if details[column]
+        if isinstance(details[column], str) and details[column]
     )
     st.caption(
         f"Reference figures: {details['reference_source']}." + (f" {links}" if links else "")
