@@ -17,6 +17,7 @@ PAGES = (
     "../pages/map.py",
     "../pages/timeline.py",
     "../pages/participant.py",
+    "../pages/ranking.py",
     "../pages/snapshots.py",
     "../pages/about.py",
 )

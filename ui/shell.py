@@ -25,6 +25,7 @@ PAGES = (
     ("pages/map.py", "Map", ":material/public:", "viewer"),
     ("pages/timeline.py", "Timeline", ":material/timeline:", "viewer"),
     ("pages/participant.py", "Participant", ":material/flag:", "viewer"),
+    ("pages/ranking.py", "Ranking", ":material/leaderboard:", "viewer"),
     ("pages/snapshots.py", "Snapshots", ":material/download:", "viewer"),
     ("pages/about.py", "About the data", ":material/info:", "viewer"),
     ("pages/edit_pledges.py", "Edit pledges", ":material/edit:", "editor"),

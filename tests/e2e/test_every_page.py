@@ -18,6 +18,7 @@ PAGES = (
     ("Map", "Colour countries by", "viewer"),
     ("Timeline", "Pledges by status over time", "viewer"),
     ("Participant", "Meetings attended", "viewer"),
+    ("Ranking", "Institutions and Ukraine", "viewer"),
     ("Snapshots", "Other tables", "viewer"),
     ("About the data", "Planning figures for the force", "viewer"),
     ("Edit pledges", "What was pledged", "editor"),
