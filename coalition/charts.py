@@ -9,7 +9,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coalition.formatting import money
-from coalition.metrics import CategoryFigures
 from db.models import CATEGORIES, STATUSES
 
 # One palette per meaning, and no colour in both. Statuses run from pledge to delivery, so
@@ -137,56 +136,3 @@ def counts_table(pledges: pd.DataFrame, by: str, across: str) -> pd.DataFrame:
     counts.columns.name = None
     counts["Total"] = counts.sum(axis=1)
     return counts.reset_index(names=by.capitalize())
-
-
-def troops_against_targets(troops: CategoryFigures, targets: pd.DataFrame) -> go.Figure:
-    """Known pledged troops beside each planning range. Unknown sizes are stated in the bar's
-    label, because a short bar would otherwise read as a small commitment."""
-    figure = go.Figure()
-    troop_targets = targets[targets["category"] == "troops"].sort_values("stated_on")
-    names, bases, spans, hover = [], [], [], []
-    for row in troop_targets.itertuples():
-        low = row.low if pd.notna(row.low) else 0.0
-        high = row.high if pd.notna(row.high) else low
-        names.append(plain(row.name))
-        bases.append(low)
-        # A single figure still needs a visible sliver.
-        spans.append(max(high - low, 400.0))
-        if pd.isna(row.low):
-            shown = f"up to {high:,.0f}"
-        elif pd.isna(row.high):
-            shown = f"at least {low:,.0f}"
-        else:
-            shown = f"{low:,.0f}–{high:,.0f}" if high != low else f"{high:,.0f}"
-        hover.append(
-            f"{plain(row.name)}: {shown} troops<br>{plain(row.source_title)}, {row.stated_on}"
-        )
-    figure.add_bar(
-        name="Planning figure (range)",
-        y=names,
-        x=spans,
-        base=bases,
-        orientation="h",
-        marker_color=REFERENCE_COLOUR,
-        hovertext=hover,
-        hoverinfo="text",
-    )
-    pledged_label = "Pledged (known sizes)"
-    figure.add_bar(
-        name=pledged_label,
-        y=[pledged_label],
-        x=[troops.known_total],
-        orientation="h",
-        marker_color=CATEGORY_COLOURS["troops"],
-        text=[troops.summary()],
-        textposition="outside",
-        hovertext=[troops.summary()],
-        hoverinfo="text",
-    )
-    return _layout(
-        figure,
-        "Troops pledged against planning figures",
-        xaxis={"title": "Troops", "tickformat": ",d", "rangemode": "tozero"},
-        barmode="overlay",
-        showlegend=True,
-    )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from coalition import charts, queries
+from coalition import charts, force_gap, queries
 from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
@@ -110,15 +110,6 @@ left.plotly_chart(
 right.plotly_chart(
     shared(charts.pledges_by_region, pledges, key=(filters,)), key="overview_by_region"
 )
-st.plotly_chart(
-    shared(
-        charts.troops_against_targets,
-        figures.category("troops"),
-        read(queries.targets_frame),
-        key=(filters,),
-    ),
-    key="overview_troops_targets",
-)
 
 with st.expander("Figures behind the charts"):
     left, right = st.columns(2)
@@ -135,6 +126,32 @@ with st.expander("Figures behind the charts"):
             key="overview_region_counts",
         )
     st.caption(f"Troops pledged: {figures.category('troops').summary()}.")
+
+st.subheader("The force gap")
+troops = figures.category("troops")
+if excluded("troops"):
+    st.info("Troops are not a chosen category in the sidebar, so the force gap is not shown.")
+elif (gaps := force_gap.force_gap(troops, read(queries.targets_frame), filters.as_of)).empty:
+    st.info("No planning figure for the force had been stated by this date.")
+else:
+    st.caption(
+        "Troops offered with a published size, under the sidebar's filters, against each "
+        "planning figure stated by the date shown. Offers whose size was never published are "
+        "counted beside each figure, never as zero."
+    )
+    st.plotly_chart(shared(force_gap.chart, gaps, troops, key=(filters,)), key="overview_force_gap")
+    st.markdown(force_gap.sentences(gaps))
+    with st.expander("Force gap figures"):
+        whole = st.column_config.NumberColumn(format="%,.0f")
+        table(
+            force_gap.table(gaps),
+            file_name="force-gap.csv",
+            key="overview_force_gap_figures",
+            column_config={
+                **dict.fromkeys(force_gap.TROOP_COLUMNS, whole),
+                "Link": st.column_config.LinkColumn(display_text="open source"),
+            },
+        )
 
 st.subheader("Pledges")
 pledge_table(pledges, key="overview_pledges", file_name="pledges-view.csv")

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import charts, exchange, formatting, queries
+from coalition import charts, exchange, force_gap, formatting, queries
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
 from db.engine import read_session
@@ -123,14 +123,15 @@ def test_charts_carry_the_data(seeded):
     assert sum(sum(t["y"]) for t in by_region["data"]) == len(pledges)
 
     figures = headline(queries.participants_frame(seeded), pledges)
-    targets = queries.targets_frame(seeded)
-    troop_chart = charts.troops_against_targets(figures.category("troops"), targets)
-    ranges, pledged = troop_chart.data
+    troops = figures.category("troops")
+    gaps = force_gap.force_gap(troops, queries.targets_frame(seeded))
+    troop_chart = force_gap.chart(gaps, troops)
+    ranges = next(t for t in troop_chart.data if t.name == force_gap.RANGE_TRACE)
+    pledged = next(t for t in troop_chart.data if t.name == force_gap.KNOWN_TRACE)
     assert "Fixture planning range" in ranges.y
     planned = list(ranges.y).index("Fixture planning range")
     assert (ranges.base[planned], ranges.base[planned] + ranges.x[planned]) == (15000, 30000)
-    assert pledged.x == (100,)
-    assert "unknown size" in pledged.text[0]
+    assert set(pledged.x) == {100}
 
 
 @pytest.mark.parametrize(
