@@ -8,14 +8,15 @@ import csv
 import io
 import math
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from coalition import maps, queries
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR
 from db.engine import create_db_engine, read_session
 from tests.conftest import FIXTURE_DATA
 from tests.e2e.conftest import assert_clean, metric_value, start_server
@@ -93,10 +94,77 @@ def test_every_page_as_of_a_day_shows_no_error_and_the_headline_matches_the_tabl
     assert_clean(page)
 
 
+# Made-up participants far apart, as the coalition's are (Canada to New Zealand), to make the
+# fixture's seven up to the coalition's 37.
+MORE = [
+    "CAN",
+    "AUS",
+    "JPN",
+    "ISL",
+    "NOR",
+    "TUR",
+    "FIN",
+    "SWE",
+    "DNK",
+    "EST",
+    "LVA",
+    "LTU",
+    "DEU",
+    "NLD",
+    "BEL",
+    "LUX",
+    "IRL",
+    "PRT",
+    "ESP",
+    "ITA",
+    "GRC",
+    "CYP",
+    "CZE",
+    "SVK",
+    "SVN",
+    "HRV",
+    "ROU",
+    "BGR",
+    "AUT",
+    "ALB",
+]
+
+
+def world_fixture(folder: Path) -> Path:
+    """The fixture data with 30 more participants, each placed at the middle of its largest
+    outline in the shipped geometry."""
+    data = folder / "seed"
+    shutil.copytree(FIXTURE_DATA, data)
+    outlines = {f["properties"]["iso_a3"]: f for f in maps.world_features()}
+    path = data / "participants.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    for code in MORE:
+        largest = max(outlines[code]["geometry"]["coordinates"], key=lambda p: len(p[0]))
+        longitudes, latitudes = zip(*largest[0], strict=True)
+        rows.append(
+            rows[0]
+            | {
+                "code": code,
+                "name": outlines[code]["properties"]["name"],
+                "eu_member": "false",
+                "commonwealth_member": "false",
+                "centroid_lat": f"{sum(latitudes) / len(latitudes):.2f}",
+                "centroid_lon": f"{sum(longitudes) / len(longitudes):.2f}",
+                "source_url": f"https://example.org/fixture/{code.lower()}",
+            }
+        )
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return data
+
+
 @pytest.fixture(scope="module")
-def seeded_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
-    """The real seed data: the 37 participants of the coalition."""
-    yield from open_server(tmp_path_factory, "map-seed", DATA_DIR)
+def world_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    folder = tmp_path_factory.mktemp("map-world")
+    yield from open_server(tmp_path_factory, "map-world-server", world_fixture(folder))
 
 
 def mercator(latitude: float, longitude: float) -> tuple[float, float]:
@@ -104,9 +172,9 @@ def mercator(latitude: float, longitude: float) -> tuple[float, float]:
     return (longitude + 180) / 360, (1 - math.log(math.tan(math.pi / 4 + phi / 2)) / math.pi) / 2
 
 
-def test_the_map_first_shows_every_participant(seeded_server, browser_page):
+def test_the_map_first_shows_every_participant(world_server, browser_page):
     page = browser_page
-    base, url = seeded_server
+    base, url = world_server
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{base}/map")
     canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
