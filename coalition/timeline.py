@@ -243,7 +243,8 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
             dtype=object,
         )
         colour = CATEGORY_COLOURS[category]
-        if known.max() > 0:
+        counts_on_right = bool(known.max() > 0)
+        if counts_on_right:
             figure.add_trace(
                 go.Scatter(
                     x=dates,
@@ -268,16 +269,9 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
                 **({"rangemode": "tozero"} | axis),
             )
         else:
-            # Hidden by its parts, not visible=False: the right axis overlays this one and
-            # would lose its panel with it.
-            figure.update_yaxes(
-                showticklabels=False,
-                showgrid=False,
-                zeroline=False,
-                row=row,
-                col=1,
-                secondary_y=False,
-            )
+            # Counts alone, on the left axis: plotly draws an overlaying axis over the whole
+            # figure when the axis it overlays holds no trace.
+            figure.update_yaxes(visible=False, row=row, col=1, secondary_y=True)
             figure.add_annotation(
                 text="No size published: only the number of pledges is known",
                 xref="x domain",
@@ -303,7 +297,7 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
             ),
             row=row,
             col=1,
-            secondary_y=True,
+            secondary_y=counts_on_right,
         )
         figure.add_trace(
             go.Scatter(
@@ -317,14 +311,14 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
             ),
             row=row,
             col=1,
-            secondary_y=True,
+            secondary_y=counts_on_right,
         )
         figure.update_yaxes(
             title_text="Pledges",
-            showgrid=False,
+            showgrid=not counts_on_right,
             row=row,
             col=1,
-            secondary_y=True,
+            secondary_y=counts_on_right,
             **count_ticks(max(pledges)),
         )
     _meeting_markers(figure, events, rows)

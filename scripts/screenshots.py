@@ -27,6 +27,7 @@ PAGES = (
     ("map", "/map", "Colour countries by"),
     ("timeline", "/timeline", "Pledges by status over time"),
     ("participant", "/participant?code=GBR", "Meetings attended"),
+    ("ranking", "/ranking", "Coverage: who has offered what"),
     ("snapshots", "/snapshots", "Other tables"),
     ("about", "/about", "Planning figures for the force"),
     ("edit-pledges", "/edit_pledges", "What was pledged"),

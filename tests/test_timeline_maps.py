@@ -100,13 +100,16 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
         timeline.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
     )
     figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
-    # A right-hand axis overlays its panel's left one; hiding that left axis outright made the
-    # right one span the whole figure, drawing one panel over the others.
+    # A right-hand axis overlays its panel's left one. When that left axis held no trace (a
+    # panel with no published size) or was hidden, plotly drew the right one over the whole
+    # figure, one panel over the others: such a panel draws its counts on the left axis.
     layout = figure["layout"]
+    used = {trace.get("yaxis", "y") for trace in figure["data"]}
     for name, axis in layout.items():
-        if name.startswith("yaxis") and axis.get("overlaying"):
+        if name.startswith("yaxis") and axis.get("overlaying") and axis.get("visible", True):
             base = layout["yaxis" + axis["overlaying"][1:]]
             assert base.get("visible", True) is not False, name
+            assert axis["overlaying"] in used, f"{name} overlays an empty axis"
     names = [trace.get("name") for trace in figure["data"]]
     assert {"Funding known", "Troops known", "Aircraft pledges", "Ships pledges"} <= set(names)
     meetings = next(t for t in figure["data"] if t.get("name") == "Meeting")
