@@ -43,3 +43,17 @@ def to_csv(frame: pd.DataFrame) -> bytes:
         else:
             safe[column] = _plain_numbers(safe[column])
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def print_table(frame: pd.DataFrame) -> str:
+    """The rows as a plain HTML table for paper, where a scrolling grid would print only the
+    rows in its window: every cell escaped, blanks as a dash. Web addresses may break after
+    their slashes, so a long one wraps in its column instead of widening the table."""
+    frame = frame.copy()
+    for column in frame.columns:
+        frame[column] = frame[column].map(
+            lambda v: v.replace("/", "/\u200b") if isinstance(v, str) and "://" in v else v
+        )
+    return frame.to_html(
+        index=False, escape=True, na_rep="—", border=0, classes="print-table", render_links=False
+    )

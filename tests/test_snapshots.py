@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from coalition import queries
 from coalition.auth import Actor
-from coalition.exports import neutralise
+from coalition.exports import neutralise, print_table, to_csv
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
 from coalition.settings import PROJECT_ROOT
@@ -195,3 +195,28 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
     assert any(f"known at `{last:%Y-%m-%dT%H:%M:%S.%fZ}`" in m.value for m in at.markdown)
     at.text_input(key="snapshots_known_at").input("not a time").run()
     assert "is not a date and time" in at.error[0].value
+
+
+def test_downloads_write_whole_numbers_and_euro_cents():
+    frame = pd.DataFrame(
+        {
+            "Population": [2745972.0, None],
+            "Year": [2023.0, 2024.0],
+            "Funding (EUR)": [85011185.68232661, 1.0],
+            "units_per_eur": [0.8333, 1.25],
+        }
+    )
+    assert to_csv(frame).decode().splitlines() == [
+        "Population,Year,Funding (EUR),units_per_eur",
+        "2745972,2023,85011185.68,0.8333",
+        ",2024,1.00,1.25",
+    ]
+
+
+def test_a_printed_table_escapes_its_cells_and_lets_links_wrap():
+    html = print_table(
+        pd.DataFrame({"What": ["<b>100</b> troops", None], "Link": ["https://x.org/a/b", ""]})
+    )
+    assert "&lt;b&gt;100&lt;/b&gt; troops" in html and "<b>" not in html
+    assert "https:/\u200b/\u200bx.org/\u200ba/\u200bb" in html
+    assert "—" in html and 'class="dataframe print-table"' in html

@@ -16,6 +16,8 @@ import streamlit as st
 SCREEN = """
 /* This stylesheet's own element and the print script's: they show nothing, so take no room. */
 [data-testid="stElementContainer"]:has(#app-style, #print-fit) { display: none; }
+/* Tables for paper (ui/tables.py): hidden on screen, where the grid above shows the rows. */
+[data-testid="stElementContainer"]:has(.print-table) { display: none; }
 [data-testid="stCaptionContainer"] {
   opacity: 1; color: color-mix(in srgb, currentColor 78%, transparent);
 }
@@ -72,6 +74,19 @@ PRINT = """
     width: auto !important; margin-bottom: 0 !important;
   }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  /* Every row on paper: the grid prints only its scrolling window, so the plain table made
+     beside it (ui/tables.py) is printed instead. */
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):has(
+    + [data-testid="stElementContainer"] .print-table) { display: none !important; }
+  [data-testid="stElementContainer"]:has(.print-table) { display: block !important; }
+  .print-table { width: 100%; border-collapse: collapse; font-size: 7.5pt; }
+  /* Long words wrap inside their column rather than push the table off the page (links carry
+     break points after their slashes, see coalition/exports.print_table). */
+  .print-table th, .print-table td {
+    border-bottom: 1px solid #ccc; padding: 2px 3px; text-align: left; vertical-align: top;
+    overflow-wrap: break-word;
+  }
+  .print-table tr { break-inside: avoid; page-break-inside: avoid; }
 }
 """
 

@@ -12,9 +12,21 @@ import pandas as pd
 import streamlit as st
 
 from coalition import formatting
-from coalition.exports import to_csv
+from coalition.exports import print_table, to_csv
 
 ROWS_PER_PAGE = 500
+# A pledge on paper: what, how much, when and who reported it. The other columns (links,
+# rates, conditions, notes) are in the CSV download and on screen; all seventeen across an A4
+# sheet read as nothing, and a column of web addresses took half its width.
+PRINTED_PLEDGE_COLUMNS = (
+    "Participant",
+    "Category",
+    "Status",
+    "What",
+    "Size",
+    "Announced",
+    "Source",
+)
 
 
 def csv_download(
@@ -47,8 +59,16 @@ def page_of_rows(frame: pd.DataFrame, *, key: str) -> pd.DataFrame:
     return frame.iloc[start:end]
 
 
+def printed(rows: pd.DataFrame) -> None:
+    """The same rows as a table that only paper shows (see ui/style.py): the grid above it
+    prints only what fits its scrolling window."""
+    st.html(print_table(rows))
+
+
 def table(frame: pd.DataFrame, *, file_name: str, key: str, **options) -> None:
-    st.dataframe(page_of_rows(frame, key=key), hide_index=True, placeholder="—", **options)
+    rows = page_of_rows(frame, key=key)
+    st.dataframe(rows, hide_index=True, placeholder="—", **options)
+    printed(rows)
     csv_download(frame, file_name=file_name, key=f"{key}_download")
 
 
@@ -60,8 +80,9 @@ def pledge_table(
     def for_display(rows: pd.DataFrame) -> pd.DataFrame:
         return formatting.pledges_for_display(rows).drop(columns=list(hide))
 
+    shown = for_display(page_of_rows(pledges, key=key))
     st.dataframe(
-        for_display(page_of_rows(pledges, key=key)),
+        shown,
         hide_index=True,
         placeholder="—",
         key=key,
@@ -71,4 +92,5 @@ def pledge_table(
             "What": st.column_config.TextColumn(width="large"),
         },
     )
+    printed(shown[[c for c in PRINTED_PLEDGE_COLUMNS if c in shown]])
     csv_download(lambda: for_display(pledges), file_name=file_name, key=f"{key}_download")

@@ -1,5 +1,6 @@
 """Printing, in a real browser: the page alone (no sidebar, header or toolbar), charts shrunk
-to the A4 width and never cut across a page break, and the overview on at most two A4 pages."""
+to the A4 width and never cut across a page break, tables with every row, and the fixture's
+overview on at most three A4 pages (two for the figures and charts, the pledge table after)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_the_overview_prints_on_two_a4_pages_with_whole_charts(shared_server, br
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     pages = len(PDF_PAGE.findall(pdf))
-    assert 1 <= pages <= 2, f"the overview printed on {pages} A4 pages"
+    assert 1 <= pages <= 3, f"the overview printed on {pages} A4 pages"
     # Each chart was shrunk, just before printing, to fit the printable width.
     widths = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
@@ -70,4 +71,27 @@ def test_the_overview_prints_on_two_a4_pages_with_whole_charts(shared_server, br
     assert set(breaks) == {"avoid"}, breaks
     page.emulate_media(media="screen")
     assert page.locator('[data-testid="stSidebar"]').is_visible()
+    assert_clean(page)
+
+
+def test_printed_tables_hold_every_row_the_grid_would_scroll(shared_server, browser_page):
+    page = browser_page
+    sign_in(page, shared_server, VIEWER)
+    settle(page)
+    pledges = page.locator("table.print-table").filter(
+        has=page.locator("th", has_text=re.compile(r"^Size$"))
+    )
+    # On screen the grid shows the rows; the plain table is for paper only.
+    assert pledges.count() == 1 and pledges.is_hidden()
+    page.emulate_media(media="print")
+    assert pledges.is_visible()
+    # The fixture's 9 pledges less Poland's refusal and New Zealand's bilateral aid.
+    assert pledges.locator("tbody tr").count() == 7
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    assert grid.is_hidden(), "the scrolling grid is printed as well"
+    # On a sheet's width, long links wrap inside their column instead of widening the table.
+    page.set_viewport_size({"width": 718, "height": 1000})
+    settle(page)
+    assert pledges.bounding_box()["width"] <= 718
+    page.emulate_media(media="screen")
     assert_clean(page)
