@@ -5,7 +5,7 @@ import streamlit as st
 
 from coalition import tokens
 from coalition.errors import ValidationFailed
-from db.engine import DatabaseFault, read_session, write_session
+from ui.data import DatabaseFault, read_session, write_session
 from ui.resources import get_engine, show_write_fault
 from ui.shell import require_role
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from coalition import queries
-from db.backup import PG_DUMP_HINT, backup_bytes
-from db.engine import read_session
+from ui.data import PG_DUMP_HINT, backup_bytes, read_session
 from ui.resources import get_engine
 from ui.shell import require_role
 from ui.tables import table

@@ -9,8 +9,7 @@ from coalition.errors import ValidationFailed, VersionConflict
 from coalition.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
-from db.engine import DatabaseFault, read_session, write_session
-from db.models import (
+from ui.data import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
@@ -20,7 +19,10 @@ from db.models import (
     QUANTITY_QUALIFIERS,
     SCOPES,
     STATUSES,
+    DatabaseFault,
     Pledge,
+    read_session,
+    write_session,
 )
 from ui.resources import get_engine, read, show_write_fault
 from ui.shell import require_role

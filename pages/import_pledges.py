@@ -16,7 +16,7 @@ from coalition.importer import (
     preview_import,
     template_csv,
 )
-from db.engine import DatabaseFault, read_session, write_session
+from ui.data import DatabaseFault, read_session, write_session
 from ui.resources import get_engine, show_write_fault
 from ui.shell import require_role
 from ui.tables import page_of_rows

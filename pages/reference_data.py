@@ -6,7 +6,7 @@ import streamlit as st
 from coalition import reference
 from coalition.auth import PermissionDenied
 from coalition.errors import ValidationFailed
-from db.engine import DatabaseFault, read_session, write_session
+from ui.data import DatabaseFault, read_session, write_session
 from ui.resources import get_engine, show_write_fault
 from ui.shell import require_role
 

@@ -6,8 +6,8 @@ from coalition import formatting, queries
 from coalition.errors import ValidationFailed
 from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.view import build_view
-from db.engine import DatabaseFault, write_session
 from ui.as_of import as_of_banner
+from ui.data import DatabaseFault, write_session
 from ui.filters import current_filters
 from ui.resources import get_engine, read
 from ui.tables import csv_download
