@@ -22,10 +22,13 @@ from ui.style import apply_style, print_fit
 # registered for it at all; the domain layer checks every write again regardless.
 PAGES = (
     ("pages/overview.py", "Overview", ":material/dashboard:", "viewer"),
+    ("pages/changes.py", "What changed", ":material/difference:", "viewer"),
     ("pages/map.py", "Map", ":material/public:", "viewer"),
     ("pages/timeline.py", "Timeline", ":material/timeline:", "viewer"),
+    ("pages/delivery.py", "Delivery", ":material/local_shipping:", "viewer"),
     ("pages/participant.py", "Participant", ":material/flag:", "viewer"),
     ("pages/ranking.py", "Ranking", ":material/leaderboard:", "viewer"),
+    ("pages/search.py", "Search", ":material/search:", "viewer"),
     ("pages/snapshots.py", "Snapshots", ":material/download:", "viewer"),
     ("pages/about.py", "About the data", ":material/info:", "viewer"),
     ("pages/edit_pledges.py", "Edit pledges", ":material/edit:", "editor"),

@@ -28,6 +28,27 @@ KNOWN_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
+# Every page in the navigation: (label, text that shows the page has rendered, least role).
+NAVIGATION = (
+    ("Overview", "Pledges by region", "viewer"),
+    ("What changed", "What changed between", "viewer"),
+    ("Map", "Colour countries by", "viewer"),
+    ("Timeline", "Pledges by status over time", "viewer"),
+    ("Delivery", "Announced, committed, delivered", "viewer"),
+    ("Participant", "Meetings attended", "viewer"),
+    ("Ranking", "Institutions and Ukraine", "viewer"),
+    ("Search", "Search the record", "viewer"),
+    ("Snapshots", "Other tables", "viewer"),
+    ("About the data", "Planning figures for the force", "viewer"),
+    ("Edit pledges", "What was pledged", "editor"),
+    ("Import pledges", "Download the template", "editor"),
+    ("Reference data", "Save changes", "admin"),
+    ("Audit log", "Backup", "admin"),
+    ("Your account", "Personal API tokens", "viewer"),
+)
+RANK = {"viewer": 0, "editor": 1, "admin": 2}
+
+
 def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]:
     """The real server on this database, seeding (if it does) from the fixture data."""
     settings = {"COALITION_DATA_DIR": str(FIXTURE_DATA), **settings}

@@ -15,27 +15,11 @@ import pytest
 from coalition.bootstrap import initialise_database
 from db.engine import create_db_engine
 from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
-from tests.e2e.conftest import settle, start_server
+from tests.e2e.conftest import NAVIGATION, RANK, settle, start_server
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags its rules.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-# (navigation label, text that shows the page has rendered, least role)
-PAGES = (
-    ("Overview", "Pledges by region", "viewer"),
-    ("Map", "Colour countries by", "viewer"),
-    ("Timeline", "Pledges by status over time", "viewer"),
-    ("Participant", "Meetings attended", "viewer"),
-    ("Ranking", "Institutions and Ukraine", "viewer"),
-    ("Snapshots", "Other tables", "viewer"),
-    ("About the data", "Planning figures for the force", "viewer"),
-    ("Edit pledges", "What was pledged", "editor"),
-    ("Import pledges", "Download the template", "editor"),
-    ("Reference data", "Save changes", "admin"),
-    ("Audit log", "Backup", "admin"),
-    ("Your account", "Personal API tokens", "viewer"),
-)
-RANK = {"viewer": 0, "editor": 1, "admin": 2}
 ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}
 
 
@@ -139,7 +123,7 @@ def test_every_page_a_role_may_use_meets_wcag_aa(shared_server, browser_page, ax
     navigation = page.locator('[data-testid="stSidebarNav"]')
     found: dict[str, list[dict]] = {}
     audited = []
-    for label, marker, least in PAGES:
+    for label, marker, least in NAVIGATION:
         if RANK[role] < RANK[least]:
             continue
         navigation.get_by_role("link", name=label, exact=True).click()
@@ -147,7 +131,7 @@ def test_every_page_a_role_may_use_meets_wcag_aa(shared_server, browser_page, ax
         if violations := audit_page(page, axe_source):
             found[label] = violations
         audited.append(label)
-    assert len(audited) == sum(RANK[role] >= RANK[least] for *_, least in PAGES)
+    assert len(audited) == sum(RANK[role] >= RANK[least] for *_, least in NAVIGATION)
     assert not found, f"{count(found)} WCAG A/AA failure(s) for {role}:{report(found)}"
 
 

@@ -10,23 +10,8 @@ import pytest
 from coalition.bootstrap import initialise_database
 from db.engine import create_db_engine
 from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
-from tests.e2e.conftest import assert_clean, start_server
+from tests.e2e.conftest import NAVIGATION, RANK, assert_clean, start_server
 
-# (navigation label, text that shows the page has rendered, least role)
-PAGES = (
-    ("Overview", "Pledges by region", "viewer"),
-    ("Map", "Colour countries by", "viewer"),
-    ("Timeline", "Pledges by status over time", "viewer"),
-    ("Participant", "Meetings attended", "viewer"),
-    ("Ranking", "Institutions and Ukraine", "viewer"),
-    ("Snapshots", "Other tables", "viewer"),
-    ("About the data", "Planning figures for the force", "viewer"),
-    ("Edit pledges", "What was pledged", "editor"),
-    ("Import pledges", "Download the template", "editor"),
-    ("Reference data", "Save changes", "admin"),
-    ("Audit log", "Backup", "admin"),
-)
-RANK = {"viewer": 0, "editor": 1, "admin": 2}
 ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}
 
 
@@ -50,7 +35,7 @@ def test_every_page_a_role_may_use_renders_cleanly(shared_server, browser_page, 
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
     navigation = page.locator('[data-testid="stSidebarNav"]')
-    for label, marker, least in PAGES:
+    for label, marker, least in NAVIGATION:
         link = navigation.get_by_role("link", name=label, exact=True)
         if RANK[role] < RANK[least]:
             assert link.count() == 0, f"{role} must not see {label}"
