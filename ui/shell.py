@@ -116,7 +116,7 @@ def run_app() -> None:
     except DatabaseFault as fault:
         _database_unusable(fault)
     st.session_state["viewer"] = viewer
-    navigation = st.navigation(pages_for(viewer))
+    navigation = st.navigation(pages_for(viewer), expanded=True)
     if viewer.role is not None:
         print_fit()
         _account_box(viewer)
