@@ -75,6 +75,18 @@ def private_server(database_url: str, tmp_path: Path) -> Iterator[str]:
     yield from start_server(database_url, tmp_path)
 
 
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory) -> Iterator[str]:
+    """One server with the test accounts for a module whose tests only read: it starts once."""
+    folder = tmp_path_factory.mktemp("module-server")
+    url = f"sqlite:///{folder / 'app.db'}"
+    engine = create_db_engine(url)
+    initialise_database(engine, FIXTURE_DATA)
+    add_accounts(engine)
+    engine.dispose()
+    yield from start_server(url, folder)
+
+
 @pytest.fixture
 def browser_page(request) -> Iterator:
     if not Path(CHROMIUM).exists():

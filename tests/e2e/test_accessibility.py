@@ -7,15 +7,12 @@ scripts/test installs it into tests/e2e/node_modules (git-ignored).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from coalition.bootstrap import initialise_database
-from db.engine import create_db_engine
-from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
-from tests.e2e.conftest import NAVIGATION, RANK, settle, start_server
+from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+from tests.e2e.conftest import NAVIGATION, RANK, settle
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags its rules.
@@ -31,17 +28,6 @@ def axe_source() -> str:
             "it (scripts/test); by itself: npm ci --prefix tests/e2e"
         )
     return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("accessibility")
-    url = f"sqlite:///{folder / 'app.db'}"
-    engine = create_db_engine(url)
-    initialise_database(engine, FIXTURE_DATA)
-    add_accounts(engine)
-    engine.dispose()
-    yield from start_server(url, folder)
 
 
 def audit(page, axe_source: str) -> list[dict]:
@@ -117,9 +103,9 @@ def sign_in_as(page, base: str, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
-def test_every_page_a_role_may_use_meets_wcag_aa(shared_server, browser_page, axe_source, role):
+def test_every_page_a_role_may_use_meets_wcag_aa(module_server, browser_page, axe_source, role):
     page = browser_page
-    sign_in_as(page, shared_server, role)
+    sign_in_as(page, module_server, role)
     navigation = page.locator('[data-testid="stSidebarNav"]')
     found: dict[str, list[dict]] = {}
     audited = []
@@ -135,9 +121,9 @@ def test_every_page_a_role_may_use_meets_wcag_aa(shared_server, browser_page, ax
     assert not found, f"{count(found)} WCAG A/AA failure(s) for {role}:{report(found)}"
 
 
-def test_the_sign_in_page_meets_wcag_aa(shared_server, browser_page, axe_source):
+def test_the_sign_in_page_meets_wcag_aa(module_server, browser_page, axe_source):
     page = browser_page
-    page.goto(shared_server)
+    page.goto(module_server)
     page.get_by_label("Email").wait_for(timeout=30_000)
     found = {"Sign in": violations} if (violations := audit_page(page, axe_source)) else {}
     assert not found, f"{count(found)} WCAG A/AA failure(s):{report(found)}"
@@ -156,9 +142,9 @@ def focused(page) -> dict:
     )
 
 
-def test_signing_in_and_moving_between_pages_works_by_keyboard(shared_server, browser_page):
+def test_signing_in_and_moving_between_pages_works_by_keyboard(module_server, browser_page):
     page = browser_page
-    page.goto(shared_server)
+    page.goto(module_server)
     page.get_by_label("Email").wait_for(timeout=30_000)
     settle(page)
     for _ in range(15):  # past the skip link and the heading's anchor

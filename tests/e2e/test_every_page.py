@@ -3,33 +3,18 @@ host for anything and logs no console error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from coalition.bootstrap import initialise_database
-from db.engine import create_db_engine
-from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, add_accounts
-from tests.e2e.conftest import NAVIGATION, RANK, assert_clean, start_server
+from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+from tests.e2e.conftest import NAVIGATION, RANK, assert_clean
 
 ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("every-page")
-    url = f"sqlite:///{folder / 'app.db'}"
-    engine = create_db_engine(url)
-    initialise_database(engine, FIXTURE_DATA)
-    add_accounts(engine)
-    engine.dispose()
-    yield from start_server(url, folder)
-
-
 @pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
-def test_every_page_a_role_may_use_renders_cleanly(shared_server, browser_page, role):
+def test_every_page_a_role_may_use_renders_cleanly(module_server, browser_page, role):
     page = browser_page
-    page.goto(shared_server)
+    page.goto(module_server)
     page.get_by_label("Email").fill(ACCOUNTS[role])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -5,14 +5,9 @@ overview on at most three A4 pages (two for the figures and charts, the pledge t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-
-from coalition.bootstrap import initialise_database
-from db.engine import create_db_engine
-from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts
-from tests.e2e.conftest import assert_clean, settle, sign_in, start_server
+from tests.conftest import VIEWER
+from tests.e2e.conftest import assert_clean, settle, sign_in
 
 # The printable width of A4 (210 mm) within the stylesheet's 10 mm margins, in CSS pixels.
 PRINTABLE_WIDTH = (210 - 2 * 10) / 25.4 * 96
@@ -25,20 +20,9 @@ CHROME = (
 )
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("print")
-    url = f"sqlite:///{folder / 'app.db'}"
-    engine = create_db_engine(url)
-    initialise_database(engine, FIXTURE_DATA)
-    add_accounts(engine)
-    engine.dispose()
-    yield from start_server(url, folder)
-
-
-def test_the_overview_prints_on_two_a4_pages_with_whole_charts(shared_server, browser_page):
+def test_the_overview_prints_on_two_a4_pages_with_whole_charts(module_server, browser_page):
     page = browser_page
-    sign_in(page, shared_server, VIEWER)
+    sign_in(page, module_server, VIEWER)
     settle(page)
     assert page.locator('[data-testid="stSidebar"]').is_visible()
     charts = page.locator('[data-testid="stPlotlyChart"]')
@@ -74,9 +58,9 @@ def test_the_overview_prints_on_two_a4_pages_with_whole_charts(shared_server, br
     assert_clean(page)
 
 
-def test_printed_tables_hold_every_row_the_grid_would_scroll(shared_server, browser_page):
+def test_printed_tables_hold_every_row_the_grid_would_scroll(module_server, browser_page):
     page = browser_page
-    sign_in(page, shared_server, VIEWER)
+    sign_in(page, module_server, VIEWER)
     settle(page)
     pledges = page.locator("table.print-table").filter(
         has=page.locator("th", has_text=re.compile(r"^Size$"))
