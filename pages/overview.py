@@ -1,12 +1,16 @@
 """Overview: headline figures, charts and the pledge table for the current filters."""
 
+from datetime import date
+
 import streamlit as st
 
-from coalition import charts, force_gap, queries
+from coalition import briefing, charts, force_gap, queries
+from coalition.errors import ValidationFailed
+from coalition.snapshots import pin_known_at
 from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
-from ui.resources import read, shared
+from ui.resources import read, read_later, shared
 from ui.tables import pledge_table, table
 
 filters = current_filters()
@@ -18,6 +22,31 @@ as_of_banner(filters)
 last_change = read(queries.last_change)
 freshness = f" Record last changed {last_change:%d %b %Y %H:%M} UTC." if last_change else ""
 st.caption(f"Showing {filters.describe()}.{freshness}")
+
+# The briefing pack: this view on one or two A4 pages, made when clicked (and kept per data
+# version and inputs, so clicking again is instant).
+as_of = filters.as_of or date.today()
+left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
+since = left.date_input(
+    "Changes since",
+    value=briefing.default_since(as_of),
+    key=f"overview_briefing_since_{as_of}",
+    help="The pack's top movers: participants whose known figures changed most between this "
+    "day and the date shown.",
+)
+try:
+    briefing.check_since(since, as_of)
+except ValidationFailed as failure:
+    right.error(failure.problems[0].message, icon=":material/event_busy:")
+else:
+    right.download_button(
+        "Briefing pack (PDF)",
+        data=read_later(briefing.briefing_pdf, filters, since, read(pin_known_at, ""), as_of),
+        file_name=briefing.file_name(as_of),
+        mime="application/pdf",
+        key="overview_briefing",
+        icon=":material/picture_as_pdf:",
+    )
 
 columns = st.columns(5)
 columns[0].metric(

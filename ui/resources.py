@@ -68,13 +68,20 @@ def read(query: Callable[..., T], *args: Any) -> T:
     """Run ``query(session, *args)``, a read function of the coalition package, cached until
     the data change and shared by every session: treat the result as read-only. (Streamlit's
     cache cannot hash functions: they travel by name.)"""
+    return read_later(query, *args)()
+
+
+def read_later(query: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """``read(query, *args)`` as a call to make later, at this run's data version: for a
+    download made only when clicked, which runs outside the page script."""
     module = importlib.import_module(query.__module__)
     if (
         not query.__module__.startswith("coalition.")
         or getattr(module, query.__name__) is not query
     ):
         raise ValueError(f"{query.__qualname__} is not a read function of the coalition package")
-    return _cached_read(query.__module__, query.__name__, st.session_state["data_version"], args)
+    version = st.session_state["data_version"]
+    return lambda: _cached_read(query.__module__, query.__name__, version, args)
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

@@ -1,0 +1,196 @@
+"""The briefing pack: the current view on one or two A4 pages, read back from the PDF itself
+and held to the view, the force gap and the snapshot of the same filters."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pypdf
+import pytest
+from sqlalchemy import Engine
+
+from coalition import briefing, force_gap, queries
+from coalition.errors import ValidationFailed
+from coalition.filters import PledgeFilter
+from coalition.settings import PROJECT_ROOT
+from coalition.snapshots import build_snapshot, pin_known_at
+from coalition.view import build_view
+from db.engine import create_db_engine, read_session
+from tests.conftest import generate_synthetic
+from tests.test_app import start_app
+
+AS_OF = date(2025, 9, 30)
+SINCE = date(2025, 3, 1)
+FILTERS = PledgeFilter(as_of=AS_OF)
+A4_POINTS = (595.28, 841.89)
+
+
+def pack(engine: Engine, filters: PledgeFilter = FILTERS, since: date = SINCE) -> bytes:
+    with read_session(engine) as session:
+        known_at = pin_known_at(session, "")
+        return briefing.briefing_pdf(session, filters, since, known_at)
+
+
+def read_back(data: bytes) -> tuple[pypdf.PdfReader, str]:
+    """The PDF and its text, with every run of white space made one space (lines wrap)."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return reader, re.sub(r"\s+", " ", text)
+
+
+def test_the_pack_is_the_same_bytes_every_time_on_a_4_pages(engine):
+    first, second = pack(engine), pack(engine)
+    assert first == second
+    assert first.startswith(b"%PDF-")
+    reader, _ = read_back(first)
+    assert 1 <= len(reader.pages) <= 2
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            A4_POINTS, abs=0.01
+        )
+    # The creation date is the "known at" pin, never the clock.
+    with read_session(engine) as session:
+        known_at = pin_known_at(session, "")
+    assert reader.metadata["/CreationDate"].startswith(f"D:{known_at:%Y%m%d%H%M%S}")
+
+
+def test_another_process_makes_the_same_bytes(engine, database_url):
+    """Nothing depends on the process: not the clock, not the hash seed of sets and dicts."""
+    script = (
+        "import sys; from datetime import date; "
+        "from coalition import briefing; from coalition.filters import PledgeFilter; "
+        "from coalition.snapshots import pin_known_at; "
+        "from db.engine import create_db_engine, read_session; "
+        "e = create_db_engine(sys.argv[1]); s = read_session(e).__enter__(); "
+        "sys.stdout.buffer.write(briefing.briefing_pdf(s, PledgeFilter(as_of=date(2025, 9, 30)), "
+        "date(2025, 3, 1), pin_known_at(s, '')))"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", script, database_url],
+        capture_output=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    ).stdout
+    assert made == pack(engine)
+
+
+def test_the_pack_says_what_the_view_says(engine):
+    _, text = read_back(pack(engine))
+    assert "As of 30 September 2025" in text
+    with read_session(engine) as session:
+        known_at = pin_known_at(session, "")
+        view = build_view(session, FILTERS)
+        targets = queries.targets_frame(session)
+        snapshot = build_snapshot(session, FILTERS, known_at)
+    headline = view.headline
+    # The headline tiles, worded as on the overview.
+    troops = headline.category("troops")
+    assert troops.short() == "≥ 100 troops"
+    assert troops.short() in text
+    assert troops.summary() in text  # "≥ 100 troops, + 1 pledge of unknown size"
+    assert headline.category("funding").short() in text  # "€2bn"
+    assert headline.category("ships").short() in text  # "2 ships"
+    assert f"PARTICIPANTS {headline.participants}" in text
+    # The force gap: known offers against each planning figure stated by then, in troops and %.
+    gaps = force_gap.force_gap(troops, targets, AS_OF)
+    assert list(gaps["name"]) == ["Fixture brigade option"]
+    assert "Fixture brigade option 10,000 2025-04-01 9,900 (1% met) 9,900 (1% met)" in text
+    assert gaps.iloc[0]["gap_low"] == 9_900
+    assert "Known troop offers: ≥ 100 troops, + 1 pledge of unknown size, not counted" in text
+    # The range stated only later is not in a pack as of before it.
+    assert "Fixture planning range" not in text
+    # The snapshot CSV of the same view, and its pin.
+    assert snapshot.manifest["sha256"] in text
+    assert snapshot.manifest["known_at"] in text
+    # Sources, as links.
+    assert "Fixture planners" in text
+    assert "https://example.org/fixture/options" in text
+
+
+def test_the_pack_names_the_movers_since_the_chosen_day(engine):
+    with read_session(engine) as session:
+        known_at = pin_known_at(session, "")
+        before = build_view(session, replace(FILTERS, as_of=SINCE), known_at)
+        after = build_view(session, FILTERS, known_at)
+    movers = briefing.movers(before, after)
+    # France's €2bn is the whole funding total; New Zealand's 100 troops the whole troop
+    # total; the United Kingdom's new pledges have no published size, so it comes last.
+    assert [m.code for m in movers] == ["FRA", "NZL", "GBR"]
+    assert movers[0].changes["funding"].text() == "+€2bn"
+    assert movers[1].changes["troops"].text() == "+100"
+    assert movers[2].changes["troops"].text() == "+1 of unknown size"
+    assert movers[2].changes["funding"].text() == ""
+    _, text = read_back(pack(engine))
+    assert "Top movers since 01 March 2025" in text
+    assert "France +€2bn" in text
+    assert "+1 of unknown size" in text
+    # Nothing changed between two days after the last announcement before the as-of date.
+    _, text = read_back(pack(engine, since=AS_OF))
+    assert "No participant's figures changed between 30 Sep 2025 and 30 Sep 2025." in text
+
+
+def test_unknown_sizes_are_never_shown_as_zero(engine):
+    """The fixture's one aircraft pledge has no published size; with only aircraft chosen
+    every figure must say so, never "0 aircraft" or "€0"."""
+    filters = replace(FILTERS, categories=("aircraft",))
+    _, text = read_back(pack(engine, filters))
+    assert "1 pledge, size not published; from 1 participants" in text
+    assert "1 pledge" in text
+    assert not re.search(r"(?<![\d,.])0 (aircraft|troops|ships|pledges)", text)
+    assert "€0" not in text
+    assert "Troops are not a chosen category, so the force gap is not shown." in text
+    # Nor a gap measured from nothing: in Europe no troop offer has a published size (New
+    # Zealand's 100 is the only one), and the pack says so.
+    _, text = read_back(pack(engine, replace(FILTERS, regions=("Europe",))))
+    assert "No troop offer has a published size (1 offer of unknown size)" in text
+    assert "not measurable" in text
+    assert "(0% met)" not in text
+
+
+def test_a_movers_day_outside_the_record_gets_a_clear_message(engine):
+    with pytest.raises(ValidationFailed) as later:
+        pack(engine, since=AS_OF + timedelta(days=1))
+    assert later.value.problems[0].message == (
+        "“Changes since” (01 October 2025) is after the as-of date (30 September 2025); "
+        "choose a day on or before it."
+    )
+    with pytest.raises(ValidationFailed) as early:
+        pack(engine, since=date(2023, 12, 31))
+    assert early.value.problems[0].message == (
+        "“Changes since” cannot be before 01 January 2024, the earliest day the record can "
+        "show; choose a later day."
+    )
+    briefing.check_since(date(2024, 1, 1), AS_OF)  # the earliest day itself is fine
+
+
+def test_synthetic_data_is_labelled_as_such(database_url):
+    generate_synthetic(database_url, 200)
+    engine = create_db_engine(database_url)
+    try:
+        _, text = read_back(pack(engine))
+    finally:
+        engine.dispose()
+    assert "Synthetic data: this database holds generated benchmark pledges" in text
+    assert "SYNTHETIC BENCHMARK DATA: not real pledges; do not cite." in text
+
+
+def test_the_overview_offers_the_briefing_pack(monkeypatch, database_url):
+    at = start_app(monkeypatch, database_url).run()
+    assert not at.exception
+    since = at.date_input(key=f"overview_briefing_since_{date.today()}")
+    assert since.label == "Changes since"
+    assert since.value == date.today() - timedelta(days=7)
+    buttons = [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
+    assert len(buttons) == 1
+    # A day after the date shown gets the message instead of the button.
+    since.set_value(date.today() + timedelta(days=1)).run()
+    assert not at.exception
+    assert any("is after the as-of date" in e.value for e in at.error)
+    assert not [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
