@@ -12,11 +12,12 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from coalition import audit
-from coalition.auth import Actor, require_role
+from coalition.auth import Actor, require_role, role_of
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.validation import check_text, parse_date, validate_pledge
 from db.models import (
     PLEDGE_FIELD_NAMES,
+    SYSTEM_ROLE,
     ExchangeRate,
     Participant,
     Pledge,
@@ -77,12 +78,20 @@ def _validated(session: Session, raw: Mapping[str, Any], reason: str | None) -> 
     return fields
 
 
+def _role_at_write(session: Session, actor: Actor) -> str | None:
+    """The role the actor holds as this write is made (just checked by require_role), kept
+    with the revision: the account's role may change later, and the revision must still say
+    in which role the change was made."""
+    return SYSTEM_ROLE if actor.system else role_of(session, actor)
+
+
 def _append_revision(
     session: Session,
     pledge: Pledge,
     *,
     action: str,
     actor: str,
+    actor_role: str | None,
     reason: str,
     effective_on: date,
     batch_id: str | None,
@@ -93,6 +102,7 @@ def _append_revision(
         version=pledge.version,
         action=action,
         actor=actor,
+        actor_role=actor_role,
         reason=reason,
         recorded_at=pledge.updated_at,
         effective_on=effective_on,
@@ -146,6 +156,7 @@ def create_pledges(
     if not validated:
         return []
     reason = reason.strip()
+    actor_role = _role_at_write(session, actor)
     now = utc_now()
     states = [fields.model_dump() for fields in validated]
     ids = session.scalars(
@@ -164,6 +175,7 @@ def create_pledges(
                 "version": 1,
                 "action": "create",
                 "actor": actor.email,
+                "actor_role": actor_role,
                 "reason": reason,
                 "recorded_at": now,
                 "effective_on": effective_on or state["announced_on"],
@@ -277,6 +289,7 @@ def update_pledge(
         pledge,
         action=action,
         actor=actor.email,
+        actor_role=_role_at_write(session, actor),
         reason=reason,
         effective_on=effective_on or now.date(),
         batch_id=batch_id,

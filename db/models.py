@@ -30,6 +30,8 @@ CONFIDENCES = ("high", "medium", "low")
 QUANTITY_QUALIFIERS = ("exact", "approx", "up_to", "at_least")
 REVISION_ACTIONS = ("create", "update", "withdraw", "restore")
 ROLES = ("viewer", "editor", "admin")
+# The role a revision records for the application acting for itself (the seed loader).
+SYSTEM_ROLE = "system"
 EVENT_FORMATS = ("in-person", "virtual", "hybrid")
 # How much of a date the source gave: "2025-09" is stored as 2025-09-01 with precision "month".
 DATE_PRECISIONS = ("day", "month", "year")
@@ -164,8 +166,14 @@ class PledgeRevision(PledgeFields, table=True):
     __table_args__ = (
         *_pledge_checks("pledge_revision"),
         CheckConstraint(_in("action", REVISION_ACTIONS), name="ck_pledge_revision_action"),
+        CheckConstraint(
+            f"actor_role IS NULL OR {_in('actor_role', (*ROLES, SYSTEM_ROLE))}",
+            name="ck_pledge_revision_actor_role",
+        ),
         UniqueConstraint("pledge_id", "version", name="uq_pledge_revision_version"),
         Index("ix_pledge_revision_effective_on", "effective_on"),
+        # "What changed" between two days of recording reads a window of this.
+        Index("ix_pledge_revision_recorded_at", "recorded_at"),
         # "As of" reads take each pledge's newest version in effect by a date: covered here.
         Index("ix_pledge_revision_state", "pledge_id", "effective_on", "version"),
     )
@@ -175,6 +183,9 @@ class PledgeRevision(PledgeFields, table=True):
     version: int
     action: str = Field(max_length=10)
     actor: str = Field(max_length=254)
+    # The actor's role when the revision was made (an account's role may change later); NULL
+    # for revisions recorded before roles were kept with them.
+    actor_role: str | None = Field(default=None, max_length=10)
     reason: str = Field(max_length=500)
     # When we recorded it (system time) and from when it holds in the world (the "as of" axis).
     recorded_at: datetime = Field(default_factory=utc_now)
