@@ -1,6 +1,152 @@
-"""What changed: pledges and meetings added or changed between two dates."""
+"""What changed: pledges and meetings added or changed between two dates. The period lives in
+the address (?from=YYYY-MM-DD&to=YYYY-MM-DD&by=recorded), so copying it shares the period."""
+
+from __future__ import annotations
+
+from datetime import date
 
 import streamlit as st
 
+from coalition import changes
+from coalition.errors import Problem, ValidationFailed
+from coalition.filters import AS_OF_EARLIEST
+from ui.as_of import as_of_banner
+from ui.filters import current_filters
+from ui.resources import read, shared
+from ui.tables import table
+
+CHOSEN = "changes_chosen"  # (from, to, by) as last chosen, kept across page switches
+ADDRESS_READ = "changes_address_read"  # the address last read or written, not to apply again
+ADDRESS_PROBLEMS = "changes_address_problems"
+
+
+def _address() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        (key, tuple(st.query_params.get_all(key)))
+        for key in changes.QUERY_KEYS
+        if key in st.query_params
+    )
+
+
+def _read_the_address(today: date, default: changes.Period) -> None:
+    """A period named in an address opened here becomes the chosen one; one that is wrong is
+    reported (and the current period kept)."""
+    address = _address()
+    if not address or address == st.session_state.get(ADDRESS_READ):
+        return
+    st.session_state[ADDRESS_READ] = address
+    try:
+        period = changes.period_from_query(dict(address), today=today, default=default)
+    except ValidationFailed as failure:
+        st.session_state[ADDRESS_PROBLEMS] = failure.problems
+        return
+    st.session_state.pop(ADDRESS_PROBLEMS, None)
+    st.session_state[CHOSEN] = (period.start, period.end, period.by)
+
+
+def _write_the_address(period: changes.Period) -> None:
+    wanted = period.to_query()
+    for key in changes.QUERY_KEYS:
+        if st.query_params.get_all(key) != [wanted[key]]:
+            st.query_params[key] = wanted[key]
+    st.session_state[ADDRESS_READ] = _address()
+
+
+def _chosen_on_the_page() -> None:
+    st.session_state[CHOSEN] = (
+        st.session_state["changes_from"],
+        st.session_state["changes_to"],
+        st.session_state["changes_by"],
+    )
+    st.session_state.pop(ADDRESS_PROBLEMS, None)
+
+
+def _problems_text(problems: list[Problem]) -> str:
+    return "\n".join(f"- **{p.field}**: {p.message}" for p in problems)
+
+
+filters = current_filters()
+today = date.today()
 st.title("What changed")
-st.caption("What changed between two dates: being built.")
+as_of_banner(filters)
+
+default = changes.default_period(today, filters.as_of)
+_read_the_address(today, default)
+start, end, by = st.session_state.get(CHOSEN) or (default.start, default.end, default.by)
+if address_problems := st.session_state.get(ADDRESS_PROBLEMS):
+    st.error(
+        "The period in this address could not be used, so the page shows the period below "
+        "instead:\n" + _problems_text(address_problems),
+        icon=":material/event_busy:",
+    )
+# The widgets show the chosen period (the address's, the last picked, or the default week).
+st.session_state["changes_from"] = start
+st.session_state["changes_to"] = end
+st.session_state["changes_by"] = by
+first, last, axis = st.columns([1, 1, 2])
+first.date_input(
+    "From",
+    min_value=AS_OF_EARLIEST,
+    max_value=today,
+    key="changes_from",
+    on_change=_chosen_on_the_page,
+    help="The first day of the period (included).",
+)
+last.date_input(
+    "To",
+    min_value=AS_OF_EARLIEST,
+    max_value=today,
+    key="changes_to",
+    on_change=_chosen_on_the_page,
+    help="The last day of the period (included).",
+)
+axis.radio(
+    "Select changes by",
+    changes.BY_CHOICES,
+    format_func=changes.BY_LABELS.get,
+    key="changes_by",
+    on_change=_chosen_on_the_page,
+    help="When it was recorded: what staff entered in these days (UTC), whatever day it "
+    "holds from. When it took effect: what holds from one of these days, even if recorded "
+    "earlier or later.",
+)
+
+try:
+    period = changes.check_period(start, end, by, today=today)
+except ValidationFailed as failure:
+    st.error(
+        "These dates do not make a period, so nothing is shown:\n"
+        + _problems_text(failure.problems),
+        icon=":material/event_busy:",
+    )
+    st.stop()
+
+_write_the_address(period)
+st.subheader(f"What changed between {period.describe()}")
+found = read(changes.changes_between, filters, period.start, period.end, period.by)
+st.markdown(f"**{shared(changes.summary, found, key=(filters, period))}**")
+st.caption(
+    (
+        "Changes recorded on these days (UTC), both included"
+        if period.by == changes.BY_RECORDED
+        else "Changes that took effect on these days, both included"
+    )
+    + f"; pledges under {filters.describe()}, listed when the pledge matched them before or "
+    "after the change. Meetings are placed by the day they were held, whatever the filters. "
+    "Role is the role the person held when making the change."
+)
+if note := changes.as_of_note(period, filters.as_of):
+    st.info(note, icon=":material/history:")
+if found.empty:
+    st.info(
+        f"Nothing changed between {period.describe()} among the pledges the sidebar's filters "
+        "choose, and no meeting was held.",
+        icon=":material/check_circle:",
+    )
+else:
+    table(
+        shared(changes.changes_for_display, found, key=(filters, period)),
+        file_name=f"changes-{period.start}-to-{period.end}-by-{period.by}.csv",
+        key="changes_table",
+        column_config={"What changed": st.column_config.TextColumn(width="large")},
+    )
