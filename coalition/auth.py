@@ -32,9 +32,9 @@ MIN_PASSWORD_SCORE = 3
 SIGN_IN_FAILED = "Email or password is incorrect."
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
-_hasher = PasswordHasher()  # Argon2id with the library's current parameters
+password_hasher = PasswordHasher()  # Argon2id with the library's current parameters
 # Verified against when the email is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH = password_hasher.hash(secrets.token_urlsafe(16))
 
 
 class PermissionDenied(Exception):
@@ -150,7 +150,7 @@ def add_account(
     account = UserAccount(
         email=email,
         role=role,
-        password_hash=_hasher.hash(password) if password is not None else None,
+        password_hash=password_hasher.hash(password) if password is not None else None,
     )
     session.add(account)
     try:
@@ -226,7 +226,7 @@ def set_password(session: Session, *, actor: Actor, email: str, password: str) -
     require_role(session, actor, "admin", action="account.set_password")
     account = _existing(session, email)
     _check_password(password, account.email)
-    account.password_hash = _hasher.hash(password)
+    account.password_hash = password_hasher.hash(password)
     end_sessions_of(session, account, reason="password changed")
     audit.record(
         session,
@@ -362,8 +362,8 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
         if wait > 0:
             raise Throttled(wait)
         raise PermissionDenied(SIGN_IN_FAILED)
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
+    if password_hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = password_hasher.hash(password)
     signed_in = SignedIn(email=account.email, role=account.role, account=account)
     audit.record(
         session,
@@ -425,7 +425,7 @@ def _serialise_attempts(session: Session, email: str) -> None:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password or "")
+        return password_hasher.verify(password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,5 +1,10 @@
 """Shared fixtures: real databases only. Every test gets its own SQLite file or its own
-PostgreSQL schema, created and dropped around it."""
+PostgreSQL schema or database, created and dropped around it.
+
+A test that asks for ``engine`` gets a copy of a database migrated, seeded and given the test
+accounts once per test session (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
+PostgreSQL): the same state as running initialise_database and add_accounts itself, a tenth
+of the time."""
 
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, create_engine, make_url, text
 
 import bench.generate
+from coalition import auth
 from coalition.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
 from db.engine import create_db_engine, write_session
@@ -26,6 +33,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # The made-up seed data every test loads (see its README.md): never the real seed folder, so
 # correcting a fact there breaks no test. Only tests/test_seed_files.py reads data/.
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "seed"
+
+
+# Cheap Argon2 parameters for the passwords tests set. A hash carries its own parameters, so
+# the app verifies these as it would any other; the app itself keeps the library's defaults.
+auth.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _postgres_reachable() -> str | None:
@@ -50,14 +62,59 @@ def postgres_available() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'coalition.db'}"
+def _seeded(url: str) -> None:
+    engine = create_db_engine(url)
+    initialise_database(engine, FIXTURE_DATA)
+    add_accounts(engine)
+    engine.dispose()
+
+
+def _wants_seeded(request) -> bool:
+    return "engine" in request.fixturenames
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    _seeded(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres_template(postgres_available) -> Iterator[str]:
+    """The name of a PostgreSQL database to copy for each test that asks for ``engine``."""
+    name = f"template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _seeded(_database_url(name))
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
-def postgres_url(postgres_available) -> Iterator[str]:
-    """A URL whose connections see only a fresh schema of their own."""
+def sqlite_url(request, tmp_path: Path) -> str:
+    path = tmp_path / "coalition.db"
+    if _wants_seeded(request):
+        shutil.copyfile(request.getfixturevalue("seeded_sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def postgres_url(request, postgres_available) -> Iterator[str]:
+    """A URL whose connections see only a fresh schema of their own, or, for a test that asks
+    for ``engine``, a fresh copy of the seeded template database."""
+    if _wants_seeded(request):
+        yield from _seeded_postgres_copy(request.getfixturevalue("seeded_postgres_template"))
+        return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_ADMIN_URL)
     with admin.begin() as connection:
@@ -67,6 +124,22 @@ def postgres_url(postgres_available) -> Iterator[str]:
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _seeded_postgres_copy(template: str) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        )
+    try:
+        yield _database_url(name)
+    finally:
+        # FORCE: an app under test may still hold connections in its cached engine.
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -111,9 +184,8 @@ def add_accounts(engine: Engine) -> None:
 
 @pytest.fixture
 def engine(empty_engine: Engine) -> Engine:
-    """A migrated database holding the fixture seed data and the test accounts."""
-    initialise_database(empty_engine, FIXTURE_DATA)
-    add_accounts(empty_engine)
+    """A migrated database holding the fixture seed data and the test accounts (database_url
+    and its fixtures copy it from the session's template when a test asks for this)."""
     return empty_engine
 
 

@@ -66,12 +66,8 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def private_server(database_url: str, tmp_path: Path) -> Iterator[str]:
+def private_server(engine, database_url: str, tmp_path: Path) -> Iterator[str]:
     """The default: viewing needs an account. The test accounts exist before it starts."""
-    engine = create_db_engine(database_url)
-    initialise_database(engine, FIXTURE_DATA)
-    add_accounts(engine)
-    engine.dispose()
     yield from start_server(database_url, tmp_path)
 
 
