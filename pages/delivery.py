@@ -1,6 +1,83 @@
 """Commitments against delivery, per category and over time."""
 
+from datetime import date
+
 import streamlit as st
 
+from coalition import delivery
+from coalition.view import build_view
+from ui.as_of import as_of_banner
+from ui.filters import current_filters
+from ui.resources import read, shared
+from ui.tables import table
+
+filters = current_filters()
+until = filters.as_of or date.today()
 st.title("Commitments against delivery")
-st.caption("Announced, committed, delivered: being built.")
+as_of_banner(filters)
+st.caption(
+    "How far each category's pledges have gone: considered, announced, committed, and "
+    f"deployed (troops) or delivered (equipment and money). Showing {filters.describe()}."
+)
+
+st.subheader("Announced, committed, delivered")
+stages = delivery.stages_for(filters)
+totals = shared(delivery.by_stage, read(build_view, filters), key=(filters,))
+if not stages:
+    st.info(
+        "The status filter leaves only withdrawn pledges or stated refusals, which are never "
+        "counted. Choose another status in the sidebar."
+    )
+    st.stop()
+if not totals["pledges"].any():
+    st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
+else:
+    present = [g for g in delivery.GROUPS if totals.loc[totals["category"] == g, "pledges"].any()]
+    if "delivered" in stages:
+        columns = st.columns(len(present))
+        for column, group in zip(columns, present, strict=True):
+            own = totals[totals["category"] == group]
+            done = own[own["stage"] == "delivered"].iloc[0]
+            pledged = delivery.figures(
+                {
+                    "category": group,
+                    "pledges": own["pledges"].sum(),
+                    "known_total": own["known_total"].sum(),
+                    "unknown_size": own["unknown_size"].sum(),
+                }
+            )
+            column.metric(
+                f"{delivery.group_label(group)}: deployed or delivered",
+                delivery.figures(done).short(),
+                help=f"{delivery.figures(done).summary()}, of {pledged.summary()} pledged.",
+            )
+    st.plotly_chart(
+        shared(delivery.stage_figure, totals, key=(filters,)), key="delivery_stages_chart"
+    )
+    st.caption(
+        "Published sizes on the left; on the right every pledge, those whose size was never "
+        "published hatched (counted, never taken as zero). Loans and guarantees are shown "
+        "apart and never added to funding."
+    )
+    table(delivery.stage_table(totals), file_name="delivery-by-stage.csv", key="delivery_stages")
+
+st.subheader("Each stage over time")
+series = read(delivery.stages_over_time, filters)
+if series.empty or not series["pledges"].any():
+    st.info("Nothing to draw over time under the current filters.")
+else:
+    st.plotly_chart(
+        shared(delivery.over_time_figure, series, until, key=(filters, until)),
+        key="delivery_over_time_chart",
+    )
+    st.caption(
+        "Rebuilt from the revision history as the timeline is: a pledge moves from one stage "
+        "to the next on the date of the revision that moved it, and a withdrawal takes it out. "
+        "Pledges of unknown size are in the hover text and the table, never drawn as zero."
+    )
+    with st.expander("Figures behind the lines"):
+        table(
+            delivery.series_table(series),
+            file_name="delivery-over-time.csv",
+            key="delivery_over_time",
+        )

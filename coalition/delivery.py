@@ -1,0 +1,474 @@
+"""Commitments against delivery: per category, how much of what was pledged is still being
+considered, announced, committed, or deployed or delivered, on one date and over time.
+
+The figures on a date come from the View (one read behind every figure), so the stages of a
+category add up to the overview's figure for it. The lines over time are the timeline's state
+rebuilding (``timeline.states_over_time``) counted once per stage, so the lines on a date equal
+the "as of" view of that date. Loans and guarantees are a category of their own here, never
+added into funding; a pledge with no published size is counted as such, never as zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from sqlmodel import Session
+
+from coalition import queries, timeline
+from coalition.charts import STATUS_COLOURS, count_ticks, label, money_ticks
+from coalition.filters import PledgeFilter
+from coalition.formatting import UNITS
+from coalition.metrics import CategoryFigures, is_lending, measured_size
+from coalition.view import View
+from db.models import CATEGORIES
+
+# From pledge to delivery. Troops are deployed and equipment delivered: one last stage for both.
+STAGES = ("considering", "announced", "committed", "delivered")
+STAGE_STATUSES = {
+    "considering": ("considering",),
+    "announced": ("announced",),
+    "committed": ("committed",),
+    "delivered": ("deployed", "delivered"),
+}
+STAGE_LABELS = {
+    "considering": "Considering",
+    "announced": "Announced",
+    "committed": "Committed",
+    "delivered": "Deployed or delivered",
+}
+# The status blues, lighter to darker as a pledge advances.
+STAGE_COLOURS = {stage: STATUS_COLOURS[stage] for stage in STAGES}
+# White text on the two darker blues, black on the lighter ones (4.5:1 either way).
+STAGE_TEXT = {"considering": "#000000", "announced": "#000000"}
+
+# Loans and guarantees (export credit included): money that comes back or may never be drawn,
+# shown beside funding, never inside it.
+LENDING = "lending"
+GROUPS = (*CATEGORIES, LENDING)
+GROUP_LABELS = {LENDING: "Loans and guarantees"}
+COLUMNS = ["category", "stage", "pledges", "participants", "known_total", "unknown_size"]
+SERIES_COLUMNS = ["category", "stage", "date", "known_total", "pledges", "unknown_size"]
+
+
+def group_label(group: str) -> str:
+    return GROUP_LABELS.get(group, label(group))
+
+
+def stages_for(filters: PledgeFilter) -> tuple[str, ...]:
+    """The stages the status filter leaves anything in (withdrawals and refusals never
+    count)."""
+    counted = filters.counted_statuses
+    return tuple(s for s in STAGES if any(status in counted for status in STAGE_STATUSES[s]))
+
+
+def groups_for(filters: PledgeFilter) -> tuple[str, ...]:
+    """The categories shown: the chosen ones (all when none is), with loans and guarantees
+    wherever funding is shown."""
+    chosen = filters.categories or CATEGORIES
+    return tuple(g for g in GROUPS if g in chosen or (g == LENDING and "funding" in chosen))
+
+
+def _grouped(pledges: pd.DataFrame) -> pd.Series:
+    """Each pledge's category, with loans and guarantees apart from funding."""
+    return pledges["category"].where(~is_lending(pledges), LENDING)
+
+
+def _sizes(pledges: pd.DataFrame) -> pd.Series:
+    """EUR for funding, loans and guarantees; the count for the rest; NaN where unpublished."""
+    return measured_size(pledges)
+
+
+def figures(row: pd.Series | dict) -> CategoryFigures:
+    """One cell as the overview words it ("≥ 100 troops", "2 pledges, size not published")."""
+    return CategoryFigures(
+        category="funding" if row["category"] == LENDING else row["category"],
+        pledges=int(row["pledges"]),
+        participants=int(row.get("participants", 0)),
+        known_total=float(row["known_total"]),
+        unknown_size=int(row["unknown_size"]),
+    )
+
+
+def by_stage(view: View) -> pd.DataFrame:
+    """One row per category (loans and guarantees apart) and stage, every stage the filters
+    leave, in order: pledges, participants, the sum of published sizes and the number of
+    pledges of unknown size. A stage with nothing in it is a row of zeros ("none recorded")."""
+    counted = view.filters.counted_statuses
+    pledges = view.pledges[
+        view.pledges["participant_code"].isin(view.participants["code"])
+        & view.pledges["status"].isin(counted)
+    ]
+    status_stage = {s: stage for stage, statuses in STAGE_STATUSES.items() for s in statuses}
+    size = _sizes(pledges)
+    frame = pd.DataFrame(
+        {
+            "category": _grouped(pledges),
+            "stage": pledges["status"].map(status_stage),
+            "participant_code": pledges["participant_code"],
+            "known_total": size.fillna(0.0),
+            "unknown_size": size.isna().astype(int),
+        }
+    )
+    summed = frame.groupby(["category", "stage"]).agg(
+        pledges=("participant_code", "size"),
+        participants=("participant_code", "nunique"),
+        known_total=("known_total", "sum"),
+        unknown_size=("unknown_size", "sum"),
+    )
+    index = pd.MultiIndex.from_product(
+        [groups_for(view.filters), stages_for(view.filters)], names=["category", "stage"]
+    )
+    result = summed.reindex(index, fill_value=0).reset_index()
+    result = result.astype(
+        {"pledges": int, "participants": int, "unknown_size": int, "known_total": float}
+    )
+    return result[COLUMNS]
+
+
+def with_lending_apart(states: pd.DataFrame) -> pd.DataFrame:
+    """States (from ``timeline.states_over_time``) with loans and guarantees as a category of
+    their own, sized in EUR: a pledge that becomes a loan leaves the funding line that day and
+    joins this one, as a pledge that changes category does on the timeline."""
+    if states.empty:
+        return states
+    lending = is_lending(states)
+    return states.assign(
+        category=states["category"].where(~lending, LENDING),
+        quantity=states["quantity"].where(~lending, states["amount_eur"]),
+    )
+
+
+def stage_series(states: pd.DataFrame, filters: PledgeFilter) -> pd.DataFrame:
+    """Per category and stage, a step series from ``timeline.states_over_time``: from each
+    date, the published sizes summed, the pledges counted and those of unknown size."""
+    states = with_lending_apart(states)
+    counted = filters.counted_statuses
+    parts = []
+    for stage in stages_for(filters):
+        statuses = tuple(s for s in STAGE_STATUSES[stage] if s in counted)
+        series = timeline.cumulative_by_category(states, statuses, filters.scopes)
+        parts.append(series.assign(stage=stage))
+    if not parts:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    series = pd.concat(parts, ignore_index=True)
+    series = series[series["category"].isin(groups_for(filters))]
+    order = {group: i for i, group in enumerate(GROUPS)}
+    rank = {stage: i for i, stage in enumerate(STAGES)}
+    series = series.assign(
+        _group=series["category"].map(order), _stage=series["stage"].map(rank)
+    ).sort_values(["_group", "_stage", "date"], kind="stable")
+    return series[SERIES_COLUMNS].reset_index(drop=True)
+
+
+def stages_over_time(session: Session, filters: PledgeFilter) -> pd.DataFrame:
+    """The stage series for the page, from every revision under the filters (cached per data
+    version and filters by the page)."""
+    states = timeline.states_over_time(queries.revisions_frame(session, filters))
+    return stage_series(states, filters)
+
+
+def value_on(series: pd.DataFrame, on: date) -> pd.DataFrame:
+    """What the lines stand at at the end of ``on``: per category and stage present in the
+    series, the last step on or before that day (zero before the first)."""
+    rows = []
+    for (category, stage), own in series.groupby(["category", "stage"], sort=False):
+        before = own[own["date"] <= on]
+        last = before.iloc[-1] if len(before) else None
+        rows.append(
+            {
+                "category": category,
+                "stage": stage,
+                "pledges": 0 if last is None else int(last["pledges"]),
+                "known_total": 0.0 if last is None else float(last["known_total"]),
+                "unknown_size": 0 if last is None else int(last["unknown_size"]),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["category", "stage", "pledges", "known_total", "unknown_size"]
+    )
+
+
+def has_published_size(totals: pd.DataFrame, group: str) -> bool:
+    return bool((totals.loc[totals["category"] == group, "known_total"] > 0).any())
+
+
+def stage_table(totals: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind the chart for the date shown, as analysts read them."""
+    return pd.DataFrame(
+        {
+            "Category": totals["category"].map(group_label),
+            "Stage": totals["stage"].map(STAGE_LABELS),
+            "Figure": [figures(row).figure() for _, row in totals.iterrows()],
+            "Known size": totals["known_total"].where(totals["pledges"] > totals["unknown_size"]),
+            "Unit": totals["category"].map(lambda g: "EUR" if g == LENDING else UNITS.get(g, "")),
+            "Pledges": totals["pledges"],
+            "Of unknown size": totals["unknown_size"],
+            "Participants": totals["participants"],
+        }
+    ).reset_index(drop=True)
+
+
+def series_table(series: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind the lines, one row per category, stage and change."""
+    changed = series[
+        series.groupby(["category", "stage"])[["known_total", "pledges", "unknown_size"]]
+        .diff()
+        .fillna(series[["known_total", "pledges", "unknown_size"]])
+        .ne(0)
+        .any(axis=1)
+    ]
+    return pd.DataFrame(
+        {
+            "Category": changed["category"].map(group_label),
+            "Stage": changed["stage"].map(STAGE_LABELS),
+            "From": changed["date"],
+            "Figure": [figures(row).figure() for _, row in changed.iterrows()],
+            "Known size": changed["known_total"].where(
+                changed["pledges"] > changed["unknown_size"]
+            ),
+            "Pledges": changed["pledges"].astype(int),
+            "Of unknown size": changed["unknown_size"].astype(int),
+        }
+    ).reset_index(drop=True)
+
+
+def _axis(group: str, largest: float) -> dict:
+    if group in ("funding", LENDING):
+        return money_ticks(largest)
+    return count_ticks(largest if largest > 0 else 1)
+
+
+def _unit(group: str) -> str:
+    if group in ("funding", LENDING):
+        return "Known EUR"
+    return f"Known {UNITS[group]}" if group in UNITS else "Known size"
+
+
+def _titles_and_legend(figure: go.Figure, title: str, height: int) -> None:
+    """The title at the top, the stages' legend under it, the panels below: none overlaps."""
+    top, bottom = 120, 10
+    figure.update_layout(
+        title={"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1 + 36 / (height - top - bottom),
+            "x": 0,
+        },
+    )
+
+
+def stage_figure(totals: pd.DataFrame) -> go.Figure:
+    """Per category, one bar of published sizes split by stage (left) and one of pledges
+    split by stage (right), the pledges of unknown size hatched. A category whose sizes were
+    never published says so on the left instead of drawing a bar at zero."""
+    groups = [g for g in GROUPS if (totals.loc[totals["category"] == g, "pledges"] > 0).any()]
+    rows = max(len(groups), 1)
+    figure = make_subplots(
+        rows=rows,
+        cols=2,
+        horizontal_spacing=0.12,
+        vertical_spacing=0.7 / rows if rows > 1 else 0.3,
+        subplot_titles=[
+            title
+            for g in groups
+            for title in (
+                f"{group_label(g)}: published sizes",
+                f"{group_label(g)}: pledges (hatched: size not published)",
+            )
+        ],
+    )
+    shown_in_legend: set[str] = set()
+    for row, group in enumerate(groups, start=1):
+        own = totals[totals["category"] == group].set_index("stage")
+        name = group_label(group)
+        sized = has_published_size(totals, group)
+        for stage in own.index:
+            cell = own.loc[stage]
+            if not cell["pledges"]:
+                continue
+            colour = STAGE_COLOURS[stage]
+            text_colour = STAGE_TEXT.get(stage, "#FFFFFF")
+            summary = figures(cell.to_dict() | {"category": group}).summary()
+            hover = f"{name}, {STAGE_LABELS[stage].lower()}: {summary}<extra></extra>"
+            legend = stage not in shown_in_legend
+            shown_in_legend.add(stage)
+            if sized and cell["known_total"] > 0:
+                figure.add_trace(
+                    go.Bar(
+                        x=[cell["known_total"]],
+                        y=[name],
+                        orientation="h",
+                        name=STAGE_LABELS[stage],
+                        legendgroup=stage,
+                        showlegend=legend,
+                        marker={"color": colour, "line": {"color": "#2f2d2b", "width": 1}},
+                        text=[figures(cell.to_dict() | {"category": group}).known_text()],
+                        textposition="inside",
+                        insidetextanchor="middle",
+                        textfont={"color": text_colour},
+                        hovertemplate=hover,
+                    ),
+                    row=row,
+                    col=1,
+                )
+                legend = False
+            for part, count, pattern in (
+                ("published", cell["pledges"] - cell["unknown_size"], ""),
+                ("unknown", cell["unknown_size"], "/"),
+            ):
+                if not count:
+                    continue
+                figure.add_trace(
+                    go.Bar(
+                        x=[count],
+                        y=[name],
+                        orientation="h",
+                        name=STAGE_LABELS[stage],
+                        legendgroup=stage,
+                        showlegend=legend,
+                        marker={
+                            "color": colour,
+                            "line": {"color": "#2f2d2b", "width": 1},
+                            "pattern": {
+                                "shape": pattern,
+                                "fgcolor": "#FFFFFF" if text_colour == "#FFFFFF" else "#000000",
+                            },
+                        },
+                        text=[f"{int(count)}" + (" unknown" if part == "unknown" else "")],
+                        textposition="inside",
+                        insidetextanchor="middle",
+                        textfont={"color": text_colour},
+                        hovertemplate=hover,
+                    ),
+                    row=row,
+                    col=2,
+                )
+                legend = False
+        largest = own["known_total"].sum()
+        if sized:
+            figure.update_xaxes(title_text=_unit(group), row=row, col=1, **_axis(group, largest))
+        else:
+            figure.update_xaxes(visible=False, row=row, col=1)
+            # As text in the panel itself: an annotation on an axis without traces lands in
+            # the first panel.
+            figure.add_trace(
+                go.Scatter(
+                    x=[0],
+                    y=[name],
+                    mode="text",
+                    text=["No size published: only the number of pledges is known"],
+                    textposition="middle right",
+                    textfont={"size": 12, "color": "#444444"},
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                row=row,
+                col=1,
+            )
+            figure.update_xaxes(range=[0, 1], row=row, col=1)
+        figure.update_xaxes(
+            title_text="Pledges (count)", row=row, col=2, **count_ticks(own["pledges"].sum())
+        )
+        figure.update_yaxes(showticklabels=False, showgrid=False, row=row, col=1)
+        figure.update_yaxes(showticklabels=False, showgrid=False, row=row, col=2)
+    _titles_and_legend(figure, "Where the pledges stand, by category", 190 * rows + 150)
+    figure.update_layout(barmode="stack", uniformtext={"minsize": 10, "mode": "hide"})
+    return figure
+
+
+def _until(values: np.ndarray, last=None) -> np.ndarray:
+    return np.append(values, values[-1] if last is None else last)
+
+
+def over_time_figure(series: pd.DataFrame, until: date) -> go.Figure:
+    """One panel per category: the published sizes in each stage, stacked, as they stood on
+    every date (step lines, carried to ``until``). A category whose sizes were never published
+    stacks its pledge counts instead, and says so."""
+    groups = [g for g in GROUPS if (series.loc[series["category"] == g, "pledges"] > 0).any()]
+    rows = max(len(groups), 1)
+    sized = {
+        g: bool((series.loc[series["category"] == g, "known_total"] > 0).any()) for g in groups
+    }
+    figure = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.35 / rows,
+        subplot_titles=[
+            f"{group_label(g)}: "
+            + (f"k{_unit(g)[1:]} by stage" if sized[g] else "pledges by stage (no size published)")
+            for g in groups
+        ],
+    )
+    end = np.datetime64(until, "D")
+    shown_in_legend: set[str] = set()
+    for row, group in enumerate(groups, start=1):
+        for stage in STAGES:
+            own = series[(series["category"] == group) & (series["stage"] == stage)]
+            if own.empty or not own["pledges"].any():
+                continue
+            dates = _until(own["date"].to_numpy(dtype="datetime64[D]"), end)
+            values = _until(
+                own["known_total" if sized[group] else "pledges"].to_numpy(dtype="float64")
+            )
+            hover = np.array(
+                [
+                    f"{d.item():%d %b %Y}, {STAGE_LABELS[stage].lower()}: "
+                    + figures(
+                        {
+                            "category": group,
+                            "pledges": p,
+                            "known_total": k,
+                            "unknown_size": u,
+                        }
+                    ).summary()
+                    for d, p, k, u in zip(
+                        dates,
+                        _until(own["pledges"].to_numpy()),
+                        _until(own["known_total"].to_numpy()),
+                        _until(own["unknown_size"].to_numpy()),
+                        strict=True,
+                    )
+                ],
+                dtype=object,
+            )
+            figure.add_trace(
+                go.Scatter(
+                    x=dates,
+                    y=values,
+                    mode="lines",
+                    stackgroup=group,
+                    name=STAGE_LABELS[stage],
+                    legendgroup=stage,
+                    showlegend=stage not in shown_in_legend,
+                    line={"shape": "hv", "color": STAGE_COLOURS[stage], "width": 1},
+                    fillcolor=STAGE_COLOURS[stage],
+                    hovertext=hover,
+                    hoverinfo="text",
+                ),
+                row=row,
+                col=1,
+            )
+            shown_in_legend.add(stage)
+        # Every stage steps on the same dates (those of the whole history), so the top of the
+        # stack on a date is the sum of the stages.
+        own = series[series["category"] == group]
+        total = float(own.groupby("date")["known_total" if sized[group] else "pledges"].sum().max())
+        if sized[group]:
+            axis = _axis(group, total)
+            title = _unit(group)
+        else:
+            axis = count_ticks(total if total > 0 else 1)
+            title = "Pledges (count)"
+        figure.update_yaxes(title_text=title, row=row, col=1, **axis)
+    figure.update_xaxes(title_text="Date", row=rows, col=1)
+    _titles_and_legend(figure, "Each stage over time", 200 * rows + 160)
+    return figure
