@@ -1,6 +1,128 @@
-"""Search across pledges, meetings and notes."""
+"""Search across pledges, meetings and participants: where is this mentioned?"""
 
 import streamlit as st
 
+from coalition import search
+from coalition.charts import label
+from coalition.errors import ValidationFailed
+from coalition.formatting import partial_date
+from ui.as_of import as_of_banner
+from ui.filters import current_filters
+from ui.resources import read
+from ui.shell import page
+from ui.tables import table
+
+# Results listed as links in each group; the table under them holds every one.
+LISTED = 20
+
+filters = current_filters()
 st.title("Search")
-st.caption("Search the record: being built.")
+st.caption(
+    "Search the record: pledges (what was pledged, capability, conditions, notes, source), "
+    "meetings (title, summary, place) and participants' names, for the words as typed, "
+    "ignoring case and accents."
+)
+as_of_banner(filters)
+st.caption(
+    "Search looks through the whole record: the sidebar's filters (category, status, region, "
+    "membership, bilateral aid) do not narrow it, so withdrawn pledges and refusals are found "
+    "too. “As of” applies: pledges as they stood that day, and meetings held by then."
+)
+
+try:
+    query = search.check_query(st.query_params.get("q", ""))
+except ValidationFailed as failure:
+    st.error(
+        "This search cannot be run: " + "; ".join(str(p) for p in failure.problems) + ".",
+        icon=":material/error:",
+    )
+    st.stop()
+if not query:
+    st.info(
+        "Type a word or a phrase into **Search** in the sidebar and press Enter, for example "
+        "a capability, a place or a participant's name.",
+        icon=":material/search:",
+    )
+    st.stop()
+
+corpus = read(search.corpus, filters.as_of)
+results = search.find(corpus, query)
+names = dict(zip(corpus.participants["code"], corpus.participants["name"], strict=True))
+participant_page = page("participant")
+st.markdown(
+    f"**{results.total:,}** found for “{search.escape_markdown(query[:200])}”"
+    + ("…" if len(query) > 200 else "")
+)
+
+
+def listed(found, noun: str) -> None:
+    if len(found) > LISTED:
+        st.caption(f"The first {LISTED} of {len(found):,} {noun}; the table below lists them all.")
+
+
+def open_link(code: str, text: str) -> None:
+    st.page_link(
+        participant_page,
+        label=search.escape_markdown(text),
+        icon=":material/flag:",
+        query_params={"code": code},
+        help=f"Open the page of {names.get(code, code)}",
+    )
+
+
+st.subheader(f"Pledges ({len(results.pledges):,})")
+if results.pledges.empty:
+    st.caption("No pledge mentions this.")
+for pledge in results.pledges.head(LISTED).itertuples():
+    open_link(pledge.participant_code, f"{pledge.participant}: {pledge.description[:120]}")
+    st.text(
+        f"{label(pledge.category)} · {label(pledge.status).lower()} · announced "
+        f"{partial_date(pledge.announced_on, pledge.announced_precision)}. "
+        f"Matched in {pledge.matched}: {pledge.excerpt}"
+    )
+if not results.pledges.empty:
+    listed(results.pledges, "pledges")
+    with st.expander("All pledges found, as a table"):
+        table(
+            search.pledges_for_display(results.pledges),
+            file_name="search-pledges.csv",
+            key="search_pledges",
+        )
+
+st.subheader(f"Meetings ({len(results.meetings):,})")
+if results.meetings.empty:
+    st.caption("No meeting mentions this.")
+for meeting in results.meetings.head(LISTED).itertuples():
+    st.markdown(
+        f"**{search.escape_markdown(meeting.title)}**, {meeting.held_on:%d %b %Y}, "
+        f"{search.escape_markdown(meeting.location)}"
+    )
+    st.text(f"Matched in {meeting.matched}: {meeting.excerpt}")
+    if meeting.hosts:
+        for code in meeting.hosts:
+            open_link(code, f"Host: {names.get(code, code)}")
+    else:
+        st.caption("No host recorded.")
+if not results.meetings.empty:
+    listed(results.meetings, "meetings")
+    with st.expander("All meetings found, as a table"):
+        table(
+            search.meetings_for_display(results.meetings, names),
+            file_name="search-meetings.csv",
+            key="search_meetings",
+        )
+
+st.subheader(f"Participants ({len(results.participants):,})")
+if results.participants.empty:
+    st.caption("No participant's name matches this.")
+for participant in results.participants.head(LISTED).itertuples():
+    open_link(participant.code, participant.name)
+    st.text(f"{participant.kind.capitalize()}, {participant.region}.")
+if not results.participants.empty:
+    listed(results.participants, "participants")
+    with st.expander("All participants found, as a table"):
+        table(
+            search.participants_for_display(results.participants),
+            file_name="search-participants.csv",
+            key="search_participants",
+        )

@@ -83,6 +83,20 @@ def _account_box(viewer: Viewer) -> None:
             st.caption("Reading without an account.")
 
 
+def _search_box() -> None:
+    """Search from any page: the words go to the Search page in its address (``?q=``), so a
+    search is a link that can be shared."""
+    if "q" in st.query_params:  # the search shown, ready to be changed
+        st.session_state["shell_search_text"] = st.query_params["q"]
+    with st.sidebar.form("shell_search", border=False):
+        text = st.text_input(
+            "Search", key="shell_search_text", placeholder="Pledges, meetings, participants"
+        )
+        submitted = st.form_submit_button("Search", icon=":material/search:")
+    if submitted:
+        st.switch_page(page("search"), query_params={"q": text})
+
+
 def _database_unusable(fault: DatabaseFault) -> NoReturn:
     """One plain banner; the cached engine is dropped, so the next click connects, migrates and
     seeds afresh once the database is back."""
@@ -120,6 +134,7 @@ def run_app() -> None:
     if viewer.role is not None:
         print_fit()
         _account_box(viewer)
+        _search_box()
         try:
             st.session_state["data_version"] = current_data_version()
         except DatabaseFault as fault:
