@@ -131,11 +131,7 @@ def tiles(headline: Headline, filters: PledgeFilter) -> list[Tile]:
         if _excluded(filters, category):
             shown.append(Tile(label, "not shown", ("not a chosen category",), category))
             continue
-        notes = [
-            f"{item.summary()}; from {item.participants} participants"
-            if item.pledges
-            else f"No {category} pledge in this view."
-        ]
+        notes = [item.caption()]
         if category == "funding" and headline.lending.pledges:
             notes.append(f"Not included: loans and guarantees, {headline.lending.summary()}.")
         shown.append(Tile(label, item.short(), tuple(notes), category))

@@ -60,6 +60,13 @@ class CategoryFigures:
             return f"{self.figure()}, + {_pledges(self.unknown_size)} of unknown size"
         return self.figure()
 
+    def caption(self) -> str:
+        """Under a headline tile: the summary and how many participants it comes from."""
+        if not self.pledges:
+            return f"No {self.category} pledge in this view."
+        who = f"{self.participants:,} participant" + ("" if self.participants == 1 else "s")
+        return f"{self.summary()}; from {who}"
+
 
 def _pledges(count: int) -> str:
     return f"{count:,} pledge" + ("" if count == 1 else "s")

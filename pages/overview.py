@@ -72,11 +72,7 @@ else:
         "at the stored rate (see About the data). Pledges whose size was never published are "
         "counted beside the sum, never as zero.",
     )
-    columns[1].caption(
-        f"{funding.summary()}; from {funding.participants} participants"
-        if funding.pledges
-        else "No funding pledge in this view."
-    )
+    columns[1].caption(funding.caption())
     lending = figures.lending
     if lending.pledges:
         columns[1].caption(
@@ -94,11 +90,7 @@ for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict
         help="The sum of published sizes. Pledges whose size was never published are "
         "counted beside it, never as zero.",
     )
-    column.caption(
-        f"{item.summary()}; from {item.participants} participants"
-        if item.pledges
-        else f"No {category} pledge in this view."
-    )
+    column.caption(item.caption())
 
 st.markdown(
     "**Participants with at least one pledge:** "

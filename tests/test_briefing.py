@@ -141,7 +141,7 @@ def test_unknown_sizes_are_never_shown_as_zero(engine):
     every figure must say so, never "0 aircraft" or "€0"."""
     filters = replace(FILTERS, categories=("aircraft",))
     _, text = read_back(pack(engine, filters))
-    assert "1 pledge, size not published; from 1 participants" in text
+    assert "1 pledge, size not published; from 1 participant" in text
     assert "1 pledge" in text
     assert not re.search(r"(?<![\d,.])0 (aircraft|troops|ships|pledges)", text)
     assert "€0" not in text
