@@ -285,7 +285,24 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
             )
         ],
     )
-    shown_in_legend: set[str] = set()
+    # One plain swatch per stage, in the stages' order: the bars' own entries would show the
+    # first bar drawn, hatched or not, in the order drawn.
+    drawn = set(totals.loc[totals["pledges"] > 0, "stage"])
+    for rank, stage in enumerate(s for s in STAGES if s in drawn):
+        figure.add_trace(
+            go.Bar(
+                x=[0],
+                y=[group_label(groups[0])],
+                orientation="h",
+                name=STAGE_LABELS[stage],
+                legendgroup=stage,
+                legendrank=rank,
+                marker={"color": STAGE_COLOURS[stage], "line": {"color": "#2f2d2b", "width": 1}},
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=2,
+        )
     for row, group in enumerate(groups, start=1):
         own = totals[totals["category"] == group].set_index("stage")
         name = group_label(group)
@@ -298,8 +315,6 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
             text_colour = STAGE_TEXT.get(stage, "#FFFFFF")
             summary = figures(cell.to_dict() | {"category": group}).summary()
             hover = f"{name}, {STAGE_LABELS[stage].lower()}: {summary}<extra></extra>"
-            legend = stage not in shown_in_legend
-            shown_in_legend.add(stage)
             if sized and cell["known_total"] > 0:
                 figure.add_trace(
                     go.Bar(
@@ -308,7 +323,7 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
                         orientation="h",
                         name=STAGE_LABELS[stage],
                         legendgroup=stage,
-                        showlegend=legend,
+                        showlegend=False,
                         marker={"color": colour, "line": {"color": "#2f2d2b", "width": 1}},
                         text=[figures(cell.to_dict() | {"category": group}).known_text()],
                         textposition="inside",
@@ -319,7 +334,6 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
                     row=row,
                     col=1,
                 )
-                legend = False
             for part, count, pattern in (
                 ("published", cell["pledges"] - cell["unknown_size"], ""),
                 ("unknown", cell["unknown_size"], "/"),
@@ -333,7 +347,7 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
                         orientation="h",
                         name=STAGE_LABELS[stage],
                         legendgroup=stage,
-                        showlegend=legend,
+                        showlegend=False,
                         marker={
                             "color": colour,
                             "line": {"color": "#2f2d2b", "width": 1},
@@ -351,7 +365,6 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
                     row=row,
                     col=2,
                 )
-                legend = False
         largest = own["known_total"].sum()
         if sized:
             figure.update_xaxes(title_text=_unit(group), row=row, col=1, **_axis(group, largest))

@@ -34,6 +34,7 @@ if not totals["pledges"].any():
 else:
     present = [g for g in delivery.GROUPS if totals.loc[totals["category"] == g, "pledges"].any()]
     if "delivered" in stages:
+        st.markdown("**Deployed or delivered so far**, by category")
         columns = st.columns(len(present))
         for column, group in zip(columns, present, strict=True):
             own = totals[totals["category"] == group]
@@ -47,9 +48,10 @@ else:
                 }
             )
             column.metric(
-                f"{delivery.group_label(group)}: deployed or delivered",
+                delivery.group_label(group),
                 delivery.figures(done).short(),
-                help=f"{delivery.figures(done).summary()}, of {pledged.summary()} pledged.",
+                help=f"Deployed or delivered: {delivery.figures(done).summary()}, of "
+                f"{pledged.summary()} pledged.",
             )
     st.plotly_chart(
         shared(delivery.stage_figure, totals, key=(filters,)), key="delivery_stages_chart"

@@ -224,6 +224,14 @@ def test_pledges_of_unknown_size_are_counted_apart_never_as_zero(history):
     assert note["type"] == "scatter"
     assert note["text"] == ["No size published: only the number of pledges is known"]
     assert {t["type"] for t in aircraft if t["xaxis"] == "x6"} == {"bar"}
+    # The legend names the stages in their order, each with a plain swatch.
+    legend = [t for t in figure["data"] if t.get("showlegend", True)]
+    assert [t["name"] for t in legend] == [
+        delivery.STAGE_LABELS[s]
+        for s in delivery.STAGES
+        if s in set(totals.loc[totals["pledges"] > 0, "stage"])
+    ]
+    assert not any(t["marker"].get("pattern") for t in legend)
 
 
 def test_loans_and_guarantees_are_never_added_to_funding(history):
@@ -340,8 +348,8 @@ def test_the_delivery_page_shows_both_charts_metrics_and_tables(monkeypatch, dat
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert titles == ["Where the pledges stand, by category", "Each stage over time"]
     labels = {m.label: m.value for m in at.metric}
-    assert labels["Troops: deployed or delivered"] == "none"
-    assert labels["Loans and guarantees: deployed or delivered"] == "none"
+    assert labels["Troops"] == "none"
+    assert labels["Loans and guarantees"] == "none"
     by_stage = next(d.value for d in at.dataframe if "Stage" in d.value.columns)
     row = by_stage[(by_stage["Category"] == "Troops") & (by_stage["Stage"] == "Committed")]
     assert list(row["Figure"]) == ["100 troops"]

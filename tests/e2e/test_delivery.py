@@ -57,7 +57,7 @@ def test_the_delivery_page_draws_its_charts_and_its_figures_match_the_table(
     assert chart_titles == ["Where the pledges stand, by category", "Each stage over time"]
     assert page.locator('[data-testid="stException"]').count() == 0
 
-    on_screen = metric_value(page, "Troops: deployed or delivered")
+    on_screen = metric_value(page, "Troops")
     assert on_screen == "250 troops"
     with page.expect_download() as download:
         page.locator(".st-key-delivery_stages_download button").click()
