@@ -75,10 +75,13 @@ if results.pledges.empty:
     st.caption("No pledge mentions this.")
 for pledge in results.pledges.head(LISTED).itertuples():
     open_link(pledge.participant_code, f"{pledge.participant}: {pledge.description[:120]}")
-    st.text(
-        f"{label(pledge.category)} · {label(pledge.status).lower()} · announced "
-        f"{partial_date(pledge.announced_on, pledge.announced_precision)}. "
-        f"Matched in {pledge.matched}: {pledge.excerpt}"
+    # The link shows the description; the excerpt is worth showing only for another field.
+    matched = f"Matched in {pledge.matched}" + (
+        "" if pledge.matched == "description" else f": {search.escape_markdown(pledge.excerpt)}"
+    )
+    st.caption(
+        f"{label(pledge.category)} · {label(pledge.status).lower()} · dated "
+        f"{partial_date(pledge.announced_on, pledge.announced_precision)}. {matched}"
     )
 if not results.pledges.empty:
     listed(results.pledges, "pledges")
@@ -97,7 +100,7 @@ for meeting in results.meetings.head(LISTED).itertuples():
         f"**{search.escape_markdown(meeting.title)}**, {meeting.held_on:%d %b %Y}, "
         f"{search.escape_markdown(meeting.location)}"
     )
-    st.text(f"Matched in {meeting.matched}: {meeting.excerpt}")
+    st.caption(f"Matched in {meeting.matched}: {search.escape_markdown(meeting.excerpt)}")
     if meeting.hosts:
         for code in meeting.hosts:
             open_link(code, f"Host: {names.get(code, code)}")
@@ -117,7 +120,7 @@ if results.participants.empty:
     st.caption("No participant's name matches this.")
 for participant in results.participants.head(LISTED).itertuples():
     open_link(participant.code, participant.name)
-    st.text(f"{participant.kind.capitalize()}, {participant.region}.")
+    st.caption(f"{participant.kind.capitalize()}, {participant.region}.")
 if not results.participants.empty:
     listed(results.participants, "participants")
     with st.expander("All participants found, as a table"):

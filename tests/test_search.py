@@ -261,7 +261,7 @@ def test_the_search_page_lists_pledges_linking_to_their_participant(monkeypatch,
         "France: Fixture troops of unknown size",
         "United Kingdom: Fixture troops of unknown size",
     ]
-    assert any("Matched in description" in t.value for t in at.text)
+    assert any("Matched in description" in c.value for c in at.caption)
     table = next(d.value for d in at.dataframe if "Matched in" in d.value.columns)
     assert list(table["Code"]) == ["FRA", "GBR"]
 
