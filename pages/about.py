@@ -6,9 +6,21 @@ import streamlit as st
 from coalition import formatting, queries
 from coalition.formatting import partial_date
 from coalition.seed import change_log
-from coalition.settings import get_settings
+from coalition.settings import PROJECT_ROOT, get_settings
 from ui.resources import read
 from ui.tables import csv_download, table
+
+SCREENS = PROJECT_ROOT / "docs" / "screens"
+# (tab, screenshot, the question the view answers)
+GUIDE = (
+    ("What changed", "what-changed.png", "What changed since my last briefing?"),
+    ("Ranking", "ranking.png", "Who gives most, absolutely and for their size?"),
+    ("Coverage", "coverage.png", "Who has not offered troops (or ships, or funding)?"),
+    ("Delivery", "delivery.png", "How much is delivered, not just announced?"),
+    ("Force gap", "force-gap.png", "How far are troop offers from the planning figures?"),
+    ("Briefing pack", "briefing.png", "What can I hand on? (Overview: Briefing pack)"),
+    ("Search", "search.png", "Where is something mentioned? (the sidebar's search box)"),
+)
 
 st.title("About the data")
 st.markdown(
@@ -131,3 +143,19 @@ table(
     key="about_meetings",
     column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},
 )
+
+st.subheader("The views, and the questions they answer")
+st.caption(
+    "Screenshots of the seed data at 1440×900 (scripts/screenshots.py takes them again). "
+    "Every view follows the sidebar's filters and date, except search."
+)
+for tab, (title, file_name, question) in zip(
+    st.tabs([title for title, _, _ in GUIDE]), GUIDE, strict=True
+):
+    with tab:
+        st.markdown(f"**{question}**")
+        screen = SCREENS / file_name
+        if screen.exists():
+            st.image(str(screen), width="stretch", alt=f"Screenshot: {title}")
+        else:
+            st.caption("No screenshot in this installation.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,10 +25,13 @@ EMAIL = "screenshots@example.org"
 # (file name, address, text that shows the page has drawn)
 PAGES = (
     ("overview", "/", "Pledges by region"),
+    ("what-changed", "/changes?from=2025-03-01&to=2025-03-31&by=effective", "What changed between"),
     ("map", "/map", "Colour countries by"),
     ("timeline", "/timeline", "Pledges by status over time"),
+    ("delivery", "/delivery", "Announced, committed, delivered"),
     ("participant", "/participant?code=GBR", "Meetings attended"),
     ("ranking", "/ranking", "Coverage: who has offered what"),
+    ("search", "/search?q=air", "Search the record"),
     ("snapshots", "/snapshots", "Other tables"),
     ("about", "/about", "Planning figures for the force"),
     ("edit-pledges", "/edit_pledges", "What was pledged"),
@@ -36,6 +40,45 @@ PAGES = (
     ("audit", "/audit", "Backup"),
     ("account", "/account", "Your account"),
 )
+
+
+# (file name, address, heading of the section)
+SECTIONS = (
+    ("coverage", "/ranking", "Coverage: who has offered what"),
+    ("force-gap", "/", "The force gap"),
+)
+
+
+def briefing_pack(page, base: str) -> None:
+    """The overview's briefing pack as users download it, and its first page as an image
+    (pdftoppm, from Debian's poppler-utils, when it is installed)."""
+    page.goto(base)
+    button = page.get_by_role("button", name="Briefing pack (PDF)")
+    button.wait_for(timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    download.value.save_as(OUT / "briefing.pdf")
+    print("docs/screens/briefing.pdf")
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found (apt-get install poppler-utils): briefing.png not updated")
+        return
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "90",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(OUT / "briefing.pdf"),
+            str(OUT / "briefing"),
+        ],
+        check=True,
+    )
+    print("docs/screens/briefing.png")
 
 
 def main() -> None:
@@ -77,6 +120,17 @@ def main() -> None:
             page.wait_for_timeout(2_000)  # charts and the map draw after their elements
             page.screenshot(path=OUT / f"{name}.png")
             print(f"docs/screens/{name}.png")
+        # Sections further down a page, scrolled to the top of the window.
+        for name, address, heading in SECTIONS:
+            page.goto(f"{base}{address}")
+            section = page.get_by_role("heading", name=heading)
+            section.wait_for(timeout=60_000)
+            page.wait_for_timeout(2_000)
+            section.evaluate("element => element.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
+            page.screenshot(path=OUT / f"{name}.png")
+            print(f"docs/screens/{name}.png")
+        briefing_pack(page, base)
         page.goto(base)
         page.get_by_text("Pledges by region").wait_for(timeout=60_000)
         page.wait_for_timeout(2_000)

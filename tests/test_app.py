@@ -162,6 +162,18 @@ def test_about_page_states_method_and_freshness(app):
         assert topic in text
     freshness = next(i.value for i in app.info if "Freshness" in i.value)
     assert "newest announcement dates from 2026-01-06" in freshness
+    # A tab per view with the question it answers and its screenshot, each image named.
+    assert [t.label for t in app.tabs] == [
+        "What changed",
+        "Ranking",
+        "Coverage",
+        "Delivery",
+        "Force gap",
+        "Briefing pack",
+        "Search",
+    ]
+    images = [tab.children[1] for tab in app.tabs]
+    assert all(image.proto.imgs[0].alt.startswith("Screenshot: ") for image in images)
 
 
 def deck_spec(at: AppTest, index: int = 0) -> dict:
