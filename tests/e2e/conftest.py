@@ -83,8 +83,10 @@ def module_server(tmp_path_factory) -> Iterator[str]:
     yield from start_server(url, folder)
 
 
-@pytest.fixture
-def browser_page(request) -> Iterator:
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """One Chromium per test process; each test gets fresh contexts of its own (cookies and
+    storage apart), closed after it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; the README's test command installs it")
     with playwright_api.sync_playwright() as playwright:
@@ -99,12 +101,20 @@ def browser_page(request) -> Iterator:
                 "--no-first-run",
             ],
         )
-        page = offline_page(browser)
-        yield page
-        if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser_page(request, chromium) -> Iterator:
+    page = offline_page(chromium)
+    yield page
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    # Every context the test opened, its other tabs and browsers-within included.
+    for context in list(chromium.contexts):
+        context.close()
 
 
 def offline_page(browser):
