@@ -19,8 +19,9 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from coalition import queries
 from coalition.errors import Problem, ValidationFailed
-from coalition.filters import AS_OF_EARLIEST, MEMBERSHIP_COLUMNS, PledgeFilter
+from coalition.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.formatting import pledge_size
 from coalition.history import describe_changes
 from coalition.privacy import staff_id
@@ -198,14 +199,7 @@ def _matching(state, filters: PledgeFilter):
         conditions.append(state.status.in_(filters.statuses))
     if filters.scopes:
         conditions.append(state.scope.in_(filters.scopes))
-    participants = []
-    if filters.regions:
-        participants.append(Participant.region.in_(filters.regions))
-    if filters.memberships:
-        participants.append(
-            or_(*(getattr(Participant, MEMBERSHIP_COLUMNS[m]) for m in filters.memberships))
-        )
-    if participants:
+    if participants := queries.participant_conditions(filters):
         conditions.append(state.participant_code.in_(select(Participant.code).where(*participants)))
     return and_(*conditions) if conditions else None
 

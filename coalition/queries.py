@@ -69,7 +69,8 @@ def data_version(session: Session) -> int:
     return session.exec(select(DataVersion.version)).one()
 
 
-def _participant_conditions(filters: PledgeFilter) -> list:
+def participant_conditions(filters: PledgeFilter) -> list:
+    """The region and membership filters, as conditions on Participant."""
     conditions = []
     if filters.regions:
         conditions.append(Participant.region.in_(filters.regions))
@@ -84,7 +85,7 @@ def participants_frame(session: Session, filters: PledgeFilter | None = None) ->
     """Participants matching the filters; with ``as_of``, only those reported by then."""
     statement = select(Participant).order_by(Participant.name)
     if filters is not None:
-        statement = statement.where(*_participant_conditions(filters))
+        statement = statement.where(*participant_conditions(filters))
         if filters.as_of is not None:
             statement = statement.where(Participant.first_reported_on <= filters.as_of)
     rows = [p.model_dump() for p in session.exec(statement).all()]
@@ -165,7 +166,7 @@ def pledges_frame(
     statement = statement.add_columns(
         Participant.name.label("participant"), Participant.region
     ).join(Participant, Participant.code == source.participant_code)
-    statement = statement.where(*_participant_conditions(filters))
+    statement = statement.where(*participant_conditions(filters))
     if filters.categories:
         statement = statement.where(source.category.in_(filters.categories))
     if filters.statuses:
@@ -205,10 +206,10 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
     particular order: a scan of the history, not a walk along an index."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
     statement = select(*(getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"))
-    if participant_conditions := _participant_conditions(filters):
+    if conditions := participant_conditions(filters):
         statement = statement.join(
             Participant, Participant.code == PledgeRevision.participant_code
-        ).where(*participant_conditions)
+        ).where(*conditions)
     if filters.categories:
         # Every revision of a pledge that was ever in a chosen category: one that moved to
         # another category must leave the old line from that day, not stay in it for good.
