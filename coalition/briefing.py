@@ -400,6 +400,18 @@ def _text(pdf: FPDF, size: float, bold: bool = False, colour=INK) -> None:
     pdf.set_text_color(*colour)
 
 
+def _table_heading(pdf: FPDF, columns, height: float) -> None:
+    """A table's column headings, ruled off below."""
+    _text(pdf, 7, bold=True, colour=MUTED)
+    pdf.set_x(MARGIN)
+    for heading, cell_width in columns:
+        pdf.cell(cell_width, height, heading)
+    pdf.ln(height)
+    pdf.set_draw_color(*MUTED)
+    pdf.set_line_width(0.25)
+    pdf.line(MARGIN, pdf.get_y(), MARGIN + WIDTH, pdf.get_y())
+
+
 def _paragraph(pdf: FPDF, text: str, size: float = 8, colour=INK, bold=False, height=None):
     _text(pdf, size, bold, colour)
     pdf.set_x(MARGIN)
@@ -650,14 +662,7 @@ def _force_gap(pdf: FPDF, briefing: Briefing) -> None:
         ("Short of the low end", 34),
         ("Short of the high end", 34),
     )
-    _text(pdf, 7, bold=True, colour=MUTED)
-    pdf.set_x(MARGIN)
-    for heading, cell_width in columns:
-        pdf.cell(cell_width, 4, heading)
-    pdf.ln(4)
-    pdf.set_draw_color(*MUTED)
-    pdf.set_line_width(0.25)
-    pdf.line(MARGIN, pdf.get_y(), MARGIN + WIDTH, pdf.get_y())
+    _table_heading(pdf, columns, 4)
     for row in shown.itertuples():
         cells = (
             str(row.name),
@@ -745,14 +750,7 @@ def _movers(pdf: FPDF, briefing: Briefing) -> None:
         *((("Funding (EUR)" if c == "funding" else charts.label(c)), width) for c in categories),
         ("Pledges", count_width),
     ]
-    _text(pdf, 7, bold=True, colour=MUTED)
-    pdf.set_x(MARGIN)
-    for heading, cell_width in headings:
-        pdf.cell(cell_width, 4.5, heading)
-    pdf.ln(4.5)
-    pdf.set_draw_color(*MUTED)
-    pdf.set_line_width(0.25)
-    pdf.line(MARGIN, pdf.get_y(), MARGIN + WIDTH, pdf.get_y())
+    _table_heading(pdf, headings, 4.5)
     row_height = MOVER_ROW
     for mover in rows:
         _ensure(pdf, row_height)
