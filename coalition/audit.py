@@ -10,6 +10,27 @@ from sqlmodel import Session
 
 from db.models import AuditEvent, DataVersion, utc_now
 
+# The kinds of entry, by the prefix of their action, as the audit log's filter offers them.
+# Every action recorded anywhere falls in one (tests/test_auth.py checks the code for it).
+ACTION_GROUPS = {
+    "pledge.": "Pledge edits",
+    "import.": "Imports",
+    "reference.": "Reference data changes",
+    "snapshot.": "Snapshot exports",
+    "seed.": "Seeding",
+    "auth.": "Sign-ins and sign-outs",
+    "account.": "Account changes",
+    "token.": "API tokens",
+    "api.refused": "Refused API requests",
+    "write.refused": "Refused writes",
+}
+
+
+def group_of(action: str) -> str | None:
+    return next(
+        (label for prefix, label in ACTION_GROUPS.items() if action.startswith(prefix)), None
+    )
+
 
 def record(
     session: Session,

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from coalition import queries
+from coalition.audit import ACTION_GROUPS
 from ui.data import PG_DUMP_HINT, backup_bytes, read_session
 from ui.resources import get_engine
 from ui.shell import require_role
@@ -24,15 +25,8 @@ actor = left.selectbox(
 )
 action = middle.selectbox(
     "What",
-    [None, "pledge.", "auth.", "account.", "write.refused", "seed."],
-    format_func=lambda a: {
-        None: "Everything",
-        "pledge.": "Pledge edits",
-        "auth.": "Sign-ins",
-        "account.": "Account changes",
-        "write.refused": "Refused writes",
-        "seed.": "Seeding",
-    }[a],
+    [None, *ACTION_GROUPS],
+    format_func=lambda a: "Everything" if a is None else ACTION_GROUPS[a],
     key="audit_action",
 )
 since = right.date_input("From", value=None, max_value=date.today(), key="audit_since")

@@ -448,6 +448,12 @@ def test_the_admin_audit_page_lists_events_and_offers_csv(monkeypatch, sqlite_ur
     assert {"pledge.create", "seed.load", "account.add"} <= set(events["action"])
     at.selectbox(key="audit_action").set_value("account.").run()
     assert set(at.dataframe[0].value["action"]) == {"account.add"}
+    # Imports, reference data, snapshots and tokens can be picked out too.
+    assert {"Imports", "Reference data changes", "Snapshot exports", "API tokens"} <= set(
+        at.selectbox(key="audit_action").options
+    )
+    at.selectbox(key="audit_action").set_value("seed.").run()
+    assert set(at.dataframe[0].value["action"]) == {"seed.load"}
     assert len(at.get("download_button")) == 1
     at.button(key="audit_backup_prepare").click().run()
     assert len(at.get("download_button")) == 2  # the audit CSV and now the backup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition import auth, queries
+from coalition import audit, auth, queries
 from coalition.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.exports import to_csv
@@ -299,3 +300,17 @@ def test_long_email_addresses_work(engine):
     with write_session(engine) as session:
         auth.add_account(session, actor=Actor(ADMIN), email=email, role="viewer", password=PASSWORD)
     assert sign_in(engine, email, PASSWORD).email == email
+
+
+def test_every_action_the_code_records_is_in_a_group_the_audit_log_can_filter_by():
+    # Actions are written as literals or f-strings with a literal prefix; argparse's own
+    # action= values (store_true, append) are not audit actions.
+    written = re.compile(r'action=f?"([a-z_]+\.[a-z_.]*)')
+    actions = {
+        match
+        for folder in ("coalition", "ui", "pages")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        for match in written.findall(path.read_text(encoding="utf-8"))
+    }
+    assert {"pledge.create", "import.commit", "snapshot.export", "token.create"} <= actions
+    assert [a for a in actions if audit.group_of(a) is None] == []
