@@ -1,9 +1,11 @@
 """Audit entries: small typed records written in the same transaction as what they describe.
-Every write records one, so recording one is also where the data version moves."""
+Every write records one, so recording one is also where the data version moves. Each kind of
+entry is a class below (as Datasette's events are), so what an entry holds is written once."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 from sqlalchemy import insert, update
 from sqlmodel import Session
@@ -32,41 +34,354 @@ def group_of(action: str) -> str | None:
     )
 
 
-def record(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    entity: str | None = None,
-    entity_id: str | int | None = None,
-    details: dict[str, Any] | None = None,
-    changes_data: bool = True,
-) -> AuditEvent:
-    """Add an audit entry to the caller's transaction. ``changes_data`` is False for events
-    such as sign-ins that leave the tracked data as they were (cached pages stay valid)."""
+class Event:
+    """One kind of audit entry, one small class per action: its name (``action``, which may
+    name fields, as "reference.{table}.update"), what it is about (``entity`` and the field
+    whose value identifies it, ``subject``), whether it changes the tracked data, and its
+    details: the dataclass's other fields."""
+
+    action: ClassVar[str]
+    entity: ClassVar[str | None] = None
+    subject: ClassVar[str | None] = None
+    changes_data: ClassVar[bool] = True
+
+    def name(self) -> str:
+        return self.action.format(**self._fields())
+
+    def entity_name(self) -> str | None:
+        return None if self.entity is None else self.entity.format(**self._fields())
+
+    def entity_id(self) -> str | None:
+        value = None if self.subject is None else self._fields()[self.subject]
+        return None if value is None else str(value)
+
+    def details(self) -> dict[str, Any]:
+        return {k: v for k, v in self._fields().items() if k != self.subject}
+
+    def changes(self) -> bool:
+        return self.changes_data
+
+    def _fields(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+# Pledges (written by coalition/pledges.py, the one write path).
+@dataclass(frozen=True)
+class PledgeCreated(Event):
+    action = "pledge.create"
+    entity = "pledge"
+    subject = "pledge_id"
+    pledge_id: int
+    participant: str
+    category: str
+    reason: str
+    batch_id: str | None = None
+
+    def details(self) -> dict[str, Any]:
+        details = super().details()
+        if self.batch_id is None:
+            del details["batch_id"]  # only a batch's pledges name it
+        return details
+
+
+@dataclass(frozen=True)
+class PledgeChanged(Event):
+    """An update, withdrawal or restoration: ``change`` is the revision's action."""
+
+    action = "pledge.{change}"
+    entity = "pledge"
+    subject = "pledge_id"
+    change: str
+    pledge_id: int
+    changed: list[str]
+    version: int
+    reason: str
+
+    def details(self) -> dict[str, Any]:
+        return {"changed": self.changed, "version": self.version, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ImportCommitted(Event):
+    action = "import.commit"
+    entity = "batch"
+    subject = "batch_id"
+    batch_id: str
+    summary: dict[str, Any]
+
+    def details(self) -> dict[str, Any]:
+        return dict(self.summary)
+
+
+# Reference data (admins, coalition/reference.py).
+@dataclass(frozen=True)
+class ReferenceRowAdded(Event):
+    action = "reference.{table}.add"
+    entity = "{table}"
+    subject = "key"
+    table: str
+    key: str | int
+    after: dict[str, Any]
+
+    def details(self) -> dict[str, Any]:
+        return {"after": self.after}
+
+
+@dataclass(frozen=True)
+class ReferenceRowUpdated(Event):
+    action = "reference.{table}.update"
+    entity = "{table}"
+    subject = "key"
+    table: str
+    key: str | int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    def details(self) -> dict[str, Any]:
+        return {"before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class ReferenceRowDeleted(Event):
+    action = "reference.{table}.delete"
+    entity = "{table}"
+    subject = "key"
+    table: str
+    key: str | int
+    before: dict[str, Any]
+
+    def details(self) -> dict[str, Any]:
+        return {"before": self.before}
+
+
+@dataclass(frozen=True)
+class SnapshotExported(Event):
+    """Who took which snapshot, so it can be issued again (it changes no data)."""
+
+    action = "snapshot.export"
+    entity = "snapshot"
+    changes_data = False
+    manifest: dict[str, Any]
+
+    def entity_id(self) -> str | None:
+        return self.manifest["sha256"][:16]
+
+    def details(self) -> dict[str, Any]:
+        return dict(self.manifest)
+
+
+@dataclass(frozen=True)
+class SeedLoaded(Event):
+    action = "seed.load"
+    participants: int
+    pledges: int
+    events: int
+    targets: int
+    exchange_rates: int
+
+
+@dataclass(frozen=True)
+class SeedSynced(Event):
+    """Corrected seed files applied; changes data only when something changed."""
+
+    action = "seed.sync"
+    report: dict[str, Any]
+    changed: bool
+
+    def details(self) -> dict[str, Any]:
+        return dict(self.report)
+
+    def changes(self) -> bool:
+        return self.changed
+
+
+# Signing in and out, and sessions (they change no tracked data).
+@dataclass(frozen=True)
+class SignedIn(Event):
+    action = "auth.sign_in"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    address: str | None
+
+
+@dataclass(frozen=True)
+class SignInFailed(Event):
+    action = "auth.sign_in_failed"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    reason: str
+    address: str | None
+
+
+@dataclass(frozen=True)
+class SignedOut(Event):
+    action = "auth.sign_out"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+
+
+@dataclass(frozen=True)
+class SessionsEnded(Event):
+    action = "auth.sessions_ended"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    sessions: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CrossSiteRefused(Event):
+    action = "auth.cross_site_refused"
+    changes_data = False
+    path: str
+    origin: str | None
+
+
+# Accounts (admins, coalition/auth.py).
+@dataclass(frozen=True)
+class AccountAdded(Event):
+    action = "account.add"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    role: str
+    local_password: bool
+
+
+@dataclass(frozen=True)
+class RoleSet(Event):
+    action = "account.set_role"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    previous: str
+    role: str
+
+    def details(self) -> dict[str, Any]:
+        return {"from": self.previous, "to": self.role}
+
+
+@dataclass(frozen=True)
+class AccountDisabled(Event):
+    """Disabled, or (``disabled`` False) enabled again."""
+
+    action = "account.{state}"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    disabled: bool
+
+    def name(self) -> str:
+        return "account.disable" if self.disabled else "account.enable"
+
+    def details(self) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
+class PasswordSet(Event):
+    action = "account.set_password"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+
+
+@dataclass(frozen=True)
+class SignedOutEverywhere(Event):
+    action = "account.sign_out_everywhere"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    sessions: int
+
+
+@dataclass(frozen=True)
+class AccountUnlocked(Event):
+    action = "account.unlock"
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+    failures_cleared: int
+
+
+# API tokens.
+@dataclass(frozen=True)
+class TokenCreated(Event):
+    action = "token.create"
+    entity = "token"
+    subject = "token_id"
+    changes_data = False
+    token_id: int
+    account: str
+    label: str  # the name its holder gave it
+
+    def details(self) -> dict[str, Any]:
+        return {"account": self.account, "name": self.label}
+
+
+@dataclass(frozen=True)
+class TokenRevoked(Event):
+    action = "token.revoke"
+    entity = "token"
+    subject = "token_id"
+    changes_data = False
+    token_id: int
+
+
+# Refusals.
+@dataclass(frozen=True)
+class WriteRefused(Event):
+    action = "write.refused"
+    changes_data = False
+    attempted: str
+    role: str | None
+    required: str
+
+
+@dataclass(frozen=True)
+class ApiRefused(Event):
+    action = "api.refused"
+    changes_data = False
+    reason: str
+
+
+def event_classes() -> list[type[Event]]:
+    return Event.__subclasses__()
+
+
+def record(session: Session, *, actor: str, event: Event) -> AuditEvent:
+    """Add an audit entry to the caller's transaction; the data version moves with it unless
+    the event changes no tracked data (sign-ins: cached pages stay valid)."""
     entry = AuditEvent(
         actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        details=details or {},
+        action=event.name(),
+        entity=event.entity_name(),
+        entity_id=event.entity_id(),
+        details=event.details(),
     )
     session.add(entry)
-    if changes_data:
+    if event.changes():
         bump_data_version(session)
     return entry
 
 
-def record_many(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entries: dict[str | int, dict[str, Any]],
-) -> None:
-    """The bulk form of ``record`` for a data change: one entry per entity id (with its details)
-    in one multi-row INSERT, and one step of the data version."""
+def record_many(session: Session, *, actor: str, events: list[Event]) -> None:
+    """The bulk form of ``record`` for a data change: one entry per event in one multi-row
+    INSERT, and one step of the data version."""
     now = utc_now()
     session.execute(
         insert(AuditEvent),
@@ -74,12 +389,12 @@ def record_many(
             {
                 "occurred_at": now,
                 "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": str(entity_id),
-                "details": details,
+                "action": event.name(),
+                "entity": event.entity_name(),
+                "entity_id": event.entity_id(),
+                "details": event.details(),
             }
-            for entity_id, details in entries.items()
+            for event in events
         ],
     )
     bump_data_version(session)

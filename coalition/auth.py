@@ -93,9 +93,7 @@ def require_role(session: Session, actor: Actor | None, minimum: str, *, action:
     audit.record(
         session,
         actor=actor.email if actor else "anonymous",
-        action="write.refused",
-        details={"attempted": action, "role": role, "required": minimum},
-        changes_data=False,
+        event=audit.WriteRefused(attempted=action, role=role, required=minimum),
     )
     session.commit()
     raise PermissionDenied(f"{action} needs the {minimum} role")
@@ -164,11 +162,7 @@ def add_account(
     audit.record(
         session,
         actor=actor.email,
-        action="account.add",
-        entity="account",
-        entity_id=email,
-        details={"role": role, "local_password": password is not None},
-        changes_data=False,
+        event=audit.AccountAdded(email=email, role=role, local_password=password is not None),
     )
     session.flush()
     return account
@@ -193,11 +187,7 @@ def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAc
     audit.record(
         session,
         actor=actor.email,
-        action="account.set_role",
-        entity="account",
-        entity_id=account.email,
-        details={"from": previous, "to": role},
-        changes_data=False,
+        event=audit.RoleSet(email=account.email, previous=previous, role=role),
     )
     session.flush()
     return account
@@ -213,10 +203,7 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
     audit.record(
         session,
         actor=actor.email,
-        action="account.disable" if disabled else "account.enable",
-        entity="account",
-        entity_id=account.email,
-        changes_data=False,
+        event=audit.AccountDisabled(email=account.email, disabled=disabled),
     )
     session.flush()
     return account
@@ -228,14 +215,7 @@ def set_password(session: Session, *, actor: Actor, email: str, password: str) -
     _check_password(password, account.email)
     account.password_hash = password_hasher.hash(password)
     end_sessions_of(session, account, reason="password changed")
-    audit.record(
-        session,
-        actor=actor.email,
-        action="account.set_password",
-        entity="account",
-        entity_id=account.email,
-        changes_data=False,
-    )
+    audit.record(session, actor=actor.email, event=audit.PasswordSet(email=account.email))
     session.flush()
     return account
 
@@ -352,11 +332,7 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
         audit.record(
             session,
             actor=subject,
-            action="auth.sign_in_failed",
-            entity="account",
-            entity_id=subject,
-            details={"reason": reason, "address": address},
-            changes_data=False,
+            event=audit.SignInFailed(email=subject, reason=reason, address=address),
         )
         session.commit()
         if wait > 0:
@@ -365,15 +341,7 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
     if password_hasher.check_needs_rehash(account.password_hash):
         account.password_hash = password_hasher.hash(password)
     signed_in = SignedIn(email=account.email, role=account.role, account=account)
-    audit.record(
-        session,
-        actor=email,
-        action="auth.sign_in",
-        entity="account",
-        entity_id=email,
-        details={"address": address},
-        changes_data=False,
-    )
+    audit.record(session, actor=email, event=audit.SignedIn(email=email, address=address))
     session.commit()
     return signed_in
 
@@ -386,11 +354,7 @@ def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
     audit.record(
         session,
         actor=actor.email,
-        action="account.sign_out_everywhere",
-        entity="account",
-        entity_id=account.email,
-        details={"sessions": ended},
-        changes_data=False,
+        event=audit.SignedOutEverywhere(email=account.email, sessions=ended),
     )
     return ended
 
@@ -407,11 +371,7 @@ def unlock(session: Session, *, actor: Actor, email: str) -> int:
     audit.record(
         session,
         actor=actor.email,
-        action="account.unlock",
-        entity="account",
-        entity_id=account.email,
-        details={"failures_cleared": result.rowcount},
-        changes_data=False,
+        event=audit.AccountUnlocked(email=account.email, failures_cleared=result.rowcount),
     )
     return result.rowcount
 
@@ -431,14 +391,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def sign_out(session: Session, *, email: str) -> None:
-    audit.record(
-        session,
-        actor=email,
-        action="auth.sign_out",
-        entity="account",
-        entity_id=email,
-        changes_data=False,
-    )
+    audit.record(session, actor=email, event=audit.SignedOut(email=email))
     session.commit()
 
 

@@ -551,9 +551,8 @@ def commit_import(
     audit.record(
         session,
         actor=actor.email,
-        action="import.commit",
-        entity="batch",
-        entity_id=batch_id,
-        details=summary | {"reason": reason.strip()},
+        event=audit.ImportCommitted(
+            batch_id=batch_id, summary=summary | {"reason": reason.strip()}
+        ),
     )
     return summary

@@ -187,17 +187,16 @@ def create_pledges(
     audit.record_many(
         session,
         actor=actor.email,
-        action="pledge.create",
-        entity="pledge",
-        entries={
-            pledge_id: {
-                "participant": state["participant_code"],
-                "category": state["category"],
-                "reason": reason,
-                **({"batch_id": batch_id} if batch_id else {}),
-            }
+        events=[
+            audit.PledgeCreated(
+                pledge_id=pledge_id,
+                participant=state["participant_code"],
+                category=state["category"],
+                reason=reason,
+                batch_id=batch_id or None,
+            )
             for pledge_id, state in zip(ids, states, strict=True)
-        },
+        ],
     )
     return list(ids)
 
@@ -297,10 +296,13 @@ def update_pledge(
     audit.record(
         session,
         actor=actor.email,
-        action=f"pledge.{action}",
-        entity="pledge",
-        entity_id=pledge.id,
-        details={"changed": sorted(changed), "version": pledge.version, "reason": reason},
+        event=audit.PledgeChanged(
+            change=action,
+            pledge_id=pledge.id,
+            changed=sorted(changed),
+            version=pledge.version,
+            reason=reason,
+        ),
     )
     session.flush()
     return pledge

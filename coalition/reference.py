@@ -141,10 +141,7 @@ def save_table(
         audit.record(
             session,
             actor=actor.email,
-            action=f"reference.{table_name}.update",
-            entity=table_name,
-            entity_id=key,
-            details={"before": before, "after": after},
+            event=audit.ReferenceRowUpdated(table=table_name, key=key, before=before, after=after),
         )
     for key in removed:
         record = session.get(table.model, key)
@@ -152,10 +149,7 @@ def save_table(
         audit.record(
             session,
             actor=actor.email,
-            action=f"reference.{table_name}.delete",
-            entity=table_name,
-            entity_id=key,
-            details={"before": before},
+            event=audit.ReferenceRowDeleted(table=table_name, key=key, before=before),
         )
         session.delete(record)
     session.flush()
@@ -166,10 +160,9 @@ def save_table(
         audit.record(
             session,
             actor=actor.email,
-            action=f"reference.{table_name}.add",
-            entity=table_name,
-            entity_id=getattr(typed, table.key),
-            details={"after": after},
+            event=audit.ReferenceRowAdded(
+                table=table_name, key=getattr(typed, table.key), after=after
+            ),
         )
     session.flush()
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}

@@ -517,14 +517,13 @@ def apply_seed(session: Session, bundle: SeedBundle) -> None:
     audit.record(
         session,
         actor=SEED_ACTOR.email,
-        action="seed.load",
-        details={
-            "participants": len(bundle.participants),
-            "pledges": len(bundle.pledges),
-            "events": len(bundle.events),
-            "targets": len(bundle.targets),
-            "exchange_rates": len(bundle.exchange_rates),
-        },
+        event=audit.SeedLoaded(
+            participants=len(bundle.participants),
+            pledges=len(bundle.pledges),
+            events=len(bundle.events),
+            targets=len(bundle.targets),
+            exchange_rates=len(bundle.exchange_rates),
+        ),
     )
     session.flush()
 
@@ -749,9 +748,7 @@ def sync_seed(session: Session, bundle: SeedBundle) -> SyncReport:
     audit.record(
         session,
         actor=SEED_ACTOR.email,
-        action="seed.sync",
-        details=report.as_details(),
-        changes_data=report.changed,
+        event=audit.SeedSynced(report=report.as_details(), changed=report.changed),
     )
     session.flush()
     return report

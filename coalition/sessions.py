@@ -129,10 +129,6 @@ def end_sessions_of(session: Session, account: UserAccount, *, reason: str) -> i
         audit.record(
             session,
             actor="system",
-            action="auth.sessions_ended",
-            entity="account",
-            entity_id=account.email,
-            details={"sessions": result.rowcount, "reason": reason},
-            changes_data=False,
+            event=audit.SessionsEnded(email=account.email, sessions=result.rowcount, reason=reason),
         )
     return result.rowcount

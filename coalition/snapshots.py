@@ -179,12 +179,4 @@ def build_snapshot(
 
 def log_snapshot(session: Session, *, actor: str, snapshot: Snapshot) -> None:
     """Record who took which snapshot, so it can be issued again (it changes no data)."""
-    audit.record(
-        session,
-        actor=actor,
-        action="snapshot.export",
-        entity="snapshot",
-        entity_id=snapshot.manifest["sha256"][:16],
-        details=snapshot.manifest,
-        changes_data=False,
-    )
+    audit.record(session, actor=actor, event=audit.SnapshotExported(manifest=snapshot.manifest))

@@ -45,11 +45,7 @@ def create_token(session: Session, *, actor: Actor, email: str, name: str) -> st
     audit.record(
         session,
         actor=actor.email,
-        action="token.create",
-        entity="token",
-        entity_id=record.id,
-        details={"account": account.email, "name": name},
-        changes_data=False,
+        event=audit.TokenCreated(token_id=record.id, account=account.email, label=name),
     )
     return token
 
@@ -88,14 +84,7 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
         .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utc_now())
     )
-    audit.record(
-        session,
-        actor=actor.email,
-        action="token.revoke",
-        entity="token",
-        entity_id=token_id,
-        changes_data=False,
-    )
+    audit.record(session, actor=actor.email, event=audit.TokenRevoked(token_id=token_id))
 
 
 def holder_of(session: Session, token: str | None) -> TokenHolder | None:

@@ -134,9 +134,9 @@ def _refuse_cross_site(request: Request) -> None:
         audit.record(
             session,
             actor="anonymous",
-            action="auth.cross_site_refused",
-            details={"path": request.url.path, "origin": request.headers.get("origin")},
-            changes_data=False,
+            event=audit.CrossSiteRefused(
+                path=request.url.path, origin=request.headers.get("origin")
+            ),
         )
 
 
@@ -259,13 +259,7 @@ def _api_caller(authorization: str, cookie: str | None) -> str:
 
 
 def _audit_refusal(session, reason: str) -> None:
-    audit.record(
-        session,
-        actor="anonymous",
-        action="api.refused",
-        details={"reason": reason},
-        changes_data=False,
-    )
+    audit.record(session, actor="anonymous", event=audit.ApiRefused(reason=reason))
 
 
 def _params(request: Request) -> dict[str, list[str]]:
