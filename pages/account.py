@@ -5,8 +5,8 @@ import streamlit as st
 
 from coalition import tokens
 from coalition.errors import ValidationFailed
-from ui.data import DatabaseFault, read_session, write_session
-from ui.resources import get_engine, show_write_fault
+from ui.data import DatabaseFault, reading, writing
+from ui.resources import show_write_fault
 from ui.shell import require_role
 
 viewer = require_role("viewer")
@@ -29,7 +29,7 @@ with st.form("account_token_form", clear_on_submit=True):
     name = st.text_input("What is it for?", max_chars=100, placeholder="e.g. briefing notebook")
     if st.form_submit_button("Make a token"):
         try:
-            with write_session(get_engine()) as session:
+            with writing() as session:
                 st.session_state[NEW_TOKEN] = tokens.create_token(
                     session, actor=viewer.actor, email=viewer.email, name=name
                 )
@@ -40,7 +40,7 @@ with st.form("account_token_form", clear_on_submit=True):
         else:
             st.rerun()
 
-with read_session(get_engine()) as session:
+with reading() as session:
     mine = tokens.tokens_of(session, viewer.email)
 if not mine:
     st.info("You have no tokens.")
@@ -53,7 +53,7 @@ else:
         )
         if st.button("Revoke", key="account_revoke"):
             try:
-                with write_session(get_engine()) as session:
+                with writing() as session:
                     tokens.revoke_token(session, actor=viewer.actor, token_id=chosen)
             except DatabaseFault as fault:
                 show_write_fault(fault)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from coalition import queries
 from coalition.audit import ACTION_GROUPS
-from ui.data import PG_DUMP_HINT, backup_bytes, read_session
+from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role
 from ui.tables import table
@@ -18,7 +18,7 @@ require_role("admin")
 st.title("Audit log")
 left, middle, right, far = st.columns(4)
 # Not cached: sign-ins do not move the data version, and the log must be current.
-with read_session(get_engine()) as session:
+with reading() as session:
     actors = queries.audit_actors(session)
 actor = left.selectbox(
     "Who", [None, *actors], format_func=lambda a: a or "Anyone", key="audit_actor"
@@ -32,7 +32,7 @@ action = middle.selectbox(
 since = right.date_input("From", value=None, max_value=date.today(), key="audit_since")
 until = far.date_input("To", value=None, max_value=date.today(), key="audit_until")
 
-with read_session(get_engine()) as session:
+with reading() as session:
     events = queries.audit_frame(
         session, actor=actor, action_prefix=action, since=since, until=until
     )

@@ -21,10 +21,10 @@ from ui.data import (
     STATUSES,
     DatabaseFault,
     Pledge,
-    read_session,
-    write_session,
+    reading,
+    writing,
 )
-from ui.resources import get_engine, read, show_write_fault
+from ui.resources import read, show_write_fault
 from ui.shell import require_role
 
 viewer = require_role("editor")
@@ -88,7 +88,7 @@ if editing_id is None:
         fresh_form()  # back to a new pledge: none of the other pledge's values
     base = None
 elif base is None or base["id"] != editing_id:
-    with read_session(get_engine()) as session:
+    with reading() as session:
         current = session.get(Pledge, editing_id)
         base = {
             "id": editing_id,
@@ -364,9 +364,8 @@ def save(
     """Create (values) or update (changes on top of ``version``); outcomes land in the
     session state and show after the rerun. ``also`` is a problem the form found itself: it is
     listed with the write path's own, and nothing is saved."""
-    engine = get_engine()
     try:
-        with write_session(engine) as session:
+        with writing() as session:
             if base is None:
                 saved = create_pledge(
                     session,
@@ -394,7 +393,7 @@ def save(
             problems = [also, *problems]
         st.session_state[ERRORS] = ValidationFailed(problems).by_field()
     except VersionConflict:
-        with read_session(engine) as session:
+        with reading() as session:
             theirs = session.get(Pledge, base["id"])
             st.session_state[CONFLICT] = {
                 "changes": changes,

@@ -16,8 +16,8 @@ from coalition.importer import (
     preview_import,
     template_csv,
 )
-from ui.data import DatabaseFault, read_session, write_session
-from ui.resources import get_engine, show_write_fault
+from ui.data import DatabaseFault, reading, writing
+from ui.resources import show_write_fault
 from ui.shell import require_role
 from ui.tables import page_of_rows
 
@@ -53,7 +53,7 @@ if upload is None:
 cache_key = (upload.file_id, st.session_state["data_version"])
 cached = st.session_state.get(PREVIEW)
 if cached is None or cached[0] != cache_key:
-    with st.spinner("Checking every row…"), read_session(get_engine()) as session:
+    with st.spinner("Checking every row…"), reading() as session:
         cached = (cache_key, preview_import(session, upload.getvalue()))
     st.session_state[PREVIEW] = cached
 preview = cached[1]
@@ -142,7 +142,7 @@ if st.button(
 ):
     bar = st.progress(0.0, text="Importing…")
     try:
-        with write_session(get_engine()) as session:
+        with writing() as session:
             summary = commit_import(
                 session,
                 actor=viewer.actor,

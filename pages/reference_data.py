@@ -6,8 +6,8 @@ import streamlit as st
 from coalition import reference
 from coalition.auth import PermissionDenied
 from coalition.errors import ValidationFailed
-from ui.data import DatabaseFault, read_session, write_session
-from ui.resources import get_engine, show_write_fault
+from ui.data import DatabaseFault, reading, writing
+from ui.resources import show_write_fault
 from ui.shell import require_role
 
 viewer = require_role("admin")
@@ -21,11 +21,10 @@ st.caption(
 if notice := st.session_state.pop("reference_notice", None):
     st.success(notice)
 
-engine = get_engine()
 tabs = st.tabs([table.title for table in reference.TABLES.values()])
 for tab, table in zip(tabs, reference.TABLES.values(), strict=True):
     with tab:
-        with read_session(engine) as session:
+        with reading() as session:
             original = reference.table_frame(session, table)
         edited = st.data_editor(
             original,
@@ -36,7 +35,7 @@ for tab, table in zip(tabs, reference.TABLES.values(), strict=True):
         )
         if st.button("Save changes", key=f"reference_save_{table.name}", type="primary"):
             try:
-                with write_session(engine) as session:
+                with writing() as session:
                     counts = reference.save_table(
                         session,
                         actor=viewer.actor,

@@ -7,9 +7,9 @@ from coalition.errors import ValidationFailed
 from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.view import build_view
 from ui.as_of import as_of_banner
-from ui.data import DatabaseFault, write_session
+from ui.data import DatabaseFault, writing
 from ui.filters import current_filters
-from ui.resources import get_engine, read
+from ui.resources import read
 from ui.tables import csv_download
 
 viewer = st.session_state["viewer"]
@@ -51,7 +51,7 @@ st.markdown(
 
 def log_download() -> None:
     try:
-        with write_session(get_engine()) as session:
+        with writing() as session:
             log_snapshot(session, actor=viewer.email or "anonymous", snapshot=snapshot)
     except DatabaseFault as fault:
         st.warning(

@@ -11,8 +11,7 @@ import streamlit as st
 
 from coalition import auth, sessions
 from coalition.settings import get_settings
-from db.engine import read_session, write_session
-from ui.resources import get_engine
+from ui.data import reading, writing
 
 SESSION_EMAIL = "auth_email"
 
@@ -56,7 +55,7 @@ def _cookie_session() -> None:
     if not isinstance(token, str) or not token:  # no browser (AppTest) or no cookie
         return
     policy = sessions.SessionPolicy.of(get_settings())
-    with read_session(get_engine()) as session:
+    with reading() as session:
         found, reason = sessions.find_session(session, token, policy)
     if found is None:
         if st.session_state.pop(SESSION_EMAIL, None) or reason in ENDED:
@@ -64,7 +63,7 @@ def _cookie_session() -> None:
         return
     st.session_state[SESSION_EMAIL] = found.email
     if found.stale:
-        with write_session(get_engine()) as session:
+        with writing() as session:
             sessions.touch(session, found.token_hash)
 
 
@@ -83,7 +82,7 @@ def current_viewer() -> Viewer:
     _cookie_session()
     email = st.session_state.get(SESSION_EMAIL) or _oidc_email()
     if email:
-        with read_session(get_engine()) as session:
+        with reading() as session:
             role = auth.role_of(session, auth.Actor(email))
             if role is None and _oidc_email() == email and settings.oidc_default_role:
                 account = auth.find_account(session, email)
@@ -101,7 +100,7 @@ def sign_out(viewer: Viewer) -> None:
     """End this browser's session: its cookie signs nobody in from now on, here or anywhere
     it was copied to."""
     if viewer.email:
-        with write_session(get_engine()) as session:
+        with writing() as session:
             token = st.context.cookies.get(sessions.COOKIE)
             sessions.end_session(session, token if isinstance(token, str) else None)
             auth.sign_out(session, email=viewer.email)

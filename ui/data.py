@@ -1,6 +1,11 @@
-"""What pages use of the database layer, in one place: its sessions (opened on the engine from
-ui.resources), the fault a write can meet, the vocabularies and backups. Pages import these
-from here, never from db/ (pages -> ui -> coalition -> db)."""
+"""What pages use of the database layer, in one place: sessions on the app's engine
+(``reading()``, ``writing()``), the fault a write can meet, the vocabularies and backups.
+Pages import these from here, never from db/ (pages -> ui -> coalition -> db)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
 
 from db.backup import PG_DUMP_HINT, backup_bytes
 from db.engine import DatabaseFault, read_session, write_session
@@ -16,6 +21,23 @@ from db.models import (
     STATUSES,
     Pledge,
 )
+from ui.resources import get_engine
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A session for reads on the app's engine; it writes nothing."""
+    with read_session(get_engine()) as session:
+        yield session
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """One transaction on the app's engine: committed once when the block ends, rolled back
+    if it raises (the domain functions called inside never commit)."""
+    with write_session(get_engine()) as session:
+        yield session
+
 
 __all__ = [
     "CATEGORIES",
@@ -31,6 +53,6 @@ __all__ = [
     "DatabaseFault",
     "Pledge",
     "backup_bytes",
-    "read_session",
-    "write_session",
+    "reading",
+    "writing",
 ]
