@@ -35,7 +35,7 @@ figures = shared(
     participants,
     pledges,
     read(queries.usd_per_eur),
-    key=(filters, "all participants"),
+    key=(filters,),
 )
 profile = figures.loc[code]
 details = participants.set_index("code").loc[code]

@@ -3,7 +3,6 @@ write made through any process shows at the next rerun."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,40 +54,37 @@ def show_write_fault(fault: DatabaseFault) -> None:
         forget_engine()
 
 
-# A resource cache, not a data cache: every session gets the same result object instead of
-# an unpickled copy, which cost a sixth of each rerun under load. Nothing changes a result in
-# place (pages and builders derive new frames), so sharing is safe.
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _cached_read(module: str, name: str, version: int, args: tuple[Any, ...]) -> Any:
-    with read_session(get_engine()) as session:
-        return getattr(importlib.import_module(module), name)(session, *args)
+# One cache for reads and built figures. A resource cache, not a data cache: every session
+# gets the same result object instead of an unpickled copy, which cost a sixth of each rerun
+# under load. Nothing changes a result in place (pages and builders derive new frames), so
+# sharing is safe. Entries are keyed by the function's qualified name, the data version and
+# a key; the function itself travels unhashed (Streamlit's cache cannot hash functions).
+@st.cache_resource(show_spinner=False, max_entries=384)
+def _cached(name: str, version: int, key: tuple[Any, ...], _make: Callable[[], Any]) -> Any:
+    return _make()
+
+
+def _name(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def read(query: Callable[..., T], *args: Any) -> T:
-    """Run ``query(session, *args)``, a read function of the coalition package, cached until
-    the data change and shared by every session: treat the result as read-only. (Streamlit's
-    cache cannot hash functions: they travel by name.)"""
+    """Run ``query(session, *args)``, cached until the data change and shared by every
+    session: treat the result as read-only. The arguments are the cache key (small values:
+    filters, dates, codes)."""
     return read_later(query, *args)()
 
 
 def read_later(query: Callable[..., T], *args: Any) -> Callable[[], T]:
     """``read(query, *args)`` as a call to make later, at this run's data version: for a
     download made only when clicked, which runs outside the page script."""
-    module = importlib.import_module(query.__module__)
-    if (
-        not query.__module__.startswith("coalition.")
-        or getattr(module, query.__name__) is not query
-    ):
-        raise ValueError(f"{query.__qualname__} is not a read function of the coalition package")
     version = st.session_state["data_version"]
-    return lambda: _cached_read(query.__module__, query.__name__, version, args)
 
+    def run() -> T:
+        with read_session(get_engine()) as session:
+            return query(session, *args)
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def _shared(
-    name: str, version: int, key: tuple[Any, ...], _build: Callable, _args: tuple, _kwargs: dict
-) -> Any:
-    return _build(*_args, **_kwargs)
+    return lambda: _cached(_name(query), version, args, run)
 
 
 def shared(build: Callable[..., T], *args: Any, key: tuple[Any, ...], **kwargs: Any) -> T:
@@ -98,12 +94,11 @@ def shared(build: Callable[..., T], *args: Any, key: tuple[Any, ...], **kwargs: 
     ``key`` must name everything the arguments depend on besides the data version (filters,
     choices on the page); the arguments themselves are not hashed, since hashing large frames
     on every rerun would cost what the cache saves."""
-    name = f"{build.__module__}.{build.__qualname__}"
-    return _shared(name, st.session_state["data_version"], key, build, args, kwargs)
+    version = st.session_state["data_version"]
+    return _cached(_name(build), version, key, lambda: build(*args, **kwargs))
 
 
 def clear_cached_data() -> None:
     """Forget every cached read and shared figure (the engine stays): a cold start of the
     pages without restarting the process."""
-    _cached_read.clear()
-    _shared.clear()
+    _cached.clear()
