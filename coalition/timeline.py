@@ -500,13 +500,16 @@ def _sums_by_day(
     previous one, summed by day, then accumulated (as ``_deltas`` does on frames)."""
     first_of_pledge = np.ones(len(pledge), dtype=bool)
     first_of_pledge[1:] = pledge[1:] != pledge[:-1]
-    deltas = {}
-    for name, value in values.items():
-        previous = np.empty_like(value)
-        previous[1:] = value[:-1]
-        previous[first_of_pledge] = 0.0
-        deltas[name] = value - previous
-    frame = pd.DataFrame(deltas)
+    # One block of numbers, a row per value: pandas takes it without copying (a frame built
+    # from a dict of columns copied them all into such a block first).
+    deltas = np.empty((len(values), len(pledge)))
+    for row, value in enumerate(values.values()):
+        deltas[row, 0] = value[0]
+        np.subtract(value[1:], value[:-1], out=deltas[row, 1:])
+        deltas[row, first_of_pledge] = value[first_of_pledge]
+    names = list(values)
+    columns = pd.MultiIndex.from_tuples(names) if isinstance(names[0], tuple) else names
+    frame = pd.DataFrame(deltas.T, columns=columns, copy=False)
     daily = frame.groupby(day.astype("int64")).sum().cumsum()
     daily.index = pd.Index(
         [date(1970, 1, 1) + timedelta(days=int(d)) for d in daily.index], dtype=object
