@@ -7,6 +7,7 @@ chosen ones) takes it out from that date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import numpy as np
@@ -494,20 +495,22 @@ def _state_rows(revisions: queries.RevisionArrays) -> tuple[np.ndarray, np.ndarr
 
 
 def _sums_by_day(
-    pledge: np.ndarray, day: np.ndarray, values: dict[object, np.ndarray]
+    pledge: np.ndarray, day: np.ndarray, names: list, value_of: Callable[[object], np.ndarray]
 ) -> pd.DataFrame:
-    """Running totals by day of per-state values: each state's value minus the same pledge's
-    previous one, summed by day, then accumulated (as ``_deltas`` does on frames)."""
+    """Running totals by day of per-state values (``value_of(name)`` for each of ``names``):
+    each state's value minus the same pledge's previous one, summed by day, then accumulated
+    (as ``_deltas`` does on frames)."""
     first_of_pledge = np.ones(len(pledge), dtype=bool)
     first_of_pledge[1:] = pledge[1:] != pledge[:-1]
-    # One block of numbers, a row per value: pandas takes it without copying (a frame built
-    # from a dict of columns copied them all into such a block first).
-    deltas = np.empty((len(values), len(pledge)))
-    for row, value in enumerate(values.values()):
+    # One block of numbers, a row per value, each value made only when its row is filled:
+    # pandas takes the block without copying (a frame built from a dict of columns copied
+    # them all into such a block first, holding both).
+    deltas = np.empty((len(names), len(pledge)))
+    for row, name in enumerate(names):
+        value = value_of(name)
         deltas[row, 0] = value[0]
         np.subtract(value[1:], value[:-1], out=deltas[row, 1:])
         deltas[row, first_of_pledge] = value[first_of_pledge]
-    names = list(values)
     columns = pd.MultiIndex.from_tuples(names) if isinstance(names[0], tuple) else names
     frame = pd.DataFrame(deltas.T, columns=columns, copy=False)
     daily = frame.groupby(day.astype("int64")).sum().cumsum()
@@ -556,14 +559,19 @@ def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFra
     counted &= ~lending
     if filters.scopes:
         counted &= in_scopes
-    values = {}
     names = sorted(CATEGORIES[c] for c in np.unique(category))
-    for name in names:
+    known = np.nan_to_num(size, nan=0.0)
+    unknown = np.isnan(size)
+
+    def value_of(column: tuple[str, str]) -> np.ndarray:
+        name, measure = column
         own = counted & (category == CATEGORIES.index(name))
-        values[(name, "known_total")] = np.where(own, np.nan_to_num(size, nan=0.0), 0.0)
-        values[(name, "pledges")] = own.astype(float)
-        values[(name, "unknown_size")] = (own & np.isnan(size)).astype(float)
-    daily = _sums_by_day(pledge, day, values)
+        if measure == "known_total":
+            return np.where(own, known, 0.0)
+        return (own & unknown if measure == "unknown_size" else own).astype(float)
+
+    measures = ("known_total", "pledges", "unknown_size")
+    daily = _sums_by_day(pledge, day, [(n, m) for n in names for m in measures], value_of)
     daily.index.name = "date"
     columns = ["category", "date", "known_total", "pledges", "unknown_size"]
     parts = [daily[name].reset_index().assign(category=name) for name in names]
@@ -579,6 +587,7 @@ def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFra
     counts = _sums_by_day(
         pledge,
         day,
-        {name: ((status == n) & in_scope).astype(float) for n, name in enumerate(STATUSES)},
+        list(STATUSES),
+        lambda name: ((status == STATUSES.index(name)) & in_scope).astype(float),
     )
     return series, counts.rename_axis("date").reset_index()
