@@ -278,7 +278,7 @@ def main() -> None:
     lines += [
         "",
         f"- naive baseline (every revision into pandas, grouped): {naive_time * 1000:.0f} ms; "
-        f"the timeline's cold rerun is {naive_time / pages['timeline']['cold']:.1f}× faster",
+        f"naive / the timeline's cold rerun: {naive_time / pages['timeline']['cold']:.1f}×",
         f"- as-of snapshot (all statuses): {snapshot_time * 1000:.0f} ms"
         f"{mark(snapshot_time, targets['snapshot'])} (CPU {snapshot_cpu * 1000:.0f} ms), "
         f"{snapshot_time / snapshot_floor:.1f}× "
