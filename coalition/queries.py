@@ -118,7 +118,9 @@ def collection_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a large result is read: every row is a
     new tuple, and the collector, triggered again and again by so many new objects, walked
     all of them each time (more than half the read at a million revisions). Rows hold plain
-    values and make no reference cycles; it runs again afterwards as usual."""
+    values and make no reference cycles; it runs again afterwards as usual. The switch is
+    process-wide: other sessions' threads run paused meanwhile, and the read that paused it
+    (the one that found it on) turns it back on, so it is never left off."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
