@@ -58,20 +58,35 @@ TARGETS_100K = {
     "warm": 0.150,
     "floor_ratio": 3.0,
     "cold": 1.5,
+    "timeline_cold": 1.5,
     "snapshot": 1.0,
     "import": 5.0,
     "rss_mb": 500,
     "bytes": 2_000_000,
 }
-# At a million revisions the issue sets only these two; nothing else is marked there.
-TARGETS_1M = dict.fromkeys(TARGETS_100K) | {"warm": 0.500, "snapshot": 5.0}
+# At a million revisions the issue sets only these; nothing else is marked there. The cold
+# target applies to the timeline alone.
+TARGETS_1M = dict.fromkeys(TARGETS_100K) | {
+    "warm": 0.500,
+    "snapshot": 3.0,
+    "timeline_cold": 3.0,
+    "rss_mb": 1024,
+}
 
 
 TARGET_TEXT = {
     False: "warm ≤ 150 ms and ≤ 3× floor, cold ≤ 1.5 s, ≤ 2 MB per page, snapshot ≤ 1 s, "
     "import ≤ 5 s, peak RSS ≤ 500 MB",
-    True: "warm ≤ 500 ms, snapshot ≤ 5 s (the issue sets no other target at this size)",
+    True: "warm ≤ 500 ms, the timeline's cold rerun ≤ 3 s, snapshot ≤ 3 s, peak RSS ≤ 1 GB "
+    "(the issue sets no other target at this size)",
 }
+# The SQL a snapshot cannot do without: each pledge's newest version in effect by the date,
+# as recorded by the known-at time (the snapshot's floor).
+SNAPSHOT_FLOOR_SQL = (
+    "SELECT pledge_id, max(version) FROM pledge_revision WHERE effective_on <= '2026-01-01' "
+    "GROUP BY pledge_id"
+)
+COLD_RUNS = 3
 
 
 def mark(value: float, target: float | None) -> str:
@@ -80,12 +95,31 @@ def mark(value: float, target: float | None) -> str:
 
 
 def timed(action: Callable[[], object], repeat: int = 3) -> float:
-    runs = []
+    return timed_with_cpu(action, repeat)[0]
+
+
+def timed_with_cpu(
+    action: Callable[[], object], repeat: int = 3, before: Callable[[], object] = lambda: None
+) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process (every thread) over ``repeat``
+    runs, ``before`` run untimed ahead of each. On a shared machine the wall time grows with
+    the load; the CPU time much less."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        before()
+        started, cpu = time.perf_counter(), time.process_time()
         action()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_text(load: tuple[float, float, float]) -> str:
+    return ", ".join(f"{value:.1f}" for value in load)
 
 
 def page_bytes(at: AppTest) -> int:
@@ -112,11 +146,18 @@ def measure_pages(url: str, email: str) -> dict[str, dict[str, float]]:
         at.query_params["code"] = "GBR"
         at.run()
         at.switch_page(f"../pages/{page}.py")
-        clear_cached_data()
-        cold = timed(lambda at=at: at.run(), repeat=1)
+        cold, cold_cpu = timed_with_cpu(
+            lambda at=at: at.run(), repeat=COLD_RUNS, before=clear_cached_data
+        )
         warm = timed(lambda at=at: at.run(), repeat=5)
         assert not at.exception, (page, at.exception)
-        results[page] = {"cold": cold, "warm": warm, "bytes": page_bytes(at)}
+        results[page] = {
+            "cold": cold,
+            "cold_cpu": cold_cpu,
+            "warm": warm,
+            "bytes": page_bytes(at),
+            "rss_mb": peak_rss_mb(),
+        }
     return results
 
 
@@ -172,6 +213,9 @@ def main() -> None:
     targets = TARGETS_1M if args.revisions >= 1_000_000 else TARGETS_100K
 
     counted = revisions_in(url)
+    # The memory baseline: this process with the app imported and the database open.
+    started_rss = peak_rss_mb()
+    load = os.getloadavg()
     pages = measure_pages(url, email)
     # The baselines on the same data the pages saw (before the import adds to it).
     with engine.connect() as connection:
@@ -179,6 +223,7 @@ def main() -> None:
             p: timed(lambda sql=sql: connection.execute(text(sql)).all())
             for p, sql in FLOOR_SQL.items()
         }
+        snapshot_floor = timed(lambda: connection.execute(text(SNAPSHOT_FLOOR_SQL)).all())
 
     def snapshot() -> None:
         with read_session(engine) as session:
@@ -188,13 +233,15 @@ def main() -> None:
                 known_at=datetime.now(UTC),
             )
 
-    snapshot_time = timed(snapshot)
+    snapshot_time, snapshot_cpu = timed_with_cpu(snapshot)
+    after_snapshot_rss = peak_rss_mb()
     naive_time = naive_in_child(url)
     started = time.perf_counter()
     with write_session(engine) as session:
         commit_import(session, actor=Actor(email), data=import_rows(10_000), reason="bench")
     import_time = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
+    load_after = os.getloadavg()
     engine.dispose()
 
     lines = [
@@ -205,31 +252,43 @@ def main() -> None:
         f"measured. Command: `python bench/run.py --revisions {args.revisions}"
         + (" --database <PostgreSQL URL>" if engine.dialect.name != "sqlite" else "")
         + "`. Script times through Streamlit's AppTest in this process, signed in; cold = "
-        f"every cached read and figure dropped first. ✓/✗ against the issue's targets: "
+        f"every cached read and figure dropped first (median of {COLD_RUNS}), with the CPU "
+        "time this process spent on it, which other work on the machine inflates far less "
+        f"than the wall time. Load average (1, 5, 15 min): {load_text(load)} at the start, "
+        f"{load_text(load_after)} at the end. ✓/✗ against the issue's targets: "
         f"{TARGET_TEXT[targets is TARGETS_1M]}.",
         "",
-        "| page | warm rerun | cold rerun | floor (SQL) | ours/floor (warm) "
-        "| naive/ours (warm) | bytes to browser |",
-        "|---|---|---|---|---|---|---|",
+        "| page | warm rerun | cold rerun | cold CPU | floor (SQL) | ours/floor (warm) "
+        "| cold/floor | naive/ours (warm) | bytes to browser | peak RSS so far |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for page, figures in pages.items():
         ratio = figures["warm"] / floors[page]
+        cold_target = targets["timeline_cold"] if page == "timeline" else targets["cold"]
         lines.append(
             f"| {page} | {figures['warm'] * 1000:.0f} ms{mark(figures['warm'], targets['warm'])}"
-            f" | {figures['cold'] * 1000:.0f} ms{mark(figures['cold'], targets['cold'])} | "
+            f" | {figures['cold'] * 1000:.0f} ms{mark(figures['cold'], cold_target)} | "
+            f"{figures['cold_cpu'] * 1000:.0f} ms | "
             f"{floors[page] * 1000:.1f} ms | {ratio:.1f}×{mark(ratio, targets['floor_ratio'])} | "
+            f"{figures['cold'] / floors[page]:.1f}× | "
             f"{naive_time / figures['warm']:.1f}× | "
-            f"{figures['bytes'] / 1e6:.2f} MB{mark(figures['bytes'], targets['bytes'])} |"
+            f"{figures['bytes'] / 1e6:.2f} MB{mark(figures['bytes'], targets['bytes'])} | "
+            f"{figures['rss_mb']:.0f} MB |"
         )
     lines += [
         "",
-        f"- naive baseline (every revision into pandas, grouped): {naive_time * 1000:.0f} ms",
+        f"- naive baseline (every revision into pandas, grouped): {naive_time * 1000:.0f} ms; "
+        f"naive / the timeline's cold rerun: {naive_time / pages['timeline']['cold']:.1f}×",
         f"- as-of snapshot (all statuses): {snapshot_time * 1000:.0f} ms"
-        f"{mark(snapshot_time, targets['snapshot'])}",
+        f"{mark(snapshot_time, targets['snapshot'])} (CPU {snapshot_cpu * 1000:.0f} ms), "
+        f"{snapshot_time / snapshot_floor:.1f}× "
+        f"its floor (each pledge's newest version in SQL alone: {snapshot_floor * 1000:.0f} ms)",
         f"- import of 10,000 rows through the write path: {import_time:.1f} s"
         f"{mark(import_time, targets['import'])}",
         f"- peak RSS of this process (pages, snapshot, import): {rss_mb:.0f} MB"
-        f"{mark(rss_mb, targets['rss_mb'])}",
+        f"{mark(rss_mb, targets['rss_mb'])}, {rss_mb / started_rss:.1f}× the "
+        f"{started_rss:.0f} MB it held before the first page (app imported, database open); "
+        f"{after_snapshot_rss:.0f} MB after the snapshot",
     ]
     report = "\n".join(lines)
     print(report)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func, or_
+from sqlalchemy import Integer, case, cast, func, literal_column, or_, type_coerce
 from sqlmodel import Session, select
 
 from coalition.exchange import add_eur
@@ -14,7 +19,12 @@ from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
 from coalition.privacy import staff_id
 from db.models import (
+    CATEGORIES,
+    DATE_PRECISIONS,
+    INSTRUMENTS,
     PLEDGE_FIELD_NAMES,
+    SCOPES,
+    STATUSES,
     AuditEvent,
     DataVersion,
     Event,
@@ -104,15 +114,33 @@ def exchange_rates_frame(session: Session) -> pd.DataFrame:
     return _frame(session, select(*columns))
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large result is read: every row is a
+    new tuple, and the collector, triggered again and again by so many new objects, walked
+    all of them each time (more than half the read at a million revisions). Rows hold plain
+    values and make no reference cycles; it runs again afterwards as usual. The switch is
+    process-wide: other sessions' threads run paused meanwhile, and the read that paused it
+    (the one that found it on) turns it back on, so it is never left off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _frame(session: Session, statement) -> pd.DataFrame:
     """The rows of a column select as a DataFrame: run on the connection, without the ORM's
     work per row."""
-    result = session.connection().execute(statement)
-    columns = list(result.keys())
-    # Column by column: pandas probes every Row object it is given, which costs more than the
-    # query itself on a large history.
-    values = list(zip(*result.all(), strict=True)) or [()] * len(columns)
-    return pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns)
+    with collection_paused():
+        result = session.connection().execute(statement)
+        columns = list(result.keys())
+        # Column by column: pandas probes every Row object it is given, which costs more than
+        # the query itself on a large history.
+        values = list(zip(*result.all(), strict=True)) or [()] * len(columns)
+        return pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns)
 
 
 def latest_revisions(as_of: date | None, known_at: datetime | None = None):
@@ -200,12 +228,10 @@ REVISION_COLUMNS = [
 ]
 
 
-def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
-    """Every revision of the pledges of participants matching the filters (all statuses: a
-    status filter applies to the state at each date, which is the caller's business), in no
-    particular order: a scan of the history, not a walk along an index."""
-    filters = filters or PledgeFilter(statuses=(), scopes=())
-    statement = select(*(getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"))
+def _revisions_statement(filters: PledgeFilter, columns: list):
+    """The revisions of the pledges of participants matching the filters (all statuses: a
+    status filter applies to the state at each date, which is the caller's business)."""
+    statement = select(*columns)
     if conditions := participant_conditions(filters):
         statement = statement.join(
             Participant, Participant.code == PledgeRevision.participant_code
@@ -219,8 +245,139 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
         statement = statement.where(PledgeRevision.pledge_id.in_(ever))
     if filters.as_of is not None:
         statement = statement.where(PledgeRevision.effective_on <= filters.as_of)
+    return statement
+
+
+def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
+    """Every revision of the pledges of participants matching the filters (all statuses: a
+    status filter applies to the state at each date, which is the caller's business), in no
+    particular order: a scan of the history, not a walk along an index."""
+    filters = filters or PledgeFilter(statuses=(), scopes=())
+    columns = [getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"]
+    statement = _revisions_statement(filters, columns)
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     return frame[REVISION_COLUMNS]
+
+
+# Text columns of a revision that hold one of a few values (check constraints keep them so):
+# read as their position in these lists, which costs far less per row than a string.
+REVISION_CODES = {
+    "category": CATEGORIES,
+    "status": STATUSES,
+    "announced_precision": DATE_PRECISIONS,
+    "instrument": INSTRUMENTS,
+    "scope": SCOPES,
+}
+
+
+@dataclass(frozen=True)
+class RevisionArrays:
+    """Revisions as one numpy array per column, in no particular order. Dates are
+    ``datetime64[D]``; the columns of REVISION_CODES are positions in those lists (int8);
+    ``currency`` is None except for funding in a currency other than the euro, and
+    ``size`` is what the revision adds to its category's total (see metrics.measured_size):
+    EUR for funding, the count for the rest, NaN where never published."""
+
+    pledge_id: np.ndarray
+    version: np.ndarray
+    effective_on: np.ndarray
+    announced_on: np.ndarray
+    category: np.ndarray
+    status: np.ndarray
+    announced_precision: np.ndarray
+    instrument: np.ndarray
+    scope: np.ndarray
+    quantity: np.ndarray
+    currency: np.ndarray
+    size: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pledge_id)
+
+
+def _epoch_days(session: Session, column):
+    """A date column as days since 1 January 1970: one small number per row, where a date
+    object (or its text) per row cost more than the query."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(column - literal_column("DATE '1970-01-01'"), Integer)
+    # SQLite keeps dates as ISO text; a Julian day number is a whole day plus a half.
+    return cast(func.julianday(column) - 2440587.5, Integer)
+
+
+# The coded columns travel packed into one number, three bits each (every list has at most 8
+# values): one value per row instead of five.
+CODE_BITS = 3
+assert all(len(values) <= 1 << CODE_BITS for values in REVISION_CODES.values())
+
+
+def revision_arrays(
+    session: Session, filters: PledgeFilter | None = None, chunk: int = 100_000
+) -> RevisionArrays:
+    """The revisions ``revisions_frame`` reads, as compact arrays read a chunk at a time: on a
+    long history the rows as Python objects took gigabytes and most of the time."""
+    filters = filters or PledgeFilter(statuses=(), scopes=())
+    packed = sum(
+        case({value: n for n, value in enumerate(values)}, value=getattr(PledgeRevision, name))
+        * (1 << (CODE_BITS * position))
+        for position, (name, values) in enumerate(REVISION_CODES.items())
+    )
+    columns = [
+        PledgeRevision.pledge_id,
+        PledgeRevision.version,
+        _epoch_days(session, PledgeRevision.effective_on),
+        _epoch_days(session, PledgeRevision.announced_on),
+        packed,
+        PledgeRevision.quantity,
+        # The euro needs no rate: only other currencies come back, as few strings.
+        case((PledgeRevision.currency != "EUR", PledgeRevision.currency), else_=None),
+    ]
+    result = session.connection().execute(_revisions_statement(filters, columns))
+    types = ["int64", "int64", "int64", "int64", "int64", "float64", object]
+    parts: list[list[np.ndarray]] = [[] for _ in range(len(columns))]
+    # Straight from the driver's cursor: none of these columns needs converting on the way,
+    # and a result row object per revision cost more than the query.
+    with collection_paused():
+        while rows := result.cursor.fetchmany(chunk):
+            for n, values in enumerate(zip(*rows, strict=True)):
+                parts[n].append(np.array(values, dtype=types[n]))  # None: NaN for a float
+    result.close()
+    empty = [np.empty(0, dtype=kind) for kind in types]
+    arrays = [np.concatenate(p) if p else e for p, e in zip(parts, empty, strict=True)]
+    (pledge_id, version, effective_days, announced_days, packed, quantity, currency) = arrays
+    effective_on = effective_days.astype("datetime64[D]")
+    announced_on = announced_days.astype("datetime64[D]")
+    mask = (1 << CODE_BITS) - 1
+    codes = [
+        ((packed >> (CODE_BITS * position)) & mask).astype("int8")
+        for position in range(len(REVISION_CODES))
+    ]
+    category = codes[0]
+    size = quantity.copy()
+    # Funding in another currency: converted at the rate of its announcement (exchange).
+    other = np.flatnonzero(
+        (category == CATEGORIES.index("funding")) & ~np.isnan(quantity) & pd.notna(currency)
+    )
+    if len(other):
+        funding = pd.DataFrame(
+            {
+                "category": "funding",
+                "quantity": quantity[other],
+                "currency": currency[other],
+                "announced_on": announced_on[other].astype(object),
+                "announced_precision": np.array(DATE_PRECISIONS, dtype=object)[codes[2][other]],
+            }
+        )
+        size[other] = add_eur(funding, exchange_rates_frame(session))["amount_eur"].to_numpy()
+    return RevisionArrays(
+        pledge_id,
+        version,
+        effective_on,
+        announced_on,
+        *codes,
+        quantity=quantity,
+        currency=currency,
+        size=size,
+    )
 
 
 def pledge_revisions_frame(session: Session, pledge_id: int) -> pd.DataFrame:

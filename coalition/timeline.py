@@ -7,7 +7,8 @@ chosen ones) takes it out from that date.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,14 @@ from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
 from coalition.metrics import amount_text, is_lending, measured_size
 from coalition.periods import counted_from
-from db.models import CATEGORIES, STATUSES
+from db.models import (
+    CATEGORIES,
+    DATE_PRECISIONS,
+    INSTRUMENTS,
+    LENDING_INSTRUMENTS,
+    SCOPES,
+    STATUSES,
+)
 
 SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")
 
@@ -449,18 +457,137 @@ def gantt_figure(frame: pd.DataFrame, until: date | None = None) -> go.Figure:
     return figure
 
 
+def _counted_from_days(revisions: queries.RevisionArrays) -> np.ndarray:
+    """Each revision's announcement day as counted (periods.counted_from): the day itself for
+    a date known to the day, the end of its month or year otherwise."""
+    counted = revisions.announced_on.copy()
+    rough = np.flatnonzero(revisions.announced_precision != DATE_PRECISIONS.index("day"))
+    if len(rough):
+        precisions = np.array(DATE_PRECISIONS, dtype=object)[revisions.announced_precision[rough]]
+        days = counted_from(
+            pd.Series(revisions.announced_on[rough].astype(object)), pd.Series(precisions)
+        )
+        counted[rough] = np.array(days.tolist(), dtype="datetime64[D]")
+    return counted
+
+
+def _state_rows(revisions: queries.RevisionArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``states_over_time`` on arrays: per pledge and date on which its state changed, ordered
+    by pledge then date, (pledge ids, dates, the index of the revision holding the state)."""
+    order = np.lexsort((revisions.version, revisions.effective_on, revisions.pledge_id))
+    pledge = revisions.pledge_id[order]
+    day = revisions.effective_on[order]
+    version = revisions.version[order]
+    new_pledge = np.ones(len(order), dtype=bool)
+    new_pledge[1:] = pledge[1:] != pledge[:-1]
+    # One number per revision that orders by pledge, then version: its running maximum is the
+    # newest version in effect by each revision's date, within its own pledge.
+    span = int(version.max()) - int(version.min()) + 1
+    key = (np.cumsum(new_pledge) - 1) * span + (version - version.min())
+    newest = np.maximum.accumulate(key)
+    # The state on a date is the one after the last revision in effect that day.
+    last_of_day = np.ones(len(order), dtype=bool)
+    last_of_day[:-1] = (pledge[1:] != pledge[:-1]) | (day[1:] != day[:-1])
+    rows = np.flatnonzero(last_of_day)
+    by_key = np.argsort(key, kind="stable")
+    holding = order[by_key[np.searchsorted(key, newest[rows], sorter=by_key)]]
+    return pledge[rows], day[rows], holding
+
+
+def _sums_by_day(
+    pledge: np.ndarray, day: np.ndarray, names: list, value_of: Callable[[object], np.ndarray]
+) -> pd.DataFrame:
+    """Running totals by day of per-state values (``value_of(name)`` for each of ``names``):
+    each state's value minus the same pledge's previous one, summed by day, then accumulated
+    (as ``_deltas`` does on frames)."""
+    first_of_pledge = np.ones(len(pledge), dtype=bool)
+    first_of_pledge[1:] = pledge[1:] != pledge[:-1]
+    # One block of numbers, a row per value, each value made only when its row is filled:
+    # pandas takes the block without copying (a frame built from a dict of columns copied
+    # them all into such a block first, holding both).
+    deltas = np.empty((len(names), len(pledge)))
+    for row, name in enumerate(names):
+        value = value_of(name)
+        deltas[row, 0] = value[0]
+        np.subtract(value[1:], value[:-1], out=deltas[row, 1:])
+        deltas[row, first_of_pledge] = value[first_of_pledge]
+    columns = pd.MultiIndex.from_tuples(names) if isinstance(names[0], tuple) else names
+    frame = pd.DataFrame(deltas.T, columns=columns, copy=False)
+    daily = frame.groupby(day.astype("int64")).sum().cumsum()
+    daily.index = pd.Index(
+        [date(1970, 1, 1) + timedelta(days=int(d)) for d in daily.index], dtype=object
+    )
+    return daily
+
+
 def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The step series and the status counts for the timeline page, computed once per data
-    version and filters (the page caches this call)."""
-    states = states_over_time(queries.revisions_frame(session, filters))
-    if states.empty:
-        return cumulative_by_category(states, ()), status_counts_over_time(states)
-    in_scope = states["announced"]
+    version and filters (the page caches this call): ``cumulative_by_category`` and
+    ``status_counts_over_time`` over ``states_over_time``, on arrays. A long history is read
+    as compact arrays and its states found by sorting, not as a frame of Python objects."""
+    revisions = queries.revision_arrays(session, filters)
+    if not len(revisions):
+        return (
+            pd.DataFrame(columns=["category", "date", "known_total", "pledges", "unknown_size"]),
+            pd.DataFrame(columns=["date", *STATUSES]),
+        )
+    pledge, day, holding = _state_rows(revisions)
+    announced_on = _counted_from_days(revisions)[holding]
+    # A state whose announcement lies ahead counts from its announcement day, unless the
+    # pledge's next state starts first (``_until_announced``).
+    early = announced_on > day
+    same_pledge_next = np.append(pledge[1:] == pledge[:-1], False)
+    next_day = np.append(day[1:], day[-1:])
+    shows = early & (~same_pledge_next | (announced_on < next_day))
+    copies = np.flatnonzero(shows)
+    pledge = np.concatenate([pledge, pledge[copies]])
+    day = np.concatenate([day, announced_on[copies]])
+    holding = np.concatenate([holding, holding[copies]])
+    announced = np.concatenate([~early, np.ones(len(copies), dtype=bool)])
+    order = np.lexsort((day, pledge))
+    pledge, day, holding, announced = pledge[order], day[order], holding[order], announced[order]
+
+    category = revisions.category[holding]
+    status = revisions.status[holding]
+    scope = revisions.scope[holding]
+    size = revisions.size[holding]
+    lending = (category == CATEGORIES.index("funding")) & np.isin(
+        revisions.instrument[holding], [INSTRUMENTS.index(i) for i in LENDING_INSTRUMENTS]
+    )
+    in_scopes = np.isin(scope, [SCOPES.index(s) for s in filters.scopes])
+    counted = announced & np.isin(status, [STATUSES.index(s) for s in filters.counted_statuses])
+    counted &= ~lending
     if filters.scopes:
-        in_scope = in_scope & states["scope"].isin(filters.scopes)
-    if filters.categories:  # pledges that moved out of a chosen category leave it that day
-        in_scope = in_scope & states["category"].isin(filters.categories)
-    series = cumulative_by_category(states, filters.counted_statuses, filters.scopes)
+        counted &= in_scopes
+    names = sorted(CATEGORIES[c] for c in np.unique(category))
+    known = np.nan_to_num(size, nan=0.0)
+    unknown = np.isnan(size)
+
+    def value_of(column: tuple[str, str]) -> np.ndarray:
+        name, measure = column
+        own = counted & (category == CATEGORIES.index(name))
+        if measure == "known_total":
+            return np.where(own, known, 0.0)
+        return (own & unknown if measure == "unknown_size" else own).astype(float)
+
+    measures = ("known_total", "pledges", "unknown_size")
+    daily = _sums_by_day(pledge, day, [(n, m) for n in names for m in measures], value_of)
+    daily.index.name = "date"
+    columns = ["category", "date", "known_total", "pledges", "unknown_size"]
+    parts = [daily[name].reset_index().assign(category=name) for name in names]
+    series = pd.concat(parts, ignore_index=True)[columns]
     if filters.categories:
         series = series[series["category"].isin(filters.categories)].reset_index(drop=True)
-    return series, status_counts_over_time(states, in_scope)
+
+    in_scope = announced
+    if filters.scopes:
+        in_scope = in_scope & in_scopes
+    if filters.categories:  # pledges that moved out of a chosen category leave it that day
+        in_scope = in_scope & np.isin(category, [CATEGORIES.index(c) for c in filters.categories])
+    counts = _sums_by_day(
+        pledge,
+        day,
+        list(STATUSES),
+        lambda name: ((status == STATUSES.index(name)) & in_scope).astype(float),
+    )
+    return series, counts.rename_axis("date").reset_index()
