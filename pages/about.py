@@ -156,6 +156,6 @@ for tab, (title, file_name, question) in zip(
         st.markdown(f"**{question}**")
         screen = SCREENS / file_name
         if screen.exists():
-            st.image(str(screen), width="stretch", alt=f"Screenshot: {title}")
+            st.image(str(screen), width="stretch", output_format="PNG", alt=f"Screenshot: {title}")
         else:
             st.caption("No screenshot in this installation.")

@@ -136,13 +136,25 @@ with st.expander("Figures behind the charts"):
     left, right = st.columns(2)
     with left:
         table(
-            charts.counts_table(pledges, "category", "status"),
+            shared(
+                charts.counts_table,
+                pledges,
+                "category",
+                "status",
+                key=(filters, "category", "status"),
+            ),
             file_name="pledges-by-category-and-status.csv",
             key="overview_status_counts",
         )
     with right:
         table(
-            charts.counts_table(pledges, "region", "category"),
+            shared(
+                charts.counts_table,
+                pledges,
+                "region",
+                "category",
+                key=(filters, "region", "category"),
+            ),
             file_name="pledges-by-region.csv",
             key="overview_region_counts",
         )
@@ -152,7 +164,11 @@ st.subheader("The force gap")
 troops = figures.category("troops")
 if excluded("troops"):
     st.info("Troops are not a chosen category in the sidebar, so the force gap is not shown.")
-elif (gaps := force_gap.force_gap(troops, read(queries.targets_frame), filters.as_of)).empty:
+elif (
+    gaps := shared(
+        force_gap.force_gap, troops, read(queries.targets_frame), filters.as_of, key=(filters,)
+    )
+).empty:
     st.info("No planning figure for the force had been stated by this date.")
 else:
     st.caption(
