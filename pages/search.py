@@ -55,9 +55,14 @@ st.markdown(
 )
 
 
-def listed(found, noun: str) -> None:
+def all_found(found, noun: str, for_display) -> None:
+    """Under a group's links: every result of the group as a table (with its CSV)."""
+    if found.empty:
+        return
     if len(found) > LISTED:
         st.caption(f"The first {LISTED} of {len(found):,} {noun}; the table below lists them all.")
+    with st.expander(f"All {noun} found, as a table"):
+        table(for_display(found), file_name=f"search-{noun}.csv", key=f"search_{noun}")
 
 
 def open_link(code: str, text: str) -> None:
@@ -83,14 +88,7 @@ for pledge in results.pledges.head(LISTED).itertuples():
         f"{label(pledge.category)} · {label(pledge.status).lower()} · dated "
         f"{partial_date(pledge.announced_on, pledge.announced_precision)}. {matched}"
     )
-if not results.pledges.empty:
-    listed(results.pledges, "pledges")
-    with st.expander("All pledges found, as a table"):
-        table(
-            search.pledges_for_display(results.pledges),
-            file_name="search-pledges.csv",
-            key="search_pledges",
-        )
+all_found(results.pledges, "pledges", search.pledges_for_display)
 
 st.subheader(f"Meetings ({len(results.meetings):,})")
 if results.meetings.empty:
@@ -106,14 +104,7 @@ for meeting in results.meetings.head(LISTED).itertuples():
             open_link(code, f"Host: {names.get(code, code)}")
     else:
         st.caption("No host recorded.")
-if not results.meetings.empty:
-    listed(results.meetings, "meetings")
-    with st.expander("All meetings found, as a table"):
-        table(
-            search.meetings_for_display(results.meetings, names),
-            file_name="search-meetings.csv",
-            key="search_meetings",
-        )
+all_found(results.meetings, "meetings", lambda found: search.meetings_for_display(found, names))
 
 st.subheader(f"Participants ({len(results.participants):,})")
 if results.participants.empty:
@@ -121,11 +112,4 @@ if results.participants.empty:
 for participant in results.participants.head(LISTED).itertuples():
     open_link(participant.code, participant.name)
     st.caption(f"{participant.kind.capitalize()}, {participant.region}.")
-if not results.participants.empty:
-    listed(results.participants, "participants")
-    with st.expander("All participants found, as a table"):
-        table(
-            search.participants_for_display(results.participants),
-            file_name="search-participants.csv",
-            key="search_participants",
-        )
+all_found(results.participants, "participants", search.participants_for_display)
