@@ -52,6 +52,7 @@ if engine.dialect.name == "sqlite":
             file_name=f"coalition-backup-{date.today():%Y-%m-%d}.db",
             mime="application/vnd.sqlite3",
             key="audit_backup_download",
+            on_click="ignore",
         )
 else:
     st.info(PG_DUMP_HINT)

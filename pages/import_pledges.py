@@ -40,6 +40,7 @@ st.download_button(
     file_name="pledges-template.csv",
     mime="text/csv",
     key="import_template",
+    on_click="ignore",
 )
 if notice := st.session_state.pop("import_notice", None):
     st.success(notice)

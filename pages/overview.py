@@ -46,6 +46,7 @@ else:
         mime="application/pdf",
         key="overview_briefing",
         icon=":material/picture_as_pdf:",
+        on_click="ignore",
     )
 
 columns = st.columns(5)

@@ -76,6 +76,7 @@ right.download_button(
     file_name=f"pledges-{stamp}.manifest.json",
     mime="application/json",
     key="snapshots_manifest",
+    on_click="ignore",
 )
 with st.expander("Manifest"):
     st.json(manifest)

@@ -40,6 +40,7 @@ def csv_download(
         file_name=file_name,
         mime="text/csv",
         key=key,
+        on_click="ignore",  # a rerun raced the file and sometimes won: no download
     )
 
 
