@@ -17,8 +17,12 @@ from db.models import Pledge, PledgeRevision
 from tests.test_app import start_app, table_with
 
 PAGE = "../pages/changes.py"
-TODAY = date.today()
-WEEK_AGO = TODAY - timedelta(days=7)
+
+
+def last_week() -> tuple[date, date]:
+    """The default period, worked out when the page is read (a run may pass midnight)."""
+    today = date.today()
+    return today - timedelta(days=7), today
 
 
 def day(value: date) -> str:
@@ -78,14 +82,15 @@ def address(at: AppTest) -> dict[str, str]:
 
 def test_the_page_opens_on_the_last_week_and_writes_it_into_the_address(monkeypatch, database_url):
     at = open_page(monkeypatch, database_url)
-    assert subheader(at) == f"What changed between {day(WEEK_AGO)} and {day(TODAY)}"
+    week_ago, today = last_week()
+    assert subheader(at) == f"What changed between {day(week_ago)} and {day(today)}"
     assert summary(at) == "**0 new, 1 revised, 0 withdrawn, 0 restored; 0 new meetings**"
     shown = table_with(at, "What changed")
     assert shown["What changed"].tolist() == ["quantity: 100 → 120"]
     assert shown["Role"].tolist() == ["editor"]
     assert shown["Reason"].tolist() == ["Six more trainers"]
     assert shown["In effect from"].tolist() == ["2025-10-01"]
-    assert address(at) == {"from": WEEK_AGO.isoformat(), "to": TODAY.isoformat(), "by": "recorded"}
+    assert address(at) == {"from": week_ago.isoformat(), "to": today.isoformat(), "by": "recorded"}
     assert not at.error
     # Every table offers its download.
     assert any(b.label == "Download this table (CSV)" for b in at.get("download_button"))
@@ -127,7 +132,7 @@ def test_an_address_names_the_period_and_changing_it_changes_the_address(monkeyp
     ("query", "messages"),
     [
         ({"from": "2023-06-01"}, ["before the record starts (01 Jan 2024)"]),
-        ({"to": (TODAY + timedelta(days=3)).isoformat()}, ["is after today"]),
+        ({"to": (date.today() + timedelta(days=3)).isoformat()}, ["is after today"]),
         ({"from": "2025-05-01", "to": "2025-04-01"}, ["the period runs backwards"]),
         ({"from": "", "to": "soon"}, ["**From**: is empty", "**To**: 'soon' is not a date"]),
         ({"by": "sideways"}, ["**by**: 'sideways' is not one of: recorded, effective"]),
@@ -142,9 +147,10 @@ def test_a_bad_period_in_the_address_is_named_and_the_last_week_shown(
     assert error.value.startswith("The period in this address could not be used")
     for message in messages:
         assert message in error.value
-    assert subheader(at) == f"What changed between {day(WEEK_AGO)} and {day(TODAY)}"
+    week_ago, today = last_week()
+    assert subheader(at) == f"What changed between {day(week_ago)} and {day(today)}"
     # The address now names the period shown.
-    assert address(at) == {"from": WEEK_AGO.isoformat(), "to": TODAY.isoformat(), "by": "recorded"}
+    assert address(at) == {"from": week_ago.isoformat(), "to": today.isoformat(), "by": "recorded"}
     # Choosing a day clears the message.
     at.date_input(key="changes_from").set_value(date(2025, 10, 1)).run()
     assert not at.error and not at.exception
@@ -185,5 +191,5 @@ def test_the_period_follows_as_of_and_filters_apply(monkeypatch, sqlite_url):
     assert any(i.value.startswith("Nothing changed between") for i in at.info)
     at.sidebar.multiselect(key="filter_categories").set_value([]).run()
     # A period running past "as of" says what it leaves out.
-    at.date_input(key="changes_to").set_value(TODAY).run()
+    at.date_input(key="changes_to").set_value(date.today()).run()
     assert any("changes that took effect after that day are left out" in i.value for i in at.info)

@@ -12,8 +12,6 @@ from tests.conftest import LOCAL_EDITOR, PASSWORD
 from tests.e2e.conftest import assert_clean, offline_page, settle
 from tests.e2e.test_journeys import open_pledge_for_editing
 
-TODAY = date.today()
-
 
 def heading(page, text: str):
     return page.get_by_role("heading", name=text)
@@ -30,7 +28,8 @@ def test_an_edit_shows_in_what_changed_and_its_address_shares_the_period(
     page.get_by_text("Saved pledge").wait_for(timeout=30_000)
 
     page.get_by_role("link", name="What changed").click()
-    week = f"What changed between {TODAY - timedelta(days=7):%d %b %Y} and {TODAY:%d %b %Y}"
+    today = date.today()  # here, not on import: a run may pass midnight
+    week = f"What changed between {today - timedelta(days=7):%d %b %Y} and {today:%d %b %Y}"
     heading(page, week).wait_for(timeout=30_000)
     # The seed was recorded when the server first started, today: seven pledges under the
     # default filters, and the edit.
@@ -62,13 +61,13 @@ def test_an_edit_shows_in_what_changed_and_its_address_shares_the_period(
     page.keyboard.type("20250301")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
-    period = f"What changed between 01 Mar 2025 and {TODAY:%d %b %Y}"
+    period = f"What changed between 01 Mar 2025 and {today:%d %b %Y}"
     heading(page, period).wait_for(timeout=30_000)
     page.get_by_text("When it took effect").click()
     page.wait_for_url("**by=effective**", timeout=30_000)
     settle(page)
     address = page.url
-    assert "from=2025-03-01" in address and f"to={TODAY.isoformat()}" in address
+    assert "from=2025-03-01" in address and f"to={today.isoformat()}" in address
     summary = page.get_by_text("new meetings").inner_text()
 
     # The address in a fresh browser: sign in, then the same period and the same changes.

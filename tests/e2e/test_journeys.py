@@ -68,7 +68,8 @@ def open_pledge_for_editing(page, base: str, pledge_label: str) -> None:
     chooser.click()
     page.keyboard.type(pledge_label)
     page.keyboard.press("Enter")
-    page.get_by_label("Reason for this change").wait_for(timeout=30_000)
+    # The first: while the form is renewed for the chosen pledge, the old one shows beside it.
+    page.get_by_label("Reason for this change").first.wait_for(timeout=30_000)
 
 
 def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
