@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from coalition.bootstrap import initialise_database
 from coalition.queries import SYNTHETIC_SOURCE
-from coalition.settings import DATA_DIR
+from core.settings import DATA_DIR
 from db.engine import create_db_engine, write_session
 from db.models import (
     DataVersion,

@@ -21,7 +21,8 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.privacy import keyed_digest
 from coalition.sessions import end_sessions_of
 from coalition.validation import check_text
-from db.models import ROLES, SignInAttempt, UserAccount, utc_now
+from core.vocabulary import ROLES
+from db.models import SignInAttempt, UserAccount, utc_now
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 # Failures older than this no longer slow anyone down.

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.server import app_server
 from coalition.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from core.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine, write_session
 
 OUT = PROJECT_ROOT / "docs" / "screens"

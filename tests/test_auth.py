@@ -18,7 +18,7 @@ from coalition.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, cli_env

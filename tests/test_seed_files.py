@@ -15,7 +15,7 @@ import pytest
 
 from coalition.exchange import rate_for
 from coalition.seed import load_seed
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from core.settings import DATA_DIR, PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import build_exchange_rates
