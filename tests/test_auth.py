@@ -57,6 +57,18 @@ def test_a_viewers_write_is_refused_audited_and_writes_nothing(engine):
     assert refusal.details == {"attempted": "pledge.create", "role": "viewer", "required": "editor"}
 
 
+def test_a_refusal_keeps_nothing_of_its_transaction_but_its_audit_entry(engine):
+    """The refusal is not committed part-way: what the transaction wrote before it is rolled
+    back, and the refusal is audited on its own afterwards."""
+    before = pledge_counts(engine), len(audit_actions(engine, "pledge.create"))
+    with pytest.raises(auth.RoleRefused), write_session(engine) as session:
+        create_pledge(session, actor=Actor(LOCAL_EDITOR), values=PLEDGE, reason="first")
+        auth.set_role(session, actor=Actor(LOCAL_EDITOR), email=LOCAL_EDITOR, role="admin")
+    assert (pledge_counts(engine), len(audit_actions(engine, "pledge.create"))) == before
+    (refusal,) = audit_actions(engine, "write.refused")
+    assert refusal.actor == LOCAL_EDITOR and refusal.details["attempted"] == "account.set_role"
+
+
 def test_strangers_and_disabled_accounts_cannot_write(engine):
     with write_session(engine) as session:
         auth.set_disabled(session, actor=Actor(ADMIN), email="a@example.org", disabled=True)
