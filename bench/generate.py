@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text, update
 from sqlmodel import select
