@@ -13,27 +13,22 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.report import (  # noqa: E402
+from bench.report import (
     database_arguments,
     machine,
     prepared_database,
     revisions_in,
     write_section,
 )
-from coalition import briefing  # noqa: E402
-from coalition.filters import PledgeFilter  # noqa: E402
-from coalition.snapshots import pin_known_at  # noqa: E402
-from coalition.view import build_view  # noqa: E402
-from db.engine import create_db_engine, read_session  # noqa: E402
+from coalition import briefing
+from coalition.filters import PledgeFilter
+from coalition.snapshots import pin_known_at
+from coalition.view import build_view
+from db.engine import create_db_engine, read_session
 
 TARGET_SECONDS = 5.0
 

@@ -21,23 +21,18 @@ import argparse
 import os
 import secrets
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from bench.report import (  # noqa: E402
+from bench.report import (
     database_arguments,
     machine,
     prepared_database,
     revisions_in,
     write_section,
 )
-from bench.server import app_server  # noqa: E402
+from bench.server import app_server
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWER = "bench-browser-viewer@example.org"

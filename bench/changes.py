@@ -15,27 +15,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
 
-from sqlalchemy import text  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from bench.report import (  # noqa: E402
+from bench.report import (
     database_arguments,
     machine,
     prepared_database,
     revisions_in,
     write_section,
 )
-from bench.run import mark, page_bytes, timed  # noqa: E402
-from coalition.auth import Actor, add_account, find_account  # noqa: E402
-from db.engine import create_db_engine, write_session  # noqa: E402
-from ui.resources import clear_cached_data  # noqa: E402
+from bench.run import mark, page_bytes, timed
+from coalition.auth import Actor, add_account, find_account
+from core.settings import PROJECT_ROOT
+from db.engine import create_db_engine, write_session
+from ui.resources import clear_cached_data
 
 WARM_TARGET = 0.300
 # (label, address query, SQL counting the revisions the period selects)
@@ -63,7 +59,7 @@ PERIODS = (
 def measure(email: str, page: str, query: dict[str, str]) -> dict[str, float]:
     """Cold (every cached read and figure dropped) and warm reruns of one page."""
     clear_cached_data()
-    at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=600)
+    at = AppTest.from_file(str(PROJECT_ROOT / "ui" / "main.py"), default_timeout=600)
     at.session_state["auth_email"] = email
     at.query_params.update(query)
     at.run()

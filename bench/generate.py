@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text, update
 from sqlmodel import select
 
 from coalition.bootstrap import initialise_database
 from coalition.queries import SYNTHETIC_SOURCE
-from coalition.settings import DATA_DIR
+from core.settings import DATA_DIR
 from db.engine import create_db_engine, write_session
 from db.models import (
     DataVersion,

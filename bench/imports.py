@@ -23,7 +23,7 @@ import textwrap
 from pathlib import Path
 
 from bench.report import machine, write_section
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 HEADER = [
     "participant_code",

@@ -17,34 +17,29 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import threading
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import websockets
+from sqlmodel import select
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-import websockets  # noqa: E402
-from sqlmodel import select  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-
-from bench.report import (  # noqa: E402
+from bench.report import (
     database_arguments,
     machine,
     prepared_database,
     revisions_in,
     write_section,
 )
-from bench.server import app_server  # noqa: E402
-from coalition.auth import Actor, add_account, find_account  # noqa: E402
-from coalition.errors import VersionConflict  # noqa: E402
-from coalition.pledges import update_pledge  # noqa: E402
-from coalition.queries import SYNTHETIC_SOURCE  # noqa: E402
-from db.engine import create_db_engine, write_session  # noqa: E402
-from db.models import Pledge  # noqa: E402
+from bench.server import app_server
+from coalition.auth import Actor, add_account, find_account
+from coalition.errors import VersionConflict
+from coalition.pledges import update_pledge
+from coalition.queries import SYNTHETIC_SOURCE
+from db.engine import create_db_engine, write_session
+from db.models import Pledge
 
 READING_PAGES = ("overview", "map", "timeline", "participant", "snapshots", "about")
 WRITER = "load-writer@example.org"

@@ -15,32 +15,28 @@ import multiprocessing
 import os
 import resource
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import pandas as pd
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
 
-import pandas as pd  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from bench.report import (  # noqa: E402
+from bench.report import (
     database_arguments,
     machine,
     prepared_database,
     revisions_in,
     write_section,
 )
-from coalition.auth import Actor, add_account, find_account  # noqa: E402
-from coalition.filters import PledgeFilter  # noqa: E402
-from coalition.importer import commit_import  # noqa: E402
-from coalition.snapshots import build_snapshot  # noqa: E402
-from db.engine import create_db_engine, read_session, write_session  # noqa: E402
-from ui.resources import clear_cached_data  # noqa: E402
+from coalition.auth import Actor, add_account, find_account
+from coalition.filters import PledgeFilter
+from coalition.importer import commit_import
+from coalition.snapshots import build_snapshot
+from core.settings import PROJECT_ROOT
+from db.engine import create_db_engine, read_session, write_session
+from ui.resources import clear_cached_data
 
 PAGES = ("overview", "map", "timeline", "participant", "snapshots", "about")
 FLOOR_SQL = {
@@ -141,7 +137,7 @@ def measure_pages(url: str, email: str) -> dict[str, dict[str, float]]:
     results = {}
     for page in PAGES:
         clear_cached_data()
-        at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=600)
+        at = AppTest.from_file(str(PROJECT_ROOT / "ui" / "main.py"), default_timeout=600)
         at.session_state["auth_email"] = email
         at.query_params["code"] = "GBR"
         at.run()

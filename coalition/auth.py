@@ -21,7 +21,9 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.privacy import keyed_digest
 from coalition.sessions import end_sessions_of
 from coalition.validation import check_text
-from db.models import ROLES, SignInAttempt, UserAccount, utc_now
+from core.vocabulary import ROLES
+from db.engine import Refusal
+from db.models import SignInAttempt, UserAccount, utc_now
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 # Failures older than this no longer slow anyone down.
@@ -37,8 +39,22 @@ password_hasher = PasswordHasher()  # Argon2id with the library's current parame
 _DUMMY_HASH = password_hasher.hash(secrets.token_urlsafe(16))
 
 
-class PermissionDenied(Exception):
-    """The actor may not do this; the refusal was audited and nothing else was written."""
+class PermissionDenied(Refusal):
+    """The actor may not do this. Nothing the refused transaction wrote is kept; the refusal's
+    own record is (see db.engine.Refusal: write_session commits it)."""
+
+
+class RoleRefused(PermissionDenied):
+    """A write by an actor without the role it needs. Its audit entry is written by the write
+    path after the refused transaction is rolled back."""
+
+    def __init__(self, actor: Actor | None, *, action: str, role: str | None, minimum: str):
+        super().__init__(f"{action} needs the {minimum} role")
+        self.actor = actor.email if actor else "anonymous"
+        self.event = audit.WriteRefused(attempted=action, role=role, required=minimum)
+
+    def record(self, session: Session) -> None:
+        audit.record(session, actor=self.actor, event=self.event)
 
 
 @dataclass(frozen=True)
@@ -85,18 +101,11 @@ def allows(role: str | None, minimum: str) -> bool:
 
 
 def require_role(session: Session, actor: Actor | None, minimum: str, *, action: str) -> None:
-    """Call first in every write. A refusal is audited and committed on its own (nothing else
-    is in the session yet), then raised, so the caller's transaction writes nothing more."""
+    """Call first in every write. A refusal raises RoleRefused and commits nothing: the
+    caller's transaction is rolled back and the refusal audited on its own (write_session)."""
     role = role_of(session, actor)
-    if allows(role, minimum):
-        return
-    audit.record(
-        session,
-        actor=actor.email if actor else "anonymous",
-        event=audit.WriteRefused(attempted=action, role=role, required=minimum),
-    )
-    session.commit()
-    raise PermissionDenied(f"{action} needs the {minimum} role")
+    if not allows(role, minimum):
+        raise RoleRefused(actor, action=action, role=role, minimum=minimum)
 
 
 def _check_password(password: str, email: str = "") -> None:
@@ -296,7 +305,18 @@ class SignedIn:
     account: UserAccount
 
 
-class Throttled(PermissionDenied):
+class SignInRefused(PermissionDenied):
+    """A failed sign-in. The attempt and its audit entry are the sign-in's outcome, recorded
+    in its own transaction under the lock that counts attempts: write_session commits that
+    transaction as it stands (a sign-in is a transaction of its own), then raises this."""
+
+    keeps_transaction = True
+
+    def __init__(self, message: str = SIGN_IN_FAILED):
+        super().__init__(message)
+
+
+class Throttled(SignInRefused):
     """Too many recent failures from here or for this account: wait ``seconds``."""
 
     def __init__(self, seconds: float):
@@ -307,7 +327,9 @@ class Throttled(PermissionDenied):
 def sign_in(session: Session, *, email: str, password: str, address: str = "unknown") -> SignedIn:
     """Check a local account's password. Every failure reads the same to the person signing in
     (SIGN_IN_FAILED) and is audited with its real reason. Failures slow further attempts by
-    growing delays (see Throttle), checked before the password is."""
+    growing delays (see Throttle), checked before the password is. A failure raises
+    SignInRefused; the caller's write_session commits its attempt and audit entry. Nothing here
+    commits: a right password's audit entry (and rehash) go with the caller's transaction."""
     email = normalise_email(email)[:254]
     address = (address or "unknown")[:64]
     _serialise_attempts(session, email)
@@ -334,15 +356,13 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
             actor=subject,
             event=audit.SignInFailed(email=subject, reason=reason, address=address),
         )
-        session.commit()
         if wait > 0:
             raise Throttled(wait)
-        raise PermissionDenied(SIGN_IN_FAILED)
+        raise SignInRefused()
     if password_hasher.check_needs_rehash(account.password_hash):
         account.password_hash = password_hasher.hash(password)
     signed_in = SignedIn(email=account.email, role=account.role, account=account)
     audit.record(session, actor=email, event=audit.SignedIn(email=email, address=address))
-    session.commit()
     return signed_in
 
 
@@ -392,7 +412,6 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def sign_out(session: Session, *, email: str) -> None:
     audit.record(session, actor=email, event=audit.SignedOut(email=email))
-    session.commit()
 
 
 def random_password() -> str:

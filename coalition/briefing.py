@@ -27,10 +27,10 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.formatting import money
 from coalition.metrics import CategoryFigures, Headline
-from coalition.settings import DATA_DIR
 from coalition.snapshots import build_snapshot
 from coalition.view import View, build_view
-from db.models import INACTIVE_STATUSES
+from core.settings import DATA_DIR
+from core.vocabulary import INACTIVE_STATUSES
 
 FONT_DIR = DATA_DIR / "fonts"
 FONT = "DejaVu"

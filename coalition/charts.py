@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coalition.formatting import money
-from db.models import CATEGORIES, STATUSES
+from core.vocabulary import CATEGORIES, STATUSES
 
 # One palette per meaning, and no colour in both. Statuses run from pledge to delivery, so
 # they are shades of one blue (ColorBrewer Blues), darker as they advance; withdrawn and ruled

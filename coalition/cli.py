@@ -16,11 +16,11 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.filters import MEMBERSHIPS, PledgeFilter
 from coalition.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
 from coalition.seed import load_seed
-from coalition.settings import Settings
 from coalition.snapshots import build_snapshot, log_snapshot
+from core.settings import Settings
+from core.vocabulary import CATEGORIES, ROLES, SCOPES, STATUSES
 from db.backup import backup_sqlite
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
-from db.models import CATEGORIES, ROLES, SCOPES, STATUSES
 
 
 def _print_problems(error: ValidationFailed) -> None:

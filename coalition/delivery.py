@@ -24,7 +24,7 @@ from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
 from coalition.metrics import CategoryFigures, is_lending, measured_size
 from coalition.view import View
-from db.models import CATEGORIES
+from core.vocabulary import CATEGORIES
 
 # From pledge to delivery. Troops are deployed and equipment delivered: one last stage for both.
 STAGES = ("considering", "announced", "committed", "delivered")

@@ -8,7 +8,7 @@ from datetime import date
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.validation import parse_date
-from db.models import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
+from core.vocabulary import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")
 MEMBERSHIP_COLUMNS = {

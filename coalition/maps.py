@@ -19,8 +19,8 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coalition.formatting import money
 from coalition.metrics import is_lending, measured_size
-from coalition.settings import DATA_DIR
-from db.models import INACTIVE_STATUSES, STATUSES
+from core.settings import DATA_DIR
+from core.vocabulary import INACTIVE_STATUSES, STATUSES
 
 GEOMETRY_FILE = "world_110m.geojson"
 

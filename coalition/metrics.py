@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coalition.formatting import UNITS, money
-from db.models import CATEGORIES, INACTIVE_STATUSES, LENDING_INSTRUMENTS
+from core.vocabulary import CATEGORIES, INACTIVE_STATUSES, LENDING_INSTRUMENTS
 
 
 def is_lending(pledges: pd.DataFrame) -> pd.Series:

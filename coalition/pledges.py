@@ -15,9 +15,9 @@ from coalition import audit
 from coalition.auth import Actor, require_role, role_of
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.validation import check_text, parse_date, validate_pledge
+from core.vocabulary import SYSTEM_ROLE
 from db.models import (
     PLEDGE_FIELD_NAMES,
-    SYSTEM_ROLE,
     ExchangeRate,
     Participant,
     Pledge,

@@ -18,13 +18,9 @@ from coalition.exchange import add_eur
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
 from coalition.privacy import staff_id
+from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
 from db.models import (
-    CATEGORIES,
-    DATE_PRECISIONS,
-    INSTRUMENTS,
     PLEDGE_FIELD_NAMES,
-    SCOPES,
-    STATUSES,
     AuditEvent,
     DataVersion,
     Event,

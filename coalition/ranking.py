@@ -18,7 +18,7 @@ from coalition.filters import PledgeFilter
 from coalition.formatting import money
 from coalition.metrics import CategoryFigures, is_lending
 from coalition.view import View
-from db.models import CATEGORIES, INACTIVE_STATUSES
+from core.vocabulary import CATEGORIES, INACTIVE_STATUSES
 
 
 @dataclass(frozen=True)

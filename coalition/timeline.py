@@ -30,7 +30,7 @@ from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
 from coalition.metrics import amount_text, is_lending, measured_size
 from coalition.periods import counted_from
-from db.models import (
+from core.vocabulary import (
     CATEGORIES,
     DATE_PRECISIONS,
     INSTRUMENTS,

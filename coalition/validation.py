@@ -20,7 +20,7 @@ from pydantic_core import PydanticUndefined
 from sqlmodel import SQLModel
 
 from coalition.errors import Problem, ValidationFailed
-from db.models import (
+from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
@@ -34,8 +34,8 @@ from db.models import (
     RATE_KINDS,
     SCOPES,
     STATUSES,
-    PledgeFields,
 )
+from db.models import PledgeFields
 
 M = TypeVar("M", bound=SQLModel)
 # Characters that make text display differently from what is stored: explicit bidirectional

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -137,15 +138,45 @@ def _queue_for_the_write_lock(session: Session) -> None:
             time.sleep(random.uniform(0.05, 0.5))
 
 
+class Refusal(Exception):
+    """A use case said no, and the refusal must leave a record however its transaction ends.
+
+    ``write_session`` rolls the refused transaction back, so nothing the use case wrote is
+    kept, then calls ``record`` in a fresh transaction of its own, commits that, and raises the
+    refusal on. A refusal that ``keeps_transaction`` is the use case's own outcome (a failed
+    sign-in's attempt and audit entry, recorded under the lock that counts attempts): its
+    transaction is committed as it stands instead, then the refusal is raised."""
+
+    keeps_transaction: ClassVar[bool] = False
+
+    def record(self, session: Session) -> None:
+        """Add the refusal's own record (an audit entry) to ``session``; nothing by default."""
+
+
+def _settle(session: Session, refusal: Refusal) -> None:
+    """Commit what a refusal leaves behind, in the one place that commits (write_session)."""
+    if not refusal.keeps_transaction:
+        session.rollback()
+        if session.get_bind().dialect.name == "sqlite":
+            _queue_for_the_write_lock(session)
+        refusal.record(session)
+    session.commit()
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session for one write use case: commits once at the end, rolls back on any error.
-    A database fault (full, read-only, unreachable, gone) comes out as DatabaseFault."""
+    A Refusal's record is committed on its own after the rollback (see Refusal). A database
+    fault (full, read-only, unreachable, gone) comes out as DatabaseFault."""
     with Session(engine.execution_options(**{WRITE_OPTION: True})) as session:
         try:
             if engine.dialect.name == "sqlite":
                 _queue_for_the_write_lock(session)
-            yield session
+            try:
+                yield session
+            except Refusal as refusal:
+                _settle(session, refusal)
+                raise
             session.commit()
         except BaseException as error:
             session.rollback()

@@ -6,7 +6,7 @@ import streamlit as st
 from coalition import formatting, queries
 from coalition.formatting import partial_date
 from coalition.seed import change_log
-from coalition.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, get_settings
 from ui.resources import read
 from ui.tables import csv_download, table
 

@@ -9,7 +9,7 @@ from coalition.errors import ValidationFailed, VersionConflict
 from coalition.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
-from ui.data import (
+from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
@@ -19,11 +19,8 @@ from ui.data import (
     QUANTITY_QUALIFIERS,
     SCOPES,
     STATUSES,
-    DatabaseFault,
-    Pledge,
-    reading,
-    writing,
 )
+from ui.data import DatabaseFault, Pledge, reading, writing
 from ui.resources import read, show_write_fault
 from ui.shell import require_role
 

@@ -6,8 +6,8 @@ import streamlit as st
 
 from coalition import formatting, queries, timeline
 from coalition.view import build_view
+from core.vocabulary import STATUSES
 from ui.as_of import as_of_banner
-from ui.data import STATUSES
 from ui.filters import current_filters
 from ui.resources import read, shared
 from ui.tables import table

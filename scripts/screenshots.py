@@ -6,18 +6,15 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from bench.server import app_server
 from coalition.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
-from coalition.settings import DATA_DIR, PROJECT_ROOT
+from core.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine, write_session
 
 OUT = PROJECT_ROOT / "docs" / "screens"

@@ -18,7 +18,7 @@ from coalition.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, cli_env
@@ -55,6 +55,18 @@ def test_a_viewers_write_is_refused_audited_and_writes_nothing(engine):
     (refusal,) = audit_actions(engine, "write.refused")
     assert refusal.actor == VIEWER
     assert refusal.details == {"attempted": "pledge.create", "role": "viewer", "required": "editor"}
+
+
+def test_a_refusal_keeps_nothing_of_its_transaction_but_its_audit_entry(engine):
+    """The refusal is not committed part-way: what the transaction wrote before it is rolled
+    back, and the refusal is audited on its own afterwards."""
+    before = pledge_counts(engine), len(audit_actions(engine, "pledge.create"))
+    with pytest.raises(auth.RoleRefused), write_session(engine) as session:
+        create_pledge(session, actor=Actor(LOCAL_EDITOR), values=PLEDGE, reason="first")
+        auth.set_role(session, actor=Actor(LOCAL_EDITOR), email=LOCAL_EDITOR, role="admin")
+    assert (pledge_counts(engine), len(audit_actions(engine, "pledge.create"))) == before
+    (refusal,) = audit_actions(engine, "write.refused")
+    assert refusal.actor == LOCAL_EDITOR and refusal.details["attempted"] == "account.set_role"
 
 
 def test_strangers_and_disabled_accounts_cannot_write(engine):

@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from coalition import briefing, force_gap, queries
 from coalition.errors import ValidationFailed
 from coalition.filters import PledgeFilter
-from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import build_snapshot, pin_known_at
 from coalition.view import build_view
+from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session
 from tests.conftest import generate_synthetic
 from tests.test_app import start_app

@@ -19,8 +19,9 @@ from coalition.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.history import describe_changes, field_changes
 from coalition.pledges import create_pledge, update_pledge
 from coalition.privacy import staff_id
+from core.vocabulary import SCOPES
 from db.engine import read_session, write_session
-from db.models import SCOPES, Pledge, PledgeRevision
+from db.models import Pledge, PledgeRevision
 from tests.conftest import ADMIN
 
 EDITOR = "a@example.org"

@@ -13,8 +13,8 @@ from coalition import maps, queries, timeline
 from coalition.exchange import rate_for
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
+from core.vocabulary import SCOPES
 from db.engine import read_session
-from db.models import SCOPES
 
 # The fixture's funding (tests/fixtures/seed): FRA €2bn grant (coalition support), GBR £1.6bn
 # guarantee announced Sunday 2 Mar 2025 (the rate of Friday 28 Feb is 0.8), NZL NZ$152m

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, select
 
 from coalition import queries
 from coalition.bootstrap import InitOutcome, initialise_database
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, read_session
 from db.migrate import current_revision, head_revision
 from db.models import (

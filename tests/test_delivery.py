@@ -16,8 +16,8 @@ from coalition.auth import Actor
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledges, update_pledge
 from coalition.view import build_view
+from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
-from db.models import CATEGORIES, SCOPES
 from tests.conftest import plotly_array
 from tests.test_app import start_app
 

@@ -21,11 +21,12 @@ from coalition.bootstrap import initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
 from coalition.privacy import keyed_digest, staff_id
-from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import build_snapshot
+from core.settings import PROJECT_ROOT
+from core.vocabulary import SCOPES
 from db.backup import backup_sqlite
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
-from db.models import SCOPES, AuditEvent, Pledge
+from db.models import AuditEvent, Pledge
 from tests.conftest import ADMIN, FIXTURE_DATA, POSTGRES_ADMIN_URL, add_accounts, cli_env
 from tests.test_app import start_app
 

@@ -11,8 +11,8 @@ import pytest
 from coalition import charts, exchange, force_gap, formatting, queries
 from coalition.filters import PledgeFilter
 from coalition.metrics import CategoryFigures, headline
+from core.vocabulary import SCOPES
 from db.engine import read_session
-from db.models import SCOPES
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_no_test_but_the_seed_file_tests_reads_the_real_data():
 
 def test_the_guard_catches_each_way_of_naming_the_real_data():
     for line in (
-        "from coalition.settings import DATA_DIR",
+        "from core.settings import DATA_DIR",
         "initialise_database(engine, settings.DATA_DIR)",
         'shutil.copytree(PROJECT_ROOT / "data", target)',
         "path = 'data/pledges.csv'",

@@ -23,10 +23,11 @@ from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import PledgeFilter
 from coalition.importer import commit_import, preview_import, template_csv
-from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import SNAPSHOT_COLUMNS, build_snapshot
+from core.settings import PROJECT_ROOT
+from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session
-from db.models import SCOPES, AuditEvent, Pledge, PledgeRevision
+from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import FIXTURE_DATA, add_accounts, cli_env
 from tests.test_app import start_app
 

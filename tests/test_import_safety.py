@@ -31,10 +31,11 @@ from coalition.importer import (
 )
 from coalition.pledges import update_pledge
 from coalition.privacy import staff_id
-from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import build_snapshot
+from core.settings import PROJECT_ROOT
+from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session
-from db.models import SCOPES, Pledge, PledgeRevision
+from db.models import Pledge, PledgeRevision
 from tests.conftest import add_accounts, cli_env
 from tests.test_import import ROW, new_rows, seed_without_pledges
 

@@ -24,16 +24,16 @@ from coalition.metrics import is_lending, measured_size
 from coalition.pledges import create_pledge, update_pledge
 from coalition.snapshots import build_snapshot
 from coalition.view import build_view
-from db.engine import read_session, write_session
-from db.models import (
+from core.vocabulary import (
     CATEGORIES,
     COALITION_SCOPES,
     INACTIVE_STATUSES,
     INSTRUMENTS,
     SCOPES,
     STATUSES,
-    PledgeRevision,
 )
+from db.engine import read_session, write_session
+from db.models import PledgeRevision
 
 CODES = ("GBR", "FRA", "POL", "NZL", "UKR", "EUU", "NATO")
 REGIONS = ("Europe", "Commonwealth", "Institution")

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 
 from coalition.bootstrap import initialise_database
 from coalition.seed import SeedError, load_seed
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
 from tests.conftest import cli_env
 

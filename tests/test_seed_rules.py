@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from coalition.seed import SeedError, load_seed
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.conftest import cli_env
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from coalition.settings import DEFAULT_SQLITE_PATH, Settings, normalise_database_url
+from core.settings import DEFAULT_SQLITE_PATH, Settings, normalise_database_url
 
 
 def test_default_is_an_embedded_sqlite_file_in_a_gitignored_folder():

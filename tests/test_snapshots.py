@@ -18,8 +18,8 @@ from coalition.auth import Actor
 from coalition.exports import neutralise, print_table, to_csv
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
-from coalition.settings import PROJECT_ROOT
 from coalition.snapshots import build_snapshot
+from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import VIEWER, cli_env

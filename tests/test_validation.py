@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from coalition.errors import ValidationFailed
 from coalition.validation import QUANTITY_CEILINGS, validate_pledge
-from db.models import CATEGORIES
+from core.vocabulary import CATEGORIES
 
 CODES = {"GBR", "FRA"}
 CURRENCIES = {"GBP", "USD"}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from coalition import auth, sessions
-from coalition.settings import get_settings
+from core.settings import get_settings
 from ui.data import reading, writing
 
 SESSION_EMAIL = "auth_email"

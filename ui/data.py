@@ -1,6 +1,7 @@
 """What pages use of the database layer, in one place: sessions on the app's engine
-(``reading()``, ``writing()``), the fault a write can meet, the vocabularies and backups.
-Pages import these from here, never from db/ (pages -> ui -> coalition -> db)."""
+(``reading()``, ``writing()``), the fault a write can meet, the pledge table and backups.
+Pages import these from here, never from db/ (pages -> ui -> coalition -> db); the
+vocabularies they import from core.vocabulary."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,18 +10,7 @@ from sqlmodel import Session
 
 from db.backup import PG_DUMP_HINT, backup_bytes
 from db.engine import DatabaseFault, read_session, write_session
-from db.models import (
-    CATEGORIES,
-    CONFIDENCES,
-    DATE_PRECISIONS,
-    EARLIEST_DATE,
-    INSTRUMENTS,
-    LATEST_DATE,
-    QUANTITY_QUALIFIERS,
-    SCOPES,
-    STATUSES,
-    Pledge,
-)
+from db.models import Pledge
 from ui.resources import get_engine
 
 
@@ -40,16 +30,7 @@ def writing() -> Iterator[Session]:
 
 
 __all__ = [
-    "CATEGORIES",
-    "CONFIDENCES",
-    "DATE_PRECISIONS",
-    "EARLIEST_DATE",
-    "INSTRUMENTS",
-    "LATEST_DATE",
     "PG_DUMP_HINT",
-    "QUANTITY_QUALIFIERS",
-    "SCOPES",
-    "STATUSES",
     "DatabaseFault",
     "Pledge",
     "backup_bytes",

@@ -18,7 +18,7 @@ from coalition.filters import (
     filters_from_query,
     filters_to_query,
 )
-from db.models import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
+from core.vocabulary import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
 
 APPLIED = "filters_from_address"
 

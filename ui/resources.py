@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from coalition import queries
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
-from coalition.settings import get_settings
+from core.settings import get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session
 
 T = TypeVar("T")

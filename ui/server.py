@@ -31,7 +31,7 @@ from coalition import audit, auth, queries, sessions, snapshots, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import filters_from_query, filters_to_query
-from coalition.settings import get_settings
+from core.settings import get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 
 MAIN_SCRIPT = str(Path(__file__).resolve().parent / "main.py")

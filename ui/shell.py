@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from coalition import queries
 from coalition.errors import ValidationFailed
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from db.engine import DatabaseFault, database_fault
 from ui.auth import Viewer, current_viewer, sign_out
 from ui.filters import sidebar_filters

@@ -5,7 +5,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from coalition.settings import get_settings
+from core.settings import get_settings
 from db.engine import create_db_engine
 
 config = context.config

@@ -17,7 +17,7 @@ from playwright import sync_api as playwright_api
 
 from bench.server import ServerDidNotStart, app_server
 from coalition.bootstrap import initialise_database
-from coalition.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
 from tests.conftest import FIXTURE_DATA, PASSWORD, add_accounts
 
