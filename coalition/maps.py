@@ -18,8 +18,8 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from coalition.formatting import money
-from coalition.metrics import is_lending, measured_size
 from coalition.settings import DATA_DIR
+from coalition.sizes import is_lending, measured_size
 from db.models import INACTIVE_STATUSES, STATUSES
 
 GEOMETRY_FILE = "world_110m.geojson"

@@ -18,6 +18,7 @@ from coalition.exchange import add_eur
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
 from coalition.privacy import staff_id
+from coalition.sizes import counted_size
 from db.models import (
     CATEGORIES,
     DATE_PRECISIONS,
@@ -275,7 +276,7 @@ class RevisionArrays:
     """Revisions as one numpy array per column, in no particular order. Dates are
     ``datetime64[D]``; the columns of REVISION_CODES are positions in those lists (int8);
     ``currency`` is None except for funding in a currency other than the euro, and
-    ``size`` is what the revision adds to its category's total (see metrics.measured_size):
+    ``size`` is what the revision adds to its category's total (see sizes.counted_size):
     EUR for funding, the count for the rest, NaN where never published."""
 
     pledge_id: np.ndarray
@@ -352,13 +353,13 @@ def revision_arrays(
         for position in range(len(REVISION_CODES))
     ]
     category = codes[0]
-    size = quantity.copy()
-    # Funding in another currency: converted at the rate of its announcement (exchange).
-    other = np.flatnonzero(
-        (category == CATEGORIES.index("funding")) & ~np.isnan(quantity) & pd.notna(currency)
-    )
+    funding = category == CATEGORIES.index("funding")
+    # Funding in euros as it stands; in another currency converted at the rate of its
+    # announcement (exchange).
+    amount_eur = np.where(funding & pd.isna(currency), quantity, np.nan)
+    other = np.flatnonzero(funding & ~np.isnan(quantity) & pd.notna(currency))
     if len(other):
-        funding = pd.DataFrame(
+        converting = pd.DataFrame(
             {
                 "category": "funding",
                 "quantity": quantity[other],
@@ -367,7 +368,8 @@ def revision_arrays(
                 "announced_precision": np.array(DATE_PRECISIONS, dtype=object)[codes[2][other]],
             }
         )
-        size[other] = add_eur(funding, exchange_rates_frame(session))["amount_eur"].to_numpy()
+        converted = add_eur(converting, exchange_rates_frame(session))["amount_eur"]
+        amount_eur[other] = converted.to_numpy()
     return RevisionArrays(
         pledge_id,
         version,
@@ -376,7 +378,7 @@ def revision_arrays(
         *codes,
         quantity=quantity,
         currency=currency,
-        size=size,
+        size=counted_size(funding, amount_eur, quantity),
     )
 
 

@@ -28,8 +28,9 @@ from coalition.charts import (
 )
 from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
-from coalition.metrics import amount_text, is_lending, measured_size
+from coalition.metrics import amount_text
 from coalition.periods import counted_from
+from coalition.sizes import is_lending, measured_size
 from db.models import (
     CATEGORIES,
     DATE_PRECISIONS,
