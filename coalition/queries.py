@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, func, literal_column, or_, type_coerce
 from sqlmodel import Session, select
 
-from coalition.exchange import add_eur
+from coalition.exchange import add_eur, amounts_in_eur, newest_daily_rate
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
 from coalition.privacy import staff_id
@@ -354,22 +354,15 @@ def revision_arrays(
     ]
     category = codes[0]
     funding = category == CATEGORIES.index("funding")
-    # Funding in euros as it stands; in another currency converted at the rate of its
-    # announcement (exchange).
-    amount_eur = np.where(funding & pd.isna(currency), quantity, np.nan)
-    other = np.flatnonzero(funding & ~np.isnan(quantity) & pd.notna(currency))
-    if len(other):
-        converting = pd.DataFrame(
-            {
-                "category": "funding",
-                "quantity": quantity[other],
-                "currency": currency[other],
-                "announced_on": announced_on[other].astype(object),
-                "announced_precision": np.array(DATE_PRECISIONS, dtype=object)[codes[2][other]],
-            }
-        )
-        converted = add_eur(converting, exchange_rates_frame(session))["amount_eur"]
-        amount_eur[other] = converted.to_numpy()
+    # Funding in EUR, converted at the rate of its announcement where in another currency.
+    amount_eur = np.full(len(quantity), np.nan)
+    amount_eur[funding] = amounts_in_eur(
+        quantity[funding],
+        currency[funding],
+        announced_on[funding],
+        np.array(DATE_PRECISIONS, dtype=object)[codes[2][funding]],
+        rates=lambda: exchange_rates_frame(session),
+    )
     return RevisionArrays(
         pledge_id,
         version,
@@ -461,9 +454,7 @@ def newest_announcement(session: Session) -> tuple[date, str] | None:
 
 def usd_per_eur(session: Session) -> float | None:
     """The newest EUR/USD rate, for comparing funding in EUR with GDP in US dollars."""
-    rates = exchange_rates_frame(session)
-    usd = rates[(rates["currency"] == "USD") & (rates["kind"] == "daily")].sort_values("rate_date")
-    return float(usd["units_per_eur"].iloc[-1]) if not usd.empty else None
+    return newest_daily_rate(exchange_rates_frame(session), "USD")
 
 
 AUDIT_COLUMNS = ["id", "occurred_at", "actor", "action", "entity", "entity_id", "details"]
