@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, func, literal_column, or_, type_coerce
 from sqlmodel import Session, select
 
-from coalition.exchange import add_eur, amounts_in_eur, newest_daily_rate
+from coalition.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
+from coalition.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
 from coalition.privacy import staff_id
@@ -39,39 +40,6 @@ from db.models import (
 
 # Benchmark data says so in every pledge's source (bench/generate.py); the app shows a banner.
 SYNTHETIC_SOURCE = "SYNTHETIC benchmark data"
-
-PLEDGE_COLUMNS = [
-    "id",
-    "participant_code",
-    "participant",
-    "region",
-    "category",
-    "status",
-    "description",
-    "quantity",
-    "quantity_qualifier",
-    "currency",
-    "amount_eur",
-    "eur_rate",
-    "rate_date",
-    "rate_kind",
-    "capability_type",
-    "conditions",
-    "announced_on",
-    "announced_precision",
-    "start_on",
-    "end_on",
-    "instrument",
-    "scope",
-    "source_title",
-    "source_url",
-    "source_published_on",
-    "confidence",
-    "notes",
-    "version",
-    "updated_at",
-    "updated_by",
-]
 
 
 def data_version(session: Session) -> int:
@@ -212,23 +180,6 @@ def pledges_frame(
     )
 
 
-# What the timeline rebuilds states from: a revision's figures, not its who and why.
-REVISION_COLUMNS = [
-    "pledge_id",
-    "version",
-    "effective_on",
-    "category",
-    "status",
-    "quantity",
-    "currency",
-    "amount_eur",
-    "announced_on",
-    "announced_precision",
-    "instrument",
-    "scope",
-]
-
-
 def _revisions_statement(filters: PledgeFilter, columns: list):
     """The revisions of the pledges of participants matching the filters (all statuses: a
     status filter applies to the state at each date, which is the caller's business)."""
@@ -254,7 +205,7 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
     status filter applies to the state at each date, which is the caller's business), in no
     particular order: a scan of the history, not a walk along an index."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
-    columns = [getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"]
+    columns = [getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c not in RATE_COLUMNS]
     statement = _revisions_statement(filters, columns)
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     return frame[REVISION_COLUMNS]
