@@ -19,7 +19,7 @@ from coalition.bootstrap import initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import update_pledge
 from coalition.settings import PROJECT_ROOT
-from coalition.timeline import GANTT_MAX_BARS
+from coalition.timeline_figures import GANTT_MAX_BARS
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
 from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts, cli_env, generate_synthetic

@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 import pytest
 
-from coalition import maps, queries, timeline
+from coalition import maps, queries, timeline, timeline_figures
 from coalition.auth import Actor
 from coalition.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.history import revision_history
@@ -99,7 +99,7 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     series = timeline.cumulative_by_category(
         timeline.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
     )
-    figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
+    figure = json.loads(timeline_figures.cumulative_figure(series, events, TODAY).to_json())
     # A right-hand axis overlays its panel's left one. When that left axis held no trace (a
     # panel with no published size) or was hidden, plotly drew the right one over the whole
     # figure, one panel over the others: such a panel draws its counts on the left axis.
@@ -126,15 +126,15 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     assert plotly_array(funding["y"])[-1] == pytest.approx(2e9)
     assert set(pledges["participant_code"][pledges["category"] == "funding"]) == {"FRA", "GBR"}
     later = date(2027, 1, 31)
-    gantt = timeline.gantt_frame(pledges, later)
+    gantt = timeline_figures.gantt_frame(pledges, later)
     assert list(gantt["status"]) == ["committed"]  # New Zealand's trainers; funding has no period
     assert gantt.loc[0, "end"] == date(2026, 12, 31) and not gantt.loc[0, "open_ended"]
     # As of a day inside the deployment, the bar stops there: the chart shows that day.
     inside = date(2026, 6, 30)
-    gantt = timeline.gantt_frame(pledges, inside)
+    gantt = timeline_figures.gantt_frame(pledges, inside)
     assert gantt.loc[0, "end"] == inside and gantt.loc[0, "open_ended"]
     start = gantt.loc[0, "start"]
-    assert timeline.gantt_frame(pledges, start - timedelta(days=1)).empty
+    assert timeline_figures.gantt_frame(pledges, start - timedelta(days=1)).empty
 
 
 @pytest.fixture
