@@ -22,7 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from sqlmodel import Session
 
-from coalition import charts, force_gap, maps, queries
+from coalition import charts, force_gap, geometry, maps, queries
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.formatting import money
@@ -329,7 +329,7 @@ def gather(
         snapshot_rows=snapshot.manifest["rows"],
         snapshot_known_at=snapshot.manifest["known_at"],
         synthetic=queries.has_synthetic_data(session),
-        features=maps.world_features(),
+        features=geometry.world_features(),
     )
 
 

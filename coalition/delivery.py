@@ -22,7 +22,8 @@ from coalition import queries, timeline
 from coalition.charts import STATUS_COLOURS, count_ticks, label, money_ticks
 from coalition.filters import PledgeFilter
 from coalition.formatting import UNITS
-from coalition.metrics import CategoryFigures, is_lending, measured_size
+from coalition.metrics import CategoryFigures
+from coalition.sizes import is_lending, measured_size
 from coalition.view import View
 from core.vocabulary import CATEGORIES
 
@@ -138,7 +139,7 @@ def with_lending_apart(states: pd.DataFrame) -> pd.DataFrame:
     lending = is_lending(states)
     return states.assign(
         category=states["category"].where(~lending, LENDING),
-        quantity=states["quantity"].where(~lending, states["amount_eur"]),
+        quantity=states["quantity"].where(~lending, measured_size(states)),
     )
 
 

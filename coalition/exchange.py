@@ -9,6 +9,7 @@ rate used, its date and its kind, so a reader can redo the sum.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -111,3 +112,35 @@ def add_eur(frame: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
         frame.loc[rows.index, "rate_date"] = pd.Series(rate_dates, index=rows.index)
         frame.loc[rows.index, "rate_kind"] = pd.Series(kinds, index=rows.index)
     return frame
+
+
+def amounts_in_eur(
+    quantity: np.ndarray,
+    currency: np.ndarray,
+    announced_on: np.ndarray,
+    precision: np.ndarray,
+    rates: Callable[[], pd.DataFrame],
+) -> np.ndarray:
+    """``add_eur`` on arrays of funding rows: each amount in EUR (the amount itself in euros or
+    with no currency named). ``rates`` is called only when some row needs converting."""
+    amount = quantity.astype("float64", copy=True)
+    other = np.flatnonzero(~np.isnan(quantity) & pd.notna(currency) & (currency != "EUR"))
+    if len(other):
+        converting = pd.DataFrame(
+            {
+                "category": "funding",
+                "quantity": quantity[other],
+                "currency": currency[other],
+                "announced_on": announced_on[other].astype(object),
+                "announced_precision": precision[other],
+            }
+        )
+        amount[other] = add_eur(converting, rates())["amount_eur"].to_numpy()
+    return amount
+
+
+def newest_daily_rate(rates: pd.DataFrame, currency: str) -> float | None:
+    """Units of ``currency`` per euro at the newest daily rate held; None with no daily rate."""
+    own = rates[(rates["currency"] == currency) & (rates["kind"] == "daily")]
+    own = own.sort_values("rate_date")
+    return float(own["units_per_eur"].iloc[-1]) if not own.empty else None

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from coalition import audit
 from coalition.auth import Actor, require_role
+from coalition.columns import SNAPSHOT_COLUMNS
 from coalition.editing import changed_fields
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import FORMULA_PREFIXES
@@ -33,7 +34,6 @@ from coalition.pledges import (
     update_pledge,
 )
 from coalition.privacy import staff_id
-from coalition.snapshots import SNAPSHOT_COLUMNS
 from coalition.validation import check_text, validate_pledge
 from db.models import Pledge, PledgeFields, PledgeRevision
 

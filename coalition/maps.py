@@ -1,7 +1,9 @@
-"""Map builders (pydeck). Geometry ships in data/; the deck asks no server for tiles.
+"""Map layers (pydeck) and their colour classes. The outlines ship in data/ (see geometry); the
+deck asks no server for tiles.
 
-Countries are polygons coloured by the chosen measure. Ukraine (the beneficiary), the EU and
-NATO are not pledging countries like the others: they get badges, not a measure colour.
+Countries are polygons coloured by the chosen measure (see measures). Ukraine (the
+beneficiary), the EU and NATO are not pledging countries like the others: they get badges, not
+a measure colour.
 """
 
 from __future__ import annotations
@@ -9,20 +11,14 @@ from __future__ import annotations
 import json
 import weakref
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from coalition.formatting import money
-from coalition.metrics import is_lending, measured_size
-from core.settings import DATA_DIR
-from core.vocabulary import INACTIVE_STATUSES, STATUSES
-
-GEOMETRY_FILE = "world_110m.geojson"
+from coalition.geometry import fitted_view
+from coalition.measures import CATEGORY_OF, Measure, measure_text
 
 # viridis in five classes: readable with the common colour-vision deficiencies, and no class
 # is a grey that could pass for "nothing recorded".
@@ -36,41 +32,6 @@ BADGE = (0, 90, 140)
 # Both institutions sit in Brussels: their labels are set apart by pixels, which hold at any
 # zoom (degrees shrink to nothing on a world view).
 BADGE_OFFSET_PIXELS = {"NATO": [0, -11], "EUU": [0, 11]}
-# The map is drawn this high; the view is fitted for this width at least (the map's column
-# on a laptop screen), so every participant is inside it as first drawn.
-MAP_HEIGHT = 560
-FIT_WIDTH = 640
-FIT_PADDING = 40
-WORLD_VIEW = (20.0, 20.0, 0.3)
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    label: str
-    unit: str
-
-
-MEASURES = {
-    m.key: m
-    for m in (
-        Measure("funding_eur", "Funding (EUR)", "EUR"),
-        Measure("troops", "Troops", "troops"),
-        Measure("aircraft", "Aircraft", "aircraft"),
-        Measure("ships", "Ships", "ships"),
-        Measure("pledges", "Number of pledges", "pledges"),
-        Measure("funding_pct_gdp", "Funding as % of GDP", "% of GDP"),
-        Measure("troops_per_million", "Troops per million inhabitants", "per million"),
-    )
-}
-CATEGORY_OF = {
-    "funding_eur": "funding",
-    "troops": "troops",
-    "aircraft": "aircraft",
-    "ships": "ships",
-    "funding_pct_gdp": "funding",
-    "troops_per_million": "troops",
-}
 
 
 # A deck's JSON, made once: a built deck is never changed, and shared decks are sent on every
@@ -88,105 +49,6 @@ class CompactDeck(pdk.Deck):
                 self, sort_keys=True, default=default_serialize, separators=(",", ":")
             )
         return _JSON_OF[self]
-
-
-@cache
-def _world(path: Path) -> tuple[dict, ...]:
-    return tuple(json.loads(path.read_text(encoding="utf-8"))["features"])
-
-
-def world_features(data_dir: Path = DATA_DIR) -> tuple[dict, ...]:
-    return _world(data_dir / GEOMETRY_FILE)
-
-
-def participant_figures(
-    participants: pd.DataFrame, pledges: pd.DataFrame, usd_per_eur: float | None
-) -> pd.DataFrame:
-    """Per participant: every measure's known value and the count of unknown sizes behind it,
-    plus the status breakdown for tooltips."""
-    frame = participants.set_index("code")[
-        [
-            "name",
-            "kind",
-            "region",
-            "population",
-            "population_year",
-            "gdp_usd",
-            "gdp_year",
-            "centroid_lat",
-            "centroid_lon",
-        ]
-    ].copy()
-    pledges = pledges[pledges["participant_code"].isin(frame.index)]
-    # Measures add up live pledges only; the status breakdown below lists every status.
-    active = pledges[~pledges["status"].isin(INACTIVE_STATUSES) & ~is_lending(pledges)]
-    for category in ("funding", "troops", "aircraft", "ships"):
-        own = active[active["category"] == category]
-        size = measured_size(own)
-        grouped = size.groupby(own["participant_code"])
-        key = "funding_eur" if category == "funding" else category
-        frame[key] = grouped.sum(min_count=1)
-        frame[f"{category}_pledges"] = grouped.size()
-        frame[f"{category}_unknown"] = size.isna().groupby(own["participant_code"]).sum()
-    frame["pledges"] = active.groupby("participant_code").size()
-    frame = frame.fillna(
-        {c: 0 for c in frame.columns if c.endswith(("_pledges", "_unknown"))} | {"pledges": 0}
-    )
-    frame["funding_pct_gdp"] = (
-        frame["funding_eur"] * usd_per_eur / frame["gdp_usd"] * 100 if usd_per_eur else np.nan
-    )
-    frame["troops_per_million"] = frame["troops"] / frame["population"] * 1e6
-    status_counts = pledges.groupby(["participant_code", "status"]).size().unstack(fill_value=0)
-    frame["status_breakdown"] = [
-        ", ".join(
-            f"{int(status_counts.loc[code, s])} {s.replace('_', ' ')}"
-            for s in STATUSES
-            if code in status_counts.index and s in status_counts and status_counts.loc[code, s]
-        )
-        or "no pledges recorded"
-        for code in frame.index
-    ]
-    return frame
-
-
-def _format(measure: Measure, value: float) -> str:
-    if measure.key == "funding_eur":
-        return money(value)
-    if measure.key == "funding_pct_gdp":
-        return f"{value:.3f}% of GDP"
-    if measure.key == "troops_per_million":
-        return f"{value:,.1f} troops per million"
-    return f"{value:,.0f} {measure.unit}"
-
-
-def figures_for_display(figures: pd.DataFrame, measure: Measure) -> pd.DataFrame:
-    """The table under the map: each participant's figure in words ("€1.2bn", "≥ 500
-    troops", "size not published"), largest first, unknowns after the known figures."""
-    category = CATEGORY_OF.get(measure.key)
-    values = figures[measure.key]
-    unknown = figures[f"{category}_unknown"].astype(int) if category else values * 0
-    shown = [
-        (f"≥ {_format(measure, v)}" if u else _format(measure, v))
-        if pd.notna(v)
-        else ("size not published" if u else "none recorded")
-        for v, u in zip(values.tolist(), unknown.tolist(), strict=True)
-    ]
-    table = pd.DataFrame(
-        {
-            "Participant": figures["name"],
-            measure.label: shown,
-            "Pledges of unknown size": unknown,
-            "Status": figures["status_breakdown"],
-            "_order": values.fillna(-1.0),
-        }
-    )
-    if not category:
-        table = table.drop(columns=["Pledges of unknown size"])
-    return (
-        table.sort_values(["_order", "Participant"], ascending=[False, True])
-        .drop(columns=["_order"])
-        .reset_index(drop=True)
-    )
 
 
 def class_breaks(values: pd.Series) -> list[float]:
@@ -230,7 +92,7 @@ def country_records(
                 fill, lines[0] = BENEFICIARY, f"{row['name']} (beneficiary of the guarantees)"
             elif pd.notna(value) and (value > 0 or not unknown):
                 fill = _colour(float(value), breaks) if value > 0 and breaks else NO_PLEDGE
-                lines.append(f"{measure.label}: {_format(measure, float(value))}")
+                lines.append(f"{measure.label}: {measure_text(measure, float(value))}")
             elif unknown:
                 fill = UNKNOWN_SIZE
             else:
@@ -247,7 +109,7 @@ def country_records(
                 {"polygon": polygon, "fill": list(fill), "tooltip": tooltip, "code": participant}
             )
     legend = [
-        LegendEntry(colour, f"{_format(measure, low)} – {_format(measure, high)}")
+        LegendEntry(colour, f"{measure_text(measure, low)} – {measure_text(measure, high)}")
         for colour, low, high in zip(SCALE, breaks[:-1], breaks[1:], strict=False)
     ]
     if category:
@@ -294,46 +156,6 @@ def badge_layer(records: list[dict], layer_id: str = "badges") -> pdk.Layer:
     )
 
 
-def _mercator(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Web Mercator on a unit square: x from 0 (180°W) to 1, y from 0 (north) to 1."""
-    phi = np.radians(np.clip(lat, -85.0, 85.0))
-    return (lon + 180.0) / 360.0, (1 - np.log(np.tan(np.pi / 4 + phi / 2)) / np.pi) / 2
-
-
-def fitted_view(
-    lat: np.ndarray,
-    lon: np.ndarray,
-    *,
-    width: float = FIT_WIDTH,
-    height: float = MAP_HEIGHT,
-    padding: float = FIT_PADDING,
-) -> tuple[float, float, float]:
-    """(latitude, longitude, zoom) that shows every given point inside a map of this size."""
-    if len(lat) == 0:
-        return WORLD_VIEW
-    x, y = _mercator(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
-    span_x, span_y = max(np.ptp(x), 1e-3), max(np.ptp(y), 1e-3)
-    # deck.gl draws the whole world 512 * 2**zoom pixels wide.
-    zoom = float(
-        np.log2(min((width - 2 * padding) / span_x, (height - 2 * padding) / span_y) / 512)
-    )
-    centre_x, centre_y = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
-    latitude = float(np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * centre_y)))))
-    return latitude, float(centre_x * 360 - 180), round(zoom, 2)
-
-
-def on_screen(
-    view: tuple[float, float, float], lat: np.ndarray, lon: np.ndarray, width: float, height: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel positions of points on a map of this size showing ``view`` (for tests and
-    checks of what is drawn)."""
-    latitude, longitude, zoom = view
-    scale = 512 * 2**zoom
-    x, y = _mercator(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
-    cx, cy = _mercator(np.array([latitude]), np.array([longitude]))
-    return (x - cx[0]) * scale + width / 2, (y - cy[0]) * scale + height / 2
-
-
 def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
     values = figures[figures["kind"] == "country"][measure.key].dropna()
     top = float(values.max()) if len(values) and values.max() > 0 else 1.0
@@ -345,7 +167,8 @@ def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
             ],
             "height": float(value) / top,
             "code": code,
-            "tooltip": f"{figures.at[code, 'name']}\n{measure.label}: {_format(measure, value)}",
+            "tooltip": f"{figures.at[code, 'name']}\n"
+            f"{measure.label}: {measure_text(measure, value)}",
         }
         for code, value in values.items()
         if value > 0

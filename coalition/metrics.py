@@ -7,19 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coalition.formatting import UNITS, money
-from core.vocabulary import CATEGORIES, INACTIVE_STATUSES, LENDING_INSTRUMENTS
-
-
-def is_lending(pledges: pd.DataFrame) -> pd.Series:
-    """Funding given as a loan or a guarantee (export credit included): money that comes back
-    or may never be drawn, so never added into a total of grants and in-kind aid."""
-    return pledges["category"].eq("funding") & pledges["instrument"].isin(LENDING_INSTRUMENTS)
-
-
-def measured_size(pledges: pd.DataFrame) -> pd.Series:
-    """The figure a pledge adds to its category's total: EUR for funding, the count for the
-    rest; NaN where the size was never published."""
-    return pledges["amount_eur"].where(pledges["category"].eq("funding"), pledges["quantity"])
+from coalition.sizes import is_lending, measured_size
+from core.vocabulary import CATEGORIES, INACTIVE_STATUSES
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, func, literal_column, or_, type_coerce
 from sqlmodel import Session, select
 
-from coalition.exchange import add_eur
+from coalition.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
+from coalition.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
 from coalition.privacy import staff_id
+from coalition.sizes import counted_size
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
 from db.models import (
     PLEDGE_FIELD_NAMES,
@@ -34,39 +36,6 @@ from db.models import (
 
 # Benchmark data says so in every pledge's source (bench/generate.py); the app shows a banner.
 SYNTHETIC_SOURCE = "SYNTHETIC benchmark data"
-
-PLEDGE_COLUMNS = [
-    "id",
-    "participant_code",
-    "participant",
-    "region",
-    "category",
-    "status",
-    "description",
-    "quantity",
-    "quantity_qualifier",
-    "currency",
-    "amount_eur",
-    "eur_rate",
-    "rate_date",
-    "rate_kind",
-    "capability_type",
-    "conditions",
-    "announced_on",
-    "announced_precision",
-    "start_on",
-    "end_on",
-    "instrument",
-    "scope",
-    "source_title",
-    "source_url",
-    "source_published_on",
-    "confidence",
-    "notes",
-    "version",
-    "updated_at",
-    "updated_by",
-]
 
 
 def data_version(session: Session) -> int:
@@ -207,23 +176,6 @@ def pledges_frame(
     )
 
 
-# What the timeline rebuilds states from: a revision's figures, not its who and why.
-REVISION_COLUMNS = [
-    "pledge_id",
-    "version",
-    "effective_on",
-    "category",
-    "status",
-    "quantity",
-    "currency",
-    "amount_eur",
-    "announced_on",
-    "announced_precision",
-    "instrument",
-    "scope",
-]
-
-
 def _revisions_statement(filters: PledgeFilter, columns: list):
     """The revisions of the pledges of participants matching the filters (all statuses: a
     status filter applies to the state at each date, which is the caller's business)."""
@@ -249,7 +201,7 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
     status filter applies to the state at each date, which is the caller's business), in no
     particular order: a scan of the history, not a walk along an index."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
-    columns = [getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c != "amount_eur"]
+    columns = [getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c not in RATE_COLUMNS]
     statement = _revisions_statement(filters, columns)
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     return frame[REVISION_COLUMNS]
@@ -271,7 +223,7 @@ class RevisionArrays:
     """Revisions as one numpy array per column, in no particular order. Dates are
     ``datetime64[D]``; the columns of REVISION_CODES are positions in those lists (int8);
     ``currency`` is None except for funding in a currency other than the euro, and
-    ``size`` is what the revision adds to its category's total (see metrics.measured_size):
+    ``size`` is what the revision adds to its category's total (see sizes.counted_size):
     EUR for funding, the count for the rest, NaN where never published."""
 
     pledge_id: np.ndarray
@@ -348,22 +300,16 @@ def revision_arrays(
         for position in range(len(REVISION_CODES))
     ]
     category = codes[0]
-    size = quantity.copy()
-    # Funding in another currency: converted at the rate of its announcement (exchange).
-    other = np.flatnonzero(
-        (category == CATEGORIES.index("funding")) & ~np.isnan(quantity) & pd.notna(currency)
+    funding = category == CATEGORIES.index("funding")
+    # Funding in EUR, converted at the rate of its announcement where in another currency.
+    amount_eur = np.full(len(quantity), np.nan)
+    amount_eur[funding] = amounts_in_eur(
+        quantity[funding],
+        currency[funding],
+        announced_on[funding],
+        np.array(DATE_PRECISIONS, dtype=object)[codes[2][funding]],
+        rates=lambda: exchange_rates_frame(session),
     )
-    if len(other):
-        funding = pd.DataFrame(
-            {
-                "category": "funding",
-                "quantity": quantity[other],
-                "currency": currency[other],
-                "announced_on": announced_on[other].astype(object),
-                "announced_precision": np.array(DATE_PRECISIONS, dtype=object)[codes[2][other]],
-            }
-        )
-        size[other] = add_eur(funding, exchange_rates_frame(session))["amount_eur"].to_numpy()
     return RevisionArrays(
         pledge_id,
         version,
@@ -372,7 +318,7 @@ def revision_arrays(
         *codes,
         quantity=quantity,
         currency=currency,
-        size=size,
+        size=counted_size(funding, amount_eur, quantity),
     )
 
 
@@ -455,9 +401,7 @@ def newest_announcement(session: Session) -> tuple[date, str] | None:
 
 def usd_per_eur(session: Session) -> float | None:
     """The newest EUR/USD rate, for comparing funding in EUR with GDP in US dollars."""
-    rates = exchange_rates_frame(session)
-    usd = rates[(rates["currency"] == "USD") & (rates["kind"] == "daily")].sort_values("rate_date")
-    return float(usd["units_per_eur"].iloc[-1]) if not usd.empty else None
+    return newest_daily_rate(exchange_rates_frame(session), "USD")
 
 
 AUDIT_COLUMNS = ["id", "occurred_at", "actor", "action", "entity", "entity_id", "details"]

@@ -20,52 +20,12 @@ import pandas as pd
 from sqlmodel import Session
 
 from coalition import __version__, audit, queries
+from coalition.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import neutralise
 from coalition.filters import PledgeFilter
 
-# The published column set. Add columns only at the end; never rename or reorder.
-SNAPSHOT_COLUMNS = (
-    "pledge_id",
-    "version",
-    "participant_code",
-    "participant",
-    "category",
-    "status",
-    "description",
-    "quantity",
-    "quantity_qualifier",
-    "currency",
-    "amount_eur",
-    "eur_rate_date",
-    "capability_type",
-    "conditions",
-    "announced_on",
-    "announced_precision",
-    "start_on",
-    "end_on",
-    "source_title",
-    "source_url",
-    "confidence",
-    "notes",
-    "recorded_at",
-    "recorded_by",
-    # Appended with the sourced data: what kind of contribution, and how it was converted.
-    "instrument",
-    "scope",
-    "source_published_on",
-    "eur_rate",
-    "eur_rate_kind",
-)
 BOM = "\ufeff"
-# Where a snapshot column comes from in queries.pledges_frame, where the names differ.
-FRAME_COLUMN = {
-    "pledge_id": "id",
-    "eur_rate_date": "rate_date",
-    "recorded_at": "updated_at",
-    "recorded_by": "updated_by",
-    "eur_rate_kind": "rate_kind",
-}
 # Number columns, with their fixed decimals (None: whole numbers without ".0").
 NUMBER_COLUMNS = {
     "pledge_id": None,

@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import maps, queries
+from coalition import measures, queries
 from coalition.filters import PledgeFilter
 from coalition.metrics import Headline, headline
 
@@ -47,7 +47,7 @@ def build_view(session: Session, filters: PledgeFilter, known_at: datetime | Non
         participants=participants,
         pledges=pledges,
         headline=headline(participants, pledges),
-        by_participant=maps.participant_figures(
+        by_participant=measures.participant_figures(
             participants, pledges, queries.usd_per_eur(session)
         ),
     )

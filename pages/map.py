@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import maps, queries
+from coalition import geometry, maps, measures, queries
 from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
@@ -19,14 +19,14 @@ as_of_banner(filters)
 left, middle, right = st.columns([2, 2, 1])
 measure_key = left.selectbox(
     "Colour countries by",
-    list(maps.MEASURES),
-    format_func=lambda key: maps.MEASURES[key].label,
+    list(measures.MEASURES),
+    format_func=lambda key: measures.MEASURES[key].label,
     key="map_measure",
 )
 second_key = middle.selectbox(
     "Second measure as columns",
-    [None, *maps.MEASURES],
-    format_func=lambda key: "None" if key is None else maps.MEASURES[key].label,
+    [None, *measures.MEASURES],
+    format_func=lambda key: "None" if key is None else measures.MEASURES[key].label,
     key="map_second_measure",
 )
 network_base_map = right.toggle(
@@ -37,18 +37,18 @@ network_base_map = right.toggle(
 )
 
 figures = read(build_view, filters).by_participant
-measure = maps.MEASURES[measure_key]
-second = maps.MEASURES[second_key] if second_key else None
+measure = measures.MEASURES[measure_key]
+second = measures.MEASURES[second_key] if second_key else None
 # Framed on every participant, whatever the filters: the map keeps its place between views.
 everyone = read(queries.participants_frame)
 deck, legend = shared(
     maps.build_deck,
     figures,
     measure,
-    maps.world_features(),
+    geometry.world_features(),
     second=second,
     network_base_map=network_base_map,
-    focus=maps.fitted_view(everyone["centroid_lat"], everyone["centroid_lon"]),
+    focus=geometry.fitted_view(everyone["centroid_lat"], everyone["centroid_lon"]),
     key=(filters, measure_key, second_key, network_base_map),
 )
 
@@ -56,7 +56,7 @@ map_column, legend_column = st.columns([4, 1])
 with map_column:
     event = st.pydeck_chart(
         deck,
-        height=maps.MAP_HEIGHT,
+        height=geometry.MAP_HEIGHT,
         on_select="rerun",
         selection_mode="single-object",
         key="map_deck",
@@ -90,7 +90,7 @@ if choice:
 
 with st.expander("Figures behind the map"):
     table(
-        maps.figures_for_display(figures, measure),
+        measures.figures_for_display(figures, measure),
         file_name=f"map-{measure_key}.csv",
         key="map_figures",
     )

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from coalition import formatting, maps, queries
+from coalition import formatting, geometry, maps, measures, queries
 from coalition.filters import MEMBERSHIP_COLUMNS
 from coalition.history import revision_history
 from ui.as_of import as_of_banner
@@ -31,7 +31,7 @@ st.query_params["code"] = code
 
 pledges = read(queries.pledges_frame, filters)
 figures = shared(
-    maps.participant_figures,
+    measures.participant_figures,
     participants,
     pledges,
     read(queries.usd_per_eur),
@@ -92,7 +92,7 @@ with text_column:
     )
 with map_column:
     st.pydeck_chart(
-        shared(maps.locator_deck, figures, code, maps.world_features(), key=(filters, code)),
+        shared(maps.locator_deck, figures, code, geometry.world_features(), key=(filters, code)),
         height=260,
         key="participant_map",
     )

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import formatting, queries, timeline
+from coalition import formatting, queries, timeline, timeline_figures
 from coalition.view import build_view
 from core.vocabulary import STATUSES
 from ui.as_of import as_of_banner
@@ -30,12 +30,12 @@ if series.empty:
     st.stop()
 
 st.plotly_chart(
-    shared(timeline.cumulative_figure, series, events, until, key=(filters, until)),
+    shared(timeline_figures.cumulative_figure, series, events, until, key=(filters, until)),
     key="timeline_cumulative",
 )
 st.plotly_chart(
     shared(
-        timeline.status_figure,
+        timeline_figures.status_figure,
         status_counts,
         until,
         filters.statuses or STATUSES,
@@ -45,25 +45,26 @@ st.plotly_chart(
 )
 
 current = read(build_view, filters).pledges
-gantt = shared(timeline.gantt_frame, current, until, key=(filters, until))
-if later := timeline.gantt_later(current, until):
+gantt = shared(timeline_figures.gantt_frame, current, until, key=(filters, until))
+if later := timeline_figures.gantt_later(current, until):
     st.caption(f"{later} commitment{'s' if later != 1 else ''} start after {until:%d %b %Y}.")
 if gantt.empty:
     st.info("No committed, deployed or delivered pledges under the current filters.")
 else:
-    shown = timeline.most_recent(gantt)
+    shown = timeline_figures.most_recent(gantt)
     if len(shown) < len(gantt):
         st.caption(
             f"The chart below shows the {len(shown)} most recently started of {len(gantt):,} "
             "commitments; narrow the filters in the sidebar to see others."
         )
     st.plotly_chart(
-        shared(timeline.gantt_figure, shown, until, key=(filters, until)), key="timeline_gantt"
+        shared(timeline_figures.gantt_figure, shown, until, key=(filters, until)),
+        key="timeline_gantt",
     )
 
 with st.expander("Figures behind the charts"):
     table(
-        timeline.series_for_display(series),
+        timeline_figures.series_for_display(series),
         file_name="pledged-over-time.csv",
         key="timeline_series",
     )

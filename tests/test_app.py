@@ -18,7 +18,7 @@ from coalition.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import update_pledge
-from coalition.timeline import GANTT_MAX_BARS
+from coalition.timeline_figures import GANTT_MAX_BARS
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import maps, queries, timeline
+from coalition import measures, queries, timeline
 from coalition.exchange import rate_for
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
@@ -95,7 +95,7 @@ def test_the_map_and_the_timeline_count_what_the_headline_counts(engine):
     filters = PledgeFilter()
     participants, pledges = frames(engine, filters)
     figures = headline(participants, pledges)
-    per_participant = maps.participant_figures(participants, pledges, usd_per_eur=1.25)
+    per_participant = measures.participant_figures(participants, pledges, usd_per_eur=1.25)
     assert per_participant["funding_eur"].sum() == figures.category("funding").known_total
     assert pd.isna(per_participant.loc["GBR", "funding_eur"])  # a guarantee, not funding
     with read_session(engine) as session:

@@ -20,10 +20,11 @@ from sqlmodel import select
 
 from coalition.auth import Actor
 from coalition.bootstrap import initialise_database
+from coalition.columns import SNAPSHOT_COLUMNS
 from coalition.errors import ValidationFailed
 from coalition.filters import PledgeFilter
 from coalition.importer import commit_import, preview_import, template_csv
-from coalition.snapshots import SNAPSHOT_COLUMNS, build_snapshot
+from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session

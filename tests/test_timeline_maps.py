@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 import pytest
 
-from coalition import maps, queries, timeline
+from coalition import geometry, maps, measures, queries, timeline, timeline_figures
 from coalition.auth import Actor
 from coalition.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.history import revision_history
@@ -99,7 +99,7 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     series = timeline.cumulative_by_category(
         timeline.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
     )
-    figure = json.loads(timeline.cumulative_figure(series, events, TODAY).to_json())
+    figure = json.loads(timeline_figures.cumulative_figure(series, events, TODAY).to_json())
     # A right-hand axis overlays its panel's left one. When that left axis held no trace (a
     # panel with no published size) or was hidden, plotly drew the right one over the whole
     # figure, one panel over the others: such a panel draws its counts on the left axis.
@@ -126,15 +126,15 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
     assert plotly_array(funding["y"])[-1] == pytest.approx(2e9)
     assert set(pledges["participant_code"][pledges["category"] == "funding"]) == {"FRA", "GBR"}
     later = date(2027, 1, 31)
-    gantt = timeline.gantt_frame(pledges, later)
+    gantt = timeline_figures.gantt_frame(pledges, later)
     assert list(gantt["status"]) == ["committed"]  # New Zealand's trainers; funding has no period
     assert gantt.loc[0, "end"] == date(2026, 12, 31) and not gantt.loc[0, "open_ended"]
     # As of a day inside the deployment, the bar stops there: the chart shows that day.
     inside = date(2026, 6, 30)
-    gantt = timeline.gantt_frame(pledges, inside)
+    gantt = timeline_figures.gantt_frame(pledges, inside)
     assert gantt.loc[0, "end"] == inside and gantt.loc[0, "open_ended"]
     start = gantt.loc[0, "start"]
-    assert timeline.gantt_frame(pledges, start - timedelta(days=1)).empty
+    assert timeline_figures.gantt_frame(pledges, start - timedelta(days=1)).empty
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def figures(engine) -> pd.DataFrame:
     with read_session(engine) as session:
         participants = queries.participants_frame(session, PledgeFilter())
         pledges = queries.pledges_frame(session, PledgeFilter(statuses=()))
-        return maps.participant_figures(participants, pledges, queries.usd_per_eur(session))
+        return measures.participant_figures(participants, pledges, queries.usd_per_eur(session))
 
 
 def test_map_figures_keep_unknown_sizes_apart_from_zero(figures):
@@ -160,7 +160,10 @@ def test_map_figures_keep_unknown_sizes_apart_from_zero(figures):
 
 def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figures):
     deck, legend = maps.build_deck(
-        figures, maps.MEASURES["troops"], maps.world_features(), second=maps.MEASURES["ships"]
+        figures,
+        measures.MEASURES["troops"],
+        geometry.world_features(),
+        second=measures.MEASURES["ships"],
     )
     spec = json.loads(deck.to_json())
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
@@ -187,9 +190,9 @@ def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figur
 def test_deck_payload_stays_small(figures):
     deck, _ = maps.build_deck(
         figures,
-        maps.MEASURES["funding_eur"],
-        maps.world_features(),
-        second=maps.MEASURES["troops"],
+        measures.MEASURES["funding_eur"],
+        geometry.world_features(),
+        second=measures.MEASURES["troops"],
     )
     assert len(deck.to_json().encode()) < 2_000_000
 
@@ -231,7 +234,7 @@ def test_history_says_what_changed(engine):
 
 
 def test_the_map_goes_to_the_browser_as_compact_json_with_the_same_content(figures):
-    deck, _ = maps.build_deck(figures, maps.MEASURES["troops"], maps.world_features())
+    deck, _ = maps.build_deck(figures, measures.MEASURES["troops"], geometry.world_features())
     compact = deck.to_json()
     assert "\n" not in compact
     assert json.loads(compact) == json.loads(pdk.Deck.to_json(deck))

@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coalition import audit, auth, queries, sessions, snapshots, tokens
+from coalition import audit, auth, columns, queries, sessions, snapshots, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import filters_from_query, filters_to_query
@@ -288,13 +288,13 @@ def _pledges(request: Request, _caller: str) -> dict:
     with read_session(engine()) as session:
         known_at = snapshots.pin_known_at(session, (params.get("known_at") or [""])[0])
         frame = snapshots.snapshot_frame(session, filters, known_at)
-    frame = frame.rename(columns={v: k for k, v in snapshots.FRAME_COLUMN.items()})
+    frame = frame.rename(columns={v: k for k, v in columns.FRAME_COLUMN.items()})
     return {
         "as_of": filters.as_of.isoformat() if filters.as_of else None,
         "known_at": known_at.isoformat(),
         "filters": filters_to_query(filters),
-        "columns": list(snapshots.SNAPSHOT_COLUMNS),
-        "pledges": _records(frame[list(snapshots.SNAPSHOT_COLUMNS)]),
+        "columns": list(columns.SNAPSHOT_COLUMNS),
+        "pledges": _records(frame[list(columns.SNAPSHOT_COLUMNS)]),
     }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from coalition import maps, queries
+from coalition import geometry, queries
 from coalition.bootstrap import initialise_database
 from db.engine import create_db_engine, read_session
 from tests.conftest import FIXTURE_DATA
@@ -135,7 +135,7 @@ def world_fixture(folder: Path) -> Path:
     outline in the shipped geometry."""
     data = folder / "seed"
     shutil.copytree(FIXTURE_DATA, data)
-    outlines = {f["properties"]["iso_a3"]: f for f in maps.world_features()}
+    outlines = {f["properties"]["iso_a3"]: f for f in geometry.world_features()}
     path = data / "participants.csv"
     with path.open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
@@ -186,7 +186,7 @@ def test_the_map_first_shows_every_participant(world_server, browser_page):
         participants = queries.participants_frame(session)
     engine.dispose()
     assert len(participants) == 37
-    latitude, longitude, zoom = maps.fitted_view(
+    latitude, longitude, zoom = geometry.fitted_view(
         participants["centroid_lat"], participants["centroid_lon"]
     )
     scale = 512 * 2**zoom
