@@ -424,7 +424,7 @@ if submitted:
         save(values=values, also=blank)
     else:
         # Only what this editor changed travels: their other fields stay as saved.
-        changes = editing.changed_fields(base["values"], values)
+        changes = editing.pledge_change(base["values"], values).as_dict()
         save(changes=changes, version=base["version"], also=blank)
 
 conflict = st.session_state.get(CONFLICT)
