@@ -1,19 +1,36 @@
-"""What the pledge form needs besides the write path: which fields a category shows, turning
-form values into pledge values, the EUR preview, the side-by-side view of a conflict, and the
-words the form uses for its problems and its saves."""
+"""What the pledge form needs besides the write path: what it is editing (EditState), its
+fields (FORM_ROWS: labels, help, which fields a category shows), turning form values into
+pledge values, what changed (pledge_change, which the importer and the write path use too),
+the EUR preview, the side-by-side view of a conflict, and the words the form uses for its
+problems and its saves."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, create_model
+from sqlmodel import Session
 
 from coalition.errors import Problem
 from coalition.exchange import rate_for
 from coalition.formatting import money, pledge_size, rate_description
 from coalition.history import FIELD_LABELS, shown
+from core.vocabulary import (
+    CATEGORIES,
+    CONFIDENCES,
+    DATE_PRECISIONS,
+    EARLIEST_DATE,
+    INSTRUMENTS,
+    LATEST_DATE,
+    QUANTITY_QUALIFIERS,
+    SCOPES,
+    STATUSES,
+)
 from db.models import Pledge, PledgeFields
 
 # The fields that depend on the category; every other pledge field shows for all of them.
@@ -70,9 +87,218 @@ FORM_LABELS = {
 }
 
 
+DATE_PLACEHOLDER = "YYYY-MM-DD"
+DATE_HELP = f"YYYY-MM-DD, from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of the pledge form, as ui/pledge_form.py draws it. ``kind`` is choice, text,
+    code (text kept in capitals), date (typed as text, see below), number, notes (several
+    lines), tick or participant (a choice among the participants, none for a new pledge)."""
+
+    name: str  # the pledge field it sets (or reason, effective_on, size_unknown)
+    key: str  # its widget's key: edit_field_<key>:<generation>
+    kind: str
+    label: str  # as the form shows it; problems name the field by FORM_LABELS
+    options: tuple[str, ...] = ()
+    default: Any = None  # for a new pledge, or a field the pledge leaves empty
+    help: str | None = None
+    placeholder: str | None = None
+    max_chars: int | None = None
+
+    def label_for(self, category: str) -> str:
+        return QUANTITY_LABELS[category] if self.name == "quantity" else self.label
+
+
+def _date(name: str, key: str, label: str, help: str | None = DATE_HELP) -> FieldSpec:
+    # Dates are typed, not picked: what is saved is exactly what was typed, or nothing (a
+    # date picker keeps its last valid day when what is typed is out of range).
+    return FieldSpec(name, key, "date", label, help=help, placeholder=DATE_PLACEHOLDER)
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """Fields side by side (in columns of these widths), under their problems."""
+
+    fields: tuple[FieldSpec, ...]
+    widths: tuple[int, ...] | None = None
+
+    def shown_for(self, category: str) -> bool:
+        """Whether the category shows this row (CATEGORY_FIELDS)."""
+        return all(f.name not in _DEPENDENT or f.name in CATEGORY_FIELDS[category] for f in self)
+
+    def __iter__(self):
+        return iter(self.fields)
+
+
+CATEGORY_SPEC = FieldSpec("category", "category", "choice", "Category", CATEGORIES, "troops")
+FORM_ROWS = (
+    FormRow(
+        (
+            FieldSpec("participant_code", "participant", "participant", "Participant *"),
+            FieldSpec(
+                "status",
+                "status",
+                "choice",
+                "Status *",
+                STATUSES,
+                "announced",
+                help="Withdrawing keeps the pledge and its history. Only an admin may restore one.",
+            ),
+        ),
+        (1, 1),
+    ),
+    FormRow(
+        (FieldSpec("description", "description", "text", "What was pledged *", max_chars=500),)
+    ),
+    FormRow(
+        (
+            FieldSpec("quantity", "quantity", "number", "Quantity"),
+            FieldSpec(
+                "size_unknown",
+                "size_unknown",
+                "tick",
+                "Size not published",
+                help="Leave the size unknown rather than guess; totals count it separately.",
+            ),
+            FieldSpec(
+                "quantity_qualifier",
+                "qualifier",
+                "choice",
+                "Qualifier",
+                QUANTITY_QUALIFIERS,
+                "exact",
+            ),
+        ),
+        (2, 1, 1),
+    ),
+    FormRow(
+        (
+            FieldSpec(
+                "currency", "currency", "code", "Currency (ISO code) *", default="EUR", max_chars=3
+            ),
+        )
+    ),
+    FormRow(
+        (
+            FieldSpec(
+                "capability_type",
+                "type",
+                "text",
+                "Type (optional)",
+                placeholder="e.g. Gripen, minehunter",
+                max_chars=100,
+            ),
+        )
+    ),
+    FormRow(
+        (
+            FieldSpec(
+                "conditions",
+                "conditions",
+                "text",
+                "Conditions",
+                placeholder="e.g. requires a US backstop; parliamentary approval",
+                max_chars=500,
+            ),
+        )
+    ),
+    FormRow(
+        (
+            FieldSpec(
+                "instrument",
+                "instrument",
+                "choice",
+                "Given as *",
+                INSTRUMENTS,
+                "unspecified",
+                help="Loans and guarantees (export credit included) are never added into a "
+                "grant total.",
+            ),
+            FieldSpec(
+                "scope",
+                "scope",
+                "choice",
+                "Part of *",
+                SCOPES,
+                "reassurance_force",
+                help="The reassurance force; other support announced within the coalition's "
+                "meetings; or aid reported alongside but given outside the coalition (not "
+                "counted by default).",
+            ),
+        ),
+        (1, 1),
+    ),
+    FormRow(
+        (
+            _date("announced_on", "announced", "Announced on *"),
+            FieldSpec(
+                "announced_precision",
+                "precision",
+                "choice",
+                "Date as precise as",
+                DATE_PRECISIONS,
+                "day",
+            ),
+            _date("start_on", "start", "Starts"),
+            _date("end_on", "end", "Ends"),
+        ),
+        (1, 1, 1, 1),
+    ),
+    FormRow(
+        (
+            FieldSpec(
+                "source_title",
+                "source",
+                "text",
+                "Source *",
+                help="The publication, or a note for a non-public channel.",
+                max_chars=300,
+            ),
+            FieldSpec("confidence", "confidence", "choice", "Confidence *", CONFIDENCES, "medium"),
+        ),
+        (3, 1),
+    ),
+    FormRow(
+        (
+            FieldSpec(
+                "source_url", "url", "text", "Source link", placeholder="https://…", max_chars=500
+            ),
+            _date("source_published_on", "published", "Source published on", help=None),
+        ),
+        (3, 1),
+    ),
+    FormRow((FieldSpec("notes", "notes", "notes", "Notes", max_chars=2000),)),
+    FormRow(
+        (
+            FieldSpec(
+                "reason",
+                "reason",
+                "text",
+                "Reason for this change *",
+                placeholder="e.g. Confirmed by the embassy on 3 March",
+                max_chars=500,
+            ),
+        )
+    ),
+    FormRow(
+        (
+            _date(
+                "effective_on",
+                "effective",
+                "In effect from",
+                help="The day from which this holds, for the 'As of' views (YYYY-MM-DD). Empty: "
+                "the announcement date for a new pledge, today for a change.",
+            ),
+        )
+    ),
+)
+
+
 def pledge_values(category: str, form: dict[str, Any], size_unknown: bool) -> dict[str, Any]:
-    """The pledge as the write path takes it: only this category's fields; an unknown size is
-    NULL (with no qualifier), never zero."""
+    """The pledge as the write path takes it: only this category's fields, blanks as None; an
+    unknown size is NULL (with no qualifier), never zero."""
     values = {name: form.get(name) for name in COMMON_FIELDS}
     # Fields of other categories are cleared, so a pledge moved from funding to troops does
     # not keep a currency.
@@ -83,7 +309,7 @@ def pledge_values(category: str, form: dict[str, Any], size_unknown: bool) -> di
         values["quantity"] = None
     if values.get("quantity") is None:  # nothing to qualify (blank_size_problem says why)
         values["quantity_qualifier"] = None
-    return values
+    return {name: None if value == "" else value for name, value in values.items()}
 
 
 def blank_size_problem(values: dict[str, Any], size_unknown: bool) -> Problem | None:
@@ -133,10 +359,89 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The fields of ``after`` that differ from ``before``: what an editor changed, and only
-    that, travels to the write path (a conflict re-applies just these)."""
-    return {k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
+class _Change(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields set, and only those: what travels to the write path."""
+        return self.model_dump(exclude_unset=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.model_fields_set)
+
+
+# A change to a pledge: any of its fields, holding only those that were set (a field set to
+# None is a change to "none"; a field not set is left as it stands). Values are as submitted:
+# the write path checks them.
+PledgeChange = create_model(
+    "PledgeChange",
+    __base__=_Change,
+    __module__=__name__,
+    **{name: (Any, None) for name in PledgeFields.model_fields},
+)
+
+
+def pledge_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> PledgeChange:
+    """The fields of ``after`` that differ from ``before``: what an editor (or a row of an
+    imported file) changed, and only that, travels to the write path (a conflict re-applies
+    just these). Blanks and None, a date and its ISO text, 3.0 and 3 are the same value."""
+    return PledgeChange(
+        **{k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
+    )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone saved the pledge while it was being edited: the change that was refused, and
+    the pledge as they left it."""
+
+    change: PledgeChange
+    version: int
+    theirs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EditState:
+    """What the form is editing: a new pledge (no id), or an existing one at the version and
+    with the values it was loaded with, and any conflict met saving it."""
+
+    pledge_id: int | None = None
+    version: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    conflict: Conflict | None = None
+
+    @classmethod
+    def of(cls, pledge: Pledge) -> EditState:
+        return cls(pledge.id, pledge.version, current_values(pledge))
+
+    @classmethod
+    def load(cls, session: Session, pledge_id: int) -> EditState:
+        """The pledge as it stands now, ready to edit."""
+        return cls.of(session.get_one(Pledge, pledge_id))
+
+    def after_conflict(self, session: Session, change: PledgeChange) -> EditState:
+        """This state with the refused change beside the pledge as someone else saved it."""
+        assert self.pledge_id is not None  # only an existing pledge can meet a conflict
+        return self.conflicted(change, session.get_one(Pledge, self.pledge_id))
+
+    @property
+    def is_new(self) -> bool:
+        return self.pledge_id is None
+
+    def change(self, submitted: Mapping[str, Any]) -> PledgeChange:
+        """Only what the editor changed from the values loaded: their other fields stay as
+        saved, whatever someone else saved meanwhile."""
+        return pledge_change(self.values, submitted)
+
+    def conflicted(self, change: PledgeChange, theirs: Pledge) -> EditState:
+        """This state with the conflict met saving ``change``: the values loaded stay, so a
+        later save cannot write this editor's old values over theirs."""
+        return replace(self, conflict=Conflict(change, theirs.version, current_values(theirs)))
+
+    def conflict_table(self) -> pd.DataFrame:
+        assert self.conflict is not None
+        mine = self.values | self.conflict.change.as_dict()
+        return conflict_table(self.values, self.conflict.theirs, mine)
 
 
 def typed_date(text: str | None) -> date | None:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from coalition import audit
 from coalition.auth import Actor, require_role
 from coalition.columns import SNAPSHOT_COLUMNS
-from coalition.editing import changed_fields
+from coalition.editing import pledge_change
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import FORMULA_PREFIXES
 from coalition.pledges import (
@@ -430,11 +430,13 @@ def _compare_with_pledge(session: Session, row: PreviewRow, existing: Pledge) ->
 
 def changed_values(typed: PledgeFields, before: Any, given: Mapping[str, Any]) -> dict[str, Any]:
     """The fields a row sets to something other than ``before`` (a pledge or a revision),
-    among the columns the file has: the form and the importer decide "changed" alike."""
-    return changed_fields(
+    among the columns the file has: the form and the importer decide "changed" alike, with
+    coalition.editing.pledge_change."""
+    change = pledge_change(
         {name: getattr(before, name) for name in given},
         {name: getattr(typed, name) for name in given},
     )
+    return change.as_dict()
 
 
 def revisions_since(session: Session, pledge_id: int, version: int) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from coalition import audit
 from coalition.auth import Actor, require_role, role_of
+from coalition.editing import PledgeChange, current_values, pledge_change
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.validation import check_text, parse_date, validate_pledge
 from core.vocabulary import SYSTEM_ROLE
@@ -231,19 +232,21 @@ def update_pledge(
     actor: Actor,
     pledge_id: int,
     expected_version: int,
-    changes: Mapping[str, Any],
+    changes: PledgeChange | Mapping[str, Any],
     reason: str,
     effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> Pledge:
-    """Apply only the given fields on top of the current state, if nobody saved since
-    ``expected_version``. The version check and the bump are one UPDATE, so two writers racing
-    from the same version cannot both win on any database. Restoring a withdrawn pledge is an
-    admin's decision."""
+    """Apply only the given fields (those a PledgeChange holds, or a mapping's) on top of the
+    current state, if nobody saved since ``expected_version``. The version check and the bump
+    are one UPDATE, so two writers racing from the same version cannot both win on any
+    database. Restoring a withdrawn pledge is an admin's decision."""
     require_role(session, actor, "editor", action="pledge.update")
     pledge = session.get(Pledge, pledge_id)
     if pledge is None:
         raise NotFound(f"pledge {pledge_id} does not exist")
+    if isinstance(changes, PledgeChange):
+        changes = changes.as_dict()
     unknown = sorted(set(changes) - set(PLEDGE_FIELD_NAMES))
     if unknown:
         raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
@@ -258,11 +261,7 @@ def update_pledge(
     if problems:
         raise ValidationFailed(problems)
     reason = reason.strip()
-    changed = {
-        name: getattr(fields, name)
-        for name in PLEDGE_FIELD_NAMES
-        if getattr(fields, name) != getattr(pledge, name)
-    }
+    changed = pledge_change(current_values(pledge), fields.model_dump()).as_dict()
     if pledge.version != expected_version:
         raise VersionConflict(expected_version=expected_version, current_version=pledge.version)
     if not changed:

@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from db.backup import PG_DUMP_HINT, backup_bytes
 from db.engine import DatabaseFault, read_session, write_session
-from db.models import Pledge
 from ui.resources import get_engine
 
 
@@ -32,7 +31,6 @@ def writing() -> Iterator[Session]:
 __all__ = [
     "PG_DUMP_HINT",
     "DatabaseFault",
-    "Pledge",
     "backup_bytes",
     "reading",
     "writing",
