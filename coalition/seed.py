@@ -20,10 +20,10 @@ from sqlmodel import Session, SQLModel, select
 
 from coalition import audit
 from coalition.auth import Actor
+from coalition.editing import current_values, pledge_change
 from coalition.errors import Problem, ValidationFailed
 from coalition.exchange import AVERAGE_FOR_PRECISION, period_start
 from coalition.pledges import (
-    PLEDGE_FIELD_NAMES,
     create_pledges,
     known_currencies,
     known_participant_codes,
@@ -685,15 +685,12 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
             participant_codes=known_participant_codes(session),
             currencies=known_currencies(session),
         )
-        changes = {
-            name: getattr(fields, name)
-            for name in PLEDGE_FIELD_NAMES
-            if getattr(fields, name) != getattr(pledge, name)
-        }
+        changes = pledge_change(current_values(pledge), fields.model_dump())
         if not changes:
             continue
         if pledge.updated_by != SEED_ACTOR.email:
-            report.pledges_kept.append(f"{key} (pledge {pledge.id}: {', '.join(sorted(changes))})")
+            changed = ", ".join(sorted(changes.as_dict()))
+            report.pledges_kept.append(f"{key} (pledge {pledge.id}: {changed})")
             continue
         update_pledge(
             session,
