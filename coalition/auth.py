@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from zxcvbn import zxcvbn
 
 from coalition import audit
@@ -281,8 +281,8 @@ def _failures(session: Session, *conditions) -> list[datetime]:
     return list(
         session.exec(
             select(SignInAttempt.occurred_at)
-            .where(*conditions, SignInAttempt.occurred_at >= since, ~SignInAttempt.succeeded)
-            .order_by(SignInAttempt.occurred_at)
+            .where(*conditions, SignInAttempt.occurred_at >= since, ~col(SignInAttempt.succeeded))
+            .order_by(col(SignInAttempt.occurred_at))
         ).all()
     )
 
@@ -359,6 +359,8 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
         if wait > 0:
             raise Throttled(wait)
         raise SignInRefused()
+    # Every refusal above raised: the account is there, with a password.
+    assert account is not None and account.password_hash is not None
     if password_hasher.check_needs_rehash(account.password_hash):
         account.password_hash = password_hasher.hash(password)
     signed_in = SignedIn(email=account.email, role=account.role, account=account)
@@ -383,9 +385,9 @@ def unlock(session: Session, *, actor: Actor, email: str) -> int:
     """Clear an account's recent failures, so its delays end now; how many were cleared."""
     require_role(session, actor, "admin", action="account.unlock")
     account = _existing(session, email)
-    result = session.execute(
+    result = session.exec(
         delete(SignInAttempt).where(
-            SignInAttempt.subject == account.email, ~SignInAttempt.succeeded
+            col(SignInAttempt.subject) == account.email, ~col(SignInAttempt.succeeded)
         )
     )
     audit.record(

@@ -41,7 +41,7 @@ GAP_ROWS_SHOWN = 8
 DEFAULT_LOOKBACK = timedelta(days=7)
 
 # Page geometry (mm) and the type scale (pt).
-MARGIN = 14
+MARGIN: float = 14
 PAGE_WIDTH, PAGE_HEIGHT = 210, 297
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 FOOTER_TOP = PAGE_HEIGHT - 12
@@ -400,6 +400,14 @@ def _text(pdf: FPDF, size: float, bold: bool = False, colour=INK) -> None:
     pdf.set_text_color(*colour)
 
 
+def _wrapped_lines(pdf: FPDF, width: float, height: float, text: str) -> list[str]:
+    """The lines ``text`` wraps to in a cell ``width`` wide, in the current font; nothing is
+    drawn."""
+    lines = pdf.multi_cell(width, height, text, dry_run=True, output="LINES")
+    assert isinstance(lines, list)  # fpdf2 types the result of every output kind as one union
+    return lines
+
+
 def _table_heading(pdf: FPDF, columns, height: float) -> None:
     """A table's column headings, ruled off below."""
     _text(pdf, 7, bold=True, colour=MUTED)
@@ -674,8 +682,7 @@ def _force_gap(pdf: FPDF, briefing: Briefing) -> None:
         lines = 1
         for index, ((_, cell_width), text) in enumerate(zip(columns, cells, strict=True)):
             _text(pdf, 7.4, bold=index >= 3)
-            wrapped = pdf.multi_cell(cell_width - 2, 3.2, text, dry_run=True, output="LINES")
-            lines = max(lines, len(wrapped))
+            lines = max(lines, len(_wrapped_lines(pdf, cell_width - 2, 3.2, text)))
         height = lines * 3.2 + 1.6
         _ensure(pdf, height)
         y = pdf.get_y()
@@ -990,11 +997,9 @@ def _sources(pdf: FPDF, briefing: Briefing) -> None:
         )
         url = str(entry.url or "")
         _text(pdf, 7)
-        title_lines = len(pdf.multi_cell(column_width, 3, title, dry_run=True, output="LINES"))
+        title_lines = len(_wrapped_lines(pdf, column_width, 3, title))
         _text(pdf, 6.2)
-        url_lines = (
-            len(pdf.multi_cell(column_width, 2.7, url, dry_run=True, output="LINES")) if url else 0
-        )
+        url_lines = len(_wrapped_lines(pdf, column_width, 2.7, url)) if url else 0
         needed = title_lines * 3 + url_lines * 2.7 + 1.4 + (4.5 if heading else 0)
         remaining = len(entries) - index
         reserve = 4.5 if remaining > 1 else 0

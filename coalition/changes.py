@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pandas as pd
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coalition import queries
 from coalition.errors import Problem, ValidationFailed
@@ -133,6 +133,7 @@ def check_period(
     """The period, or ValidationFailed naming every problem with it."""
     if problems := period_problems(start, end, by, today=today):
         raise ValidationFailed(problems)
+    assert start is not None and end is not None  # period_problems names an empty end
     return Period(start, end, by)
 
 
@@ -175,7 +176,9 @@ def period_from_query(
     ]
     if problems:
         raise ValidationFailed(problems)
-    return Period(days["from"], days["to"], by)
+    start, end = days["from"], days["to"]
+    assert start is not None and end is not None  # period_problems names an empty end
+    return Period(start, end, by)
 
 
 def as_of_note(period: Period, as_of: date | None) -> str | None:
@@ -210,7 +213,8 @@ def _pledge_changes(
     after = PledgeRevision
     before = aliased(PledgeRevision, name="before")
     statement = (
-        select(
+        # sqlmodel types select() for four columns at most.
+        select(  # type: ignore[call-overload]
             *(getattr(after, name) for name in PLEDGE_FIELD_NAMES),
             after.pledge_id,
             after.version,
@@ -220,15 +224,18 @@ def _pledge_changes(
             after.reason,
             after.recorded_at,
             after.effective_on,
-            before.id.label("before_id"),
+            col(before.id).label("before_id"),
             *(getattr(before, name).label(f"before_{name}") for name in PLEDGE_FIELD_NAMES),
-            Participant.name.label("participant"),
+            col(Participant.name).label("participant"),
         )
-        .join(Participant, Participant.code == after.participant_code)
+        .join(Participant, col(Participant.code) == after.participant_code)
         # The state this revision changed: the version before it (each write adds one).
         .outerjoin(
             before,
-            and_(before.pledge_id == after.pledge_id, before.version == after.version - 1),
+            and_(
+                col(before.pledge_id) == after.pledge_id,
+                col(before.version) == after.version - 1,
+            ),
         )
     )
     if period.by == BY_RECORDED:
@@ -238,7 +245,7 @@ def _pledge_changes(
             < datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=UTC),
         )
     else:
-        statement = statement.where(after.effective_on.between(period.start, period.end))
+        statement = statement.where(col(after.effective_on).between(period.start, period.end))
     if filters.as_of is not None:
         # The record as it stood on that day holds nothing that took effect later.
         statement = statement.where(after.effective_on <= filters.as_of)
@@ -246,7 +253,9 @@ def _pledge_changes(
     if now_matches is not None:
         # A change concerns the chosen pledges if the pledge matched before it or after it:
         # a withdrawal leaves the default statuses, and must still be seen leaving.
-        statement = statement.where(or_(now_matches, and_(before.id.is_not(None), then_matches)))
+        statement = statement.where(
+            or_(now_matches, and_(col(before.id).is_not(None), then_matches))
+        )
     result = session.connection().execute(statement)
     keys = list(result.keys())
     first_before = keys.index("before_id") + 1
@@ -290,9 +299,10 @@ def _meetings(session: Session, filters: PledgeFilter, period: Period) -> list[d
     """Meetings held in the period (on or before "as of"). A meeting has no recording time,
     so it is placed by the day it was held whichever way the period selects; the pledge
     filters do not apply to it."""
-    statement = select(
+    # sqlmodel types select() for four columns at most.
+    statement = select(  # type: ignore[call-overload]
         Event.id, Event.held_on, Event.title, Event.location, Event.format, Event.summary
-    ).where(Event.held_on.between(period.start, period.end))
+    ).where(col(Event.held_on).between(period.start, period.end))
     if filters.as_of is not None:
         statement = statement.where(Event.held_on <= filters.as_of)
     return [

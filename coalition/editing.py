@@ -373,12 +373,8 @@ class _Change(BaseModel):
 # A change to a pledge: any of its fields, holding only those that were set (a field set to
 # None is a change to "none"; a field not set is left as it stands). Values are as submitted:
 # the write path checks them.
-PledgeChange = create_model(
-    "PledgeChange",
-    __base__=_Change,
-    __module__=__name__,
-    **{name: (Any, None) for name in PledgeFields.model_fields},
-)
+_CHANGE_FIELDS: dict[str, Any] = {name: (Any, None) for name in PledgeFields.model_fields}
+PledgeChange = create_model("PledgeChange", __base__=_Change, __module__=__name__, **_CHANGE_FIELDS)
 
 
 def pledge_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> PledgeChange:

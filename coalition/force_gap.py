@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TypeGuard
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -72,19 +73,18 @@ def percent(fraction: float) -> str:
 
 def range_text(low: float | None, high: float | None) -> str:
     """ "15,000–30,000", "10,000", "at least 15,000", "up to 30,000", "no number stated"."""
-    has_low, has_high = _given(low), _given(high)
-    if has_low and has_high:
+    if _given(low) and _given(high):
         if low == high:
             return troops_text(low)
         return f"{troops_text(low)}–{troops_text(high)}"
-    if has_low:
+    if _given(low):
         return f"at least {troops_text(low)}"
-    if has_high:
+    if _given(high):
         return f"up to {troops_text(high)}"
     return "no number stated"
 
 
-def _given(value: float | None) -> bool:
+def _given(value: float | None) -> TypeGuard[float]:
     return value is not None and not pd.isna(value)
 
 
@@ -114,14 +114,15 @@ def gap_text(troops: CategoryFigures, low: float | None, high: float | None) -> 
             f"so no gap can be measured against {stated}"
         )
     known = troops.known_total
-    if has_low and has_high:
+    if _given(low) and _given(high):
         if low == high:
             text = _against(known, low, None)
         else:
             text = f"{_against(known, low, 'low end')}; {_against(known, high, 'high end')}"
-    elif has_low:
+    elif _given(low):
         text = f"{stated}: {_against(known, low, 'low end')}; no high end stated"
     else:
+        assert _given(high)  # one end is given: checked above
         text = f"{stated}: {_against(known, high, 'high end')}; no low end stated"
     if unknown:
         text += f"; + {offers(unknown)} of unknown size, not counted"

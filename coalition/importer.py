@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coalition import audit
 from coalition.auth import Actor, require_role
@@ -146,13 +146,16 @@ def _pledges_by_id(session: Session, ids: list[int]) -> dict[int, Pledge]:
     current: dict[int, Pledge] = {}
     for start in range(0, len(ids), 1_000):
         chunk = ids[start : start + 1_000]
-        current |= {p.id: p for p in session.exec(select(Pledge).where(Pledge.id.in_(chunk)))}
+        for pledge in session.exec(select(Pledge).where(col(Pledge.id).in_(chunk))):
+            assert pledge.id is not None  # a stored pledge
+            current[pledge.id] = pledge
     return current
 
 
 def _recorded_identities(session: Session) -> dict[tuple, int]:
     """Every recorded pledge's identity (see _identity), to recognise a row already recorded."""
-    statement = select(
+    # sqlmodel types select() for four columns at most.
+    statement = select(  # type: ignore[call-overload]
         Pledge.participant_code,
         Pledge.category,
         Pledge.description,
@@ -380,6 +383,8 @@ def _compare_with_the_record(session: Session, rows: list[PreviewRow]) -> None:
 
 
 def _compare_with_pledge(session: Session, row: PreviewRow, existing: Pledge) -> None:
+    # Only rows that parsed, with a version, are compared, and only with a stored pledge.
+    assert row.typed is not None and row.version is not None and existing.id is not None
     typed, line = row.typed, row.line
     if "participant_code" in row.values and typed.participant_code != existing.participant_code:
         row.problems.append(
@@ -444,7 +449,7 @@ def revisions_since(session: Session, pledge_id: int, version: int) -> list[dict
     statement = (
         select(PledgeRevision)
         .where(PledgeRevision.pledge_id == pledge_id, PledgeRevision.version > version)
-        .order_by(PledgeRevision.version)
+        .order_by(col(PledgeRevision.version))
     )
     return [
         {
@@ -523,6 +528,8 @@ def commit_import(
         if progress:
             progress(done, total)
     for row in changed:
+        # A changed row names its pledge, at the version found when it was previewed.
+        assert row.pledge_id is not None and row.base_version is not None
         try:
             update_pledge(
                 session,

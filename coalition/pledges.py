@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import Table, insert
+from sqlmodel import Session, col, select
 
 from coalition import audit
 from coalition.auth import Actor, require_role, role_of
@@ -97,6 +97,7 @@ def _append_revision(
     effective_on: date,
     batch_id: str | None,
 ) -> PledgeRevision:
+    assert pledge.id is not None  # a stored pledge
     revision = PledgeRevision(
         **{name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES},
         pledge_id=pledge.id,
@@ -160,13 +161,13 @@ def create_pledges(
     actor_role = _role_at_write(session, actor)
     now = utc_now()
     states = [fields.model_dump() for fields in validated]
-    ids = session.scalars(
-        insert(Pledge).returning(Pledge.id, sort_by_parameter_order=True),
-        [
-            state | {"version": 1, "created_at": now, "updated_at": now, "updated_by": actor.email}
-            for state in states
-        ],
-    ).all()
+    rows = [
+        state | {"version": 1, "created_at": now, "updated_at": now, "updated_by": actor.email}
+        for state in states
+    ]
+    returned = insert(Pledge).returning(col(Pledge.id), sort_by_parameter_order=True)
+    # The ids the database gave: never None, whatever the model's "int | None" allows.
+    ids = cast("Sequence[int]", session.scalars(returned, rows).all())
     session.execute(
         insert(PledgeRevision),
         [
@@ -270,9 +271,10 @@ def update_pledge(
         require_role(session, actor, "admin", action="pledge.restore")
 
     now = utc_now()
-    result = session.execute(
-        Pledge.__table__.update()
-        .where(Pledge.__table__.c.id == pledge_id, Pledge.__table__.c.version == expected_version)
+    pledges: Table = Pledge.__table__  # type: ignore[attr-defined]  # sqlmodel leaves it undeclared
+    result = session.exec(
+        pledges.update()
+        .where(pledges.c.id == pledge_id, pledges.c.version == expected_version)
         .values(**changed, version=expected_version + 1, updated_at=now, updated_by=actor.email)
     )
     if result.rowcount != 1:
@@ -297,7 +299,7 @@ def update_pledge(
         actor=actor.email,
         event=audit.PledgeChanged(
             change=action,
-            pledge_id=pledge.id,
+            pledge_id=pledge_id,
             changed=sorted(changed),
             version=pledge.version,
             reason=reason,

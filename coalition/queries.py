@@ -11,8 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, literal_column, or_, type_coerce
-from sqlmodel import Session, select
+from numpy.typing import DTypeLike
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    type_coerce,
+)
+from sqlmodel import Session, col, select
 
 from coalition.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
 from coalition.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
@@ -30,6 +40,7 @@ from db.models import (
     ExchangeRate,
     Participant,
     Pledge,
+    PledgeFields,
     PledgeRevision,
     Target,
 )
@@ -44,11 +55,11 @@ def data_version(session: Session) -> int:
     return session.exec(select(DataVersion.version)).one()
 
 
-def participant_conditions(filters: PledgeFilter) -> list:
+def participant_conditions(filters: PledgeFilter) -> list[ColumnElement[bool]]:
     """The region and membership filters, as conditions on Participant."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if filters.regions:
-        conditions.append(Participant.region.in_(filters.regions))
+        conditions.append(col(Participant.region).in_(filters.regions))
     if filters.memberships:
         conditions.append(
             or_(*(getattr(Participant, MEMBERSHIP_COLUMNS[m]) for m in filters.memberships))
@@ -122,7 +133,7 @@ def latest_revisions(as_of: date | None, known_at: datetime | None = None):
     return (
         select(PledgeRevision.pledge_id, func.max(PledgeRevision.version).label("version"))
         .where(*conditions)
-        .group_by(PledgeRevision.pledge_id)
+        .group_by(col(PledgeRevision.pledge_id))
         .subquery()
     )
 
@@ -133,20 +144,24 @@ def pledges_frame(
     """Pledges joined to their participant, with funding converted to EUR: the current state,
     or with ``filters.as_of`` (and/or ``known_at``) the state rebuilt from revisions."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
+    source: type[PledgeFields]
     if filters.as_of is None and known_at is None:
         source = Pledge
         state = [getattr(Pledge, name) for name in PLEDGE_FIELD_NAMES]
-        statement = select(Pledge.id, *state, Pledge.version, Pledge.updated_at, Pledge.updated_by)
+        # sqlmodel types select() for four columns at most, here and below.
+        statement = select(  # type: ignore[call-overload]
+            Pledge.id, *state, Pledge.version, Pledge.updated_at, Pledge.updated_by
+        )
     else:
         source = PledgeRevision
         latest = latest_revisions(filters.as_of, known_at)
         state = [getattr(PledgeRevision, name) for name in PLEDGE_FIELD_NAMES]
-        statement = select(
-            PledgeRevision.pledge_id.label("id"),
+        statement = select(  # type: ignore[call-overload]
+            col(PledgeRevision.pledge_id).label("id"),
             *state,
             PledgeRevision.version,
-            PledgeRevision.recorded_at.label("updated_at"),
-            PledgeRevision.actor.label("updated_by"),
+            col(PledgeRevision.recorded_at).label("updated_at"),
+            col(PledgeRevision.actor).label("updated_by"),
         ).join(
             latest,
             (PledgeRevision.pledge_id == latest.c.pledge_id)
@@ -157,15 +172,15 @@ def pledges_frame(
             # moved the announcement later holds from the old, earlier date.
             statement = statement.where(PledgeRevision.announced_on <= filters.as_of)
     statement = statement.add_columns(
-        Participant.name.label("participant"), Participant.region
-    ).join(Participant, Participant.code == source.participant_code)
+        col(Participant.name).label("participant"), Participant.region
+    ).join(Participant, col(Participant.code) == source.participant_code)
     statement = statement.where(*participant_conditions(filters))
     if filters.categories:
-        statement = statement.where(source.category.in_(filters.categories))
+        statement = statement.where(col(source.category).in_(filters.categories))
     if filters.statuses:
-        statement = statement.where(source.status.in_(filters.statuses))
+        statement = statement.where(col(source.status).in_(filters.statuses))
     if filters.scopes:
-        statement = statement.where(source.scope.in_(filters.scopes))
+        statement = statement.where(col(source.scope).in_(filters.scopes))
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     if filters.as_of is not None and len(frame):
         start = counted_from(frame["announced_on"], frame["announced_precision"])
@@ -182,15 +197,15 @@ def _revisions_statement(filters: PledgeFilter, columns: list):
     statement = select(*columns)
     if conditions := participant_conditions(filters):
         statement = statement.join(
-            Participant, Participant.code == PledgeRevision.participant_code
+            Participant, col(Participant.code) == PledgeRevision.participant_code
         ).where(*conditions)
     if filters.categories:
         # Every revision of a pledge that was ever in a chosen category: one that moved to
         # another category must leave the old line from that day, not stay in it for good.
         ever = select(PledgeRevision.pledge_id).where(
-            PledgeRevision.category.in_(filters.categories)
+            col(PledgeRevision.category).in_(filters.categories)
         )
-        statement = statement.where(PledgeRevision.pledge_id.in_(ever))
+        statement = statement.where(col(PledgeRevision.pledge_id).in_(ever))
     if filters.as_of is not None:
         statement = statement.where(PledgeRevision.effective_on <= filters.as_of)
     return statement
@@ -277,10 +292,10 @@ def revision_arrays(
         packed,
         PledgeRevision.quantity,
         # The euro needs no rate: only other currencies come back, as few strings.
-        case((PledgeRevision.currency != "EUR", PledgeRevision.currency), else_=None),
+        case((col(PledgeRevision.currency) != "EUR", PledgeRevision.currency), else_=None),
     ]
     result = session.connection().execute(_revisions_statement(filters, columns))
-    types = ["int64", "int64", "int64", "int64", "int64", "float64", object]
+    types: list[DTypeLike] = ["int64", "int64", "int64", "int64", "int64", "float64", object]
     parts: list[list[np.ndarray]] = [[] for _ in range(len(columns))]
     # Straight from the driver's cursor: none of these columns needs converting on the way,
     # and a result row object per revision cost more than the query.
@@ -291,12 +306,12 @@ def revision_arrays(
     result.close()
     empty = [np.empty(0, dtype=kind) for kind in types]
     arrays = [np.concatenate(p) if p else e for p, e in zip(parts, empty, strict=True)]
-    (pledge_id, version, effective_days, announced_days, packed, quantity, currency) = arrays
+    (pledge_id, version, effective_days, announced_days, code_bits, quantity, currency) = arrays
     effective_on = effective_days.astype("datetime64[D]")
     announced_on = announced_days.astype("datetime64[D]")
     mask = (1 << CODE_BITS) - 1
     codes = [
-        ((packed >> (CODE_BITS * position)) & mask).astype("int8")
+        ((code_bits >> (CODE_BITS * position)) & mask).astype("int8")
         for position in range(len(REVISION_CODES))
     ]
     category = codes[0]
@@ -315,7 +330,7 @@ def revision_arrays(
         version,
         effective_on,
         announced_on,
-        *codes,
+        **dict(zip(REVISION_CODES, codes, strict=True)),
         quantity=quantity,
         currency=currency,
         size=counted_size(funding, amount_eur, quantity),
@@ -327,7 +342,7 @@ def pledge_revisions_frame(session: Session, pledge_id: int) -> pd.DataFrame:
     statement = (
         select(PledgeRevision)
         .where(PledgeRevision.pledge_id == pledge_id)
-        .order_by(PledgeRevision.version)
+        .order_by(col(PledgeRevision.version))
     )
     rows = [r.model_dump() for r in session.exec(statement).all()]
     frame = pd.DataFrame(rows, columns=list(PledgeRevision.model_fields))
@@ -345,13 +360,16 @@ def events_frame(session: Session) -> pd.DataFrame:
     name as present (the reported count, often larger, is in ``attendance_note``)."""
     named = (
         select(EventAttendance.event_id, func.count().label("named_attendees"))
-        .group_by(EventAttendance.event_id)
+        .group_by(col(EventAttendance.event_id))
         .subquery()
     )
     statement = (
-        select(*(getattr(Event, c) for c in Event.model_fields), named.c.named_attendees)
+        # sqlmodel types select() for four columns at most.
+        select(  # type: ignore[call-overload]
+            *(getattr(Event, c) for c in Event.model_fields), named.c.named_attendees
+        )
         .outerjoin(named, named.c.event_id == Event.id)
-        .order_by(Event.held_on)
+        .order_by(col(Event.held_on))
     )
     frame = _frame(session, statement)
     frame["named_attendees"] = frame["named_attendees"].fillna(0).astype("int64")
@@ -360,16 +378,17 @@ def events_frame(session: Session) -> pd.DataFrame:
 
 def meetings_attended(session: Session, participant_code: str) -> pd.DataFrame:
     statement = (
-        select(
+        # sqlmodel types select() for four columns at most.
+        select(  # type: ignore[call-overload]
             Event.held_on,
             Event.title,
             Event.location,
             EventAttendance.source_title,
             EventAttendance.source_url,
         )
-        .join(EventAttendance, EventAttendance.event_id == Event.id)
+        .join(EventAttendance, col(EventAttendance.event_id) == Event.id)
         .where(EventAttendance.participant_code == participant_code)
-        .order_by(Event.held_on)
+        .order_by(col(Event.held_on))
     )
     rows = [dict(r._mapping) for r in session.exec(statement).all()]
     return pd.DataFrame(
@@ -378,7 +397,9 @@ def meetings_attended(session: Session, participant_code: str) -> pd.DataFrame:
 
 
 def targets_frame(session: Session) -> pd.DataFrame:
-    statement = select(Target).order_by(Target.category, Target.stated_on, Target.name)
+    statement = select(Target).order_by(
+        col(Target.category), col(Target.stated_on), col(Target.name)
+    )
     rows = [t.model_dump() for t in session.exec(statement).all()]
     return pd.DataFrame(rows, columns=list(Target.model_fields))
 
@@ -392,8 +413,8 @@ def last_change(session: Session) -> datetime | None:
 def newest_announcement(session: Session) -> tuple[date, str] | None:
     """The date (and its precision) of the most recently announced pledge."""
     row = session.exec(
-        select(Pledge.announced_on, Pledge.announced_precision)
-        .order_by(Pledge.announced_on.desc())
+        select(col(Pledge.announced_on), Pledge.announced_precision)
+        .order_by(col(Pledge.announced_on).desc())
         .limit(1)
     ).first()
     return None if row is None else (row[0], row[1])
@@ -417,11 +438,11 @@ def audit_frame(
     limit: int = 5_000,
 ) -> pd.DataFrame:
     """Audit events, newest first, with optional filters (``until`` includes that day)."""
-    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    statement = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
     if actor:
         statement = statement.where(AuditEvent.actor == actor)
     if action_prefix:
-        statement = statement.where(AuditEvent.action.startswith(action_prefix))
+        statement = statement.where(col(AuditEvent.action).startswith(action_prefix))
     if since:
         start = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
         statement = statement.where(AuditEvent.occurred_at >= start)

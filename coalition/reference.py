@@ -121,7 +121,7 @@ def save_table(
         # Every currency a pledge (or any of its past states) uses must keep a rate.
         remaining = {str(row.get("currency") or "").strip() for row in _records(edited)}
         used = set(session.exec(select(PledgeRevision.currency).distinct()).all())
-        for currency in sorted(used - remaining - {None, "EUR"}):
+        for currency in sorted(c for c in used - remaining if c is not None and c != "EUR"):
             problems.append(
                 Problem(
                     "currency",

@@ -285,7 +285,7 @@ def _attendance(
     """``event_dates`` are every date events.csv declares, valid row or not: one broken meeting
     is reported once, not again in each row of its attendance."""
     attendance: list[dict[str, Any]] = []
-    seen: dict[tuple[date, str], int] = {}
+    seen: dict[tuple[date | None, str], int] = {}
     rows = read_csv(path, ATTENDANCE_COLUMNS, problems)
     _require_sources(path, rows, problems)
     for line, row in rows:
@@ -424,7 +424,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
     _unique(path, events, lambda e: e.held_on, "held_on", problems)
     bundle.events = [e for _, e in events]
 
-    declared = {_as_date(row["held_on"]) for _, row in event_rows} - {None}
+    declared = {d for _, row in event_rows if (d := _as_date(row["held_on"])) is not None}
     bundle.attendance = _attendance(data_dir / "attendance.csv", codes, events, declared, problems)
     _first_reported_rule(participants, bundle.attendance, problems)
 
@@ -501,7 +501,7 @@ def apply_seed(session: Session, bundle: SeedBundle) -> None:
     session.add_all(bundle.targets)
     session.add_all(bundle.events)
     session.flush()
-    session.add_all(_attendance_rows(bundle, {e.held_on: e.id for e in bundle.events}))
+    session.add_all(_attendance_rows(bundle, {e.held_on: _stored_id(e) for e in bundle.events}))
     session.flush()
     ids = create_pledges(
         session,
@@ -581,10 +581,10 @@ def _sync_rows(
     session: Session,
     report: SyncReport,
     table: str,
-    seeded: list[SQLModel],
+    seeded: list[M],
     key: Callable[[Any], Any],
     entity_key: Callable[[Any], str],
-) -> dict[Any, SQLModel]:
+) -> dict[Any, M]:
     """Make the rows the seed owns match the seed: add what is missing, update what differs,
     remove what the seed no longer holds. Rows an admin added or changed are left as they are
     and named in the report. Returns the database rows by key, after the sync."""
@@ -594,7 +594,7 @@ def _sync_rows(
     if model is None:
         return {}
     edited = _edited_by_staff(session, table)
-    current: dict[Any, SQLModel] = {}
+    current: dict[Any, M] = {}
     for record in session.exec(select(model)).all():
         current.setdefault(key(record), record)
     wanted = {key(record): record for record in seeded}
@@ -604,7 +604,7 @@ def _sync_rows(
         if entity_key(record) in edited:
             report.reference_kept.append(f"{table} {entity_key(record)} (not in the seed files)")
             continue
-        if model is Event:
+        if isinstance(record, Event):
             for attended in session.exec(
                 select(EventAttendance).where(EventAttendance.event_id == record.id)
             ):
@@ -613,7 +613,7 @@ def _sync_rows(
         session.delete(record)
         counts["removed"] += 1
     session.flush()
-    result: dict[Any, SQLModel] = {}
+    result: dict[Any, M] = {}
     for k, record in wanted.items():
         existing = current.get(k)
         if existing is None:
@@ -641,7 +641,8 @@ def _sync_attendance(
     counts = {"added": 0, "updated": 0, "removed": 0}
     report.reference["attendance"] = counts
     wanted = {
-        (events[row["held_on"]].id, row["participant_code"]): row for row in bundle.attendance
+        (_stored_id(events[row["held_on"]]), row["participant_code"]): row
+        for row in bundle.attendance
     }
     event_ids = {event.id for event in events.values()}
     for record in session.exec(select(EventAttendance)).all():
@@ -680,6 +681,7 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
         if key not in mapped:
             continue
         pledge = session.get(Pledge, mapped[key])
+        assert pledge is not None  # a seeded pledge's row stays (foreign key)
         fields = validate_pledge(
             values,
             participant_codes=known_participant_codes(session),
@@ -695,7 +697,7 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
         update_pledge(
             session,
             actor=SEED_ACTOR,
-            pledge_id=pledge.id,
+            pledge_id=_stored_id(pledge),
             expected_version=pledge.version,
             changes=changes,
             reason=CORRECTION_REASON,
@@ -755,8 +757,14 @@ def _code(participant: Participant) -> str:
     return participant.code
 
 
-def _id(record: SQLModel) -> str:
+def _id(record: ExchangeRate | Target | Event) -> str:
     return str(record.id)
+
+
+def _stored_id(record: Event | Pledge) -> int:
+    """The id of a row the database holds (the model allows None, for a row not yet added)."""
+    assert record.id is not None
+    return record.id
 
 
 def change_log(data_dir: Path) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coalition import audit
 from db.models import UserAccount, WebSession, utc_now
@@ -52,6 +52,7 @@ def digest(token: str) -> str:
 def start_session(session: Session, account: UserAccount, policy: SessionPolicy) -> str:
     """A new session for a signed-in account; returns the token for the cookie (shown to
     nobody else, stored nowhere)."""
+    assert account.id is not None  # a signed-in account is a stored one
     token = secrets.token_urlsafe(32)
     now = utc_now()
     session.add(
@@ -80,7 +81,7 @@ def find_session(
         return None, "no session"
     row = session.exec(
         select(WebSession, UserAccount)
-        .join(UserAccount, UserAccount.id == WebSession.account_id)
+        .join(UserAccount, col(UserAccount.id) == WebSession.account_id)
         .where(WebSession.token_hash == digest(token))
     ).first()
     if row is None:
@@ -101,8 +102,10 @@ def find_session(
 
 def touch(session: Session, token_hash: str) -> None:
     """Note a visit: the idle time counts from now."""
-    session.execute(
-        update(WebSession).where(WebSession.token_hash == token_hash).values(last_seen_at=utc_now())
+    session.exec(
+        update(WebSession)
+        .where(col(WebSession.token_hash) == token_hash)
+        .values(last_seen_at=utc_now())
     )
 
 
@@ -110,9 +113,9 @@ def end_session(session: Session, token: str | None, *, reason: str = "signed ou
     """Revoke one session (sign-out); True when there was one to end."""
     if not token:
         return False
-    result = session.execute(
+    result = session.exec(
         update(WebSession)
-        .where(WebSession.token_hash == digest(token), WebSession.revoked_at.is_(None))
+        .where(col(WebSession.token_hash) == digest(token), col(WebSession.revoked_at).is_(None))
         .values(revoked_at=utc_now(), revoked_reason=reason)
     )
     return result.rowcount > 0
@@ -120,9 +123,9 @@ def end_session(session: Session, token: str | None, *, reason: str = "signed ou
 
 def end_sessions_of(session: Session, account: UserAccount, *, reason: str) -> int:
     """Revoke every open session of an account; how many there were."""
-    result = session.execute(
+    result = session.exec(
         update(WebSession)
-        .where(WebSession.account_id == account.id, WebSession.revoked_at.is_(None))
+        .where(col(WebSession.account_id) == account.id, col(WebSession.revoked_at).is_(None))
         .values(revoked_at=utc_now(), revoked_reason=reason)
     )
     if result.rowcount:

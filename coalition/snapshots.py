@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,7 @@ def _column_cells(values: pd.Series, column: str) -> list[str]:
     """A column's cells as CSV text (``_number`` or ``_cell``, then quoted where needed),
     each distinct value formatted once. Numbers are told apart by their bits, so 0.0 and -0.0
     (equal as numbers) keep their own text; a missing value is an empty cell."""
+    text: Callable[[Any], str]
     if column in NUMBER_COLUMNS:
         decimals = NUMBER_COLUMNS[column]
 

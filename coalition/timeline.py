@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from core.vocabulary import (
     SCOPES,
     STATUSES,
 )
+
+# What _sums_by_day sums a column for: a status, or a (category, measure) pair.
+Name = TypeVar("Name")
 
 
 def states_over_time(revisions: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +174,7 @@ def _state_rows(revisions: queries.RevisionArrays) -> tuple[np.ndarray, np.ndarr
 
 
 def _sums_by_day(
-    pledge: np.ndarray, day: np.ndarray, names: list, value_of: Callable[[object], np.ndarray]
+    pledge: np.ndarray, day: np.ndarray, names: list[Name], value_of: Callable[[Name], np.ndarray]
 ) -> pd.DataFrame:
     """Running totals by day of per-state values (``value_of(name)`` for each of ``names``):
     each state's value minus the same pledge's previous one, summed by day, then accumulated

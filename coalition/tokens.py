@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coalition import audit
 from coalition.auth import Actor, find_account, require_role, role_of
@@ -38,10 +38,12 @@ def create_token(session: Session, *, actor: Actor, email: str, name: str) -> st
     problem = check_text("name", name)
     if not name or len(name) > 100 or problem is not None:
         raise ValidationFailed([problem or Problem("name", "is required (at most 100 characters)")])
+    assert account.id is not None  # a stored account
     token = PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(account_id=account.id, name=name, token_hash=digest(token))
     session.add(record)
     session.flush()
+    assert record.id is not None  # given by the flush
     audit.record(
         session,
         actor=actor.email,
@@ -54,9 +56,9 @@ def tokens_of(session: Session, email: str) -> list[dict]:
     """An account's tokens, without anything that would let one be used."""
     statement = (
         select(ApiToken)
-        .join(UserAccount, UserAccount.id == ApiToken.account_id)
+        .join(UserAccount, col(UserAccount.id) == ApiToken.account_id)
         .where(UserAccount.email == email)
-        .order_by(ApiToken.id)
+        .order_by(col(ApiToken.id))
     )
     return [
         {
@@ -74,14 +76,14 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
     require_role(session, actor, "viewer", action="token.revoke")
     row = session.exec(
         select(ApiToken, UserAccount)
-        .join(UserAccount, UserAccount.id == ApiToken.account_id)
+        .join(UserAccount, col(UserAccount.id) == ApiToken.account_id)
         .where(ApiToken.id == token_id)
     ).first()
     if row is None or (row[1].email != actor.email and role_of(session, actor) != "admin"):
         raise ValidationFailed([Problem("token", f"no token {token_id} of yours")])
-    session.execute(
+    session.exec(
         update(ApiToken)
-        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .where(col(ApiToken.id) == token_id, col(ApiToken.revoked_at).is_(None))
         .values(revoked_at=utc_now())
     )
     audit.record(session, actor=actor.email, event=audit.TokenRevoked(token_id=token_id))
@@ -94,7 +96,7 @@ def holder_of(session: Session, token: str | None) -> TokenHolder | None:
         return None
     row = session.exec(
         select(ApiToken, UserAccount)
-        .join(UserAccount, UserAccount.id == ApiToken.account_id)
+        .join(UserAccount, col(UserAccount.id) == ApiToken.account_id)
         .where(ApiToken.token_hash == digest(token))
     ).first()
     if row is None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import PydanticUndefined
+from pydantic_core import ErrorDetails, PydanticUndefined
 from sqlmodel import SQLModel
 
 from coalition.errors import Problem, ValidationFailed
@@ -66,7 +66,7 @@ def _clean(raw: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _message_for(error: dict[str, Any]) -> str:
+def _message_for(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "missing" or (kind.endswith("_type") and error.get("input") is None):
@@ -87,7 +87,10 @@ def _message_for(error: dict[str, Any]) -> str:
 @cache
 def _field_adapter(name: str) -> TypeAdapter:
     info = PledgeFields.model_fields[name]
-    annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    # The field's type, built at run time: no type checker can follow it.
+    annotation: Any = (
+        Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    )
     return TypeAdapter(annotation)
 
 
@@ -267,7 +270,9 @@ def validate_pledge(
     qualifier = value("quantity_qualifier")
     if qualifier is not None:
         if qualifier not in QUANTITY_QUALIFIERS:
-            problems.append(check_choice("quantity_qualifier", qualifier, QUANTITY_QUALIFIERS))
+            problem = check_choice("quantity_qualifier", qualifier, QUANTITY_QUALIFIERS)
+            assert problem is not None  # not one of them
+            problems.append(problem)
         elif quantity is None and "quantity" not in failed:
             problems.append(Problem("quantity_qualifier", "needs a quantity to qualify"))
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-28 03:43:57.527219
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "55c86c650a21"

@@ -10,7 +10,7 @@ Create Date: 2026-11-28 13:15:51.738577
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0006"

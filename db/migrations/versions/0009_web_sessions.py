@@ -9,7 +9,7 @@ Create Date: 2026-11-28 15:27:25.240441
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0009"

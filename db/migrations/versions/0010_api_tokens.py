@@ -8,7 +8,7 @@ Create Date: 2026-11-28 16:01:19.983746
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0010"
