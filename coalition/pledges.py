@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, update
 from sqlmodel import Session, col, select
 
 from coalition import audit
-from coalition.auth import Actor, require_role, role_of
+from coalition.auth import Actor, RoleRefused, require_role, role_of
 from coalition.editing import PledgeChange, current_values, pledge_change
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
+from coalition.queries import SYNTHETIC_SOURCE
 from coalition.validation import check_text, parse_date, validate_pledge
 from core.vocabulary import SYSTEM_ROLE
 from db.models import (
@@ -307,3 +308,111 @@ def update_pledge(
     )
     session.flush()
     return pledge
+
+
+def add_synthetic_history(
+    session: Session,
+    *,
+    actor: Actor,
+    revisions: Sequence[tuple[int, date, Mapping[str, Any]]],
+    reason: str,
+) -> None:
+    """For synthetic benchmark data only, and called by nothing but bench/generate.py: the
+    later revisions of pledges it created through create_pledges, in a few multi-row
+    statements. update_pledge, one revision at a time, writes about 200 a second, so a
+    benchmark history of a million revisions would take well over an hour.
+
+    Each entry is (pledge id, effective_on, changes), applied in order on top of the pledge's
+    state as update_pledge applies them: the merged state is validated, stored as the pledge's
+    next version with its audit entry and the action update_pledge would give it, and the
+    pledge takes its last state; the data version moves once. recorded_at is now, as in every
+    write. Two differences, both for the generated history's fixed shape: no expected version
+    (the pledges were created in the same transaction), and a revision is recorded even when
+    it changes nothing. Only a system actor may call it, and only on pledges whose source, before
+    and after, is SYNTHETIC_SOURCE: it cannot touch a real pledge."""
+    if not actor.system:
+        raise RoleRefused(
+            actor, action="pledge.synthetic", role=role_of(session, actor), minimum=SYSTEM_ROLE
+        )
+    problems = _reason_problems(reason)
+    ids = sorted({pledge_id for pledge_id, _, _ in revisions})
+    states: dict[int, dict[str, Any]] = {}
+    versions: dict[int, int] = {}
+    for start in range(0, len(ids), 1_000):
+        rows = session.execute(
+            select(
+                Pledge.id, Pledge.version, *(getattr(Pledge, n) for n in PLEDGE_FIELD_NAMES)
+            ).where(col(Pledge.id).in_(ids[start : start + 1_000]))
+        ).all()
+        for pledge_id, version, *values in rows:
+            states[pledge_id] = dict(zip(PLEDGE_FIELD_NAMES, values, strict=True))
+            versions[pledge_id] = version
+    reason = reason.strip()
+    actor_role = _role_at_write(session, actor)
+    now = utc_now()
+    history: list[dict[str, Any]] = []
+    events: list[audit.Event] = []
+    for number, (pledge_id, effective_on, changes) in enumerate(revisions, start=1):
+        before = states.get(pledge_id)
+        if before is None or before["source_title"] != SYNTHETIC_SOURCE:
+            problems.append(Problem("pledge_id", f"{pledge_id} is no synthetic pledge", row=number))
+            continue
+        try:
+            fields = validate_pledge(
+                before | dict(changes),
+                participant_codes=known_participant_codes(session),
+                currencies=known_currencies(session),
+            )
+            effective = parse_date("effective_on", effective_on) or now.date()
+        except ValidationFailed as failure:
+            problems += [replace(problem, row=number) for problem in failure.problems]
+            continue
+        after = fields.model_dump()
+        if after["source_title"] != SYNTHETIC_SOURCE:
+            problems.append(Problem("source_title", "must stay synthetic", row=number))
+            continue
+        version = versions[pledge_id] = versions[pledge_id] + 1
+        action = _action_for(before["status"], after["status"])
+        states[pledge_id] = after
+        history.append(
+            after
+            | {
+                "pledge_id": pledge_id,
+                "version": version,
+                "action": action,
+                "actor": actor.email,
+                "actor_role": actor_role,
+                "reason": reason,
+                "recorded_at": now,
+                "effective_on": effective,
+                "batch_id": None,
+            }
+        )
+        events.append(
+            audit.PledgeChanged(
+                change=action,
+                pledge_id=pledge_id,
+                changed=sorted(pledge_change(before, after).as_dict()),
+                version=version,
+                reason=reason,
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    if not history:
+        return
+    session.execute(insert(PledgeRevision), history)
+    session.execute(
+        update(Pledge),
+        [
+            states[pledge_id]
+            | {
+                "id": pledge_id,
+                "version": versions[pledge_id],
+                "updated_at": now,
+                "updated_by": actor.email,
+            }
+            for pledge_id in ids
+        ],
+    )
+    audit.record_many(session, actor=actor.email, events=events)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func
@@ -13,7 +13,7 @@ from coalition.pledges import create_pledge, known_currencies, known_participant
 from coalition.queries import SYNTHETIC_SOURCE
 from coalition.validation import validate_pledge
 from db.engine import create_db_engine, read_session, write_session
-from db.models import PLEDGE_FIELD_NAMES, Pledge, PledgeRevision
+from db.models import PLEDGE_FIELD_NAMES, AuditEvent, Pledge, PledgeRevision
 from tests.conftest import LOCAL_EDITOR, add_accounts, generate_synthetic
 from tests.test_app import start_app
 
@@ -82,3 +82,47 @@ def test_pledges_can_be_added_after_generating_on_postgres(postgres_url):
         newest = session.exec(select(func.max(Pledge.id))).one()
     engine.dispose()
     assert pledge_id == newest
+
+
+def test_generated_pledges_are_written_through_the_write_path(sqlite_url):
+    """Each synthetic pledge was created by create_pledges and revised as the write path
+    revises (its audit entries say so); only its recorded times are moved back, to the days
+    in March 2025 the benchmarks read."""
+    generate_synthetic(sqlite_url, 100)
+    engine = create_db_engine(sqlite_url)
+    with read_session(engine) as session:
+        pledge = session.exec(
+            select(Pledge).where(Pledge.source_title == SYNTHETIC_SOURCE).order_by(Pledge.id)
+        ).first()
+        revisions = session.exec(
+            select(PledgeRevision)
+            .where(PledgeRevision.pledge_id == pledge.id)
+            .order_by(PledgeRevision.version)
+        ).all()
+        entries = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "pledge", AuditEvent.entity_id == str(pledge.id))
+            .order_by(AuditEvent.id)
+        ).all()
+        generated = session.exec(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.actor == "benchmark")
+        ).one()
+    engine.dispose()
+    assert [r.version for r in revisions] == list(range(1, 11))
+    assert revisions[0].action == "create"
+    assert {(r.actor, r.actor_role, r.reason) for r in revisions} == {
+        ("benchmark", "system", "synthetic")
+    }
+    assert entries[0].action == "pledge.create"
+    assert [e.details.get("version") for e in entries[1:]] == list(range(2, 11))
+    assert {e.action for e in entries[1:]} <= {"pledge.update", "pledge.withdraw", "pledge.restore"}
+    assert generated == 100  # one entry per revision: 10 created, 90 revised
+    recorded = [r.recorded_at for r in revisions]
+    assert recorded == sorted(recorded)
+    assert (
+        datetime(2025, 3, 1, tzinfo=UTC)
+        <= recorded[0]
+        < recorded[-1]
+        < datetime(2025, 3, 9, tzinfo=UTC)
+    )
+    assert (pledge.version, pledge.updated_at) == (10, recorded[-1])
