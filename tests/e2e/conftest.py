@@ -2,6 +2,11 @@
 
 Every request to a host other than this machine is aborted and recorded, so a page that
 needs the internet fails here.
+
+Browser tests run on SQLite, except those marked ``both_databases``, which run on PostgreSQL
+too: the ones whose flow writes (saves, imports, sign-ins and their sessions, audit entries).
+What a page reads is checked on both databases below the browser (the AppTest and domain
+tests), and the browser draws the same page from either.
 """
 
 from __future__ import annotations
@@ -26,6 +31,17 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # Streamlit's front end probes these relative to a deep link's path before the server root.
 KNOWN_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc) -> None:
+    if "database_url" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        # As a mark, as if written on the test, so that it replaces the fixture's own params.
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+        )
 
 
 # Every page in the navigation: (label, text that shows the page has rendered, least role).

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
-from tests.e2e.conftest import NAVIGATION, RANK, settle
+from tests.e2e.conftest import NAVIGATION, settle
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags its rules.
@@ -102,6 +102,9 @@ def sign_in_as(page, base: str, role: str) -> None:
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
 
 
+# Each page is audited once, signed in with the least role that may use it: a page shows the
+# same to every role that may use it, and only the sidebar's list of links grows with the role,
+# which each role's own pages show.
 @pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
 def test_every_page_a_role_may_use_meets_wcag_aa(module_server, browser_page, axe_source, role):
     page = browser_page
@@ -110,14 +113,14 @@ def test_every_page_a_role_may_use_meets_wcag_aa(module_server, browser_page, ax
     found: dict[str, list[dict]] = {}
     audited = []
     for label, marker, least in NAVIGATION:
-        if RANK[role] < RANK[least]:
+        if least != role:
             continue
         navigation.get_by_role("link", name=label, exact=True).click()
         page.get_by_text(marker).first.wait_for(timeout=30_000)
         if violations := audit_page(page, axe_source):
             found[label] = violations
         audited.append(label)
-    assert len(audited) == sum(RANK[role] >= RANK[least] for *_, least in NAVIGATION)
+    assert len(audited) == sum(least == role for *_, least in NAVIGATION) > 0
     assert not found, f"{count(found)} WCAG A/AA failure(s) for {role}:{report(found)}"
 
 

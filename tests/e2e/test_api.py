@@ -19,6 +19,9 @@ from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent
 from tests.conftest import ADMIN, VIEWER
 
+# Sessions, sign-in attempts and audit entries live in the database: these run on both.
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def token(private_server, database_url) -> str:

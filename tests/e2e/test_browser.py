@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+import pytest
 from PIL import Image
 
 from coalition import maps
@@ -62,6 +63,7 @@ def test_timeline_draws_lines_and_meeting_markers(server, browser_page):
     assert_clean(page)
 
 
+@pytest.mark.both_databases
 def test_an_editor_signs_in_records_a_pledge_and_sees_it_on_the_overview(
     private_server, browser_page
 ):

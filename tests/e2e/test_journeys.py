@@ -7,6 +7,7 @@ import csv
 import io
 import time
 
+import pytest
 from sqlmodel import select
 
 from db.engine import create_db_engine, read_session
@@ -72,6 +73,7 @@ def open_pledge_for_editing(page, base: str, pledge_label: str) -> None:
     page.get_by_label("Reason for this change").first.wait_for(timeout=30_000)
 
 
+@pytest.mark.both_databases
 def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
     private_server, database_url, browser_page
 ):
@@ -113,6 +115,7 @@ def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
     assert_clean(second)
 
 
+@pytest.mark.both_databases
 def test_an_editor_imports_a_file_and_the_overview_counts_it(
     private_server, browser_page, tmp_path
 ):
@@ -136,6 +139,7 @@ def test_an_editor_imports_a_file_and_the_overview_counts_it(
     assert_clean(page)
 
 
+@pytest.mark.both_databases
 def test_a_snapshot_downloads_as_its_manifest_describes_and_is_logged(
     private_server, database_url, browser_page
 ):

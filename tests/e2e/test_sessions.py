@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 from sqlmodel import select
 
@@ -14,6 +15,9 @@ from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, WebSession
 from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
 from tests.e2e.conftest import assert_clean
+
+# Sessions, sign-in attempts and audit entries live in the database: these run on both.
+pytestmark = pytest.mark.both_databases
 
 
 def post_sign_in(base: str, email: str, password: str, **headers: str) -> requests.Response:
