@@ -65,6 +65,26 @@ class Event:
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class AccountEvent(Event):
+    """About one account, named by its email; no tracked data changes (cached pages stay)."""
+
+    entity = "account"
+    subject = "email"
+    changes_data = False
+    email: str
+
+
+@dataclass(frozen=True)
+class TokenEvent(Event):
+    """About one API token, by its id; no tracked data changes."""
+
+    entity = "token"
+    subject = "token_id"
+    changes_data = False
+    token_id: int
+
+
 # Pledges (written by coalition/pledges.py, the one write path).
 @dataclass(frozen=True)
 class PledgeCreated(Event):
@@ -197,42 +217,26 @@ class SeedSynced(Event):
 
 # Signing in and out, and sessions (they change no tracked data).
 @dataclass(frozen=True)
-class SignedIn(Event):
+class SignedIn(AccountEvent):
     action = "auth.sign_in"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     address: str | None
 
 
 @dataclass(frozen=True)
-class SignInFailed(Event):
+class SignInFailed(AccountEvent):
     action = "auth.sign_in_failed"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     reason: str
     address: str | None
 
 
 @dataclass(frozen=True)
-class SignedOut(Event):
+class SignedOut(AccountEvent):
     action = "auth.sign_out"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
 
 
 @dataclass(frozen=True)
-class SessionsEnded(Event):
+class SessionsEnded(AccountEvent):
     action = "auth.sessions_ended"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     sessions: int
     reason: str
 
@@ -247,23 +251,15 @@ class CrossSiteRefused(Event):
 
 # Accounts (admins, coalition/auth.py).
 @dataclass(frozen=True)
-class AccountAdded(Event):
+class AccountAdded(AccountEvent):
     action = "account.add"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     role: str
     local_password: bool
 
 
 @dataclass(frozen=True)
-class RoleSet(Event):
+class RoleSet(AccountEvent):
     action = "account.set_role"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     previous: str
     role: str
 
@@ -272,14 +268,10 @@ class RoleSet(Event):
 
 
 @dataclass(frozen=True)
-class AccountDisabled(Event):
+class AccountDisabled(AccountEvent):
     """Disabled, or (``disabled`` False) enabled again."""
 
     action = "account.{state}"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     disabled: bool
 
     def name(self) -> str:
@@ -290,42 +282,26 @@ class AccountDisabled(Event):
 
 
 @dataclass(frozen=True)
-class PasswordSet(Event):
+class PasswordSet(AccountEvent):
     action = "account.set_password"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
 
 
 @dataclass(frozen=True)
-class SignedOutEverywhere(Event):
+class SignedOutEverywhere(AccountEvent):
     action = "account.sign_out_everywhere"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     sessions: int
 
 
 @dataclass(frozen=True)
-class AccountUnlocked(Event):
+class AccountUnlocked(AccountEvent):
     action = "account.unlock"
-    entity = "account"
-    subject = "email"
-    changes_data = False
-    email: str
     failures_cleared: int
 
 
 # API tokens.
 @dataclass(frozen=True)
-class TokenCreated(Event):
+class TokenCreated(TokenEvent):
     action = "token.create"
-    entity = "token"
-    subject = "token_id"
-    changes_data = False
-    token_id: int
     account: str
     label: str  # the name its holder gave it
 
@@ -334,12 +310,8 @@ class TokenCreated(Event):
 
 
 @dataclass(frozen=True)
-class TokenRevoked(Event):
+class TokenRevoked(TokenEvent):
     action = "token.revoke"
-    entity = "token"
-    subject = "token_id"
-    changes_data = False
-    token_id: int
 
 
 # Refusals.
@@ -360,7 +332,14 @@ class ApiRefused(Event):
 
 
 def event_classes() -> list[type[Event]]:
-    return Event.__subclasses__()
+    """Every kind of entry: the classes that name an action (not the groups' base classes)."""
+    found, waiting = [], list(Event.__subclasses__())
+    while waiting:
+        kind = waiting.pop(0)
+        waiting += kind.__subclasses__()
+        if "action" in vars(kind):
+            found.append(kind)
+    return found
 
 
 def record(session: Session, *, actor: str, event: Event) -> AuditEvent:
