@@ -11,7 +11,7 @@ from coalition.audit import ACTION_GROUPS
 from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role
-from ui.tables import table
+from ui.tables import file_download, table
 
 require_role("admin")
 
@@ -46,13 +46,12 @@ if engine.dialect.name == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             st.session_state["audit_backup"] = backup_bytes(engine, Path(folder) / "backup.db")
     if backup := st.session_state.get("audit_backup"):
-        st.download_button(
+        file_download(
             "Download the backup (SQLite)",
-            data=backup,
+            backup,
             file_name=f"coalition-backup-{date.today():%Y-%m-%d}.db",
             mime="application/vnd.sqlite3",
             key="audit_backup_download",
-            on_click="ignore",
         )
 else:
     st.info(PG_DUMP_HINT)

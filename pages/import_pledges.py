@@ -19,7 +19,7 @@ from coalition.importer import (
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault
 from ui.shell import require_role
-from ui.tables import page_of_rows
+from ui.tables import file_download, page_of_rows
 
 viewer = require_role("editor")
 
@@ -34,13 +34,12 @@ st.caption(
     f"Up to {MAX_ROWS:,} rows and {MAX_FILE_BYTES // 2**20} MB a file."
 )
 st.caption(EDITING_SCOPE)
-st.download_button(
+file_download(
     "Download the template (CSV)",
-    data=template_csv(),
+    template_csv(),
     file_name="pledges-template.csv",
     mime="text/csv",
     key="import_template",
-    on_click="ignore",
 )
 if notice := st.session_state.pop("import_notice", None):
     st.success(notice)

@@ -11,7 +11,7 @@ from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, read_later, shared
-from ui.tables import pledge_table, table
+from ui.tables import file_download, pledge_table, table
 
 filters = current_filters()
 view = read(build_view, filters)
@@ -39,14 +39,14 @@ try:
 except ValidationFailed as failure:
     right.error(failure.problems[0].message, icon=":material/event_busy:")
 else:
-    right.download_button(
+    file_download(
         "Briefing pack (PDF)",
-        data=read_later(briefing.briefing_pdf, filters, since, read(pin_known_at, ""), as_of),
+        read_later(briefing.briefing_pdf, filters, since, read(pin_known_at, ""), as_of),
         file_name=briefing.file_name(as_of),
         mime="application/pdf",
         key="overview_briefing",
+        where=right,
         icon=":material/picture_as_pdf:",
-        on_click="ignore",
     )
 
 columns = st.columns(5)

@@ -10,7 +10,7 @@ from ui.as_of import as_of_banner
 from ui.data import DatabaseFault, writing
 from ui.filters import current_filters
 from ui.resources import read
-from ui.tables import csv_download
+from ui.tables import csv_download, file_download
 
 viewer = st.session_state["viewer"]
 filters = current_filters()
@@ -61,22 +61,23 @@ def log_download() -> None:
 
 stamp = manifest["known_at"][:19].replace(":", "")
 left, right = st.columns(2)
-left.download_button(
+file_download(
     "Download the snapshot (CSV)",
-    data=snapshot.csv,
+    snapshot.csv,
     file_name=f"pledges-{stamp}.csv",
     mime="text/csv",
-    on_click=log_download,
     key="snapshots_csv",
+    where=left,
+    on_click=log_download,  # the download is logged: this rerun must happen
     type="primary",
 )
-right.download_button(
+file_download(
     "Download its manifest (JSON)",
-    data=snapshot.manifest_json,
+    snapshot.manifest_json,
     file_name=f"pledges-{stamp}.manifest.json",
     mime="application/json",
     key="snapshots_manifest",
-    on_click="ignore",
+    where=right,
 )
 with st.expander("Manifest"):
     st.json(manifest)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -29,18 +30,35 @@ PRINTED_PLEDGE_COLUMNS = (
 )
 
 
+def file_download(
+    label: str,
+    data: Any,
+    *,
+    file_name: str,
+    mime: str,
+    key: str,
+    where: Any = st,
+    **options: Any,
+) -> None:
+    """A button that downloads ``data`` and does nothing else, in ``where`` (a column, say).
+    Streamlit's default also reruns the page, and for a file made on click (``data`` a
+    callable) the rerun raced the file and sometimes won: no download. Pass ``on_click`` only
+    for a callback that must run (the snapshot's log)."""
+    options.setdefault("on_click", "ignore")
+    where.download_button(label, data=data, file_name=file_name, mime=mime, key=key, **options)
+
+
 def csv_download(
     frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str, label: str = ""
 ) -> None:
     """The table as shown, as UTF-8 CSV with formula-looking text neutralised. The file is made
     when the button is clicked, not on every rerun."""
-    st.download_button(
+    file_download(
         label or "Download this table (CSV)",
-        data=lambda: to_csv(frame() if callable(frame) else frame),
+        lambda: to_csv(frame() if callable(frame) else frame),
         file_name=file_name,
         mime="text/csv",
         key=key,
-        on_click="ignore",  # a rerun raced the file and sometimes won: no download
     )
 
 
