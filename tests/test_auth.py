@@ -10,6 +10,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -155,6 +156,15 @@ def test_every_failed_sign_in_reads_the_same_and_is_audited(engine, email, passw
         assert failure.entity_id.startswith("unknown:") and email not in failure.entity_id
     else:
         assert failure.entity_id == email
+
+
+def test_the_stand_in_hash_for_unknown_accounts_costs_what_a_real_one_does():
+    """An unknown email is checked against a stored stand-in hash, so that it takes as long as
+    a known one. It must carry the parameters the app hashes real passwords with (a library
+    upgrade that changes them fails here: make a new one with ``PasswordHasher().hash``)."""
+    app_hasher = PasswordHasher()  # the app's own; the tests' cheap one is patched over it
+    assert not app_hasher.check_needs_rehash(auth._DUMMY_HASH)
+    assert not auth._verify(auth._DUMMY_HASH, PASSWORD)
 
 
 def test_failures_slow_further_attempts_by_growing_delays_never_a_lock(engine):
