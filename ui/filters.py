@@ -60,11 +60,31 @@ def _show_in_the_address(filters: PledgeFilter) -> None:
             del st.query_params[key]
 
 
+FILTER_KEYS = (
+    "filter_as_of",
+    "filter_categories",
+    "filter_statuses",
+    "filter_regions",
+    "filter_memberships",
+    "filter_bilateral",
+)
+
+
+def _keep_through_page_switches() -> None:
+    """Hand each filter's value back to its widget on every run. Otherwise a value the
+    address set (not typed) could show empty after a page switch, and the next click would
+    send that empty value back: a shared "as of" link lost its date at the second click."""
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def sidebar_filters(regions: list[str]) -> PledgeFilter:
     # The statuses' default is set as state, not as the widget's default: an address may set
     # it too, and Streamlit warns about a widget given both.
     st.session_state.setdefault("filter_statuses", list(DEFAULT_STATUSES))
     _start_from_the_address()
+    _keep_through_page_switches()
     with st.sidebar:
         as_of = st.date_input(
             "As of",

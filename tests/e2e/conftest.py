@@ -75,10 +75,23 @@ def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator
         pytest.fail(f"server did not start:\n{failure}")
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """The app open to anonymous readers, for the read-only pages."""
-    yield from start_server(database_url, tmp_path, COALITION_ANONYMOUS_READ="true")
+def seeded_sqlite(folder: Path) -> str:
+    """The URL of a new SQLite database in ``folder`` holding the fixture data and the test
+    accounts."""
+    url = f"sqlite:///{folder / 'app.db'}"
+    engine = create_db_engine(url)
+    initialise_database(engine, FIXTURE_DATA)
+    add_accounts(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """The app open to anonymous readers, for a module's tests that only read: one server
+    per module (a start costs seconds; what these tests do changes nothing stored)."""
+    folder = tmp_path_factory.mktemp("reading-server")
+    yield from start_server(seeded_sqlite(folder), folder, COALITION_ANONYMOUS_READ="true")
 
 
 @pytest.fixture
@@ -91,12 +104,7 @@ def private_server(engine, database_url: str, tmp_path: Path) -> Iterator[str]:
 def module_server(tmp_path_factory) -> Iterator[str]:
     """One server with the test accounts for a module whose tests only read: it starts once."""
     folder = tmp_path_factory.mktemp("module-server")
-    url = f"sqlite:///{folder / 'app.db'}"
-    engine = create_db_engine(url)
-    initialise_database(engine, FIXTURE_DATA)
-    add_accounts(engine)
-    engine.dispose()
-    yield from start_server(url, folder)
+    yield from start_server(seeded_sqlite(folder), folder)
 
 
 @pytest.fixture(scope="session")
@@ -162,12 +170,33 @@ def offline_page(browser):
     return page
 
 
-def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+def sign_in_with_the_form(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in as a person does: the form on the front page, then the overview."""
     page.goto(base)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+
+
+def sign_in(
+    page, base: str, email: str, *, path: str = "/", marker: str | None = "Pledges by region"
+) -> None:
+    """Signed in and on ``path`` once ``marker`` shows: for tests about what comes after. It
+    posts to the endpoint the sign-in form posts to, from the page's own browser (so the
+    cookie is set there), and saves loading the form's page (the form itself is driven by
+    sign_in_with_the_form and the session and keyboard tests)."""
+    response = page.request.post(
+        f"{base}/auth/sign-in",
+        form={"email": email, "password": PASSWORD, "next": path},
+        headers={"Origin": base},
+        max_redirects=0,
+    )
+    assert response.status == 303, response.status
+    assert response.headers["location"] == path, response.headers["location"]
+    page.goto(f"{base}{path}")
+    if marker is not None:
+        page.get_by_text(marker).first.wait_for(timeout=30_000)
 
 
 def record_engineer_company(page) -> None:
@@ -233,6 +262,18 @@ SETTLED = """() => {
     return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
         .every(chart => chart.querySelector('.main-svg'));
 }"""
+
+
+RUN_ENDED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-stale="true"]');
+}"""
+
+
+def wait_for_run_to_end(page) -> None:
+    """Until the page's script has finished and nothing of the page before is left."""
+    page.wait_for_function(RUN_ENDED, timeout=30_000)
 
 
 def settle(page) -> None:

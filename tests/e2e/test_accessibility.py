@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
-from tests.e2e.conftest import NAVIGATION, settle
+from tests.e2e.conftest import NAVIGATION, settle, sign_in
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags its rules.
@@ -94,21 +94,13 @@ def count(found: dict[str, list[dict]]) -> int:
     return sum(len(v["nodes"]) for violations in found.values() for v in violations)
 
 
-def sign_in_as(page, base: str, role: str) -> None:
-    page.goto(base)
-    page.get_by_label("Email").fill(ACCOUNTS[role])
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-
-
 # Each page is audited once, signed in with the least role that may use it: a page shows the
 # same to every role that may use it, and only the sidebar's list of links grows with the role,
 # which each role's own pages show.
 @pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
 def test_every_page_a_role_may_use_meets_wcag_aa(module_server, browser_page, axe_source, role):
     page = browser_page
-    sign_in_as(page, module_server, role)
+    sign_in(page, module_server, ACCOUNTS[role])
     navigation = page.locator('[data-testid="stSidebarNav"]')
     found: dict[str, list[dict]] = {}
     audited = []

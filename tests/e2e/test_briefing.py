@@ -15,9 +15,13 @@ def test_a_viewer_downloads_the_briefing_pack_of_the_view_shown(
     private_server, browser_page, tmp_path
 ):
     page = browser_page
-    sign_in(page, private_server, VIEWER)
-    page.goto(f"{private_server}/?as_of=2025-09-30")
-    page.get_by_text("Showing the record as it stood on 30 September 2025").wait_for(timeout=30_000)
+    sign_in(
+        page,
+        private_server,
+        VIEWER,
+        path="/?as_of=2025-09-30",
+        marker="Showing the record as it stood on 30 September 2025",
+    )
     settle(page)
     troops = metric_value(page, "Troops")
     assert troops == "≥ 100 troops"

@@ -10,7 +10,12 @@ from PIL import Image
 
 from coalition import maps
 from tests.conftest import LOCAL_EDITOR
-from tests.e2e.conftest import assert_clean, metric_value, record_engineer_company, sign_in
+from tests.e2e.conftest import (
+    assert_clean,
+    metric_value,
+    record_engineer_company,
+    sign_in_with_the_form,
+)
 
 
 def test_overview_opens_on_the_seeded_database_without_network(server, browser_page):
@@ -68,7 +73,7 @@ def test_an_editor_signs_in_records_a_pledge_and_sees_it_on_the_overview(
     private_server, browser_page
 ):
     page = browser_page
-    sign_in(page, private_server, LOCAL_EDITOR)
+    sign_in_with_the_form(page, private_server, LOCAL_EDITOR)
     assert metric_value(page, "Troops") == "≥ 100 troops"
     record_engineer_company(page)
     page.get_by_role("link", name="Overview").click()

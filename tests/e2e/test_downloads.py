@@ -32,8 +32,7 @@ def test_a_download_brings_its_file_every_time_without_rerunning_the_page(
     module_server, browser_page, path, button, name
 ):
     page = browser_page
-    sign_in(page, module_server, VIEWER)
-    page.goto(f"{module_server}{path}")
+    sign_in(page, module_server, VIEWER, path=path, marker=None)
     settle(page)
     page.evaluate(WATCH_RERUNS)
     for _ in range(3):

@@ -35,9 +35,7 @@ def test_after_a_save_the_picker_stays_on_the_pledge_as_saved(private_server, br
 
 def test_each_listed_problem_links_to_its_field(private_server, browser_page):
     page = browser_page
-    sign_in(page, private_server, LOCAL_EDITOR)
-    page.get_by_role("link", name="Edit pledges").click()
-    page.get_by_text("What was pledged").wait_for(timeout=30_000)
+    sign_in(page, private_server, LOCAL_EDITOR, path="/edit_pledges", marker="What was pledged")
     page.get_by_label("Source link").fill("not a [link](#x)")
     page.get_by_role("button", name="Save pledge").click()
     page.get_by_text("problem(s): nothing was saved").wait_for(timeout=30_000)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
-from tests.e2e.conftest import NAVIGATION, RANK, assert_clean
+from tests.conftest import ADMIN, LOCAL_EDITOR, VIEWER
+from tests.e2e.conftest import NAVIGATION, RANK, assert_clean, sign_in
 
 ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}
 
@@ -14,11 +14,7 @@ ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}
 @pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
 def test_every_page_a_role_may_use_renders_cleanly(module_server, browser_page, role):
     page = browser_page
-    page.goto(module_server)
-    page.get_by_label("Email").fill(ACCOUNTS[role])
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    sign_in(page, module_server, ACCOUNTS[role])
     navigation = page.locator('[data-testid="stSidebarNav"]')
     for label, marker, least in NAVIGATION:
         link = navigation.get_by_role("link", name=label, exact=True)

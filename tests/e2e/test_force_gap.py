@@ -3,25 +3,13 @@ figure in words, and the bullet chart with the known offers labelled beside thei
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.e2e.conftest import assert_clean, settle, start_server
+from tests.e2e.conftest import assert_clean, settle
 
 
-@pytest.fixture
-def reading_server(tmp_path: Path) -> Iterator[str]:
-    """The fixture data on SQLite, open to anonymous readers."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    yield from start_server(url, tmp_path, COALITION_ANONYMOUS_READ="true")
-
-
-def test_the_overview_shows_the_force_gap(reading_server, browser_page):
+def test_the_overview_shows_the_force_gap(server, browser_page):
     page = browser_page
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{reading_server}/")
+    page.goto(f"{server}/")
     heading = page.get_by_role("heading", name="The force gap")
     heading.wait_for(timeout=30_000)
     settle(page)
