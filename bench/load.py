@@ -2,13 +2,15 @@
 
     python bench/load.py --revisions 100000 --sessions 50
     python bench/load.py --database postgresql+psycopg://root@127.0.0.1:5432/scratch --replicas 2
+    python bench/load.py --sessions 5,10,20,35,50    # one row per number: where is the knee?
 
 Each session is a websocket client speaking Streamlit's own protocol, as a browser tab does:
 it asks for a page, waits until the script run has finished, reads for a moment and asks
 again, going round the reading pages. Meanwhile a writer changes a pledge through the write
 path, so every replica's cached reads keep going stale, as they would in use. The baseline, measured
 in the same run, is one session alone. Printed: reruns, errors, p50/p95/max rerun time and
-p95 against the baseline.
+p95 against the baseline. Given several numbers of sessions, it runs each in turn (same
+servers, same baseline) and names the knee: the fewest sessions whose p95 passed 1 s.
 """
 
 from __future__ import annotations
@@ -134,7 +136,11 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     database_arguments(parser)
-    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument(
+        "--sessions",
+        default="50",
+        help="concurrent reading sessions; several, comma-separated, to find the knee",
+    )
     parser.add_argument("--reruns", type=int, default=12, help="per session")
     parser.add_argument("--replicas", type=int, default=1, help="app processes sharing the DB")
     parser.add_argument("--write-every", type=float, default=10.0, help="seconds between writes")
@@ -142,6 +148,7 @@ def main() -> None:
         "--think", type=float, default=2.0, help="mean seconds a session reads before clicking"
     )
     args = parser.parse_args()
+    levels = [int(n) for n in args.sessions.split(",")]
     url, scratch = prepared_database(args, "load")
     engine = create_db_engine(url)
     with write_session(engine) as s:
@@ -160,21 +167,25 @@ def main() -> None:
         # Warm every replica's caches once, then the baseline: one session alone.
         asyncio.run(run_sessions(bases, len(bases), len(READING_PAGES)))
         alone, alone_errors, _ = asyncio.run(run_sessions(bases[:1], 1, args.reruns, args.think))
-        stop, writes = threading.Event(), [0]
-        writer = threading.Thread(
-            target=write_continuously, args=(url, stop, args.write_every, writes)
-        )
-        writer.start()
-        try:
-            times, errors, elapsed = asyncio.run(
-                run_sessions(bases, args.sessions, args.reruns, args.think)
+        runs = []  # (sessions, rerun times, errors, seconds, writes)
+        for sessions in levels:
+            stop, writes = threading.Event(), [0]
+            writer = threading.Thread(
+                target=write_continuously, args=(url, stop, args.write_every, writes)
             )
-        finally:
-            stop.set()
-            writer.join()
+            writer.start()
+            try:
+                times, errors, elapsed = asyncio.run(
+                    run_sessions(bases, sessions, args.reruns, args.think)
+                )
+            finally:
+                stop.set()
+                writer.join()
+            runs.append((sessions, times, errors, elapsed, writes[0]))
 
-    errors += alone_errors
-    p95, p95_alone = percentile(times, 0.95), percentile(alone, 0.95)
+    p95_alone = percentile(alone, 0.95)
+    knee = next((n for n, times, *_ in runs if percentile(times, 0.95) > 1.0), None)
+    all_errors = alone_errors + [e for *_, errors, _, _ in runs for e in errors]
     report = "\n".join(
         [
             f"## Load: {args.sessions} sessions reading while one writes every "
@@ -186,28 +197,38 @@ def main() -> None:
             f"--replicas {args.replicas} --write-every {args.write_every:g} "
             f"--think {args.think:g}`.",
             "",
-            "| | reruns | errors | p50 | p95 | max |",
-            "|---|---|---|---|---|---|",
+            "| | reruns | errors | p50 | p95 | max | p95 / alone | reruns/s served "
+            "| writes committed |",
+            "|---|---|---|---|---|---|---|---|---|",
             f"| one session alone (baseline) | {len(alone)} | {len(alone_errors)} | "
             f"{statistics.median(alone) * 1000:.0f} ms | {p95_alone * 1000:.0f} ms | "
-            f"{max(alone) * 1000:.0f} ms |",
-            f"| {args.sessions} sessions + 1 writer | {len(times)} | "
-            f"{len(errors) - len(alone_errors)} | {statistics.median(times) * 1000:.0f} ms | "
-            f"{p95 * 1000:.0f} ms | {max(times) * 1000:.0f} ms |",
+            f"{max(alone) * 1000:.0f} ms | 1.0× | | |",
+            *(
+                f"| {n} sessions + 1 writer | {len(times)} | {len(errors)} | "
+                f"{statistics.median(times) * 1000:.0f} ms | "
+                f"{percentile(times, 0.95) * 1000:.0f} ms | {max(times) * 1000:.0f} ms | "
+                f"{percentile(times, 0.95) / p95_alone:.1f}× | {len(times) / elapsed:.1f} | "
+                f"{writes} in {elapsed:.0f} s |"
+                for n, times, errors, elapsed, writes in runs
+            ),
             "",
-            f"- p95 under load / p95 alone: {p95 / p95_alone:.1f}×",
-            f"- writes committed meanwhile (one every {args.write_every:g} s): {writes[0]} in "
-            f"{elapsed:.0f} s "
-            f"({len(times) / elapsed:.1f} reruns/s served)",
-            *(f"- error: {e}" for e in errors[:10]),
+            (
+                f"- the knee (the fewest sessions measured whose p95 passed 1 s): {knee}"
+                if knee
+                else "- the knee: p95 stayed within 1 s at every number of sessions measured"
+            ),
+            *(f"- error: {e}" for e in all_errors[:10]),
         ]
     )
     print(report)
+    name = args.sessions.replace(",", "_")
     write_section(
-        f"load-{engine.dialect.name}-{args.replicas}-{args.write_every:g}-{args.think:g}", report
+        f"load-{engine.dialect.name}-{args.replicas}-{args.write_every:g}-{args.think:g}"
+        + ("" if len(levels) == 1 else f"-sweep-{name}"),
+        report,
     )
-    if errors:
-        raise SystemExit(f"{len(errors)} reruns failed")
+    if all_errors:
+        raise SystemExit(f"{len(all_errors)} reruns failed")
 
 
 if __name__ == "__main__":
