@@ -6,11 +6,11 @@ import streamlit as st
 from coalition import formatting, queries
 from coalition.formatting import partial_date
 from coalition.seed import change_log
-from core.settings import PROJECT_ROOT, get_settings
+from core.settings import get_settings
 from ui.resources import read
+from ui.server import SCREENS, SCREENS_URL
 from ui.tables import csv_download, table
 
-SCREENS = PROJECT_ROOT / "docs" / "screens"
 # (tab, screenshot, the question the view answers)
 GUIDE = (
     ("What changed", "what-changed.png", "What changed since my last briefing?"),
@@ -156,6 +156,6 @@ for tab, (title, file_name, question) in zip(
         st.markdown(f"**{question}**")
         screen = SCREENS / file_name
         if screen.exists():
-            st.image(str(screen), width="stretch", output_format="PNG", alt=f"Screenshot: {title}")
+            st.image(f"{SCREENS_URL}/{file_name}", width="stretch", alt=f"Screenshot: {title}")
         else:
             st.caption("No screenshot in this installation.")

@@ -24,14 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coalition import audit, auth, columns, queries, sessions, snapshots, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import filters_from_query, filters_to_query
-from core.settings import get_settings
+from core.settings import PROJECT_ROOT, get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 
 MAIN_SCRIPT = str(Path(__file__).resolve().parent / "main.py")
@@ -41,6 +42,7 @@ DEFAULT_PAGE_PATH = "/overview"
 # Paths that are never a page: Streamlit's own, and ours.
 NOT_PAGES = (
     "/_stcore",
+    "/app/static",
     "/static",
     "/media",
     "/component",
@@ -339,7 +341,13 @@ def _csv(snapshot: snapshots.Snapshot) -> Response:
     )
 
 
+SCREENS = PROJECT_ROOT / "docs" / "screens"
+# The About page's screenshots, at the address Streamlit keeps for static files (st.image
+# passes such an address to the browser as it is). As per-run media files they were deleted
+# by the next page's run, so a browser that fetched them late got 404s.
+SCREENS_URL = "/app/static"
 ROUTES = [
+    Mount(SCREENS_URL, StaticFiles(directory=SCREENS, check_dir=False)),
     Route("/healthz", healthz),
     Route("/auth/sign-in", sign_in_route, methods=["POST"]),
     Route("/api/v1/snapshot.csv", api(_snapshot, _csv)),
