@@ -73,7 +73,9 @@ file_download(
 )
 file_download(
     "Download its manifest (JSON)",
-    snapshot.manifest_json,
+    # Made on click: a file sent with the page is fetched by the browser at once, and leaving
+    # the page before that fetch ends deletes it (a 404 in the console).
+    lambda: snapshot.manifest_json,
     file_name=f"pledges-{stamp}.manifest.json",
     mime="application/json",
     key="snapshots_manifest",

@@ -101,7 +101,7 @@ def count(found: dict[str, list[dict]]) -> int:
 def test_every_page_a_role_may_use_meets_wcag_aa(module_server, browser_page, axe_source, role):
     page = browser_page
     # On a page without charts: the editor's and admin's own pages draw none either.
-    sign_in(page, module_server, ACCOUNTS[role], path="/snapshots", marker="Other tables")
+    sign_in(page, module_server, ACCOUNTS[role], path="/search", marker="Search the record")
     navigation = page.locator('[data-testid="stSidebarNav"]')
     found: dict[str, list[dict]] = {}
     audited = []

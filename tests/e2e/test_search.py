@@ -6,8 +6,9 @@ from __future__ import annotations
 from tests.conftest import VIEWER
 from tests.e2e.conftest import assert_clean, settle, sign_in
 
-# Any page has the sidebar's search; this one draws no chart, so a new tab opens it quickly.
-LIGHT_PAGE = "/snapshots"
+# Any page has the sidebar's search; this one draws no chart and sends no file with the page,
+# so a new tab opens it quickly.
+LIGHT_PAGE = "/search"
 
 
 def search_from_the_sidebar(page, text: str) -> None:
@@ -20,7 +21,7 @@ def test_a_search_from_the_sidebar_lists_results_that_open_the_participant(
     private_server, browser_page
 ):
     page = browser_page
-    sign_in(page, private_server, VIEWER, path=LIGHT_PAGE, marker="Other tables")
+    sign_in(page, private_server, VIEWER, path=LIGHT_PAGE, marker="Search the record")
     search_from_the_sidebar(page, "MINEHUNTERS")
     page.get_by_text("Search the record").wait_for(timeout=30_000)
     main = page.locator('[data-testid="stMain"]')
@@ -49,7 +50,7 @@ def test_a_search_from_the_sidebar_lists_results_that_open_the_participant(
 
 def test_a_search_of_more_than_a_thousand_characters_is_refused(private_server, browser_page):
     page = browser_page
-    sign_in(page, private_server, VIEWER, path=LIGHT_PAGE, marker="Other tables")
+    sign_in(page, private_server, VIEWER, path=LIGHT_PAGE, marker="Search the record")
     search_from_the_sidebar(page, "x" * 1_001)
     page.get_by_text("is 1,001 characters long; a search may be at most 1,000").wait_for(
         timeout=30_000
