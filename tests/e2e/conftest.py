@@ -170,11 +170,11 @@ def offline_page(browser):
     return page
 
 
-def sign_in_with_the_form(page, base: str, email: str, password: str = PASSWORD) -> None:
+def sign_in_with_the_form(page, base: str, email: str) -> None:
     """Sign in as a person does: the form on the front page, then the overview."""
     page.goto(base)
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
 
