@@ -186,7 +186,7 @@ def offline(context) -> None:
 
 def add_viewer(url: str) -> str:
     """A viewer account to sign in with (the pages as staff see them); its password."""
-    from coalition.auth import Actor, add_account, find_account, set_password
+    from coalition.access.auth import Actor, add_account, find_account, set_password
     from db.engine import create_db_engine, write_session
 
     password = secrets.token_urlsafe(18)

@@ -28,7 +28,7 @@ from bench.report import (
     write_section,
 )
 from bench.run import mark, page_bytes, timed
-from coalition.auth import Actor, add_account, find_account
+from coalition.access.auth import Actor, add_account, find_account
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, write_session
 from ui.resources import clear_cached_data

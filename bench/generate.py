@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import select
 
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.pledges import add_synthetic_history, create_pledges
 from coalition.queries import SYNTHETIC_SOURCE

@@ -36,7 +36,7 @@ from bench.report import (
     write_section,
 )
 from bench.server import app_server
-from coalition.auth import Actor, add_account, find_account
+from coalition.access.auth import Actor, add_account, find_account
 from coalition.errors import VersionConflict
 from coalition.pledges import update_pledge
 from coalition.queries import SYNTHETIC_SOURCE

@@ -30,7 +30,7 @@ from bench.report import (
     revisions_in,
     write_section,
 )
-from coalition.auth import Actor, add_account, find_account
+from coalition.access.auth import Actor, add_account, find_account
 from coalition.filters import PledgeFilter
 from coalition.importer import commit_import
 from coalition.snapshots import build_snapshot

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-from coalition.auth import ensure_first_admin
-from coalition.privacy import ensure_keys
+from coalition.access.auth import ensure_first_admin
+from coalition.access.privacy import ensure_keys
 from coalition.seed import (
     SyncReport,
     apply_seed,

@@ -20,11 +20,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from coalition import queries
+from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.formatting import pledge_size
 from coalition.history import describe_changes
-from coalition.privacy import staff_id
 from db.models import PLEDGE_FIELD_NAMES, Event, Participant, PledgeRevision
 
 BY_RECORDED = "recorded"

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from coalition import auth, tokens
-from coalition.auth import Actor
+from coalition.access import auth, tokens
+from coalition.access.auth import Actor
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import MEMBERSHIPS, PledgeFilter

@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from coalition import audit
-from coalition.auth import Actor, require_role
+from coalition.access import audit
+from coalition.access.auth import Actor, require_role
+from coalition.access.privacy import staff_id
 from coalition.columns import SNAPSHOT_COLUMNS
 from coalition.editing import pledge_change
 from coalition.errors import Problem, ValidationFailed
@@ -33,7 +34,6 @@ from coalition.pledges import (
     known_participant_codes,
     update_pledge,
 )
-from coalition.privacy import staff_id
 from coalition.validation import check_text, validate_pledge
 from db.models import Pledge, PledgeFields, PledgeRevision
 

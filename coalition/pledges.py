@@ -11,8 +11,8 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, update
 from sqlmodel import Session, col, select
 
-from coalition import audit
-from coalition.auth import Actor, RoleRefused, require_role, role_of
+from coalition.access import audit
+from coalition.access.auth import Actor, RoleRefused, require_role, role_of
 from coalition.editing import PledgeChange, current_values, pledge_change
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.queries import SYNTHETIC_SOURCE

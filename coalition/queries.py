@@ -24,11 +24,11 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
+from coalition.access.privacy import staff_id
 from coalition.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
 from coalition.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
 from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.periods import counted_from
-from coalition.privacy import staff_id
 from coalition.sizes import counted_size
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
 from db.models import (
@@ -50,8 +50,9 @@ SYNTHETIC_SOURCE = "SYNTHETIC benchmark data"
 
 
 def data_version(session: Session) -> int:
-    """A number that grows with every committed write (see coalition.audit). Cached reads take
-    it as an argument, which keeps every app process in step with the shared database."""
+    """A number that grows with every committed write (see coalition.access.audit). Cached
+    reads take it as an argument, which keeps every app process in step with the shared
+    database."""
     return session.exec(select(DataVersion.version)).one()
 
 

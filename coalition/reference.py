@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, SQLModel, select
 
-from coalition import audit
-from coalition.auth import Actor, require_role
+from coalition.access import audit
+from coalition.access.auth import Actor, require_role
 from coalition.errors import Problem, ValidationFailed
 from coalition.validation import validate_reference_row
 from db.models import Event, EventAttendance, ExchangeRate, Participant, PledgeRevision, Target

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, SQLModel, select
 
-from coalition import audit
-from coalition.auth import Actor
+from coalition.access import audit
+from coalition.access.auth import Actor
 from coalition.editing import current_values, pledge_change
 from coalition.errors import Problem, ValidationFailed
 from coalition.exchange import AVERAGE_FOR_PRECISION, period_start

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import __version__, audit, queries
+from coalition import __version__, queries
+from coalition.access import audit
 from coalition.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import neutralise

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import tokens
+from coalition.access import tokens
 from coalition.errors import ValidationFailed
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from coalition import queries
-from coalition.audit import ACTION_GROUPS
+from coalition.access.audit import ACTION_GROUPS
 from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role

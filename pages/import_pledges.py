@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from coalition.auth import PermissionDenied
+from coalition.access.auth import PermissionDenied
 from coalition.editing import EDITING_SCOPE
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.history import FIELD_LABELS, shown

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition import reference
-from coalition.auth import PermissionDenied
+from coalition.access.auth import PermissionDenied
 from coalition.errors import ValidationFailed
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from coalition.auth import SIGN_IN_FAILED
+from coalition.access.auth import SIGN_IN_FAILED
 from ui.auth import ENDED, SESSION_ENDED, oidc_configured
 
 st.title("Sign in to the Coalition Tracker")

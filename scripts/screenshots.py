@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.server import app_server
-from coalition.auth import Actor, add_account
+from coalition.access.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
 from core.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine, write_session

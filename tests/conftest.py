@@ -21,8 +21,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, make_url, text
 
 import bench.generate
-from coalition import auth
-from coalition.auth import Actor, add_account
+from coalition.access import auth
+from coalition.access.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
 from db.engine import create_db_engine, write_session
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from coalition import queries
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import update_pledge

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from coalition import editing
-from coalition.auth import SIGN_IN_FAILED, Actor
+from coalition.access.auth import SIGN_IN_FAILED, Actor
 from coalition.bootstrap import initialise_database
 from coalition.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session

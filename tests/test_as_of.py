@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from coalition import queries
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
 from coalition.pledges import create_pledge, update_pledge

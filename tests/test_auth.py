@@ -14,8 +14,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition import audit, auth, queries
-from coalition.auth import Actor, PermissionDenied
+from coalition import queries
+from coalition.access import audit, auth
+from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge

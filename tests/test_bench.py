@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.pledges import create_pledge, known_currencies, known_participant_codes
 from coalition.queries import SYNTHETIC_SOURCE
 from coalition.validation import validate_pledge

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge, PledgeRevision

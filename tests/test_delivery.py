@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from coalition import delivery, queries, timeline
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledges, update_pledge
 from coalition.view import build_view

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from coalition import editing
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.editing import CATEGORY_FIELDS, FORM_ROWS, EditState, PledgeChange, pledge_change
 from coalition.errors import VersionConflict
 from coalition.pledges import update_pledge

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-from coalition.auth import Actor, PermissionDenied, sign_in
+from coalition.access.auth import Actor, PermissionDenied, sign_in
+from coalition.access.privacy import keyed_digest, staff_id
 from coalition.bootstrap import initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
-from coalition.privacy import keyed_digest, staff_id
 from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.columns import SNAPSHOT_COLUMNS
 from coalition.errors import ValidationFailed

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition.auth import Actor
+from coalition.access.auth import Actor
+from coalition.access.privacy import staff_id
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import PledgeFilter
@@ -30,7 +31,6 @@ from coalition.importer import (
     preview_import,
 )
 from coalition.pledges import update_pledge
-from coalition.privacy import staff_id
 from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from coalition import timeline
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.filters import MEMBERSHIPS, PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
 from coalition.sizes import is_lending, measured_size

@@ -13,7 +13,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from coalition import queries
-from coalition.auth import Actor, RoleRefused
+from coalition.access.auth import Actor, RoleRefused
+from coalition.access.privacy import staff_id
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.pledges import (
@@ -22,7 +23,6 @@ from coalition.pledges import (
     create_pledges,
     update_pledge,
 )
-from coalition.privacy import staff_id
 from coalition.queries import SYNTHETIC_SOURCE
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from coalition import reference
-from coalition.auth import Actor, PermissionDenied
+from coalition.access.auth import Actor, PermissionDenied
 from coalition.errors import ValidationFailed
 from db.engine import read_session, write_session
 from db.models import AuditEvent, ExchangeRate, Participant

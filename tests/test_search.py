@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from coalition import search
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.errors import ValidationFailed
 from coalition.pledges import create_pledges, update_pledge
 from db.engine import read_session, write_session

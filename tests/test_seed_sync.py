@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from coalition import queries, reference, timeline
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.bootstrap import InitOutcome, initialise_database
 from coalition.filters import PledgeFilter
 from coalition.pledges import update_pledge

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
-from coalition import auth, sessions
-from coalition.auth import Actor
+from coalition.access import auth, sessions
+from coalition.access.auth import Actor
 from db.engine import read_session, write_session
 from db.models import WebSession, utc_now
 from tests.conftest import ADMIN, VIEWER

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from coalition import queries
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.exports import neutralise, print_table, to_csv
 from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from coalition import auth, sessions
+from coalition.access import auth, sessions
 from core.settings import get_settings
 from ui.data import reading, writing
 

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition import editing, queries
-from coalition.auth import Actor, PermissionDenied
+from coalition.access.auth import Actor, PermissionDenied
 from coalition.charts import label
 from coalition.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.errors import Problem, ValidationFailed, VersionConflict

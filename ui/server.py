@@ -28,7 +28,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coalition import audit, auth, columns, queries, sessions, snapshots, tokens
+from coalition import columns, queries, snapshots
+from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
 from coalition.filters import filters_from_query, filters_to_query

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coalition.auth import Actor
+from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.pledges import create_pledge
 from db.engine import create_db_engine, write_session

@@ -9,8 +9,8 @@ import pytest
 import requests
 from sqlmodel import select
 
-from coalition import auth
-from coalition.auth import Actor
+from coalition.access import auth
+from coalition.access.auth import Actor
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, WebSession
 from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from coalition import audit
+from coalition.access import audit
 from db.models import UserAccount, WebSession, utc_now
 
 COOKIE = "coalition_session"

@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from zxcvbn import zxcvbn
 
-from coalition import audit
+from coalition.access import audit
+from coalition.access.privacy import keyed_digest
+from coalition.access.sessions import end_sessions_of
 from coalition.errors import Problem, ValidationFailed
-from coalition.privacy import keyed_digest
-from coalition.sessions import end_sessions_of
 from coalition.validation import check_text
 from core.vocabulary import ROLES
 from db.engine import Refusal

@@ -249,7 +249,7 @@ class CrossSiteRefused(Event):
     origin: str | None
 
 
-# Accounts (admins, coalition/auth.py).
+# Accounts (admins, coalition/access/auth.py).
 @dataclass(frozen=True)
 class AccountAdded(AccountEvent):
     action = "account.add"

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from coalition import audit
-from coalition.auth import Actor, find_account, require_role, role_of
+from coalition.access import audit
+from coalition.access.auth import Actor, find_account, require_role, role_of
+from coalition.access.sessions import digest
 from coalition.errors import Problem, ValidationFailed
-from coalition.sessions import digest
 from coalition.validation import check_text
 from db.models import ApiToken, UserAccount, utc_now
 
