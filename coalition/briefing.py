@@ -25,9 +25,9 @@ from sqlmodel import Session
 from coalition import charts, force_gap, geometry, maps, queries
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import AS_OF_EARLIEST, PledgeFilter
-from coalition.formatting import money
 from coalition.metrics import CategoryFigures, Headline
 from coalition.snapshots import build_snapshot
+from coalition.text.formatting import money
 from coalition.view import View, build_view
 from core.settings import DATA_DIR
 from core.vocabulary import INACTIVE_STATUSES

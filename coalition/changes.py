@@ -23,8 +23,8 @@ from coalition import queries
 from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.filters import AS_OF_EARLIEST, PledgeFilter
-from coalition.formatting import pledge_size
 from coalition.history import describe_changes
+from coalition.text.formatting import pledge_size
 from db.models import PLEDGE_FIELD_NAMES, Event, Participant, PledgeRevision
 
 BY_RECORDED = "recorded"

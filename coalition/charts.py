@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from coalition.formatting import money
+from coalition.text.formatting import money
 from core.vocabulary import CATEGORIES, STATUSES
 
 # One palette per meaning, and no colour in both. Statuses run from pledge to delivery, so

@@ -4,7 +4,7 @@ published snapshot columns."""
 
 from __future__ import annotations
 
-from coalition.exchange import RATE_COLUMNS
+from coalition.money.exchange import RATE_COLUMNS
 from db.models import PLEDGE_FIELD_NAMES
 
 

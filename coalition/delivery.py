@@ -21,9 +21,9 @@ from sqlmodel import Session
 from coalition import queries, timeline
 from coalition.charts import STATUS_COLOURS, count_ticks, label, money_ticks
 from coalition.filters import PledgeFilter
-from coalition.formatting import UNITS
 from coalition.metrics import CategoryFigures
-from coalition.sizes import is_lending, measured_size
+from coalition.money.sizes import is_lending, measured_size
+from coalition.text.formatting import UNITS
 from coalition.view import View
 from core.vocabulary import CATEGORIES
 

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, create_model
 from sqlmodel import Session
 
 from coalition.errors import Problem
-from coalition.exchange import rate_for
-from coalition.formatting import money, pledge_size, rate_description
 from coalition.history import FIELD_LABELS, shown
+from coalition.money.exchange import rate_for
+from coalition.text.formatting import money, pledge_size, rate_description
 from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coalition.formatting import money
-from coalition.sizes import is_lending, measured_size
+from coalition.money.sizes import is_lending, measured_size
+from coalition.text.formatting import money
 from core.vocabulary import INACTIVE_STATUSES, STATUSES
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coalition.formatting import UNITS, money
-from coalition.sizes import is_lending, measured_size
+from coalition.money.sizes import is_lending, measured_size
+from coalition.text.formatting import UNITS, money
 from core.vocabulary import CATEGORIES, INACTIVE_STATUSES
 
 

@@ -22,7 +22,7 @@ from coalition.access import audit
 from coalition.access.auth import Actor
 from coalition.editing import current_values, pledge_change
 from coalition.errors import Problem, ValidationFailed
-from coalition.exchange import AVERAGE_FOR_PRECISION, period_start
+from coalition.money.exchange import AVERAGE_FOR_PRECISION, period_start
 from coalition.pledges import (
     create_pledges,
     known_currencies,

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from coalition import queries
 from coalition.filters import PledgeFilter
+from coalition.money.sizes import is_lending, measured_size
 from coalition.periods import counted_from
-from coalition.sizes import is_lending, measured_size
 from core.vocabulary import (
     CATEGORIES,
     DATE_PRECISIONS,

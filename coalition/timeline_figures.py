@@ -20,9 +20,9 @@ from coalition.charts import (
     money_ticks,
     plain,
 )
-from coalition.formatting import UNITS
 from coalition.metrics import amount_text
 from coalition.periods import counted_from
+from coalition.text.formatting import UNITS
 from core.vocabulary import CATEGORIES, STATUSES
 
 SIZE_CATEGORIES = ("funding", "troops", "aircraft", "ships")

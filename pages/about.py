@@ -3,9 +3,10 @@ tables (conversions, planning figures, meetings)."""
 
 import streamlit as st
 
-from coalition import formatting, queries
-from coalition.formatting import partial_date
+from coalition import queries
 from coalition.seed import change_log
+from coalition.text import formatting
+from coalition.text.formatting import partial_date
 from core.settings import get_settings
 from ui.resources import read
 from ui.server import SCREENS, SCREENS_URL

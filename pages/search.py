@@ -5,7 +5,7 @@ import streamlit as st
 from coalition import search
 from coalition.charts import label
 from coalition.errors import ValidationFailed
-from coalition.formatting import partial_date
+from coalition.text.formatting import partial_date
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from coalition import formatting, queries
+from coalition import queries
 from coalition.errors import ValidationFailed
 from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
+from coalition.text import formatting
 from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.data import DatabaseFault, writing

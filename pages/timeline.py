@@ -4,7 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import formatting, queries, timeline, timeline_figures
+from coalition import queries, timeline, timeline_figures
+from coalition.text import formatting
 from coalition.view import build_view
 from core.vocabulary import STATUSES
 from ui.as_of import as_of_banner

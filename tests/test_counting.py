@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from coalition import measures, queries, timeline
-from coalition.exchange import rate_for
 from coalition.filters import PledgeFilter
 from coalition.metrics import headline
+from coalition.money.exchange import rate_for
 from core.vocabulary import SCOPES
 from db.engine import read_session
 

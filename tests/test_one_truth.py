@@ -20,8 +20,8 @@ from sqlmodel import select
 from coalition import timeline
 from coalition.access.auth import Actor
 from coalition.filters import MEMBERSHIPS, PledgeFilter
+from coalition.money.sizes import is_lending, measured_size
 from coalition.pledges import create_pledge, update_pledge
-from coalition.sizes import is_lending, measured_size
 from coalition.snapshots import build_snapshot
 from coalition.view import build_view
 from core.vocabulary import (

@@ -13,7 +13,7 @@ import currency_converter
 import pandas as pd
 import pytest
 
-from coalition.exchange import rate_for
+from coalition.money.exchange import rate_for
 from coalition.seed import load_seed
 from core.settings import DATA_DIR, PROJECT_ROOT
 

@@ -15,8 +15,8 @@ from coalition.access.auth import Actor, PermissionDenied
 from coalition.charts import label
 from coalition.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.errors import Problem, ValidationFailed, VersionConflict
-from coalition.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from coalition.pledges import create_pledge, update_pledge
+from coalition.text.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import read, show_write_fault
 

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coalition import formatting
 from coalition.exports import print_table, to_csv
+from coalition.text import formatting
 
 ROWS_PER_PAGE = 500
 # A pledge on paper: what, how much, when and who reported it. The other columns (links,
