@@ -25,7 +25,7 @@ from bench.report import (
     write_section,
 )
 from coalition import briefing
-from coalition.filters import PledgeFilter
+from coalition.read.filters import PledgeFilter
 from coalition.snapshots import pin_known_at
 from coalition.view import build_view
 from db.engine import create_db_engine, read_session

@@ -26,7 +26,7 @@ from sqlmodel import select
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.pledges import add_synthetic_history, create_pledges
-from coalition.queries import SYNTHETIC_SOURCE
+from coalition.read.queries import SYNTHETIC_SOURCE
 from core.settings import DATA_DIR
 from db.engine import create_db_engine, write_session
 from db.models import Participant, Pledge, PledgeRevision

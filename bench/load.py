@@ -39,7 +39,7 @@ from bench.server import app_server
 from coalition.access.auth import Actor, add_account, find_account
 from coalition.errors import VersionConflict
 from coalition.pledges import update_pledge
-from coalition.queries import SYNTHETIC_SOURCE
+from coalition.read.queries import SYNTHETIC_SOURCE
 from db.engine import create_db_engine, write_session
 from db.models import Pledge
 

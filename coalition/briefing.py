@@ -22,10 +22,11 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from sqlmodel import Session
 
-from coalition import charts, force_gap, geometry, maps, queries
+from coalition import charts, force_gap, geometry, maps
 from coalition.errors import Problem, ValidationFailed
-from coalition.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.metrics import CategoryFigures, Headline
+from coalition.read import queries
+from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.snapshots import build_snapshot
 from coalition.text.formatting import money
 from coalition.view import View, build_view

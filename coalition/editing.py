@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 from sqlmodel import Session
 
 from coalition.errors import Problem
-from coalition.history import FIELD_LABELS, shown
 from coalition.money.exchange import rate_for
+from coalition.read.history import FIELD_LABELS, shown
 from coalition.text.formatting import money, pledge_size, rate_description
 from core.vocabulary import (
     CATEGORIES,

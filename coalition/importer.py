@@ -23,7 +23,6 @@ from sqlmodel import Session, col, select
 from coalition.access import audit
 from coalition.access.auth import Actor, require_role
 from coalition.access.privacy import staff_id
-from coalition.columns import SNAPSHOT_COLUMNS
 from coalition.editing import pledge_change
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import FORMULA_PREFIXES
@@ -34,6 +33,7 @@ from coalition.pledges import (
     known_participant_codes,
     update_pledge,
 )
+from coalition.read.columns import SNAPSHOT_COLUMNS
 from coalition.validation import check_text, validate_pledge
 from db.models import Pledge, PledgeFields, PledgeRevision
 

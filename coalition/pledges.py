@@ -15,7 +15,7 @@ from coalition.access import audit
 from coalition.access.auth import Actor, RoleRefused, require_role, role_of
 from coalition.editing import PledgeChange, current_values, pledge_change
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
-from coalition.queries import SYNTHETIC_SOURCE
+from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.validation import check_text, parse_date, validate_pledge
 from core.vocabulary import SYSTEM_ROLE
 from db.models import (

@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coalition.charts import BAR_OUTLINE, CATEGORY_COLOURS, count_ticks, money_ticks, plain
-from coalition.filters import PledgeFilter
 from coalition.metrics import CategoryFigures
 from coalition.money.sizes import is_lending
+from coalition.read.filters import PledgeFilter
 from coalition.text.formatting import money
 from coalition.view import View
 from core.vocabulary import CATEGORIES, INACTIVE_STATUSES

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import __version__, queries
+from coalition import __version__
 from coalition.access import audit
-from coalition.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.errors import Problem, ValidationFailed
 from coalition.exports import neutralise
-from coalition.filters import PledgeFilter
+from coalition.read import queries
+from coalition.read.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
+from coalition.read.filters import PledgeFilter
 
 BOM = "\ufeff"
 # Number columns, with their fixed decimals (None: whole numbers without ".0").

@@ -21,7 +21,7 @@ from coalition.charts import (
     plain,
 )
 from coalition.metrics import amount_text
-from coalition.periods import counted_from
+from coalition.read.periods import counted_from
 from coalition.text.formatting import UNITS
 from core.vocabulary import CATEGORIES, STATUSES
 

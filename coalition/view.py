@@ -10,9 +10,10 @@ from datetime import datetime
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import measures, queries
-from coalition.filters import PledgeFilter
+from coalition import measures
 from coalition.metrics import Headline, headline
+from coalition.read import queries
+from coalition.read.filters import PledgeFilter
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ tables (conversions, planning figures, meetings)."""
 
 import streamlit as st
 
-from coalition import queries
+from coalition.read import queries
 from coalition.seed import change_log
 from coalition.text import formatting
 from coalition.text.formatting import partial_date

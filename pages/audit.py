@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from coalition import queries
 from coalition.access.audit import ACTION_GROUPS
+from coalition.read import queries
 from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role

@@ -7,9 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import changes
 from coalition.errors import Problem, ValidationFailed
-from coalition.filters import AS_OF_EARLIEST
+from coalition.read import changes
+from coalition.read.filters import AS_OF_EARLIEST
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared

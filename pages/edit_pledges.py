@@ -4,8 +4,9 @@ The form, what it edits and its save are ui/pledge_form.py; its fields, coalitio
 
 import streamlit as st
 
-from coalition import editing, queries
-from coalition.history import revision_history
+from coalition import editing
+from coalition.read import queries
+from coalition.read.history import revision_history
 from ui import pledge_form
 from ui.resources import read
 from ui.shell import require_role

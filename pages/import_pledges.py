@@ -6,7 +6,6 @@ import streamlit as st
 from coalition.access.auth import PermissionDenied
 from coalition.editing import EDITING_SCOPE
 from coalition.errors import ValidationFailed, VersionConflict
-from coalition.history import FIELD_LABELS, shown
 from coalition.importer import (
     APPLY,
     DROP,
@@ -16,6 +15,7 @@ from coalition.importer import (
     preview_import,
     template_csv,
 )
+from coalition.read.history import FIELD_LABELS, shown
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault
 from ui.shell import require_role

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import geometry, maps, measures, queries
+from coalition import geometry, maps, measures
+from coalition.read import queries
 from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters

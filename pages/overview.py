@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import briefing, charts, force_gap, queries
+from coalition import briefing, charts, force_gap
 from coalition.errors import ValidationFailed
+from coalition.read import queries
 from coalition.snapshots import pin_known_at
 from coalition.view import build_view
 from ui.as_of import as_of_banner

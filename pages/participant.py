@@ -5,9 +5,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from coalition import geometry, maps, measures, queries
-from coalition.filters import MEMBERSHIP_COLUMNS
-from coalition.history import revision_history
+from coalition import geometry, maps, measures
+from coalition.read import queries
+from coalition.read.filters import MEMBERSHIP_COLUMNS
+from coalition.read.history import revision_history
 from coalition.text import formatting
 from ui.as_of import as_of_banner
 from ui.filters import current_filters

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from coalition import search
 from coalition.charts import label
 from coalition.errors import ValidationFailed
+from coalition.read import search
 from coalition.text.formatting import partial_date
 from ui.as_of import as_of_banner
 from ui.filters import current_filters

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coalition import queries
 from coalition.errors import ValidationFailed
+from coalition.read import queries
 from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.text import formatting
 from coalition.view import build_view

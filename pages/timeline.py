@@ -4,7 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import queries, timeline, timeline_figures
+from coalition import timeline_figures
+from coalition.read import queries, timeline
 from coalition.text import formatting
 from coalition.view import build_view
 from core.vocabulary import STATUSES

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from coalition import queries
 from coalition.access.auth import Actor
-from coalition.filters import PledgeFilter
 from coalition.metrics import headline
 from coalition.pledges import create_pledge, update_pledge
+from coalition.read import queries
+from coalition.read.filters import PledgeFilter
 from db.engine import read_session, write_session
 
 BEFORE, REVISED, AFTER = date(2026, 2, 10), date(2026, 3, 1), date(2026, 4, 1)

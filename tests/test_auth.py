@@ -14,12 +14,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition import queries
 from coalition.access import audit, auth
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge
+from coalition.read import queries
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.pledges import create_pledge, known_currencies, known_participant_codes
-from coalition.queries import SYNTHETIC_SOURCE
+from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.validation import validate_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import PLEDGE_FIELD_NAMES, AuditEvent, Pledge, PledgeRevision

@@ -14,9 +14,10 @@ import pypdf
 import pytest
 from sqlalchemy import Engine
 
-from coalition import briefing, force_gap, queries
+from coalition import briefing, force_gap
 from coalition.errors import ValidationFailed
-from coalition.filters import PledgeFilter
+from coalition.read import queries
+from coalition.read.filters import PledgeFilter
 from coalition.snapshots import build_snapshot, pin_known_at
 from coalition.view import build_view
 from core.settings import PROJECT_ROOT
@@ -63,7 +64,7 @@ def test_another_process_makes_the_same_bytes(engine, database_url):
     """Nothing depends on the process: not the clock, not the hash seed of sets and dicts."""
     script = (
         "import sys; from datetime import date; "
-        "from coalition import briefing; from coalition.filters import PledgeFilter; "
+        "from coalition import briefing; from coalition.read.filters import PledgeFilter; "
         "from coalition.snapshots import pin_known_at; "
         "from db.engine import create_db_engine, read_session; "
         "e = create_db_engine(sys.argv[1]); s = read_session(e).__enter__(); "

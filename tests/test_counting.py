@@ -9,10 +9,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import measures, queries, timeline
-from coalition.filters import PledgeFilter
+from coalition import measures
 from coalition.metrics import headline
 from coalition.money.exchange import rate_for
+from coalition.read import queries, timeline
+from coalition.read.filters import PledgeFilter
 from core.vocabulary import SCOPES
 from db.engine import read_session
 

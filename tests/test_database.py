@@ -13,8 +13,8 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from coalition import queries
 from coalition.bootstrap import InitOutcome, initialise_database
+from coalition.read import queries
 from core.settings import PROJECT_ROOT
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, read_session
 from db.migrate import current_revision, head_revision

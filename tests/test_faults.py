@@ -19,8 +19,8 @@ from sqlmodel import select
 from coalition.access.auth import Actor, PermissionDenied, sign_in
 from coalition.access.privacy import keyed_digest, staff_id
 from coalition.bootstrap import initialise_database
-from coalition.filters import PledgeFilter
 from coalition.pledges import create_pledge, update_pledge
+from coalition.read.filters import PledgeFilter
 from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES

@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import charts, force_gap, queries
-from coalition.filters import PledgeFilter
+from coalition import charts, force_gap
 from coalition.metrics import CategoryFigures, headline
 from coalition.money import exchange
+from coalition.read import queries
+from coalition.read.filters import PledgeFilter
 from coalition.text import formatting
 from core.vocabulary import SCOPES
 from db.engine import read_session

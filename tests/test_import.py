@@ -20,10 +20,10 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
-from coalition.columns import SNAPSHOT_COLUMNS
 from coalition.errors import ValidationFailed
-from coalition.filters import PledgeFilter
 from coalition.importer import commit_import, preview_import, template_csv
+from coalition.read.columns import SNAPSHOT_COLUMNS
+from coalition.read.filters import PledgeFilter
 from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES

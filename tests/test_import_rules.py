@@ -92,8 +92,8 @@ def test_every_import_follows_the_layers():
         ("coalition/view.py", "def f():\n    from ui.data import reading"),
         ("pages/map.py", "from db.engine import read_session"),
         ("pages/map.py", "from ui.data import STATUSES"),
-        ("coalition/filters.py", "from db.models import CATEGORIES"),
-        ("coalition/filters.py", "from .. import pages"),
+        ("coalition/read/filters.py", "from db.models import CATEGORIES"),
+        ("coalition/read/filters.py", "from .. import pages"),
         ("db/migrations/env.py", "from ...coalition import seed"),
     ],
 )

@@ -21,7 +21,6 @@ from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
-from coalition.filters import PledgeFilter
 from coalition.importer import (
     APPLY,
     DROP,
@@ -31,6 +30,7 @@ from coalition.importer import (
     preview_import,
 )
 from coalition.pledges import update_pledge
+from coalition.read.filters import PledgeFilter
 from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES

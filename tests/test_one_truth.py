@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from coalition import timeline
 from coalition.access.auth import Actor
-from coalition.filters import MEMBERSHIPS, PledgeFilter
 from coalition.money.sizes import is_lending, measured_size
 from coalition.pledges import create_pledge, update_pledge
+from coalition.read import timeline
+from coalition.read.filters import MEMBERSHIPS, PledgeFilter
 from coalition.snapshots import build_snapshot
 from coalition.view import build_view
 from core.vocabulary import (

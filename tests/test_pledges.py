@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition import queries
 from coalition.access.auth import Actor, RoleRefused
 from coalition.access.privacy import staff_id
 from coalition.bootstrap import initialise_database
@@ -23,7 +22,8 @@ from coalition.pledges import (
     create_pledges,
     update_pledge,
 )
-from coalition.queries import SYNTHETIC_SOURCE
+from coalition.read import queries
+from coalition.read.queries import SYNTHETIC_SOURCE
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import FIXTURE_DATA, add_accounts

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from coalition import ranking
-from coalition.filters import PledgeFilter
+from coalition.read.filters import PledgeFilter
 from coalition.view import View, build_view
 from db.engine import read_session
 from tests.test_app import start_app

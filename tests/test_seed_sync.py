@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from coalition import queries, reference, timeline
+from coalition import reference
 from coalition.access.auth import Actor
 from coalition.bootstrap import InitOutcome, initialise_database
-from coalition.filters import PledgeFilter
 from coalition.pledges import update_pledge
+from coalition.read import queries, timeline
+from coalition.read.filters import PledgeFilter
 from coalition.seed import CORRECTION_REASON
 from db.engine import create_db_engine, read_session, write_session
 from db.migrate import migrate_to, upgrade_to_head

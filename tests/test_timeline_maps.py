@@ -9,12 +9,13 @@ import pandas as pd
 import pydeck as pdk
 import pytest
 
-from coalition import geometry, maps, measures, queries, timeline, timeline_figures
+from coalition import geometry, maps, measures, timeline_figures
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
-from coalition.filters import DEFAULT_STATUSES, PledgeFilter
-from coalition.history import revision_history
 from coalition.pledges import create_pledge, update_pledge
+from coalition.read import queries, timeline
+from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
+from coalition.read.history import revision_history
 from db.engine import read_session, write_session
 from tests.conftest import plotly_array
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coalition.filters import PledgeFilter
+from coalition.read.filters import PledgeFilter
 
 
 def as_of_banner(filters: PledgeFilter) -> None:

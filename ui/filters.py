@@ -9,7 +9,7 @@ import streamlit as st
 
 from coalition.charts import label
 from coalition.errors import ValidationFailed
-from coalition.filters import (
+from coalition.read.filters import (
     AS_OF_EARLIEST,
     DEFAULT_STATUSES,
     MEMBERSHIPS,

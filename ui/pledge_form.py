@@ -10,12 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coalition import editing, queries
+from coalition import editing
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.charts import label
 from coalition.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.errors import Problem, ValidationFailed, VersionConflict
 from coalition.pledges import create_pledge, update_pledge
+from coalition.read import queries
 from coalition.text.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import read, show_write_fault

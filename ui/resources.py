@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy import Engine
 
-from coalition import queries
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
+from coalition.read import queries
 from core.settings import get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session
 

@@ -28,11 +28,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coalition import columns, queries, snapshots
+from coalition import snapshots
 from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
-from coalition.filters import filters_from_query, filters_to_query
+from coalition.read import columns, queries
+from coalition.read.filters import filters_from_query, filters_to_query
 from core.settings import PROJECT_ROOT, get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 

@@ -9,8 +9,8 @@ from typing import NoReturn
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from coalition import queries
 from coalition.errors import ValidationFailed
+from coalition.read import queries
 from core.settings import PROJECT_ROOT
 from db.engine import DatabaseFault, database_fault
 from ui.auth import Viewer, current_viewer, sign_out

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from coalition import geometry, queries
+from coalition import geometry
 from coalition.bootstrap import initialise_database
+from coalition.read import queries
 from db.engine import create_db_engine, read_session
 from tests.conftest import FIXTURE_DATA
 from tests.e2e.conftest import assert_clean, metric_value, start_server, wait_for_run_to_end

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import queries
-from coalition.filters import PledgeFilter
 from coalition.money.sizes import is_lending, measured_size
-from coalition.periods import counted_from
+from coalition.read import queries
+from coalition.read.filters import PledgeFilter
+from coalition.read.periods import counted_from
 from core.vocabulary import (
     CATEGORIES,
     DATE_PRECISIONS,

@@ -21,10 +21,10 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import queries
 from coalition.charts import label
 from coalition.errors import Problem, ValidationFailed
-from coalition.filters import PledgeFilter
+from coalition.read import queries
+from coalition.read.filters import PledgeFilter
 from coalition.validation import check_text
 
 MAX_LENGTH = 1_000

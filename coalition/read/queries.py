@@ -25,11 +25,11 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from coalition.access.privacy import staff_id
-from coalition.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
-from coalition.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.money.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
 from coalition.money.sizes import counted_size
-from coalition.periods import counted_from
+from coalition.read.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
+from coalition.read.filters import MEMBERSHIP_COLUMNS, PledgeFilter
+from coalition.read.periods import counted_from
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
 from db.models import (
     PLEDGE_FIELD_NAMES,

@@ -19,11 +19,11 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from coalition import queries
 from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
-from coalition.filters import AS_OF_EARLIEST, PledgeFilter
-from coalition.history import describe_changes
+from coalition.read import queries
+from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
+from coalition.read.history import describe_changes
 from coalition.text.formatting import pledge_size
 from db.models import PLEDGE_FIELD_NAMES, Event, Participant, PledgeRevision
 
