@@ -25,9 +25,9 @@ from bench.report import (
     write_section,
 )
 from coalition import briefing
+from coalition.figures.view import build_view
 from coalition.read.filters import PledgeFilter
 from coalition.snapshots import pin_known_at
-from coalition.view import build_view
 from db.engine import create_db_engine, read_session
 
 TARGET_SECONDS = 5.0

@@ -22,14 +22,14 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from sqlmodel import Session
 
-from coalition import charts, force_gap, geometry, maps
 from coalition.errors import Problem, ValidationFailed
-from coalition.metrics import CategoryFigures, Headline
+from coalition.figures import charts, force_gap, geometry, maps
+from coalition.figures.metrics import CategoryFigures, Headline
+from coalition.figures.view import View, build_view
 from coalition.read import queries
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.snapshots import build_snapshot
 from coalition.text.formatting import money
-from coalition.view import View, build_view
 from core.settings import DATA_DIR
 from core.vocabulary import INACTIVE_STATUSES
 
@@ -55,7 +55,7 @@ WARNING_FILL = (255, 243, 205)
 WARNING_EDGE = (230, 159, 0)
 MINUS = "\u2212"
 
-# The map's colours: the app's map palette (coalition.maps) and the troops colour.
+# The map's colours: the app's map palette (coalition.figures.maps) and the troops colour.
 MAP_KEY = (
     ("troops", "offers troops (any size)"),
     ("pledges", "pledges, but no troop offer"),

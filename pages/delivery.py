@@ -4,8 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import delivery
-from coalition.view import build_view
+from coalition.figures import delivery
+from coalition.figures.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import geometry, maps, measures
+from coalition.figures import geometry, maps, measures
+from coalition.figures.view import build_view
 from coalition.read import queries
-from coalition.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.legend import map_legend

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from coalition import geometry, maps, measures
+from coalition.figures import geometry, maps, measures
 from coalition.read import queries
 from coalition.read.filters import MEMBERSHIP_COLUMNS
 from coalition.read.history import revision_history

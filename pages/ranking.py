@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coalition import ranking
-from coalition.view import build_view
+from coalition.figures import ranking
+from coalition.figures.view import build_view
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, shared

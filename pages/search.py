@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coalition.charts import label
 from coalition.errors import ValidationFailed
+from coalition.figures.charts import label
 from coalition.read import search
 from coalition.text.formatting import partial_date
 from ui.as_of import as_of_banner

@@ -4,10 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import timeline_figures
+from coalition.figures import timeline_figures
+from coalition.figures.view import build_view
 from coalition.read import queries, timeline
 from coalition.text import formatting
-from coalition.view import build_view
 from core.vocabulary import STATUSES
 from ui.as_of import as_of_banner
 from ui.filters import current_filters

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from coalition.access.auth import Actor
-from coalition.metrics import headline
+from coalition.figures.metrics import headline
 from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter

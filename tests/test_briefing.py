@@ -14,12 +14,13 @@ import pypdf
 import pytest
 from sqlalchemy import Engine
 
-from coalition import briefing, force_gap
+from coalition import briefing
 from coalition.errors import ValidationFailed
+from coalition.figures import force_gap
+from coalition.figures.view import build_view
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.snapshots import build_snapshot, pin_known_at
-from coalition.view import build_view
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session
 from tests.conftest import generate_synthetic

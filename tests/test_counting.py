@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import measures
-from coalition.metrics import headline
+from coalition.figures import measures
+from coalition.figures.metrics import headline
 from coalition.money.exchange import rate_for
 from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import charts, force_gap
-from coalition.metrics import CategoryFigures, headline
+from coalition.figures import charts, force_gap
+from coalition.figures.metrics import CategoryFigures, headline
 from coalition.money import exchange
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter

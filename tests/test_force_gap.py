@@ -10,9 +10,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coalition import force_gap
-from coalition.charts import CATEGORY_COLOURS, REFERENCE_COLOUR
-from coalition.metrics import CategoryFigures
+from coalition.figures import force_gap
+from coalition.figures.charts import CATEGORY_COLOURS, REFERENCE_COLOUR
+from coalition.figures.metrics import CategoryFigures
 from tests.conftest import plotly_array
 from tests.test_app import start_app
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from coalition import ranking
+from coalition.figures import ranking
+from coalition.figures.view import View, build_view
 from coalition.read.filters import PledgeFilter
-from coalition.view import View, build_view
 from db.engine import read_session
 from tests.test_app import start_app
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pydeck as pdk
 import pytest
 
-from coalition import geometry, maps, measures, timeline_figures
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
+from coalition.figures import geometry, maps, measures, timeline_figures
 from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries, timeline
 from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter

@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from coalition.charts import label
 from coalition.errors import ValidationFailed
+from coalition.figures.charts import label
 from coalition.read.filters import (
     AS_OF_EARLIEST,
     DEFAULT_STATUSES,

@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from coalition.maps import LegendEntry
+from coalition.figures.maps import LegendEntry
 
 
 def map_legend(title: str, entries: list[LegendEntry]) -> None:

@@ -12,9 +12,9 @@ import streamlit as st
 
 from coalition import editing
 from coalition.access.auth import Actor, PermissionDenied
-from coalition.charts import label
 from coalition.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.errors import Problem, ValidationFailed, VersionConflict
+from coalition.figures.charts import label
 from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
 from coalition.text.formatting import INSTRUMENT_LABELS, SCOPE_LABELS

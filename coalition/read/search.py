@@ -21,8 +21,8 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session
 
-from coalition.charts import label
 from coalition.errors import Problem, ValidationFailed
+from coalition.figures.charts import label
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.validation import check_text

@@ -202,7 +202,8 @@ def meetings_for_display(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def participants_summary_for_display(figures: pd.DataFrame) -> pd.DataFrame:
-    """Per participant figures (coalition.measures.participant_figures) under plain titles."""
+    """Per participant figures (coalition.figures.measures.participant_figures) under plain
+    titles."""
     frame = figures.reset_index(names="code")
     frame = frame.assign(kind=frame["kind"].str.capitalize())
     return _titled(

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-from coalition import maps
+from coalition.figures import maps
 from tests.conftest import LOCAL_EDITOR
 from tests.e2e.conftest import (
     assert_clean,

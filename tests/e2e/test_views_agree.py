@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from coalition import geometry
 from coalition.bootstrap import initialise_database
+from coalition.figures import geometry
 from coalition.read import queries
 from db.engine import create_db_engine, read_session
 from tests.conftest import FIXTURE_DATA

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from coalition.charts import (
+from coalition.figures.charts import (
     BAR_OUTLINE,
     CATEGORY_COLOURS,
     STATUS_COLOURS,
@@ -20,7 +20,7 @@ from coalition.charts import (
     money_ticks,
     plain,
 )
-from coalition.metrics import amount_text
+from coalition.figures.metrics import amount_text
 from coalition.read.periods import counted_from
 from coalition.text.formatting import UNITS
 from core.vocabulary import CATEGORIES, STATUSES

@@ -10,8 +10,8 @@ from datetime import datetime
 import pandas as pd
 from sqlmodel import Session
 
-from coalition import measures
-from coalition.metrics import Headline, headline
+from coalition.figures import measures
+from coalition.figures.metrics import Headline, headline
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 

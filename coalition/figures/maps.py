@@ -17,8 +17,8 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from coalition.geometry import fitted_view
-from coalition.measures import CATEGORY_OF, Measure, measure_text
+from coalition.figures.geometry import fitted_view
+from coalition.figures.measures import CATEGORY_OF, Measure, measure_text
 
 # viridis in five classes: readable with the common colour-vision deficiencies, and no class
 # is a grey that could pass for "nothing recorded".

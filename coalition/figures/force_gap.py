@@ -14,8 +14,8 @@ from typing import TypeGuard
 import pandas as pd
 import plotly.graph_objects as go
 
-from coalition.charts import BAR_OUTLINE, CATEGORY_COLOURS, REFERENCE_COLOUR, _layout, plain
-from coalition.metrics import CategoryFigures
+from coalition.figures.charts import BAR_OUTLINE, CATEGORY_COLOURS, REFERENCE_COLOUR, _layout, plain
+from coalition.figures.metrics import CategoryFigures
 
 TITLE = "Known troop offers against planning figures"
 KNOWN_TRACE = "Known offers (published sizes)"

@@ -1,6 +1,7 @@
 """Who gives most, and who has offered what: the ranking and the coverage matrix.
 
-Both are built from one View (coalition/view.py), so they agree with the overview and the map.
+Both are built from one View (coalition/figures/view.py), so they agree with the overview and
+the map.
 Plain Python over DataFrames: the Ranking page draws what these return, and tests read them
 directly. A size that was never published is shown as unknown and ranked after every
 published figure, never as zero.
@@ -13,12 +14,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from coalition.charts import BAR_OUTLINE, CATEGORY_COLOURS, count_ticks, money_ticks, plain
-from coalition.metrics import CategoryFigures
+from coalition.figures.charts import BAR_OUTLINE, CATEGORY_COLOURS, count_ticks, money_ticks, plain
+from coalition.figures.metrics import CategoryFigures
+from coalition.figures.view import View
 from coalition.money.sizes import is_lending
 from coalition.read.filters import PledgeFilter
 from coalition.text.formatting import money
-from coalition.view import View
 from core.vocabulary import CATEGORIES, INACTIVE_STATUSES
 
 
