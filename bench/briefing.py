@@ -24,10 +24,10 @@ from bench.report import (
     revisions_in,
     write_section,
 )
-from coalition import briefing
 from coalition.figures.view import build_view
+from coalition.output import briefing
+from coalition.output.snapshots import pin_known_at
 from coalition.read.filters import PledgeFilter
-from coalition.snapshots import pin_known_at
 from db.engine import create_db_engine, read_session
 
 TARGET_SECONDS = 5.0

@@ -32,8 +32,8 @@ from bench.report import (
 )
 from coalition.access.auth import Actor, add_account, find_account
 from coalition.importer import commit_import
+from coalition.output.snapshots import build_snapshot
 from coalition.read.filters import PledgeFilter
-from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from ui.resources import clear_cached_data

@@ -1,7 +1,7 @@
 """Bulk import of pledges from CSV: a preview that marks every row, then one all-or-nothing
 transaction with one batch id.
 
-The file format is the snapshot's (coalition.snapshots): our own export imports as it is.
+The file format is the snapshot's (coalition.output.snapshots): our own export imports as it is.
 A row with a pledge_id changes that pledge; a row without one is new, unless an identical
 pledge is already recorded, so importing the same file twice changes nothing.
 """
@@ -25,7 +25,7 @@ from coalition.access.auth import Actor, require_role
 from coalition.access.privacy import staff_id
 from coalition.editing import pledge_change
 from coalition.errors import Problem, ValidationFailed
-from coalition.exports import FORMULA_PREFIXES
+from coalition.output.exports import FORMULA_PREFIXES
 from coalition.pledges import (
     PLEDGE_FIELD_NAMES,
     create_pledges,

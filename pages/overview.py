@@ -4,12 +4,12 @@ from datetime import date
 
 import streamlit as st
 
-from coalition import briefing
 from coalition.errors import ValidationFailed
 from coalition.figures import charts, force_gap
 from coalition.figures.view import build_view
+from coalition.output import briefing
+from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
-from coalition.snapshots import pin_known_at
 from ui.as_of import as_of_banner
 from ui.filters import current_filters
 from ui.resources import read, read_later, shared

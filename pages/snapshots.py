@@ -4,8 +4,8 @@ import streamlit as st
 
 from coalition.errors import ValidationFailed
 from coalition.figures.view import build_view
+from coalition.output.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.read import queries
-from coalition.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.text import formatting
 from ui.as_of import as_of_banner
 from ui.data import DatabaseFault, writing

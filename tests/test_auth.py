@@ -17,7 +17,7 @@ from sqlmodel import select
 from coalition.access import audit, auth
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
-from coalition.exports import to_csv
+from coalition.output.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
 from core.settings import PROJECT_ROOT

@@ -14,13 +14,13 @@ import pypdf
 import pytest
 from sqlalchemy import Engine
 
-from coalition import briefing
 from coalition.errors import ValidationFailed
 from coalition.figures import force_gap
 from coalition.figures.view import build_view
+from coalition.output import briefing
+from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
-from coalition.snapshots import build_snapshot, pin_known_at
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session
 from tests.conftest import generate_synthetic
@@ -66,7 +66,7 @@ def test_another_process_makes_the_same_bytes(engine, database_url):
     script = (
         "import sys; from datetime import date; "
         "from coalition import briefing; from coalition.read.filters import PledgeFilter; "
-        "from coalition.snapshots import pin_known_at; "
+        "from coalition.output.snapshots import pin_known_at; "
         "from db.engine import create_db_engine, read_session; "
         "e = create_db_engine(sys.argv[1]); s = read_session(e).__enter__(); "
         "sys.stdout.buffer.write(briefing.briefing_pdf(s, PledgeFilter(as_of=date(2025, 9, 30)), "

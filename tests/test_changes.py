@@ -14,7 +14,7 @@ from sqlmodel import select
 from coalition.access.auth import Actor, set_role
 from coalition.access.privacy import staff_id
 from coalition.errors import ValidationFailed
-from coalition.exports import to_csv
+from coalition.output.exports import to_csv
 from coalition.pledges import create_pledge, update_pledge
 from coalition.read import changes
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter

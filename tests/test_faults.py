@@ -19,9 +19,9 @@ from sqlmodel import select
 from coalition.access.auth import Actor, PermissionDenied, sign_in
 from coalition.access.privacy import keyed_digest, staff_id
 from coalition.bootstrap import initialise_database
+from coalition.output.snapshots import build_snapshot
 from coalition.pledges import create_pledge, update_pledge
 from coalition.read.filters import PledgeFilter
-from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.backup import backup_sqlite

@@ -29,9 +29,9 @@ from coalition.importer import (
     commit_import,
     preview_import,
 )
+from coalition.output.snapshots import build_snapshot
 from coalition.pledges import update_pledge
 from coalition.read.filters import PledgeFilter
-from coalition.snapshots import build_snapshot
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session

@@ -28,10 +28,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coalition import snapshots
 from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import ValidationFailed
+from coalition.output import snapshots
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
 from core.settings import PROJECT_ROOT, get_settings

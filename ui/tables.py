@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coalition.exports import print_table, to_csv
+from coalition.output.exports import print_table, to_csv
 from coalition.text import formatting
 
 ROWS_PER_PAGE = 500

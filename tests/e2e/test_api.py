@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from coalition.access import auth, tokens
 from coalition.access.auth import Actor
+from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter, filters_from_query, filters_to_query
-from coalition.snapshots import build_snapshot, pin_known_at
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent
 from tests.conftest import ADMIN, VIEWER

@@ -26,9 +26,9 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.figures import charts, force_gap, geometry, maps
 from coalition.figures.metrics import CategoryFigures, Headline
 from coalition.figures.view import View, build_view
+from coalition.output.snapshots import build_snapshot
 from coalition.read import queries
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
-from coalition.snapshots import build_snapshot
 from coalition.text.formatting import money
 from core.settings import DATA_DIR
 from core.vocabulary import INACTIVE_STATUSES

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from coalition import __version__
 from coalition.access import audit
 from coalition.errors import Problem, ValidationFailed
-from coalition.exports import neutralise
+from coalition.output.exports import neutralise
 from coalition.read import queries
 from coalition.read.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
