@@ -3,7 +3,7 @@
 Every generated pledge says so in its source ("SYNTHETIC benchmark data"), and the app shows
 a banner on a database that holds any. Never run this against a database people use.
 
-Pledges enter through the write path (coalition.pledges): each is checked and created by
+Pledges enter through the write path (coalition.write.pledges): each is checked and created by
 create_pledges, with its first revision and audit entry, and its later revisions go in through
 add_synthetic_history, the write path's bulk form for synthetic history (update_pledge, one
 revision at a time, would take over an hour for a million).
@@ -25,8 +25,8 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
-from coalition.pledges import add_synthetic_history, create_pledges
 from coalition.read.queries import SYNTHETIC_SOURCE
+from coalition.write.pledges import add_synthetic_history, create_pledges
 from core.settings import DATA_DIR
 from db.engine import create_db_engine, write_session
 from db.models import Participant, Pledge, PledgeRevision

@@ -64,7 +64,7 @@ PREVIEW_CHILD = textwrap.dedent(
     import sys
     from pathlib import Path
     from coalition.bootstrap import initialise_database
-    from coalition.importer import preview_import
+    from coalition.write.importer import preview_import
     from db.engine import create_db_engine, read_session
     from tests.conftest import FIXTURE_DATA
 

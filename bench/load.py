@@ -38,8 +38,8 @@ from bench.report import (
 from bench.server import app_server
 from coalition.access.auth import Actor, add_account, find_account
 from coalition.errors import VersionConflict
-from coalition.pledges import update_pledge
 from coalition.read.queries import SYNTHETIC_SOURCE
+from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, write_session
 from db.models import Pledge
 

@@ -31,9 +31,9 @@ from bench.report import (
     write_section,
 )
 from coalition.access.auth import Actor, add_account, find_account
-from coalition.importer import commit_import
 from coalition.output.snapshots import build_snapshot
 from coalition.read.filters import PledgeFilter
+from coalition.write.importer import commit_import
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from ui.resources import clear_cached_data

@@ -13,10 +13,10 @@ from coalition.access import auth, tokens
 from coalition.access.auth import Actor
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.errors import Problem, ValidationFailed
-from coalition.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
 from coalition.output.snapshots import build_snapshot, log_snapshot
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
 from coalition.seed import load_seed
+from coalition.write.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
 from core.settings import Settings
 from core.vocabulary import CATEGORIES, ROLES, SCOPES, STATUSES
 from db.backup import backup_sqlite

@@ -1,7 +1,7 @@
 """Seed data: the CSV files under data/, checked in full before anything is written.
 
 Seeding is a domain use case rather than a db/ helper because pledges must enter through the one
-pledge write path (coalition.pledges), which records their first revision and audit entry.
+pledge write path (coalition.write.pledges), which records their first revision and audit entry.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from sqlmodel import Session, SQLModel, select
 
 from coalition.access import audit
 from coalition.access.auth import Actor
-from coalition.editing import current_values, pledge_change
 from coalition.errors import Problem, ValidationFailed
 from coalition.money.exchange import AVERAGE_FOR_PRECISION, period_start
-from coalition.pledges import (
+from coalition.write.editing import current_values, pledge_change
+from coalition.write.pledges import (
     create_pledges,
     known_currencies,
     known_participant_codes,
     update_pledge,
 )
-from coalition.validation import check_url, validate_pledge, validate_reference_row
+from coalition.write.validation import check_url, validate_pledge, validate_reference_row
 from db.models import (
     AuditEvent,
     Event,

@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from coalition.access.auth import PermissionDenied
-from coalition.editing import EDITING_SCOPE
 from coalition.errors import ValidationFailed, VersionConflict
-from coalition.importer import (
+from coalition.read.history import FIELD_LABELS, shown
+from coalition.write.editing import EDITING_SCOPE
+from coalition.write.importer import (
     APPLY,
     DROP,
     MAX_FILE_BYTES,
@@ -15,7 +16,6 @@ from coalition.importer import (
     preview_import,
     template_csv,
 )
-from coalition.read.history import FIELD_LABELS, shown
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault
 from ui.shell import require_role

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from coalition import reference
 from coalition.access.auth import PermissionDenied
 from coalition.errors import ValidationFailed
+from coalition.write import reference
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault
 from ui.shell import require_role

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.figures.timeline_figures import GANTT_MAX_BARS
-from coalition.pledges import update_pledge
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.write.pledges import update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition import editing
 from coalition.access.auth import SIGN_IN_FAILED, Actor
 from coalition.bootstrap import initialise_database
-from coalition.pledges import update_pledge
+from coalition.write import editing
+from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
 from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, VIEWER, add_accounts

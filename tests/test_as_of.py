@@ -6,9 +6,9 @@ from datetime import date
 
 from coalition.access.auth import Actor
 from coalition.figures.metrics import headline
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
 
 BEFORE, REVISED, AFTER = date(2026, 2, 10), date(2026, 3, 1), date(2026, 4, 1)

@@ -18,8 +18,8 @@ from coalition.access import audit, auth
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.output.exports import to_csv
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
+from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision

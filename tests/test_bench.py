@@ -9,9 +9,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from coalition.access.auth import Actor
-from coalition.pledges import create_pledge, known_currencies, known_participant_codes
 from coalition.read.queries import SYNTHETIC_SOURCE
-from coalition.validation import validate_pledge
+from coalition.write.pledges import create_pledge, known_currencies, known_participant_codes
+from coalition.write.validation import validate_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import PLEDGE_FIELD_NAMES, AuditEvent, Pledge, PledgeRevision
 from tests.conftest import LOCAL_EDITOR, add_accounts, generate_synthetic

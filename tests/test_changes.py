@@ -15,10 +15,10 @@ from coalition.access.auth import Actor, set_role
 from coalition.access.privacy import staff_id
 from coalition.errors import ValidationFailed
 from coalition.output.exports import to_csv
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import changes
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.read.history import describe_changes, field_changes
+from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import SCOPES
 from db.engine import read_session, write_session
 from db.models import Pledge, PledgeRevision

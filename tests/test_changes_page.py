@@ -11,7 +11,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from coalition.access.auth import Actor
-from coalition.pledges import update_pledge
+from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge, PledgeRevision
 from tests.test_app import start_app, table_with

@@ -14,9 +14,9 @@ import pytest
 from coalition.access.auth import Actor
 from coalition.figures import delivery
 from coalition.figures.view import build_view
-from coalition.pledges import create_pledges, update_pledge
 from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter
+from coalition.write.pledges import create_pledges, update_pledge
 from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
 from tests.conftest import plotly_array

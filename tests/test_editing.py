@@ -9,11 +9,17 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import select
 
-from coalition import editing
 from coalition.access.auth import Actor
-from coalition.editing import CATEGORY_FIELDS, FORM_ROWS, EditState, PledgeChange, pledge_change
 from coalition.errors import VersionConflict
-from coalition.pledges import update_pledge
+from coalition.write import editing
+from coalition.write.editing import (
+    CATEGORY_FIELDS,
+    FORM_ROWS,
+    EditState,
+    PledgeChange,
+    pledge_change,
+)
+from coalition.write.pledges import update_pledge
 from db.engine import read_session, write_session
 from db.models import Pledge, PledgeFields
 from tests.conftest import LOCAL_EDITOR

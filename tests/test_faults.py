@@ -20,8 +20,8 @@ from coalition.access.auth import Actor, PermissionDenied, sign_in
 from coalition.access.privacy import keyed_digest, staff_id
 from coalition.bootstrap import initialise_database
 from coalition.output.snapshots import build_snapshot
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read.filters import PledgeFilter
+from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.backup import backup_sqlite

@@ -21,10 +21,10 @@ from sqlmodel import select
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
-from coalition.importer import commit_import, preview_import, template_csv
 from coalition.output.snapshots import build_snapshot
 from coalition.read.columns import SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
+from coalition.write.importer import commit_import, preview_import, template_csv
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session

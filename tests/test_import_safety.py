@@ -21,7 +21,9 @@ from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
-from coalition.importer import (
+from coalition.output.snapshots import build_snapshot
+from coalition.read.filters import PledgeFilter
+from coalition.write.importer import (
     APPLY,
     DROP,
     MAX_FILE_BYTES,
@@ -29,9 +31,7 @@ from coalition.importer import (
     commit_import,
     preview_import,
 )
-from coalition.output.snapshots import build_snapshot
-from coalition.pledges import update_pledge
-from coalition.read.filters import PledgeFilter
+from coalition.write.pledges import update_pledge
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session

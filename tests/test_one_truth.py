@@ -21,9 +21,9 @@ from coalition.access.auth import Actor
 from coalition.figures.view import build_view
 from coalition.money.sizes import is_lending, measured_size
 from coalition.output.snapshots import build_snapshot
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import timeline
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
+from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import (
     CATEGORIES,
     COALITION_SCOPES,

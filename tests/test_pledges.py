@@ -16,14 +16,14 @@ from coalition.access.auth import Actor, RoleRefused
 from coalition.access.privacy import staff_id
 from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed, VersionConflict
-from coalition.pledges import (
+from coalition.read import queries
+from coalition.read.queries import SYNTHETIC_SOURCE
+from coalition.write.pledges import (
     add_synthetic_history,
     create_pledge,
     create_pledges,
     update_pledge,
 )
-from coalition.read import queries
-from coalition.read.queries import SYNTHETIC_SOURCE
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.conftest import FIXTURE_DATA, add_accounts

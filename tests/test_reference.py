@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
-from coalition import reference
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.errors import ValidationFailed
+from coalition.write import reference
 from db.engine import read_session, write_session
 from db.models import AuditEvent, ExchangeRate, Participant
 from tests.conftest import ADMIN

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.errors import ValidationFailed
-from coalition.pledges import create_pledges, update_pledge
 from coalition.read import search
+from coalition.write.pledges import create_pledges, update_pledge
 from db.engine import read_session, write_session
 from db.models import Pledge
 from tests.test_app import start_app

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from coalition import reference
 from coalition.access.auth import Actor
 from coalition.bootstrap import InitOutcome, initialise_database
-from coalition.pledges import update_pledge
 from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter
 from coalition.seed import CORRECTION_REASON
+from coalition.write import reference
+from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.migrate import migrate_to, upgrade_to_head
 from db.models import AuditEvent, DataVersion, Event, Pledge, PledgeRevision, SeedPledge

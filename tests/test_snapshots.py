@@ -16,9 +16,9 @@ from sqlmodel import select
 from coalition.access.auth import Actor
 from coalition.output.exports import neutralise, print_table, to_csv
 from coalition.output.snapshots import build_snapshot
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision

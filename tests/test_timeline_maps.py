@@ -12,10 +12,10 @@ import pytest
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.figures import geometry, maps, measures, timeline_figures
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries, timeline
 from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.read.history import revision_history
+from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
 from tests.conftest import plotly_array
 

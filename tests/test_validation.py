@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coalition.errors import ValidationFailed
-from coalition.validation import QUANTITY_CEILINGS, validate_pledge
+from coalition.write.validation import QUANTITY_CEILINGS, validate_pledge
 from core.vocabulary import CATEGORIES
 
 CODES = {"GBR", "FRA"}

@@ -1,5 +1,5 @@
 """The edit page's pledge form: which pledge it edits (kept in the session state across reruns),
-its fields drawn from their specs (coalition.editing.FORM_ROWS) with their problems, the save,
+its fields drawn from their specs (coalition.write.editing.FORM_ROWS) with their problems, the save,
 and a conflict with what someone else saved meanwhile."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coalition import editing
 from coalition.access.auth import Actor, PermissionDenied
-from coalition.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.errors import Problem, ValidationFailed, VersionConflict
 from coalition.figures.charts import label
-from coalition.pledges import create_pledge, update_pledge
 from coalition.read import queries
 from coalition.text.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
+from coalition.write import editing
+from coalition.write.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
+from coalition.write.pledges import create_pledge, update_pledge
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import read, show_write_fault
 

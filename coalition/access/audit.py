@@ -85,7 +85,7 @@ class TokenEvent(Event):
     token_id: int
 
 
-# Pledges (written by coalition/pledges.py, the one write path).
+# Pledges (written by coalition/write/pledges.py, the one write path).
 @dataclass(frozen=True)
 class PledgeCreated(Event):
     action = "pledge.create"
@@ -133,7 +133,7 @@ class ImportCommitted(Event):
         return dict(self.summary)
 
 
-# Reference data (admins, coalition/reference.py).
+# Reference data (admins, coalition/write/reference.py).
 @dataclass(frozen=True)
 class ReferenceRowAdded(Event):
     action = "reference.{table}.add"

@@ -25,7 +25,7 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.figures.charts import label
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
-from coalition.validation import check_text
+from coalition.write.validation import check_text
 
 MAX_LENGTH = 1_000
 FIELD = "Search"

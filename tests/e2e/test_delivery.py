@@ -13,7 +13,7 @@ import pytest
 
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
-from coalition.pledges import create_pledge
+from coalition.write.pledges import create_pledge
 from db.engine import create_db_engine, write_session
 from tests.conftest import FIXTURE_DATA, add_accounts
 from tests.e2e.conftest import assert_clean, metric_value, settle, start_server

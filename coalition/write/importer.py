@@ -23,18 +23,18 @@ from sqlmodel import Session, col, select
 from coalition.access import audit
 from coalition.access.auth import Actor, require_role
 from coalition.access.privacy import staff_id
-from coalition.editing import pledge_change
 from coalition.errors import Problem, ValidationFailed
 from coalition.output.exports import FORMULA_PREFIXES
-from coalition.pledges import (
+from coalition.read.columns import SNAPSHOT_COLUMNS
+from coalition.write.editing import pledge_change
+from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
     create_pledges,
     known_currencies,
     known_participant_codes,
     update_pledge,
 )
-from coalition.read.columns import SNAPSHOT_COLUMNS
-from coalition.validation import check_text, validate_pledge
+from coalition.write.validation import check_text, validate_pledge
 from db.models import Pledge, PledgeFields, PledgeRevision
 
 IMPORT_COLUMNS = ("pledge_id", "version", *PLEDGE_FIELD_NAMES)
@@ -436,7 +436,7 @@ def _compare_with_pledge(session: Session, row: PreviewRow, existing: Pledge) ->
 def changed_values(typed: PledgeFields, before: Any, given: Mapping[str, Any]) -> dict[str, Any]:
     """The fields a row sets to something other than ``before`` (a pledge or a revision),
     among the columns the file has: the form and the importer decide "changed" alike, with
-    coalition.editing.pledge_change."""
+    coalition.write.editing.pledge_change."""
     change = pledge_change(
         {name: getattr(before, name) for name in given},
         {name: getattr(typed, name) for name in given},

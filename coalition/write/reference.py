@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 from coalition.access import audit
 from coalition.access.auth import Actor, require_role
 from coalition.errors import Problem, ValidationFailed
-from coalition.validation import validate_reference_row
+from coalition.write.validation import validate_reference_row
 from db.models import Event, EventAttendance, ExchangeRate, Participant, PledgeRevision, Target
 
 
