@@ -17,7 +17,7 @@ from sqlalchemy import Engine, inspect, text
 
 from coalition.access.auth import ensure_first_admin
 from coalition.access.privacy import ensure_keys
-from coalition.seed import (
+from coalition.seed.load import (
     SyncReport,
     apply_seed,
     load_seed,
@@ -61,7 +61,7 @@ def initialise_database(
     """Migrate to head, seed if empty, create the first admin if there is no account. Broken
     seed files raise SeedError before the database is touched at all, so a failed first start
     leaves it exactly as it was. A database seeded from older seed files takes the corrections
-    (coalition.seed.sync_seed), once: the files' digest is recorded."""
+    (coalition.seed.load.sync_seed), once: the files' digest is recorded."""
     sync = None
     with startup_lock(engine):
         if _has_participants(engine):

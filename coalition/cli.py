@@ -15,7 +15,7 @@ from coalition.bootstrap import announce_first_admin, announce_sync, initialise_
 from coalition.errors import Problem, ValidationFailed
 from coalition.output.snapshots import build_snapshot, log_snapshot
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
-from coalition.seed import load_seed
+from coalition.seed.load import load_seed
 from coalition.write.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
 from core.settings import Settings
 from core.vocabulary import CATEGORIES, ROLES, SCOPES, STATUSES

@@ -289,7 +289,7 @@ class UserAccount(SQLModel, table=True):
 
 class SeedPledge(SQLModel, table=True):
     """Which pledge each row of the seed file became, by the row's stable key, so that a
-    corrected seed file reaches a database seeded from an older one (coalition.seed)."""
+    corrected seed file reaches a database seeded from an older one (coalition.seed.load)."""
 
     __tablename__ = "seed_pledge"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from coalition.seed import load_seed
+from coalition.seed.load import load_seed
 from tests.conftest import FIXTURE_DATA
 
 TESTS = Path(__file__).parent

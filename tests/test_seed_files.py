@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from coalition.money.exchange import rate_for
-from coalition.seed import load_seed
+from coalition.seed.load import load_seed
 from core.settings import DATA_DIR, PROJECT_ROOT
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coalition.seed import SeedError, load_seed
+from coalition.seed.load import SeedError, load_seed
 from core.settings import PROJECT_ROOT
 from tests.conftest import cli_env
 
