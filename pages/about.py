@@ -8,8 +8,8 @@ from coalition.seed.load import change_log
 from coalition.text import formatting
 from coalition.text.formatting import partial_date
 from core.settings import get_settings
+from entry.server import SCREENS, SCREENS_URL
 from ui.resources import read
-from ui.server import SCREENS, SCREENS_URL
 from ui.tables import csv_download, table
 
 # (tab, screenshot, the question the view answers)

@@ -1,6 +1,6 @@
 """Sign in with a local account, or through the organisation's identity provider.
 
-The form posts to /auth/sign-in (ui/server.py), a plain HTTP route: only a real response can
+The form posts to /auth/sign-in (entry/server.py), a plain HTTP route: only a real response can
 set the HttpOnly cookie that keeps the session across reloads, tabs and shared links. It comes
 back here with ?failed=1 (and ?wait=N while attempts are slowed) or goes on to ``next``."""
 

@@ -1,5 +1,5 @@
 """Who is signed in. A local sign-in is a server-side session named by an HttpOnly cookie
-(ui/server.py sets it); OIDC sign-in (st.login) is read from st.user. Either way the role
+(entry/server.py sets it); OIDC sign-in (st.login) is read from st.user. Either way the role
 comes from our database on every run, so a role change or a disabled account takes effect at
 the next click."""
 

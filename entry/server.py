@@ -15,7 +15,6 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Engine, text
@@ -37,7 +36,7 @@ from coalition.read.filters import filters_from_query, filters_to_query
 from core.settings import PROJECT_ROOT, get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 
-MAIN_SCRIPT = str(Path(__file__).resolve().parent / "main.py")
+MAIN_SCRIPT = str(PROJECT_ROOT / "ui" / "main.py")
 SIGN_IN_PATH = "/sign_in"
 # The first page of the navigation, which Streamlit serves at the root only.
 DEFAULT_PAGE_PATH = "/overview"
