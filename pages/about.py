@@ -10,7 +10,7 @@ from coalition.text.formatting import partial_date
 from core.settings import get_settings
 from entry.server import SCREENS, SCREENS_URL
 from ui.resources import read
-from ui.tables import csv_download, table
+from ui.widgets.tables import csv_download, table
 
 # (tab, screenshot, the question the view answers)
 GUIDE = (

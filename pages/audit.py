@@ -11,7 +11,7 @@ from coalition.read import queries
 from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role
-from ui.tables import file_download, table
+from ui.widgets.tables import file_download, table
 
 require_role("admin")
 

@@ -10,10 +10,10 @@ import streamlit as st
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import changes
 from coalition.read.filters import AS_OF_EARLIEST
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.tables import table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import table
 
 CHOSEN = "changes_chosen"  # (from, to, by) as last chosen, kept across page switches
 ADDRESS_READ = "changes_address_read"  # the address last read or written, not to apply again

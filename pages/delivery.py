@@ -6,10 +6,10 @@ import streamlit as st
 
 from coalition.figures import delivery
 from coalition.figures.view import build_view
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.tables import table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import table
 
 filters = current_filters()
 until = filters.as_of or date.today()

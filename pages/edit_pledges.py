@@ -1,6 +1,6 @@
 """Edit pledges (editors): record a new pledge, or change, withdraw or restore one.
 
-The form, what it edits and its save are ui/pledge_form.py; its fields,
+The form, what it edits and its save are ui/forms/pledge_form.py; its fields,
 coalition/write/editing.py."""
 
 import streamlit as st
@@ -8,7 +8,7 @@ import streamlit as st
 from coalition.read import queries
 from coalition.read.history import revision_history
 from coalition.write import editing
-from ui import pledge_form
+from ui.forms import pledge_form
 from ui.resources import read
 from ui.shell import require_role
 

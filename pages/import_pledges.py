@@ -19,7 +19,7 @@ from coalition.write.importer import (
 from ui.data import DatabaseFault, reading, writing
 from ui.resources import show_write_fault
 from ui.shell import require_role
-from ui.tables import file_download, page_of_rows
+from ui.widgets.tables import file_download, page_of_rows
 
 viewer = require_role("editor")
 

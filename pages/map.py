@@ -6,12 +6,12 @@ import streamlit as st
 from coalition.figures import geometry, maps, measures
 from coalition.figures.view import build_view
 from coalition.read import queries
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
-from ui.legend import map_legend
 from ui.resources import read, shared
 from ui.shell import page
-from ui.tables import table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.legend import map_legend
+from ui.widgets.tables import table
 
 filters = current_filters()
 st.title("Map of pledges")

@@ -10,10 +10,10 @@ from coalition.figures.view import build_view
 from coalition.output import briefing
 from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read, read_later, shared
-from ui.tables import file_download, pledge_table, table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import file_download, pledge_table, table
 
 filters = current_filters()
 view = read(build_view, filters)

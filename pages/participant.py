@@ -10,10 +10,10 @@ from coalition.read import queries
 from coalition.read.filters import MEMBERSHIP_COLUMNS
 from coalition.read.history import revision_history
 from coalition.text import formatting
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.tables import pledge_table, table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import pledge_table, table
 
 # The page is about one participant: region and membership filters do not apply to it.
 filters = replace(current_filters(), regions=(), memberships=())

@@ -4,10 +4,10 @@ import streamlit as st
 
 from coalition.figures import ranking
 from coalition.figures.view import build_view
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.tables import table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import table
 
 filters = current_filters()
 st.title("Ranking of participants")

@@ -6,11 +6,11 @@ from coalition.errors import ValidationFailed
 from coalition.figures.charts import label
 from coalition.read import search
 from coalition.text.formatting import partial_date
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read
 from ui.shell import page
-from ui.tables import table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import table
 
 # Results listed as links in each group; the table under them holds every one.
 LISTED = 20

@@ -7,11 +7,11 @@ from coalition.figures.view import build_view
 from coalition.output.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.text import formatting
-from ui.as_of import as_of_banner
 from ui.data import DatabaseFault, writing
-from ui.filters import current_filters
 from ui.resources import read
-from ui.tables import csv_download, file_download
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import csv_download, file_download
 
 viewer = st.session_state["viewer"]
 filters = current_filters()

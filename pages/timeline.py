@@ -9,10 +9,10 @@ from coalition.figures.view import build_view
 from coalition.read import queries, timeline
 from coalition.text import formatting
 from core.vocabulary import STATUSES
-from ui.as_of import as_of_banner
-from ui.filters import current_filters
 from ui.resources import read, shared
-from ui.tables import table
+from ui.widgets.as_of import as_of_banner
+from ui.widgets.filters import current_filters
+from ui.widgets.tables import table
 
 filters = current_filters()
 until = filters.as_of or date.today()

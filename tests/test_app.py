@@ -23,7 +23,7 @@ from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
 from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts, cli_env, generate_synthetic
-from ui.tables import ROWS_PER_PAGE
+from ui.widgets.tables import ROWS_PER_PAGE
 
 APP = str(PROJECT_ROOT / "ui" / "main.py")
 PAGES = (

@@ -14,9 +14,9 @@ from coalition.read import queries
 from core.settings import PROJECT_ROOT
 from db.engine import DatabaseFault, database_fault
 from ui.auth import Viewer, current_viewer, sign_out
-from ui.filters import sidebar_filters
 from ui.resources import current_data_version, forget_engine, get_engine, read
 from ui.style import apply_style, print_fit
+from ui.widgets.filters import sidebar_filters
 
 # (file, title, icon, the least role that sees it). A page a role may not use is not
 # registered for it at all; the domain layer checks every write again regardless.

@@ -16,7 +16,7 @@ import streamlit as st
 SCREEN = """
 /* This stylesheet's own element and the print script's: they show nothing, so take no room. */
 [data-testid="stElementContainer"]:has(#app-style, #print-fit) { display: none; }
-/* Tables for paper (ui/tables.py): hidden on screen, where the grid above shows the rows. */
+/* Tables for paper (ui/widgets/tables.py): hidden on screen, where the grid shows the rows. */
 [data-testid="stElementContainer"]:has(.print-table) { display: none; }
 [data-testid="stCaptionContainer"] {
   opacity: 1; color: color-mix(in srgb, currentColor 78%, transparent);
@@ -81,7 +81,7 @@ PRINT = """
   }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   /* Every row on paper: the grid prints only its scrolling window, so the plain table made
-     beside it (ui/tables.py) is printed instead. */
+     beside it (ui/widgets/tables.py) is printed instead. */
   [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):has(
     + [data-testid="stElementContainer"] .print-table) { display: none !important; }
   [data-testid="stElementContainer"]:has(.print-table) { display: block !important; }

@@ -93,7 +93,7 @@ DATE_HELP = f"YYYY-MM-DD, from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One field of the pledge form, as ui/pledge_form.py draws it. ``kind`` is choice, text,
+    """One field of the pledge form, as ui/forms/pledge_form.py draws it. ``kind`` is choice, text,
     code (text kept in capitals), date (typed as text, see below), number, notes (several
     lines), tick or participant (a choice among the participants, none for a new pledge)."""
 
