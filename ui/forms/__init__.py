@@ -1,0 +1,1 @@
+"""Forms: the pledge form, drawn from its field specs."""
