@@ -10,6 +10,7 @@ from coalition.figures.view import build_view
 from coalition.output import briefing
 from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
+from coalition.text import labels
 from ui.resources import read, read_later, shared
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.filters import current_filters
@@ -85,10 +86,10 @@ else:
 for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
     item = figures.category(category)
     if excluded(category):
-        column.metric(charts.label(category), "not shown", help="Not a chosen category.")
+        column.metric(labels.label(category), "not shown", help="Not a chosen category.")
         continue
     column.metric(
-        charts.label(category),
+        labels.label(category),
         item.short(),
         help="The sum of published sizes. Pledges whose size was never published are "
         "counted beside it, never as zero.",
@@ -98,7 +99,7 @@ for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict
 st.markdown(
     "**Participants with at least one pledge:** "
     + " · ".join(
-        f"{charts.label(c.category)} {c.participants}" for c in figures.by_category.values()
+        f"{labels.label(c.category)} {c.participants}" for c in figures.by_category.values()
     )
 )
 

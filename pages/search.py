@@ -3,9 +3,9 @@
 import streamlit as st
 
 from coalition.errors import ValidationFailed
-from coalition.figures.charts import label
 from coalition.read import search
 from coalition.text.formatting import partial_date
+from coalition.text.labels import label
 from ui.resources import read
 from ui.shell import page
 from ui.widgets.as_of import as_of_banner

@@ -13,7 +13,7 @@ from coalition.figures.metrics import CategoryFigures, headline
 from coalition.money import exchange
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
-from coalition.text import formatting
+from coalition.text import formatting, labels
 from core.vocabulary import SCOPES
 from db.engine import read_session
 
@@ -127,7 +127,7 @@ def test_charts_carry_the_data(seeded):
     by_status = json.loads(charts.pledges_by_category_and_status(pledges).to_json())
     total = sum(sum(trace["y"]) for trace in by_status["data"])
     assert total == len(pledges)
-    assert {t["name"] for t in by_status["data"]} <= {charts.label(s) for s in pledges["status"]}
+    assert {t["name"] for t in by_status["data"]} <= {labels.label(s) for s in pledges["status"]}
     by_region = json.loads(charts.pledges_by_region(pledges).to_json())
     assert sum(sum(t["y"]) for t in by_region["data"]) == len(pledges)
 

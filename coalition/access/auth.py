@@ -20,7 +20,7 @@ from coalition.access import audit
 from coalition.access.privacy import keyed_digest
 from coalition.access.sessions import end_sessions_of
 from coalition.errors import Problem, ValidationFailed
-from coalition.write.validation import check_text
+from coalition.text.checks import check_text
 from core.vocabulary import ROLES
 from db.engine import Refusal
 from db.models import SignInAttempt, UserAccount, utc_now

@@ -14,7 +14,7 @@ from coalition.access import audit
 from coalition.access.auth import Actor, find_account, require_role, role_of
 from coalition.access.sessions import digest
 from coalition.errors import Problem, ValidationFailed
-from coalition.write.validation import check_text
+from coalition.text.checks import check_text
 from db.models import ApiToken, UserAccount, utc_now
 
 PREFIX = "ct_"  # recognisable in a leaked log or a secret scanner

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coalition.text.formatting import money
+from coalition.text.labels import label
 from core.vocabulary import CATEGORIES, STATUSES
 
 # One palette per meaning, and no colour in both. Statuses run from pledge to delivery, so
@@ -36,13 +37,6 @@ REFERENCE_COLOUR = "#8A8A8A"
 # Bars get a dark outline: the light fills (sky blue, orange) are under 3:1 on white, which
 # WCAG 1.4.11 asks of graphics.
 BAR_OUTLINE = {"color": "#2f2d2b", "width": 1}
-LABELS = {
-    "ruled_out": "ruled out",
-}
-
-
-def label(value: str) -> str:
-    return LABELS.get(value, value).capitalize()
 
 
 def plain(text: object) -> str:

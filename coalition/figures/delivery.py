@@ -18,13 +18,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from sqlmodel import Session
 
-from coalition.figures.charts import STATUS_COLOURS, count_ticks, label, money_ticks
+from coalition.figures.charts import STATUS_COLOURS, count_ticks, money_ticks
 from coalition.figures.metrics import CategoryFigures
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending, measured_size
 from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter
 from coalition.text.formatting import UNITS
+from coalition.text.labels import label
 from core.vocabulary import CATEGORIES
 
 # From pledge to delivery. Troops are deployed and equipment delivered: one last stage for both.

@@ -29,6 +29,7 @@ from coalition.figures.view import View, build_view
 from coalition.output.snapshots import build_snapshot
 from coalition.read import queries
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
+from coalition.text import labels
 from coalition.text.formatting import money
 from core.settings import DATA_DIR
 from core.vocabulary import INACTIVE_STATUSES
@@ -521,7 +522,7 @@ def _tiles(pdf: FPDF, briefing: Briefing) -> None:
     pdf.set_y(top + height + 2)
     headline = briefing.view.headline
     counts = " · ".join(
-        f"{charts.label(c.category)} {c.participants}" for c in headline.by_category.values()
+        f"{labels.label(c.category)} {c.participants}" for c in headline.by_category.values()
     )
     _paragraph(pdf, f"Participants with at least one pledge: {counts}.", size=7.5, colour=MUTED)
     _paragraph(
@@ -755,7 +756,7 @@ def _movers(pdf: FPDF, briefing: Briefing) -> None:
     width = (WIDTH - name_width - count_width) / len(categories)
     headings = [
         ("Participant", name_width),
-        *((("Funding (EUR)" if c == "funding" else charts.label(c)), width) for c in categories),
+        *((("Funding (EUR)" if c == "funding" else labels.label(c)), width) for c in categories),
         ("Pledges", count_width),
     ]
     _table_heading(pdf, headings, 4.5)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coalition.errors import Problem, ValidationFailed
-from coalition.write.validation import parse_date
+from coalition.text.checks import parse_date
 from core.vocabulary import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")

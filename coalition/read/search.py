@@ -22,10 +22,10 @@ import pandas as pd
 from sqlmodel import Session
 
 from coalition.errors import Problem, ValidationFailed
-from coalition.figures.charts import label
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
-from coalition.write.validation import check_text
+from coalition.text.checks import check_text
+from coalition.text.labels import label
 
 MAX_LENGTH = 1_000
 FIELD = "Search"

@@ -22,6 +22,7 @@ from coalition.access import audit
 from coalition.access.auth import Actor
 from coalition.errors import Problem, ValidationFailed
 from coalition.money.exchange import AVERAGE_FOR_PRECISION, period_start
+from coalition.text.checks import check_url
 from coalition.write.editing import current_values, pledge_change
 from coalition.write.pledges import (
     create_pledges,
@@ -29,7 +30,7 @@ from coalition.write.pledges import (
     known_participant_codes,
     update_pledge,
 )
-from coalition.write.validation import check_url, validate_pledge, validate_reference_row
+from coalition.write.validation import validate_pledge, validate_reference_row
 from db.models import (
     AuditEvent,
     Event,

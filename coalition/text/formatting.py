@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from coalition.text.labels import INSTRUMENT_LABELS, RATE_KIND_LABELS, SCOPE_LABELS
+
 QUALIFIER_WORDS = {"exact": "", "approx": "about ", "up_to": "up to ", "at_least": "at least "}
 UNITS = {"funding": "EUR", "troops": "troops", "aircraft": "aircraft", "ships": "ships"}
 UNKNOWN_SIZE = "size not published"
@@ -51,20 +53,6 @@ def partial_date(value: date | None, precision: str | None = "day") -> str:
     if precision == "month":
         return value.strftime("%b %Y")
     return value.isoformat()
-
-
-SCOPE_LABELS = {
-    "reassurance_force": "Reassurance force",
-    "coalition_support": "Coalition support",
-    "bilateral": "Bilateral (outside the coalition)",
-}
-INSTRUMENT_LABELS = {
-    "grant": "Grant",
-    "loan": "Loan",
-    "guarantee": "Guarantee or export credit",
-    "in_kind": "In kind",
-    "unspecified": "Not specified",
-}
 
 
 def rate_description(rate_date: date, kind: str | None) -> str:
@@ -139,13 +127,6 @@ def conversions_for_display(funding: pd.DataFrame) -> pd.DataFrame:
 def _titled(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     """The named columns, in this order, under their titles."""
     return frame[list(titles)].rename(columns=titles).reset_index(drop=True)
-
-
-RATE_KIND_LABELS = {
-    "daily": "Daily reference rate",
-    "monthly_average": "Monthly average",
-    "annual_average": "Annual average",
-}
 
 
 def exchange_rates_for_display(rates: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.output.exports import FORMULA_PREFIXES
 from coalition.read.columns import SNAPSHOT_COLUMNS
+from coalition.text.checks import check_text
 from coalition.write.editing import pledge_change
 from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
@@ -34,7 +35,7 @@ from coalition.write.pledges import (
     known_participant_codes,
     update_pledge,
 )
-from coalition.write.validation import check_text, validate_pledge
+from coalition.write.validation import validate_pledge
 from db.models import Pledge, PledgeFields, PledgeRevision
 
 IMPORT_COLUMNS = ("pledge_id", "version", *PLEDGE_FIELD_NAMES)

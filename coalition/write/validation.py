@@ -8,26 +8,29 @@ arguments, so the same checks serve the forms, the seed loader and later the imp
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, PydanticUndefined
 from sqlmodel import SQLModel
 
 from coalition.errors import Problem, ValidationFailed
+from coalition.text.checks import (
+    check_choice,
+    check_date_range,
+    check_published_on,
+    check_url,
+    text_problems,
+)
 from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
-    EARLIEST_DATE,
     EVENT_FORMATS,
     INSTRUMENTS,
-    LATEST_DATE,
     PARTICIPANT_KINDS,
     PLEDGE_DATE_FIELDS,
     QUANTITY_QUALIFIERS,
@@ -38,10 +41,6 @@ from core.vocabulary import (
 from db.models import PledgeFields
 
 M = TypeVar("M", bound=SQLModel)
-# Characters that make text display differently from what is stored: explicit bidirectional
-# embeddings, overrides and isolates. (Plain right-to-left text needs none of them.)
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
 # Ceilings well above anything plausible, below anything absurd (a typo with extra zeros).
 QUANTITY_CEILINGS: dict[str, float] = {
     "funding": 1e12,  # in the pledge's own currency
@@ -99,99 +98,6 @@ def problems_from_pydantic(error: ValidationError) -> list[Problem]:
         Problem(field=str(err["loc"][0]) if err["loc"] else "record", message=_message_for(err))
         for err in error.errors()
     ]
-
-
-def check_choice(field: str, value: Any, allowed: Iterable[str]) -> Problem | None:
-    allowed = tuple(allowed)
-    if value is None:
-        return Problem(field, "is required")
-    if value not in allowed:
-        return Problem(field, f"'{value}' is not one of: {', '.join(allowed)}")
-    return None
-
-
-def check_url(field: str, value: str | None) -> Problem | None:
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        return Problem(field, f"'{value}' is not a web address (expected http:// or https://)")
-    return None
-
-
-def check_date_range(
-    field: str,
-    value: date | None,
-    today: date | None = None,
-    within: tuple[date, date] = (EARLIEST_DATE, LATEST_DATE),
-) -> Problem | None:
-    """Within the one range every pledge date shares (db.models EARLIEST_DATE, LATEST_DATE),
-    or the range given."""
-    earliest, latest = within
-    if value is None:
-        return None
-    if not earliest <= value <= latest:
-        return Problem(
-            field, f"{value.isoformat()} is outside {earliest.isoformat()} to {latest.isoformat()}"
-        )
-    return None
-
-
-def check_text(field: str, value: Any) -> Problem | None:
-    """Text that can be stored and read back as typed: no NUL byte (PostgreSQL refuses it,
-    other tools cut the text there) and no bidirectional control characters."""
-    if not isinstance(value, str):
-        return None
-    if "\x00" in value:
-        return Problem(field, "contains a NUL character (byte 0), which cannot be stored")
-    if BIDI_CONTROLS.search(value):
-        return Problem(
-            field,
-            "contains a bidirectional control character (U+202A-U+202E or U+2066-U+2069), "
-            "which can make text read differently from what is stored",
-        )
-    return None
-
-
-def text_problems(raw: Mapping[str, Any]) -> list[Problem]:
-    return [p for name, value in raw.items() if (p := check_text(name, value)) is not None]
-
-
-def parse_date(
-    field: str,
-    text: str | date | None,
-    within: tuple[date, date] = (EARLIEST_DATE, LATEST_DATE),
-) -> date | None:
-    """A date exactly as typed (YYYY-MM-DD), within the shared range, or None for a blank:
-    a date that does not parse is a problem, never quietly another date."""
-    if text is None or isinstance(text, date):
-        value = text
-    else:
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            value = date.fromisoformat(text) if DATE_TEXT.fullmatch(text) else None
-        except ValueError:
-            value = None
-        if value is None:
-            raise ValidationFailed(
-                [Problem(field, f"'{text}' is not a valid date (expected YYYY-MM-DD)")]
-            )
-    problem = check_date_range(field, value, within=within)
-    if problem is not None:
-        raise ValidationFailed([problem])
-    return value
-
-
-DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def check_published_on(field: str, value: date | None, today: date) -> Problem | None:
-    """A source's publication day: within the record's dates, and not in the future."""
-    if value is not None and value > today:
-        return Problem(field, f"{value.isoformat()} is in the future")
-    return check_date_range(field, value, today)
 
 
 def validate_pledge(

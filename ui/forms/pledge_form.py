@@ -12,9 +12,8 @@ import streamlit as st
 
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.errors import Problem, ValidationFailed, VersionConflict
-from coalition.figures.charts import label
 from coalition.read import queries
-from coalition.text.formatting import INSTRUMENT_LABELS, SCOPE_LABELS
+from coalition.text.labels import INSTRUMENT_LABELS, SCOPE_LABELS, label
 from coalition.write import editing
 from coalition.write.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.write.pledges import create_pledge, update_pledge

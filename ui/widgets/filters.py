@@ -8,7 +8,6 @@ from datetime import date
 import streamlit as st
 
 from coalition.errors import ValidationFailed
-from coalition.figures.charts import label
 from coalition.read.filters import (
     AS_OF_EARLIEST,
     DEFAULT_STATUSES,
@@ -18,6 +17,7 @@ from coalition.read.filters import (
     filters_from_query,
     filters_to_query,
 )
+from coalition.text.labels import label
 from core.vocabulary import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
 
 APPLIED = "filters_from_address"
