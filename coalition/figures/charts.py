@@ -61,7 +61,8 @@ def money_ticks(largest: float, steps: int = 4) -> dict:
     return {"rangemode": "tozero", "tickvals": values, "ticktext": [money(v) for v in values]}
 
 
-def _layout(figure: go.Figure, title: str, **kwargs) -> go.Figure:
+def styled(figure: go.Figure, title: str, **kwargs) -> go.Figure:
+    """The house style every chart shares: outlined bars, white template, legend below."""
     figure.update_traces(marker_line=BAR_OUTLINE, selector={"type": "bar"})
     figure.update_layout(
         title=title,
@@ -88,7 +89,7 @@ def pledges_by_category_and_status(pledges: pd.DataFrame) -> go.Figure:
             marker_color=STATUS_COLOURS[status],
             hovertemplate="%{x}: %{y} " + label(status).lower() + "<extra></extra>",
         )
-    return _layout(
+    return styled(
         figure,
         "Pledges by category and status",
         barmode="stack",
@@ -113,7 +114,7 @@ def pledges_by_region(pledges: pd.DataFrame) -> go.Figure:
             marker_color=CATEGORY_COLOURS[category],
             hovertemplate="%{x}: %{y} " + category + " pledges<extra></extra>",
         )
-    return _layout(
+    return styled(
         figure,
         "Pledges by region",
         barmode="stack",

@@ -14,7 +14,7 @@ from typing import TypeGuard
 import pandas as pd
 import plotly.graph_objects as go
 
-from coalition.figures.charts import BAR_OUTLINE, CATEGORY_COLOURS, REFERENCE_COLOUR, _layout, plain
+from coalition.figures.charts import BAR_OUTLINE, CATEGORY_COLOURS, REFERENCE_COLOUR, plain, styled
 from coalition.figures.metrics import CategoryFigures
 
 TITLE = "Known troop offers against planning figures"
@@ -329,7 +329,7 @@ def chart(gaps: pd.DataFrame, troops: CategoryFigures) -> go.Figure:
     rows = max(len(names), 1)
     height = 190 + 60 * rows
     top, bottom = (85 if not measurable else 50), 100
-    figure = _layout(
+    figure = styled(
         figure,
         TITLE,
         barmode="overlay",
