@@ -8,9 +8,11 @@ PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -366,3 +368,50 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+# The pledge's change shape (convention 1 of the design: a base, its create and update shapes,
+# the table): what an editor or an imported row changed, as the write path takes it.
+def _comparable(value: Any) -> Any:
+    """A field's value as the form and the database both give it: blanks as None, dates as
+    their ISO text, whole numbers as numbers."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class _Change(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields set, and only those: what travels to the write path."""
+        return self.model_dump(exclude_unset=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.model_fields_set)
+
+
+# A change to a pledge: any of its fields, holding only those that were set (a field set to
+# None is a change to "none"; a field not set is left as it stands). Values are as submitted:
+# the write path checks them.
+_CHANGE_FIELDS: dict[str, Any] = {name: (Any, None) for name in PledgeFields.model_fields}
+PledgeChange = create_model("PledgeChange", __base__=_Change, __module__=__name__, **_CHANGE_FIELDS)
+
+
+def pledge_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> PledgeChange:
+    """The fields of ``after`` that differ from ``before``: what an editor (or a row of an
+    imported file) changed, and only that, travels to the write path (a conflict re-applies
+    just these). Blanks and None, a date and its ISO text, 3.0 and 3 are the same value."""
+    return PledgeChange(
+        **{k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
+    )
+
+
+def current_values(pledge: Pledge) -> dict[str, Any]:
+    return {name: getattr(pledge, name) for name in PledgeFields.model_fields}

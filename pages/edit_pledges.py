@@ -1,13 +1,13 @@
 """Edit pledges (editors): record a new pledge, or change, withdraw or restore one.
 
 The form, what it edits and its save are ui/forms/pledge_form.py; its fields,
-coalition/write/editing.py."""
+ui/forms/pledge_fields.py."""
 
 import streamlit as st
 
 from coalition.read import queries
 from coalition.read.history import revision_history
-from coalition.write import editing
+from ui.forms import pledge_fields as editing
 from ui.forms import pledge_form
 from ui.resources import read
 from ui.shell import require_role

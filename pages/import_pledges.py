@@ -6,7 +6,6 @@ import streamlit as st
 from coalition.access.auth import PermissionDenied
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.read.history import FIELD_LABELS, shown
-from coalition.write.editing import EDITING_SCOPE
 from coalition.write.importer import (
     APPLY,
     DROP,
@@ -17,6 +16,7 @@ from coalition.write.importer import (
     template_csv,
 )
 from ui.data import DatabaseFault, reading, writing
+from ui.forms.pledge_fields import EDITING_SCOPE
 from ui.resources import show_write_fault
 from ui.shell import require_role
 from ui.widgets.tables import file_download, page_of_rows

@@ -11,12 +11,12 @@ from sqlmodel import select
 
 from coalition.access.auth import SIGN_IN_FAILED, Actor
 from coalition.bootstrap import initialise_database
-from coalition.write import editing
 from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
 from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, VIEWER, add_accounts
 from tests.test_app import metric, start_app
+from ui.forms import pledge_fields as editing
 
 
 def page_titles(at) -> list[str]:

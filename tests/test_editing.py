@@ -11,18 +11,12 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.errors import VersionConflict
-from coalition.write import editing
-from coalition.write.editing import (
-    CATEGORY_FIELDS,
-    FORM_ROWS,
-    EditState,
-    PledgeChange,
-    pledge_change,
-)
 from coalition.write.pledges import update_pledge
 from db.engine import read_session, write_session
-from db.models import Pledge, PledgeFields
+from db.models import Pledge, PledgeChange, PledgeFields, pledge_change
 from tests.conftest import LOCAL_EDITOR
+from ui.forms import pledge_fields as editing
+from ui.forms.pledge_fields import CATEGORY_FIELDS, FORM_ROWS, EditState
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

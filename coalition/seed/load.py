@@ -23,7 +23,6 @@ from coalition.access.auth import Actor
 from coalition.errors import Problem, ValidationFailed
 from coalition.money.exchange import AVERAGE_FOR_PRECISION, period_start
 from coalition.text.checks import check_url
-from coalition.write.editing import current_values, pledge_change
 from coalition.write.pledges import (
     create_pledges,
     known_currencies,
@@ -42,6 +41,8 @@ from db.models import (
     SeedPledge,
     SeedState,
     Target,
+    current_values,
+    pledge_change,
     utc_now,
 )
 

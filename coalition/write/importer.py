@@ -27,7 +27,6 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.output.exports import FORMULA_PREFIXES
 from coalition.read.columns import SNAPSHOT_COLUMNS
 from coalition.text.checks import check_text
-from coalition.write.editing import pledge_change
 from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
     create_pledges,
@@ -36,7 +35,7 @@ from coalition.write.pledges import (
     update_pledge,
 )
 from coalition.write.validation import validate_pledge
-from db.models import Pledge, PledgeFields, PledgeRevision
+from db.models import Pledge, PledgeFields, PledgeRevision, pledge_change
 
 IMPORT_COLUMNS = ("pledge_id", "version", *PLEDGE_FIELD_NAMES)
 REQUIRED_COLUMNS = (
@@ -437,7 +436,7 @@ def _compare_with_pledge(session: Session, row: PreviewRow, existing: Pledge) ->
 def changed_values(typed: PledgeFields, before: Any, given: Mapping[str, Any]) -> dict[str, Any]:
     """The fields a row sets to something other than ``before`` (a pledge or a revision),
     among the columns the file has: the form and the importer decide "changed" alike, with
-    coalition.write.editing.pledge_change."""
+    db.models.pledge_change."""
     change = pledge_change(
         {name: getattr(before, name) for name in given},
         {name: getattr(typed, name) for name in given},

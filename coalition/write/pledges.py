@@ -16,7 +16,6 @@ from coalition.access.auth import Actor, RoleRefused, require_role, role_of
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.text.checks import check_text, parse_date
-from coalition.write.editing import PledgeChange, current_values, pledge_change
 from coalition.write.validation import validate_pledge
 from core.vocabulary import SYSTEM_ROLE
 from db.models import (
@@ -24,8 +23,11 @@ from db.models import (
     ExchangeRate,
     Participant,
     Pledge,
+    PledgeChange,
     PledgeFields,
     PledgeRevision,
+    current_values,
+    pledge_change,
     utc_now,
 )
 

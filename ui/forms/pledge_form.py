@@ -14,10 +14,11 @@ from coalition.access.auth import Actor, PermissionDenied
 from coalition.errors import Problem, ValidationFailed, VersionConflict
 from coalition.read import queries
 from coalition.text.labels import INSTRUMENT_LABELS, SCOPE_LABELS, label
-from coalition.write import editing
-from coalition.write.editing import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec, PledgeChange
 from coalition.write.pledges import create_pledge, update_pledge
+from db.models import PledgeChange
 from ui.data import DatabaseFault, reading, writing
+from ui.forms import pledge_fields as editing
+from ui.forms.pledge_fields import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec
 from ui.resources import read, show_write_fault
 
 ERRORS, STATE, NOTICE = "edit_errors", "edit_state", "edit_notice"

@@ -1,8 +1,8 @@
 """What the pledge form needs besides the write path: what it is editing (EditState), its
 fields (FORM_ROWS: labels, help, which fields a category shows), turning form values into
-pledge values, what changed (pledge_change, which the importer and the write path use too),
-the EUR preview, the side-by-side view of a conflict, and the words the form uses for its
-problems and its saves."""
+pledge values, the EUR preview, the side-by-side view of a conflict, and the words the form
+uses for its problems and its saves. Plain Python (no Streamlit): ui/forms/pledge_form.py
+draws it, and tests read it directly."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, create_model
 from sqlmodel import Session
 
 from coalition.errors import Problem
@@ -31,7 +30,7 @@ from core.vocabulary import (
     SCOPES,
     STATUSES,
 )
-from db.models import Pledge, PledgeFields
+from db.models import Pledge, PledgeChange, PledgeFields, current_values, pledge_change
 
 # The fields that depend on the category; every other pledge field shows for all of them.
 _SIZE = ("quantity", "quantity_qualifier")
@@ -345,47 +344,6 @@ def eur_preview(
     )
 
 
-def _comparable(value: Any) -> Any:
-    """A field's value as the form and the database both give it: blanks as None, dates as
-    their ISO text, whole numbers as numbers."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-class _Change(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The fields set, and only those: what travels to the write path."""
-        return self.model_dump(exclude_unset=True)
-
-    def __bool__(self) -> bool:
-        return bool(self.model_fields_set)
-
-
-# A change to a pledge: any of its fields, holding only those that were set (a field set to
-# None is a change to "none"; a field not set is left as it stands). Values are as submitted:
-# the write path checks them.
-_CHANGE_FIELDS: dict[str, Any] = {name: (Any, None) for name in PledgeFields.model_fields}
-PledgeChange = create_model("PledgeChange", __base__=_Change, __module__=__name__, **_CHANGE_FIELDS)
-
-
-def pledge_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> PledgeChange:
-    """The fields of ``after`` that differ from ``before``: what an editor (or a row of an
-    imported file) changed, and only that, travels to the write path (a conflict re-applies
-    just these). Blanks and None, a date and its ISO text, 3.0 and 3 are the same value."""
-    return PledgeChange(
-        **{k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
-    )
-
-
 @dataclass(frozen=True)
 class Conflict:
     """Someone saved the pledge while it was being edited: the change that was refused, and
@@ -446,10 +404,6 @@ def typed_date(text: str | None) -> date | None:
         return date.fromisoformat((text or "").strip())
     except ValueError:
         return None
-
-
-def current_values(pledge: Pledge) -> dict[str, Any]:
-    return {name: getattr(pledge, name) for name in PledgeFields.model_fields}
 
 
 def conflict_table(
