@@ -25,7 +25,8 @@ from bench.report import (
     write_section,
 )
 from coalition.figures.view import build_view
-from coalition.output import briefing
+from coalition.output.briefing import content
+from coalition.output.briefing.pdf import briefing_pdf, render
 from coalition.output.snapshots import pin_known_at
 from coalition.read.filters import PledgeFilter
 from db.engine import create_db_engine, read_session
@@ -52,7 +53,7 @@ def main() -> None:
     counted = revisions_in(url)
     today = date.today()
     cases = {
-        "today, changes over 7 days": (PledgeFilter(), briefing.default_since(today)),
+        "today, changes over 7 days": (PledgeFilter(), content.default_since(today)),
         "as of 2026-01-01, changes since 2025-06-01": (
             PledgeFilter(as_of=date(2026, 1, 1)),
             date(2025, 6, 1),
@@ -68,11 +69,11 @@ def main() -> None:
         for name, (filters, since) in cases.items():
             baseline, _ = timed(lambda f=filters: build_view(session, f, known_at))
             reads, gathered = timed(
-                lambda f=filters, s=since: briefing.gather(session, f, s, known_at, today)
+                lambda f=filters, s=since: content.gather(session, f, s, known_at, today)
             )
-            drawing, _ = timed(lambda g=gathered: briefing.render(g))
+            drawing, _ = timed(lambda g=gathered: render(g))
             whole, pdf = timed(
-                lambda f=filters, s=since: briefing.briefing_pdf(session, f, s, known_at, today)
+                lambda f=filters, s=since: briefing_pdf(session, f, s, known_at, today)
             )
             rows.append((name, baseline, reads, drawing, whole, len(pdf), len(gathered.movers)))
     dialect = engine.dialect.name

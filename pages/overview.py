@@ -7,7 +7,8 @@ import streamlit as st
 from coalition.errors import ValidationFailed
 from coalition.figures import charts, force_gap
 from coalition.figures.view import build_view
-from coalition.output import briefing
+from coalition.output.briefing import content as briefing
+from coalition.output.briefing.pdf import briefing_pdf
 from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
 from coalition.text import labels
@@ -44,7 +45,7 @@ except ValidationFailed as failure:
 else:
     file_download(
         "Briefing pack (PDF)",
-        read_later(briefing.briefing_pdf, filters, since, read(pin_known_at, ""), as_of),
+        read_later(briefing_pdf, filters, since, read(pin_known_at, ""), as_of),
         file_name=briefing.file_name(as_of),
         mime="application/pdf",
         key="overview_briefing",

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from coalition.errors import ValidationFailed
 from coalition.figures import force_gap
 from coalition.figures.view import build_view
-from coalition.output import briefing
+from coalition.output.briefing import content, pdf
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
@@ -35,7 +35,7 @@ A4_POINTS = (595.28, 841.89)
 def pack(engine: Engine, filters: PledgeFilter = FILTERS, since: date = SINCE) -> bytes:
     with read_session(engine) as session:
         known_at = pin_known_at(session, "")
-        return briefing.briefing_pdf(session, filters, since, known_at)
+        return pdf.briefing_pdf(session, filters, since, known_at)
 
 
 def read_back(data: bytes) -> tuple[pypdf.PdfReader, str]:
@@ -65,11 +65,12 @@ def test_another_process_makes_the_same_bytes(engine, database_url):
     """Nothing depends on the process: not the clock, not the hash seed of sets and dicts."""
     script = (
         "import sys; from datetime import date; "
-        "from coalition import briefing; from coalition.read.filters import PledgeFilter; "
+        "from coalition.output.briefing import pdf; "
+        "from coalition.read.filters import PledgeFilter; "
         "from coalition.output.snapshots import pin_known_at; "
         "from db.engine import create_db_engine, read_session; "
         "e = create_db_engine(sys.argv[1]); s = read_session(e).__enter__(); "
-        "sys.stdout.buffer.write(briefing.briefing_pdf(s, PledgeFilter(as_of=date(2025, 9, 30)), "
+        "sys.stdout.buffer.write(pdf.briefing_pdf(s, PledgeFilter(as_of=date(2025, 9, 30)), "
         "date(2025, 3, 1), pin_known_at(s, '')))"
     )
     made = subprocess.run(
@@ -121,7 +122,7 @@ def test_the_pack_names_the_movers_since_the_chosen_day(engine):
         known_at = pin_known_at(session, "")
         before = build_view(session, replace(FILTERS, as_of=SINCE), known_at)
         after = build_view(session, FILTERS, known_at)
-    movers = briefing.movers(before, after)
+    movers = content.movers(before, after)
     # France's €2bn is the whole funding total; New Zealand's 100 troops the whole troop
     # total; the United Kingdom's new pledges have no published size, so it comes last.
     assert [m.code for m in movers] == ["FRA", "NZL", "GBR"]
@@ -169,7 +170,7 @@ def test_a_movers_day_outside_the_record_gets_a_clear_message(engine):
         "“Changes since” cannot be before 01 January 2024, the earliest day the record can "
         "show; choose a later day."
     )
-    briefing.check_since(date(2024, 1, 1), AS_OF)  # the earliest day itself is fine
+    content.check_since(date(2024, 1, 1), AS_OF)  # the earliest day itself is fine
 
 
 def test_synthetic_data_is_labelled_as_such(database_url):

@@ -73,18 +73,18 @@ def percent(fraction: float) -> str:
 
 def range_text(low: float | None, high: float | None) -> str:
     """ "15,000–30,000", "10,000", "at least 15,000", "up to 30,000", "no number stated"."""
-    if _given(low) and _given(high):
+    if is_given(low) and is_given(high):
         if low == high:
             return troops_text(low)
         return f"{troops_text(low)}–{troops_text(high)}"
-    if _given(low):
+    if is_given(low):
         return f"at least {troops_text(low)}"
-    if _given(high):
+    if is_given(high):
         return f"up to {troops_text(high)}"
     return "no number stated"
 
 
-def _given(value: float | None) -> TypeGuard[float]:
+def is_given(value: float | None) -> TypeGuard[float]:
     return value is not None and not pd.isna(value)
 
 
@@ -100,7 +100,7 @@ def _against(known: float, end: float, part: str | None) -> str:
 
 def gap_text(troops: CategoryFigures, low: float | None, high: float | None) -> str:
     """What the known offers leave to find against one planning figure, in words."""
-    has_low, has_high = _given(low), _given(high)
+    has_low, has_high = is_given(low), is_given(high)
     stated = range_text(low, high)
     unknown = troops.unknown_size
     if not (has_low or has_high):
@@ -114,15 +114,15 @@ def gap_text(troops: CategoryFigures, low: float | None, high: float | None) -> 
             f"so no gap can be measured against {stated}"
         )
     known = troops.known_total
-    if _given(low) and _given(high):
+    if is_given(low) and is_given(high):
         if low == high:
             text = _against(known, low, None)
         else:
             text = f"{_against(known, low, 'low end')}; {_against(known, high, 'high end')}"
-    elif _given(low):
+    elif is_given(low):
         text = f"{stated}: {_against(known, low, 'low end')}; no high end stated"
     else:
-        assert _given(high)  # one end is given: checked above
+        assert is_given(high)  # one end is given: checked above
         text = f"{stated}: {_against(known, high, 'high end')}; no low end stated"
     if unknown:
         text += f"; + {offers(unknown)} of unknown size, not counted"
@@ -150,8 +150,8 @@ def force_gap(
     measurable = troops.pledges == 0 or troops.known_pledges > 0
     known = troops.known_total if measurable else math.nan
     for row in planning_figures(targets, as_of).itertuples():
-        low = float(row.low) if _given(row.low) else math.nan
-        high = float(row.high) if _given(row.high) else math.nan
+        low = float(row.low) if is_given(row.low) else math.nan
+        high = float(row.high) if is_given(row.high) else math.nan
         rows.append(
             {
                 "name": row.name,
@@ -234,7 +234,7 @@ def chart(gaps: pd.DataFrame, troops: CategoryFigures) -> go.Figure:
     With no offer of a published size there is no bar and no marker (either would read as zero
     troops): a note above the plot says how many offers there are and that none has a size."""
     names = [plain(name) for name in gaps["name"]]
-    ends = [v for v in (*gaps["low"], *gaps["high"]) if _given(v)]
+    ends = [v for v in (*gaps["low"], *gaps["high"]) if is_given(v)]
     measurable = troops.pledges > 0 and troops.known_pledges > 0
     known = troops.known_total if measurable else 0.0
     largest = max([*ends, known, 1.0])
@@ -244,7 +244,7 @@ def chart(gaps: pd.DataFrame, troops: CategoryFigures) -> go.Figure:
     band_y, bases, spans, band_hover = [], [], [], []
     tick_x, tick_y, tick_hover, stated, unstated = [], [], [], [], []
     for name, row in zip(names, gaps.itertuples(), strict=True):
-        has_low, has_high = _given(row.low), _given(row.high)
+        has_low, has_high = is_given(row.low), is_given(row.high)
         if not (has_low or has_high):
             unstated.append(name)
             continue
@@ -260,7 +260,7 @@ def chart(gaps: pd.DataFrame, troops: CategoryFigures) -> go.Figure:
             bases.append(base)
             spans.append(top - base)
             band_hover.append(hover)
-        for end in sorted({end for end in (row.low, row.high) if _given(end)}):
+        for end in sorted({end for end in (row.low, row.high) if is_given(end)}):
             tick_x.append(end)
             tick_y.append(name)
             tick_hover.append(hover)

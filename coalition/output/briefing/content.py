@@ -1,0 +1,309 @@
+"""What the briefing pack says: every read it needs, pinned to one known-at time (``gather``), and
+what is worked out from them: the tiles, the movers since a chosen day, the sources, each
+participant's class on the map. ``pdf.render`` draws it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlmodel import Session
+
+from coalition.errors import Problem, ValidationFailed
+from coalition.figures import force_gap, geometry
+from coalition.figures.metrics import Headline
+from coalition.figures.view import View, build_view
+from coalition.output.snapshots import build_snapshot
+from coalition.read import queries
+from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
+from coalition.text.formatting import money
+from core.vocabulary import INACTIVE_STATUSES
+
+MEASURED = ("funding", "troops", "aircraft", "ships")
+
+
+MOVERS_SHOWN = 8
+
+
+# Planning figures drawn in the force gap (newest first); more are named in a note.
+GAP_ROWS_SHOWN = 8
+
+
+DEFAULT_LOOKBACK = timedelta(days=7)
+
+
+MINUS = "\u2212"
+
+
+def long_date(day: date) -> str:
+    """The banner's format: "30 September 2025"."""
+    return f"{day:%d %B %Y}"
+
+
+def check_since(since: date, as_of: date) -> None:
+    """The "changes since" day must be on the record's axis and not after the as-of day."""
+    if since < AS_OF_EARLIEST:
+        message = (
+            f"“Changes since” cannot be before {long_date(AS_OF_EARLIEST)}, the earliest day "
+            "the record can show; choose a later day."
+        )
+    elif since > as_of:
+        message = (
+            f"“Changes since” ({long_date(since)}) is after the as-of date "
+            f"({long_date(as_of)}); choose a day on or before it."
+        )
+    else:
+        return
+    raise ValidationFailed([Problem("since", message)])
+
+
+def default_since(as_of: date) -> date:
+    return max(as_of - DEFAULT_LOOKBACK, AS_OF_EARLIEST)
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    notes: tuple[str, ...]
+    category: str | None = None
+
+
+def excluded(filters: PledgeFilter, category: str) -> bool:
+    return bool(filters.categories) and category not in filters.categories
+
+
+def tiles(headline: Headline, filters: PledgeFilter) -> list[Tile]:
+    """The overview's five headline tiles, worded as the overview words them."""
+    shown = [Tile("Participants", f"{headline.participants}", ("on the record by this date",))]
+    for category, label in (
+        ("funding", "Funding (EUR)"),
+        ("troops", "Troops"),
+        ("aircraft", "Aircraft"),
+        ("ships", "Ships"),
+    ):
+        item = headline.category(category)
+        if excluded(filters, category):
+            shown.append(Tile(label, "not shown", ("not a chosen category",), category))
+            continue
+        notes = [item.caption()]
+        if category == "funding" and headline.lending.pledges:
+            notes.append(f"Not included: loans and guarantees, {headline.lending.summary()}.")
+        shown.append(Tile(label, item.short(), tuple(notes), category))
+    return shown
+
+
+@dataclass(frozen=True)
+class Change:
+    """One category of one participant between two days: known sizes and unknown counts."""
+
+    category: str
+    before: float
+    after: float
+    unknown_before: int
+    unknown_after: int
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    @property
+    def unknown_delta(self) -> int:
+        return self.unknown_after - self.unknown_before
+
+    @property
+    def changed(self) -> bool:
+        return self.delta != 0 or self.unknown_delta != 0
+
+    def _amount(self, value: float) -> str:
+        return money(value) if self.category == "funding" else f"{value:,.0f}"
+
+    def text(self) -> str:
+        """ "+€500m", "−1,200", "+1 of unknown size", "" (no change)."""
+        parts = []
+        if self.delta:
+            parts.append(("+" if self.delta > 0 else MINUS) + self._amount(abs(self.delta)))
+        if self.unknown_delta:
+            sign = "+" if self.unknown_delta > 0 else MINUS
+            parts.append(f"{sign}{abs(self.unknown_delta)} of unknown size")
+        return ", ".join(parts)
+
+    def now_text(self) -> str:
+        """What stands now: "now €1.5bn", "now ≥ 2,400", "now 2 of unknown size"."""
+        if not self.changed:
+            return ""
+        if self.after:
+            return f"now {'≥ ' if self.unknown_after else ''}{self._amount(self.after)}"
+        if self.unknown_after:
+            return f"now {self.unknown_after} of unknown size"
+        return "now none"
+
+
+@dataclass(frozen=True)
+class Mover:
+    code: str
+    name: str
+    changes: dict[str, Change]
+    pledges_before: int
+    pledges_after: int
+    # The sum over categories of each known change's share of the coalition's total.
+    score: float
+
+    def pledges_text(self) -> str:
+        delta = self.pledges_after - self.pledges_before
+        if not delta:
+            return ""
+        return ("+" if delta > 0 else MINUS) + f"{abs(delta)}"
+
+
+def movers(before: View, after: View, limit: int = MOVERS_SHOWN) -> list[Mover]:
+    """The participants whose known figures changed most between two views of the same
+    filters: each change counts as its share of the coalition's known total in its category
+    (the larger of the two days'), so euros and troops can be ranked together. Changes only in
+    pledges of unknown size, or in the number of pledges, come after, by how many."""
+    old, new = before.by_participant, after.by_participant
+    codes = sorted(set(old.index) | set(new.index))
+    totals = {
+        c: max(before.headline.category(c).known_total, after.headline.category(c).known_total, 1.0)
+        for c in MEASURED
+    }
+
+    def value(frame: pd.DataFrame, code: str, column: str) -> float:
+        if code not in frame.index:
+            return 0.0
+        figure = frame.at[code, column]
+        return 0.0 if pd.isna(figure) else float(figure)
+
+    found = []
+    for code in codes:
+        changes = {}
+        for category in MEASURED:
+            key = "funding_eur" if category == "funding" else category
+            changes[category] = Change(
+                category,
+                value(old, code, key),
+                value(new, code, key),
+                int(value(old, code, f"{category}_unknown")),
+                int(value(new, code, f"{category}_unknown")),
+            )
+        counted_before = int(value(old, code, "pledges"))
+        counted_after = int(value(new, code, "pledges"))
+        if not any(c.changed for c in changes.values()) and counted_before == counted_after:
+            continue
+        name = (new if code in new.index else old).at[code, "name"]
+        score = sum(abs(c.delta) / totals[c.category] for c in changes.values())
+        found.append(Mover(code, name, changes, counted_before, counted_after, score))
+    found.sort(
+        key=lambda m: (
+            -round(m.score, 12),
+            -sum(abs(c.unknown_delta) for c in m.changes.values()),
+            -abs(m.pledges_after - m.pledges_before),
+            m.name,
+        )
+    )
+    return found[:limit]
+
+
+def counted_pledges(view: View) -> pd.DataFrame:
+    """The pledges behind the headline figures: live ones of the participants shown."""
+    pledges = view.pledges
+    return pledges[
+        pledges["participant_code"].isin(view.participants["code"])
+        & ~pledges["status"].isin(INACTIVE_STATUSES)
+    ]
+
+
+def sources(view: View, gaps: pd.DataFrame) -> pd.DataFrame:
+    """Where the figures come from: the planning figures' sources, then the sources of the
+    pledges counted in the headline, most used first. Columns: kind, title, url, pledges."""
+    planning = gaps.drop_duplicates(["source_title", "source_url"]).assign(
+        kind="planning", pledges=0
+    )
+    pledges = counted_pledges(view)
+    used = (
+        pledges.assign(source_url=pledges["source_url"].fillna(""))
+        .groupby(["source_title", "source_url"], dropna=False)
+        .size()
+        .reset_index(name="pledges")
+        .assign(kind="pledges")
+        .sort_values(["pledges", "source_title", "source_url"], ascending=[False, True, True])
+    )
+    columns = ["kind", "source_title", "source_url", "pledges"]
+    frame = pd.concat([planning[columns], used[columns]], ignore_index=True)
+    return frame.rename(columns={"source_title": "title", "source_url": "url"})
+
+
+@dataclass(frozen=True)
+class Briefing:
+    filters: PledgeFilter
+    as_of: date
+    since: date
+    known_at: datetime  # UTC
+    view: View
+    movers: list[Mover]
+    gaps: pd.DataFrame
+    sources: pd.DataFrame
+    snapshot_sha256: str
+    snapshot_rows: int
+    snapshot_known_at: str  # as the snapshot's manifest writes it
+    synthetic: bool
+    features: tuple[dict, ...]
+
+
+def gather(
+    session: Session,
+    filters: PledgeFilter,
+    since: date,
+    known_at: datetime,
+    today: date | None = None,
+) -> Briefing:
+    """Every read the pack needs, all pinned to ``known_at``: the view, the view on ``since``
+    (same filters), the planning figures and the snapshot of the same view. ``today`` names
+    the day shown when the filters have no "as of" (the current record)."""
+    as_of = filters.as_of or today or date.today()
+    check_since(since, as_of)
+    snapshot = build_snapshot(session, filters, known_at)
+    pinned = datetime.strptime(snapshot.manifest["known_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    view = build_view(session, filters, known_at)
+    before = build_view(session, replace(filters, as_of=since), known_at)
+    troops = view.headline.category("troops")
+    if excluded(filters, "troops"):
+        gaps = force_gap.force_gap(troops, queries.targets_frame(session).iloc[0:0])
+    else:
+        gaps = force_gap.force_gap(troops, queries.targets_frame(session), filters.as_of)
+    return Briefing(
+        filters=filters,
+        as_of=as_of,
+        since=since,
+        known_at=pinned.replace(tzinfo=UTC),
+        view=view,
+        movers=movers(before, view),
+        gaps=gaps,
+        sources=sources(view, gaps),
+        snapshot_sha256=snapshot.manifest["sha256"],
+        snapshot_rows=snapshot.manifest["rows"],
+        snapshot_known_at=snapshot.manifest["known_at"],
+        synthetic=queries.has_synthetic_data(session),
+        features=geometry.world_features(),
+    )
+
+
+def file_name(as_of: date) -> str:
+    return f"briefing-pack-{as_of.isoformat()}.pdf"
+
+
+def map_classes(view: View) -> dict[str, str]:
+    """Each participant's class on the map (a key of MAP_COLOURS), by participant code."""
+    figures = view.by_participant
+    classes = {}
+    for code, row in figures.iterrows():
+        if row["kind"] == "beneficiary":
+            classes[code] = "beneficiary"
+        elif row["troops_pledges"] > 0:
+            classes[code] = "troops"
+        elif row["pledges"] > 0:
+            classes[code] = "pledges"
+        else:
+            classes[code] = "nothing"
+    return classes
