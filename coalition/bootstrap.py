@@ -17,14 +17,9 @@ from sqlalchemy import Engine, inspect, text
 
 from coalition.access.auth import ensure_first_admin
 from coalition.access.privacy import ensure_keys
-from coalition.seed.load import (
-    SyncReport,
-    apply_seed,
-    load_seed,
-    seed_digest,
-    seed_is_current,
-    sync_seed,
-)
+from coalition.seed.files import seed_digest
+from coalition.seed.load import apply_seed, load_seed
+from coalition.seed.sync import SyncReport, seed_is_current, sync_seed
 from db.engine import read_session, sqlite_path, write_session
 from db.migrate import startup_lock, upgrade_to_head
 
@@ -61,7 +56,7 @@ def initialise_database(
     """Migrate to head, seed if empty, create the first admin if there is no account. Broken
     seed files raise SeedError before the database is touched at all, so a failed first start
     leaves it exactly as it was. A database seeded from older seed files takes the corrections
-    (coalition.seed.load.sync_seed), once: the files' digest is recorded."""
+    (coalition.seed.sync.sync_seed), once: the files' digest is recorded."""
     sync = None
     with startup_lock(engine):
         if _has_participants(engine):

@@ -4,7 +4,7 @@ tables (conversions, planning figures, meetings)."""
 import streamlit as st
 
 from coalition.read import queries
-from coalition.seed.load import change_log
+from coalition.seed.files import change_log
 from coalition.text import formatting
 from coalition.text.formatting import partial_date
 from core.settings import get_settings

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import inspect
 
 from coalition.bootstrap import initialise_database
-from coalition.seed.load import SeedError, load_seed
+from coalition.seed.files import SeedError
+from coalition.seed.load import load_seed
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
 from tests.conftest import cli_env

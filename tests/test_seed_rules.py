@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from coalition.seed.load import SeedError, load_seed
+from coalition.seed.files import SeedError
+from coalition.seed.load import load_seed
 from core.settings import PROJECT_ROOT
 from tests.conftest import cli_env
 

@@ -16,7 +16,7 @@ from coalition.access.auth import Actor
 from coalition.bootstrap import InitOutcome, initialise_database
 from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter
-from coalition.seed.load import CORRECTION_REASON
+from coalition.seed.sync import CORRECTION_REASON
 from coalition.write import reference
 from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session

@@ -23,7 +23,7 @@ SCOPES = "scope IN ('reassurance_force', 'coalition_support', 'bilateral')"
 RATE_KINDS = "kind IN ('daily', 'monthly_average', 'annual_average')"
 
 # The rows of the first seed file, by the keys data/pledges.csv now gives them, so that a
-# database seeded from it can take the corrected file (coalition.seed.load.sync_seed). A pledge
+# database seeded from it can take the corrected file (coalition.seed.sync.sync_seed). A pledge
 # is matched only on its first revision as the seed wrote it.
 LEGACY_SEED_ROWS = (
     ("gbr-funding-lmm", "GBR", "funding", "£1.6bn deal for 5,000 air-defence missiles for Ukraine"),
