@@ -29,6 +29,7 @@ from coalition.output.briefing import content
 from coalition.output.briefing.pdf import briefing_pdf, render
 from coalition.output.snapshots import pin_known_at
 from coalition.read.filters import PledgeFilter
+from core import clock
 from db.engine import create_db_engine, read_session
 
 TARGET_SECONDS = 5.0
@@ -51,7 +52,7 @@ def main() -> None:
     url, _ = prepared_database(args, "briefing")
     engine = create_db_engine(url)
     counted = revisions_in(url)
-    today = date.today()
+    today = clock.today()
     cases = {
         "today, changes over 7 days": (PledgeFilter(), content.default_since(today)),
         "as of 2026-01-01, changes since 2025-06-01": (

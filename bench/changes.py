@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import date
 
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
@@ -29,6 +28,7 @@ from bench.report import (
 )
 from bench.run import mark, page_bytes, timed
 from coalition.access.auth import Actor, add_account, find_account
+from core import clock
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, write_session
 from ui.resources import clear_cached_data
@@ -117,7 +117,7 @@ def main() -> None:
         "reruns. Baselines from the same run: the About page (Streamlit's own cost of a "
         f"rerun: warm {about['warm'] * 1000:.0f} ms, cold {about['cold'] * 1000:.0f} ms) and "
         "the bare SQL count of the period's revisions. ✓/✗: warm ≤ 300 ms "
-        f"(today is {date.today():%d %b %Y}).",
+        f"(today is {clock.today():%d %b %Y}).",
         "",
         "| period | changes shown | warm rerun | warm / About warm | cold rerun "
         "| cold / About cold | SQL count (revisions) | bytes to browser |",

@@ -6,8 +6,9 @@ import argparse
 import os
 import platform
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
+
+from core import clock
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TITLE = "# Benchmark results\n\nEach section is replaced by the script that measures it.\n"
@@ -15,7 +16,7 @@ TITLE = "# Benchmark results\n\nEach section is replaced by the script that meas
 
 def machine() -> str:
     return (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{clock.now():%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}"
     )

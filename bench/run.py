@@ -17,7 +17,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import text
@@ -34,6 +34,7 @@ from coalition.access.auth import Actor, add_account, find_account
 from coalition.output.snapshots import build_snapshot
 from coalition.read.filters import PledgeFilter
 from coalition.write.importer import commit_import
+from core import clock
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from ui.resources import clear_cached_data
@@ -226,7 +227,7 @@ def main() -> None:
             build_snapshot(
                 session,
                 filters=PledgeFilter(statuses=(), scopes=(), as_of=date(2026, 1, 1)),
-                known_at=datetime.now(UTC),
+                known_at=clock.now(),
             )
 
     snapshot_time, snapshot_cpu = timed_with_cpu(snapshot)

@@ -9,13 +9,14 @@ PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core import clock
 from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
@@ -35,7 +36,7 @@ from core.vocabulary import (
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

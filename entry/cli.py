@@ -17,6 +17,7 @@ from coalition.output.snapshots import build_snapshot, log_snapshot
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
 from coalition.seed.load import load_seed
 from coalition.write.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
+from core import clock
 from core.settings import Settings
 from core.vocabulary import CATEGORIES, ROLES, SCOPES, STATUSES
 from db.backup import backup_sqlite
@@ -136,7 +137,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         # Like the other filters, none given means all: the record in full.
         scopes=tuple(args.scope or ()),
     )
-    known_at = args.known_at or datetime.now(UTC)
+    known_at = args.known_at or clock.now()
     engine = create_db_engine(settings.database_url)
     try:
         with write_session(engine) as session:

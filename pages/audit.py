@@ -1,13 +1,13 @@
 """Audit log (admins): every sign-in, edit, refusal and account change, filterable."""
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
 from coalition.access.audit import ACTION_GROUPS
 from coalition.read import queries
+from core import clock
 from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role
@@ -29,15 +29,15 @@ action = middle.selectbox(
     format_func=lambda a: "Everything" if a is None else ACTION_GROUPS[a],
     key="audit_action",
 )
-since = right.date_input("From", value=None, max_value=date.today(), key="audit_since")
-until = far.date_input("To", value=None, max_value=date.today(), key="audit_until")
+since = right.date_input("From", value=None, max_value=clock.today(), key="audit_since")
+until = far.date_input("To", value=None, max_value=clock.today(), key="audit_until")
 
 with reading() as session:
     events = queries.audit_frame(
         session, actor=actor, action_prefix=action, since=since, until=until
     )
 st.caption(f"{len(events):,} events, newest first (at most 5,000 shown).")
-table(events, file_name=f"audit-log-{date.today():%Y-%m-%d}.csv", key="audit")
+table(events, file_name=f"audit-log-{clock.today():%Y-%m-%d}.csv", key="audit")
 
 st.subheader("Backup")
 engine = get_engine()
@@ -49,7 +49,7 @@ if engine.dialect.name == "sqlite":
         file_download(
             "Download the backup (SQLite)",
             backup,
-            file_name=f"coalition-backup-{date.today():%Y-%m-%d}.db",
+            file_name=f"coalition-backup-{clock.today():%Y-%m-%d}.db",
             mime="application/vnd.sqlite3",
             key="audit_backup_download",
         )

@@ -10,6 +10,7 @@ import streamlit as st
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import changes
 from coalition.read.filters import AS_OF_EARLIEST
+from core import clock
 from ui.resources import read, shared
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.filters import current_filters
@@ -66,7 +67,7 @@ def _problems_text(problems: list[Problem]) -> str:
 
 
 filters = current_filters()
-today = date.today()
+today = clock.today()
 st.title("What changed")
 as_of_banner(filters)
 

@@ -1,7 +1,5 @@
 """Overview: headline figures, charts and the pledge table for the current filters."""
 
-from datetime import date
-
 import streamlit as st
 
 from coalition.errors import ValidationFailed
@@ -12,6 +10,7 @@ from coalition.output.briefing.pdf import briefing_pdf
 from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
 from coalition.text import labels
+from core import clock
 from ui.resources import read, read_later, shared
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.filters import current_filters
@@ -29,7 +28,7 @@ st.caption(f"Showing {filters.describe()}.{freshness}")
 
 # The briefing pack: this view on one or two A4 pages, made when clicked (and kept per data
 # version and inputs, so clicking again is instant).
-as_of = filters.as_of or date.today()
+as_of = filters.as_of or clock.today()
 left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
 since = left.date_input(
     "Changes since",

@@ -1,13 +1,12 @@
 """Timeline: how pledges grew meeting by meeting, rebuilt from the revision history."""
 
-from datetime import date
-
 import streamlit as st
 
 from coalition.figures import timeline_figures
 from coalition.figures.view import build_view
 from coalition.read import queries, timeline
 from coalition.text import formatting
+from core import clock
 from core.vocabulary import STATUSES
 from ui.resources import read, shared
 from ui.widgets.as_of import as_of_banner
@@ -15,7 +14,7 @@ from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
 filters = current_filters()
-until = filters.as_of or date.today()
+until = filters.as_of or clock.today()
 st.title("Timeline")
 as_of_banner(filters)
 st.caption(

@@ -27,6 +27,7 @@ from coalition.output.exports import neutralise
 from coalition.read import queries
 from coalition.read.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
+from core import clock
 
 BOM = "\ufeff"
 # Number columns, with their fixed decimals (None: whole numbers without ".0").
@@ -122,7 +123,7 @@ def pin_known_at(session: Session, text: str | None) -> datetime:
     until the next write."""
     text = (text or "").strip()
     if not text:
-        return queries.last_change(session) or datetime.now(UTC)
+        return queries.last_change(session) or clock.now()
     try:
         pinned = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -25,6 +25,7 @@ from coalition.read import queries
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.read.history import describe_changes
 from coalition.text.formatting import pledge_size
+from core import clock
 from db.models import PLEDGE_FIELD_NAMES, Event, Participant, PledgeRevision
 
 BY_RECORDED = "recorded"
@@ -329,7 +330,7 @@ def changes_between(
     CHANGE_COLUMNS; ``what_changed`` reads "quantity: 100 → 150", ``actor`` is a staff id,
     ``role`` the role held when the change was made (or "not recorded"). Raises
     ValidationFailed for a period that is empty, reversed or outside the record."""
-    period = check_period(start, end, by, today=date.today())
+    period = check_period(start, end, by, today=clock.today())
     rows = _pledge_changes(session, filters, period) + _meetings(session, filters, period)
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     if frame.empty:

@@ -8,6 +8,7 @@ from datetime import date
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.text.checks import parse_date
+from core import clock
 from core.vocabulary import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")
@@ -94,7 +95,7 @@ def filters_from_query(
         (text, *_) = _values(params, "as_of") or [""]
         try:
             as_of = (
-                parse_date("as_of", text, within=(AS_OF_EARLIEST, date.today())) if text else None
+                parse_date("as_of", text, within=(AS_OF_EARLIEST, clock.today())) if text else None
             )
         except ValidationFailed as failure:
             problems.extend(failure.problems)

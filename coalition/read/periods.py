@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 
+from core import clock
+
 
 def counted_from(
     announced_on: pd.Series, precision: pd.Series, today: date | None = None
@@ -20,7 +22,7 @@ def counted_from(
     year_end = days + pd.offsets.YearEnd(0)
     end = days.where(precision.eq("day") | precision.isna(), month_end)
     end = end.where(~precision.eq("year"), year_end)
-    limit = pd.Timestamp(today or date.today())
+    limit = pd.Timestamp(today or clock.today())
     # Once the period is under way it has been announced by today at the latest.
     end = end.where((end <= limit) | (days > limit), limit)
     return end.dt.date

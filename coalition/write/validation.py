@@ -25,6 +25,7 @@ from coalition.text.checks import (
     check_url,
     text_problems,
 )
+from core import clock
 from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
@@ -111,7 +112,7 @@ def validate_pledge(
 
     ``currencies`` are those we can convert to EUR (the exchange-rate table, plus EUR itself).
     """
-    today = today or date.today()
+    today = today or clock.today()
     data = _clean(raw)
     problems = text_problems(data)
     if problems:  # unsafe text is not parsed any further
@@ -215,7 +216,7 @@ def _reference_checks(model_name: str, row: Mapping[str, Any], typed: Any) -> li
             problems.append(check_url(column, row.get(column)))
     if typed is not None and getattr(typed, "source_published_on", None) is not None:
         problems.append(
-            check_published_on("source_published_on", typed.source_published_on, date.today())
+            check_published_on("source_published_on", typed.source_published_on, clock.today())
         )
     if model_name == "Participant":
         problems.append(check_choice("kind", row.get("kind"), PARTICIPANT_KINDS))

@@ -3,8 +3,6 @@ page switches."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from coalition.errors import ValidationFailed
@@ -18,6 +16,7 @@ from coalition.read.filters import (
     filters_to_query,
 )
 from coalition.text.labels import label
+from core import clock
 from core.vocabulary import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
 
 APPLIED = "filters_from_address"
@@ -90,7 +89,7 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
             "As of",
             value=None,
             min_value=AS_OF_EARLIEST,
-            max_value=date.today(),
+            max_value=clock.today(),
             key="filter_as_of",
             help="Wind every page back to how the record stood at the end of this day, rebuilt "
             "from the pledges' revision history. Leave empty for today.",

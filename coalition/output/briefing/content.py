@@ -18,6 +18,7 @@ from coalition.output.snapshots import build_snapshot
 from coalition.read import queries
 from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
 from coalition.text.formatting import money
+from core import clock
 from core.vocabulary import INACTIVE_STATUSES
 
 MEASURED = ("funding", "troops", "aircraft", "ships")
@@ -261,7 +262,7 @@ def gather(
     """Every read the pack needs, all pinned to ``known_at``: the view, the view on ``since``
     (same filters), the planning figures and the snapshot of the same view. ``today`` names
     the day shown when the filters have no "as of" (the current record)."""
-    as_of = filters.as_of or today or date.today()
+    as_of = filters.as_of or today or clock.today()
     check_since(since, as_of)
     snapshot = build_snapshot(session, filters, known_at)
     pinned = datetime.strptime(snapshot.manifest["known_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
