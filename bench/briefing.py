@@ -70,12 +70,10 @@ def main() -> None:
         for name, (filters, since) in cases.items():
             baseline, _ = timed(lambda f=filters: build_view(session, f, known_at))
             reads, gathered = timed(
-                lambda f=filters, s=since: content.gather(session, f, s, known_at, today)
+                lambda f=filters, s=since: content.gather(session, f, s, known_at)
             )
             drawing, _ = timed(lambda g=gathered: render(g))
-            whole, pdf = timed(
-                lambda f=filters, s=since: briefing_pdf(session, f, s, known_at, today)
-            )
+            whole, pdf = timed(lambda f=filters, s=since: briefing_pdf(session, f, s, known_at))
             rows.append((name, baseline, reads, drawing, whole, len(pdf), len(gathered.movers)))
     dialect = engine.dialect.name
     engine.dispose()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import changes
-from coalition.read.filters import AS_OF_EARLIEST
+from coalition.read.as_of import AS_OF_EARLIEST
 from core import clock
 from ui.resources import read, shared
 from ui.widgets.as_of import as_of_banner

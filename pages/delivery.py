@@ -4,14 +4,13 @@ import streamlit as st
 
 from coalition.figures import delivery
 from coalition.figures.view import build_view
-from core import clock
 from ui.resources import read, shared
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
 filters = current_filters()
-until = filters.as_of or clock.today()
+until = filters.when.shown
 st.title("Commitments against delivery")
 as_of_banner(filters)
 st.caption(

@@ -10,7 +10,6 @@ from coalition.output.briefing.pdf import briefing_pdf
 from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
 from coalition.text import labels
-from core import clock
 from ui.resources import read, read_later, shared
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.filters import current_filters
@@ -28,7 +27,7 @@ st.caption(f"Showing {filters.describe()}.{freshness}")
 
 # The briefing pack: this view on one or two A4 pages, made when clicked (and kept per data
 # version and inputs, so clicking again is instant).
-as_of = filters.as_of or clock.today()
+as_of = filters.when.shown
 left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
 since = left.date_input(
     "Changes since",
@@ -44,7 +43,7 @@ except ValidationFailed as failure:
 else:
     file_download(
         "Briefing pack (PDF)",
-        read_later(briefing_pdf, filters, since, read(pin_known_at, ""), as_of),
+        read_later(briefing_pdf, filters, since, read(pin_known_at, "")),
         file_name=briefing.file_name(as_of),
         mime="application/pdf",
         key="overview_briefing",

@@ -123,9 +123,7 @@ else:
         key="participant_history_pledge",
         help="Who changed what, when and why, one revision per row.",
     )
-    revisions = read(queries.pledge_revisions_frame, chosen)
-    if filters.as_of is not None:
-        revisions = revisions[revisions["effective_on"] <= filters.as_of]
+    revisions = read(queries.pledge_revisions_frame, chosen, filters.as_of)
     history = revision_history(revisions)
     st.caption(f"{len(history)} revision" + ("" if len(history) == 1 else "s"))
     table(history, file_name=f"pledge-{chosen}-history.csv", key="participant_history")

@@ -5,8 +5,8 @@ import streamlit as st
 from coalition.figures import timeline_figures
 from coalition.figures.view import build_view
 from coalition.read import queries, timeline
+from coalition.read.as_of import AsOf
 from coalition.text import formatting
-from core import clock
 from core.vocabulary import STATUSES
 from ui.resources import read, shared
 from ui.widgets.as_of import as_of_banner
@@ -14,7 +14,7 @@ from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
 filters = current_filters()
-until = filters.as_of or clock.today()
+until = filters.when.shown
 st.title("Timeline")
 as_of_banner(filters)
 st.caption(
@@ -24,8 +24,7 @@ st.caption(
 )
 
 series, status_counts = read(timeline.timeline_series, filters)
-events = read(queries.events_frame)
-events = events[events["held_on"] <= until]
+events = read(queries.events_frame, AsOf(until))
 if series.empty:
     st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
     st.stop()

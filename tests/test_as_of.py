@@ -6,6 +6,7 @@ from datetime import date
 
 from coalition.access.auth import Actor
 from coalition.figures.metrics import headline
+from coalition.figures.view import build_view
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledge, update_pledge
@@ -98,9 +99,8 @@ def test_a_backdated_correction_wins_from_its_effective_date(engine):
 
 def test_seeded_record_as_of_the_london_summit(engine):
     with read_session(engine) as session:
-        filters = PledgeFilter(as_of=date(2025, 3, 2))
-        participants = queries.participants_frame(session, filters)
-        pledges = queries.pledges_frame(session, filters)
+        view = build_view(session, PledgeFilter(as_of=date(2025, 3, 2)))
+    participants, pledges = view.participants, view.pledges
     assert len(participants) == 6  # all but New Zealand, first reported on 11 March
     figures = headline(participants, pledges)
     # The UK's troops and aircraft, announced that day; its £1.6bn is a guarantee, apart.

@@ -16,7 +16,8 @@ from coalition.access.privacy import staff_id
 from coalition.errors import ValidationFailed
 from coalition.output.exports import to_csv
 from coalition.read import changes
-from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
+from coalition.read.as_of import AS_OF_EARLIEST
+from coalition.read.filters import PledgeFilter
 from coalition.read.history import describe_changes, field_changes
 from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import SCOPES

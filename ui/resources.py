@@ -4,6 +4,7 @@ write made through any process shows at the next rerun."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.read import queries
+from core import clock
 from core.settings import get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session
 
@@ -57,10 +59,13 @@ def show_write_fault(fault: DatabaseFault) -> None:
 # One cache for reads and built figures. A resource cache, not a data cache: every session
 # gets the same result object instead of an unpickled copy, which cost a sixth of each rerun
 # under load. Nothing changes a result in place (pages and builders derive new frames), so
-# sharing is safe. Entries are keyed by the function's qualified name, the data version and
+# sharing is safe. Entries are keyed by the function's qualified name, the data version, the
+# day (today's record and the day a month-dated pledge counts from move with the clock) and
 # a key; the function itself travels unhashed (Streamlit's cache cannot hash functions).
 @st.cache_resource(show_spinner=False, max_entries=384)
-def _cached(name: str, version: int, key: tuple[Any, ...], _make: Callable[[], Any]) -> Any:
+def _cached(
+    name: str, version: int, today: date, key: tuple[Any, ...], _make: Callable[[], Any]
+) -> Any:
     return _make()
 
 
@@ -84,7 +89,8 @@ def read_later(query: Callable[..., T], *args: Any) -> Callable[[], T]:
         with read_session(get_engine()) as session:
             return query(session, *args)
 
-    return lambda: _cached(_name(query), version, args, run)
+    today = clock.today()
+    return lambda: _cached(_name(query), version, today, args, run)
 
 
 def shared(build: Callable[..., T], *args: Any, key: tuple[Any, ...], **kwargs: Any) -> T:
@@ -95,7 +101,7 @@ def shared(build: Callable[..., T], *args: Any, key: tuple[Any, ...], **kwargs: 
     choices on the page); the arguments themselves are not hashed, since hashing large frames
     on every rerun would cost what the cache saves."""
     version = st.session_state["data_version"]
-    return _cached(_name(build), version, key, lambda: build(*args, **kwargs))
+    return _cached(_name(build), version, clock.today(), key, lambda: build(*args, **kwargs))
 
 
 def clear_cached_data() -> None:

@@ -28,21 +28,12 @@ class View:
     by_participant: pd.DataFrame
 
 
-def on_the_record(
-    participants: pd.DataFrame, pledges: pd.DataFrame, filters: PledgeFilter
-) -> pd.DataFrame:
-    if filters.as_of is None:
-        return participants
-    reported = participants["first_reported_on"] <= filters.as_of
-    return participants[reported | participants["code"].isin(pledges["participant_code"])]
-
-
 def build_view(session: Session, filters: PledgeFilter, known_at: datetime | None = None) -> View:
     """Everything a page shows under ``filters`` from one read of participants and pledges
     (with ``known_at``, the record as recorded by then, as a snapshot pins it)."""
     pledges = queries.pledges_frame(session, filters, known_at=known_at)
     everyone = queries.participants_frame(session, replace(filters, as_of=None))
-    participants = on_the_record(everyone, pledges, filters).reset_index(drop=True)
+    participants = filters.when.on_the_record(everyone, pledges).reset_index(drop=True)
     return View(
         filters=filters,
         participants=participants,

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
-from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
+from coalition.read.as_of import AS_OF_EARLIEST, AsOf
+from coalition.read.filters import PledgeFilter
 from coalition.read.history import describe_changes
 from coalition.text.formatting import pledge_size
 from core import clock
@@ -95,7 +96,7 @@ class Period:
 def default_period(today: date, as_of: date | None = None, by: str = BY_RECORDED) -> Period:
     """The week up to today, or up to the sidebar's "as of" day when one is set (never
     starting before the record does)."""
-    end = as_of or today
+    end = AsOf(as_of).shown_on(today)
     return Period(max(end - timedelta(days=DEFAULT_DAYS), AS_OF_EARLIEST), end, by)
 
 
@@ -247,9 +248,8 @@ def _pledge_changes(
         )
     else:
         statement = statement.where(col(after.effective_on).between(period.start, period.end))
-    if filters.as_of is not None:
-        # The record as it stood on that day holds nothing that took effect later.
-        statement = statement.where(after.effective_on <= filters.as_of)
+    # The record as it stood on that day holds nothing that took effect later.
+    statement = statement.where(*filters.when.revisions(after))
     now_matches, then_matches = _matching(after, filters), _matching(before, filters)
     if now_matches is not None:
         # A change concerns the chosen pledges if the pledge matched before it or after it:
@@ -304,8 +304,7 @@ def _meetings(session: Session, filters: PledgeFilter, period: Period) -> list[d
     statement = select(  # type: ignore[call-overload]
         Event.id, Event.held_on, Event.title, Event.location, Event.format, Event.summary
     ).where(col(Event.held_on).between(period.start, period.end))
-    if filters.as_of is not None:
-        statement = statement.where(Event.held_on <= filters.as_of)
+    statement = statement.where(*filters.when.meetings())
     return [
         {
             "kind": MEETING,

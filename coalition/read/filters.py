@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coalition.errors import Problem, ValidationFailed
+from coalition.read.as_of import AS_OF_EARLIEST, AsOf
 from coalition.text.checks import parse_date
 from core import clock
 from core.vocabulary import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
@@ -18,8 +19,6 @@ MEMBERSHIP_COLUMNS = {
     "Commonwealth": "commonwealth_member",
 }
 DEFAULT_STATUSES = tuple(s for s in STATUSES if s not in INACTIVE_STATUSES)
-# "As of" may go back before the first pledge (the record is then empty), never ahead.
-AS_OF_EARLIEST = date(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,11 @@ class PledgeFilter:
         if self.as_of is not None:
             parts.append(f"as of {self.as_of:%d %b %Y}")
         return "; ".join(parts) if parts else "no filters"
+
+    @property
+    def when(self) -> AsOf:
+        """The as-of rules for this view's day."""
+        return AsOf(self.as_of)
 
     @property
     def counted_statuses(self) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from coalition.access.privacy import staff_id
 from coalition.money.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
 from coalition.money.sizes import counted_size
+from coalition.read.as_of import AsOf
 from coalition.read.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
 from coalition.read.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.read.periods import counted_from
@@ -69,12 +70,12 @@ def participant_conditions(filters: PledgeFilter) -> list[ColumnElement[bool]]:
 
 
 def participants_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
-    """Participants matching the filters; with ``as_of``, only those reported by then."""
+    """Participants matching the filters' region and membership, whatever the as-of day:
+    which of them are on the record by then is AsOf.on_the_record's rule (the View applies
+    it)."""
     statement = select(Participant).order_by(Participant.name)
     if filters is not None:
         statement = statement.where(*participant_conditions(filters))
-        if filters.as_of is not None:
-            statement = statement.where(Participant.first_reported_on <= filters.as_of)
     rows = [p.model_dump() for p in session.exec(statement).all()]
     return pd.DataFrame(rows, columns=list(Participant.model_fields))
 
@@ -126,11 +127,9 @@ def latest_revisions(as_of: date | None, known_at: datetime | None = None):
     With ``known_at``, only revisions recorded by then count: the record as the database held
     it at that moment, which later corrections cannot change (what makes a snapshot
     reproducible)."""
-    conditions = []
-    if as_of is not None:
-        conditions.append(PledgeRevision.effective_on <= as_of)
+    conditions = AsOf(as_of).revisions()
     if known_at is not None:
-        conditions.append(PledgeRevision.recorded_at <= known_at)
+        conditions.append(col(PledgeRevision.recorded_at) <= known_at)
     return (
         select(PledgeRevision.pledge_id, func.max(PledgeRevision.version).label("version"))
         .where(*conditions)
@@ -207,9 +206,7 @@ def _revisions_statement(filters: PledgeFilter, columns: list):
             col(PledgeRevision.category).in_(filters.categories)
         )
         statement = statement.where(col(PledgeRevision.pledge_id).in_(ever))
-    if filters.as_of is not None:
-        statement = statement.where(PledgeRevision.effective_on <= filters.as_of)
-    return statement
+    return statement.where(*filters.when.revisions())
 
 
 def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd.DataFrame:
@@ -338,11 +335,14 @@ def revision_arrays(
     )
 
 
-def pledge_revisions_frame(session: Session, pledge_id: int) -> pd.DataFrame:
-    """One pledge's revisions; ``actor`` is a staff id, never an email (see privacy)."""
+def pledge_revisions_frame(
+    session: Session, pledge_id: int, as_of: date | None = None
+) -> pd.DataFrame:
+    """One pledge's revisions (in effect by ``as_of``); ``actor`` is a staff id, never an email
+    (see privacy)."""
     statement = (
         select(PledgeRevision)
-        .where(PledgeRevision.pledge_id == pledge_id)
+        .where(PledgeRevision.pledge_id == pledge_id, *AsOf(as_of).revisions())
         .order_by(col(PledgeRevision.version))
     )
     rows = [r.model_dump() for r in session.exec(statement).all()]
@@ -356,9 +356,10 @@ def _staff_ids(session: Session, actors: pd.Series) -> pd.Series:
     return actors.map({actor: staff_id(session, actor) for actor in actors.unique()})
 
 
-def events_frame(session: Session) -> pd.DataFrame:
-    """Meetings in date order, with ``named_attendees``: how many participants the sources
-    name as present (the reported count, often larger, is in ``attendance_note``)."""
+def events_frame(session: Session, as_of: AsOf | None = None) -> pd.DataFrame:
+    """Meetings in date order (with ``as_of``, those held by its day), with
+    ``named_attendees``: how many participants the sources name as present (the reported
+    count, often larger, is in ``attendance_note``)."""
     named = (
         select(EventAttendance.event_id, func.count().label("named_attendees"))
         .group_by(col(EventAttendance.event_id))
@@ -370,6 +371,7 @@ def events_frame(session: Session) -> pd.DataFrame:
             *(getattr(Event, c) for c in Event.model_fields), named.c.named_attendees
         )
         .outerjoin(named, named.c.event_id == Event.id)
+        .where(*(as_of.meetings() if as_of is not None else ()))
         .order_by(col(Event.held_on))
     )
     frame = _frame(session, statement)

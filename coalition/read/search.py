@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
+from coalition.read.as_of import AsOf
 from coalition.read.filters import PledgeFilter
 from coalition.text.checks import check_text
 from coalition.text.labels import label
@@ -92,9 +93,7 @@ def corpus(session: Session, as_of: date | None = None) -> Corpus:
     every meeting held by then, and every participant."""
     everything = PledgeFilter(statuses=(), scopes=(), as_of=as_of)
     pledges = queries.pledges_frame(session, everything)
-    meetings = queries.events_frame(session)
-    if as_of is not None:
-        meetings = meetings[meetings["held_on"] <= as_of]
+    meetings = queries.events_frame(session, AsOf(as_of))
     participants = queries.participants_frame(session)
     names = dict(zip(participants["code"], participants["name"], strict=True))
     meetings = meetings.assign(

@@ -16,9 +16,9 @@ from coalition.figures.metrics import Headline
 from coalition.figures.view import View, build_view
 from coalition.output.snapshots import build_snapshot
 from coalition.read import queries
-from coalition.read.filters import AS_OF_EARLIEST, PledgeFilter
+from coalition.read.as_of import AS_OF_EARLIEST
+from coalition.read.filters import PledgeFilter
 from coalition.text.formatting import money
-from core import clock
 from core.vocabulary import INACTIVE_STATUSES
 
 MEASURED = ("funding", "troops", "aircraft", "ships")
@@ -257,12 +257,10 @@ def gather(
     filters: PledgeFilter,
     since: date,
     known_at: datetime,
-    today: date | None = None,
 ) -> Briefing:
     """Every read the pack needs, all pinned to ``known_at``: the view, the view on ``since``
-    (same filters), the planning figures and the snapshot of the same view. ``today`` names
-    the day shown when the filters have no "as of" (the current record)."""
-    as_of = filters.as_of or today or clock.today()
+    (same filters), the planning figures and the snapshot of the same view."""
+    as_of = filters.when.shown
     check_since(since, as_of)
     snapshot = build_snapshot(session, filters, known_at)
     pinned = datetime.strptime(snapshot.manifest["known_at"], "%Y-%m-%dT%H:%M:%S.%fZ")

@@ -50,7 +50,6 @@ def briefing_pdf(
     filters: PledgeFilter,
     since: date,
     known_at: datetime,
-    today: date | None = None,
 ) -> bytes:
     """The briefing pack as PDF bytes (see ``gather`` for the arguments)."""
-    return render(gather(session, filters, since, known_at, today))
+    return render(gather(session, filters, since, known_at))
