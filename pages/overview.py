@@ -60,12 +60,8 @@ columns[0].metric(
 )
 
 
-def excluded(category: str) -> bool:
-    return bool(filters.categories) and category not in filters.categories
-
-
 funding = figures.category("funding")
-if excluded("funding"):
+if not filters.shows("funding"):
     columns[1].metric("Funding (EUR)", "not shown", help="Funding is not a chosen category.")
 else:
     columns[1].metric(
@@ -84,7 +80,7 @@ else:
         )
 for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
     item = figures.category(category)
-    if excluded(category):
+    if not filters.shows(category):
         column.metric(labels.label(category), "not shown", help="Not a chosen category.")
         continue
     column.metric(
@@ -165,7 +161,7 @@ with st.expander("Figures behind the charts"):
 
 st.subheader("The force gap")
 troops = figures.category("troops")
-if excluded("troops"):
+if not filters.shows("troops"):
     st.info("Troops are not a chosen category in the sidebar, so the force gap is not shown.")
 elif (
     gaps := shared(

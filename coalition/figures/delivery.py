@@ -70,8 +70,7 @@ def stages_for(filters: PledgeFilter) -> tuple[str, ...]:
 def groups_for(filters: PledgeFilter) -> tuple[str, ...]:
     """The categories shown: the chosen ones (all when none is), with loans and guarantees
     wherever funding is shown."""
-    chosen = filters.categories or CATEGORIES
-    return tuple(g for g in GROUPS if g in chosen or (g == LENDING and "funding" in chosen))
+    return tuple(g for g in GROUPS if filters.shows(g if g != LENDING else "funding"))
 
 
 def _grouped(pledges: pd.DataFrame) -> pd.Series:

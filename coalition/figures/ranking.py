@@ -59,11 +59,7 @@ NOTHING_REPORTED = "nothing reported"
 
 def measures_for(filters: PledgeFilter) -> list[str]:
     """The measures whose category the sidebar's category filter leaves in."""
-    return [
-        key
-        for key, m in RANK_MEASURES.items()
-        if not filters.categories or m.category in filters.categories
-    ]
+    return [key for key, m in RANK_MEASURES.items() if filters.shows(m.category)]
 
 
 def _ratio_text(measure: RankMeasure, value: float) -> str:

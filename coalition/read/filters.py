@@ -53,6 +53,10 @@ class PledgeFilter:
             parts.append(f"as of {self.as_of:%d %b %Y}")
         return "; ".join(parts) if parts else "no filters"
 
+    def shows(self, category: str) -> bool:
+        """Whether the category filter leaves ``category`` in (no choice leaves all in)."""
+        return not self.categories or category in self.categories
+
     @property
     def when(self) -> AsOf:
         """The as-of rules for this view's day."""

@@ -261,14 +261,15 @@ def series_from_arrays(
     columns = ["category", "date", "known_total", "pledges", "unknown_size"]
     parts = [daily[name].reset_index().assign(category=name) for name in names]
     series = pd.concat(parts, ignore_index=True)[columns]
-    if filters.categories:
-        series = series[series["category"].isin(filters.categories)].reset_index(drop=True)
+    series = series[series["category"].map(filters.shows)].reset_index(drop=True)
 
     in_scope = announced
     if filters.scopes:
         in_scope = in_scope & in_scopes
-    if filters.categories:  # pledges that moved out of a chosen category leave it that day
-        in_scope = in_scope & np.isin(category, [CATEGORIES.index(c) for c in filters.categories])
+    # Pledges that moved out of a chosen category leave it that day.
+    in_scope = in_scope & np.isin(
+        category, [CATEGORIES.index(c) for c in CATEGORIES if filters.shows(c)]
+    )
     counts = _sums_by_day(
         pledge,
         day,

@@ -71,10 +71,6 @@ class Tile:
     category: str | None = None
 
 
-def excluded(filters: PledgeFilter, category: str) -> bool:
-    return bool(filters.categories) and category not in filters.categories
-
-
 def tiles(headline: Headline, filters: PledgeFilter) -> list[Tile]:
     """The overview's five headline tiles, worded as the overview words them."""
     shown = [Tile("Participants", f"{headline.participants}", ("on the record by this date",))]
@@ -85,7 +81,7 @@ def tiles(headline: Headline, filters: PledgeFilter) -> list[Tile]:
         ("ships", "Ships"),
     ):
         item = headline.category(category)
-        if excluded(filters, category):
+        if not filters.shows(category):
             shown.append(Tile(label, "not shown", ("not a chosen category",), category))
             continue
         notes = [item.caption()]
@@ -267,7 +263,7 @@ def gather(
     view = build_view(session, filters, known_at)
     before = build_view(session, replace(filters, as_of=since), known_at)
     troops = view.headline.category("troops")
-    if excluded(filters, "troops"):
+    if not filters.shows("troops"):
         gaps = force_gap.force_gap(troops, queries.targets_frame(session).iloc[0:0])
     else:
         gaps = force_gap.force_gap(troops, queries.targets_frame(session), filters.as_of)

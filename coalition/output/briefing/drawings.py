@@ -10,7 +10,7 @@ from fpdf import FPDF
 
 from coalition.figures import charts, force_gap, maps
 from coalition.figures.metrics import CategoryFigures
-from coalition.output.briefing.content import GAP_ROWS_SHOWN, Briefing, excluded, map_classes
+from coalition.output.briefing.content import GAP_ROWS_SHOWN, Briefing, map_classes
 from coalition.output.briefing.page import (
     MARGIN,
     MUTED,
@@ -34,7 +34,7 @@ def _axis_ticks(end: float) -> list[float]:
 def draw_force_gap(pdf: FPDF, briefing: Briefing) -> None:
     troops: CategoryFigures = briefing.view.headline.category("troops")
     gaps = briefing.gaps
-    if excluded(briefing.filters, "troops"):
+    if not briefing.filters.shows("troops"):
         section(pdf, "The force gap", 8)
         paragraph(pdf, "Troops are not a chosen category, so the force gap is not shown.")
         return

@@ -7,7 +7,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
 from coalition.figures import charts
-from coalition.output.briefing.content import MEASURED, Briefing, excluded, long_date, tiles
+from coalition.output.briefing.content import MEASURED, Briefing, long_date, tiles
 from coalition.output.briefing.page import (
     BOTTOM,
     INK,
@@ -116,7 +116,7 @@ def movers_height(briefing: Briefing) -> float:
 
 
 def draw_movers(pdf: FPDF, briefing: Briefing) -> None:
-    categories = [c for c in MEASURED if not excluded(briefing.filters, c)]
+    categories = [c for c in MEASURED if briefing.filters.shows(c)]
     rows = briefing.movers
     section(pdf, f"Top movers since {long_date(briefing.since)}", movers_height(briefing) - 10)
     paragraph(
