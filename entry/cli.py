@@ -185,6 +185,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         )
     data = args.file.read_bytes()
     resolutions = {}
+    preview = None
     engine = create_db_engine(settings.database_url)
     try:
         if args.dry_run:
@@ -215,6 +216,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 data=data,
                 reason=args.reason,
                 resolutions=resolutions,
+                preview=preview,
                 progress=report,
             )
     finally:

@@ -149,6 +149,7 @@ if st.button(
                 data=upload.getvalue(),
                 reason=reason,
                 resolutions=resolutions,
+                preview=preview,
                 progress=lambda done, total: bar.progress(
                     done / total, text=f"Importing {done}/{total}"
                 ),

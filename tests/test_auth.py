@@ -17,8 +17,8 @@ from sqlmodel import select
 from coalition.access import audit, auth
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
-from coalition.output.exports import to_csv
 from coalition.read import queries
+from coalition.text.safe_csv import to_csv
 from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session

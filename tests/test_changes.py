@@ -14,11 +14,11 @@ from sqlmodel import select
 from coalition.access.auth import Actor, set_role
 from coalition.access.privacy import staff_id
 from coalition.errors import ValidationFailed
-from coalition.output.exports import to_csv
 from coalition.read import changes
 from coalition.read.as_of import AS_OF_EARLIEST
 from coalition.read.filters import PledgeFilter
 from coalition.read.history import describe_changes, field_changes
+from coalition.text.safe_csv import to_csv
 from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import SCOPES
 from db.engine import read_session, write_session

@@ -14,10 +14,10 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from coalition.access.auth import Actor
-from coalition.output.exports import neutralise, print_table, to_csv
 from coalition.output.snapshots import build_snapshot
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.text.safe_csv import neutralise, print_table, to_csv
 from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session

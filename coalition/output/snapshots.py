@@ -23,10 +23,10 @@ from sqlmodel import Session
 from coalition import __version__
 from coalition.access import audit
 from coalition.errors import Problem, ValidationFailed
-from coalition.output.exports import neutralise
 from coalition.read import queries
 from coalition.read.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
+from coalition.text.safe_csv import neutralise
 from core import clock
 
 BOM = "\ufeff"

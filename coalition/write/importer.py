@@ -24,17 +24,17 @@ from coalition.access import audit
 from coalition.access.auth import Actor, require_role
 from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
-from coalition.output.exports import FORMULA_PREFIXES
+from coalition.read import queries
 from coalition.read.columns import SNAPSHOT_COLUMNS
 from coalition.text.checks import check_text
+from coalition.text.safe_csv import FORMULA_PREFIXES
 from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
+    CheckedEntry,
+    check_entries,
     create_pledges,
-    known_currencies,
-    known_participant_codes,
     update_pledge,
 )
-from coalition.write.validation import validate_pledge
 from db.models import Pledge, PledgeFields, PledgeRevision, pledge_change
 
 IMPORT_COLUMNS = ("pledge_id", "version", *PLEDGE_FIELD_NAMES)
@@ -67,7 +67,7 @@ class PreviewRow:
     pledge_id: int | None = None
     version: int | None = None  # the version the row starts from, as the file says
     base_version: int | None = None  # the pledge's version now, which a write must find
-    typed: PledgeFields | None = None
+    checked: CheckedEntry | None = None  # the row's fields, checked by the write path
     changes: dict[str, Any] = field(default_factory=dict)
     # For a conflict: what the changed fields hold now, and who changed the pledge since.
     current: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +81,9 @@ class Preview:
     rows: list[PreviewRow]
     file_problems: list[Problem]
     sha256: str
+    # The record the rows were compared with: a commit at the same data version takes the
+    # preview as it is; after any other write it checks the file again.
+    data_version: int = 0
 
     @property
     def problems(self) -> list[Problem]:
@@ -271,7 +274,6 @@ def preview_import(session: Session, data: bytes) -> Preview:
     if problems:
         return Preview([], problems, digest)
 
-    codes, currencies = known_participant_codes(session), known_currencies(session)
     rows: list[PreviewRow] = []
     for line, cells in _records(lines, problems):
         if not any(c.strip() for c in cells):
@@ -283,16 +285,14 @@ def preview_import(session: Session, data: bytes) -> Preview:
                 )
             )
             break
-        rows.append(_read_row(line, cells, header, codes, currencies))
+        rows.append(_read_row(session, line, cells, header))
     _compare_with_the_record(session, rows)
     if not rows and not problems:
         problems.append(Problem("file", "has no rows below its header", file="upload", row=2))
-    return Preview(rows, problems, digest)
+    return Preview(rows, problems, digest, queries.data_version(session))
 
 
-def _read_row(
-    line: int, cells: list[str], header: list[str], codes: set[str], currencies: set[str]
-) -> PreviewRow:
+def _read_row(session: Session, line: int, cells: list[str], header: list[str]) -> PreviewRow:
     """One row checked on its own: its cells, its pledge and version numbers, its fields."""
     if len(cells) != len(header):
         row = PreviewRow(line, "error", {})
@@ -323,12 +323,9 @@ def _read_row(
                 )
             )
         row.version = file_version
-    try:
-        row.typed = validate_pledge(values, participant_codes=codes, currencies=currencies)
-    except ValidationFailed as failure:
-        row.problems += [
-            Problem(p.field, p.message, file="upload", row=line) for p in failure.problems
-        ]
+    checked, problems = check_entries(session, [values])
+    row.checked = checked[0] if checked else None
+    row.problems += [replace(p, file="upload", row=line) for p in problems]
     return row
 
 
@@ -362,10 +359,10 @@ def _compare_with_the_record(session: Session, rows: list[PreviewRow]) -> None:
                         row=row.line,
                     )
                 )
-            elif row.typed is not None and row.version is not None:
+            elif row.checked is not None and row.version is not None:
                 _compare_with_pledge(session, row, existing)
-        elif row.typed is not None:
-            identity = _identity(row.typed.model_dump())
+        elif row.checked is not None:
+            identity = _identity(row.checked.fields.model_dump())
             if identity in seen_new:
                 row.problems.append(
                     Problem(
@@ -384,8 +381,8 @@ def _compare_with_the_record(session: Session, rows: list[PreviewRow]) -> None:
 
 def _compare_with_pledge(session: Session, row: PreviewRow, existing: Pledge) -> None:
     # Only rows that parsed, with a version, are compared, and only with a stored pledge.
-    assert row.typed is not None and row.version is not None and existing.id is not None
-    typed, line = row.typed, row.line
+    assert row.checked is not None and row.version is not None and existing.id is not None
+    typed, line = row.checked.fields, row.line
     if "participant_code" in row.values and typed.participant_code != existing.participant_code:
         row.problems.append(
             Problem(
@@ -462,6 +459,15 @@ def revisions_since(session: Session, pledge_id: int, version: int) -> list[dict
     ]
 
 
+def _still_current(session: Session, preview: Preview | None, data: bytes) -> bool:
+    """Whether ``preview`` is of this file and the record has not changed since."""
+    return (
+        preview is not None
+        and preview.sha256 == hashlib.sha256(data).hexdigest()
+        and preview.data_version == queries.data_version(session)
+    )
+
+
 def commit_import(
     session: Session,
     *,
@@ -470,16 +476,20 @@ def commit_import(
     reason: str,
     resolutions: Mapping[int, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    preview: Preview | None = None,
 ) -> dict[str, Any]:
-    """Check the file again and write all of it in the caller's transaction, or nothing:
-    any problem raises before the commit.
+    """Write all of the file in the caller's transaction, or nothing: any problem raises
+    before the commit. ``preview``, of this file, is taken as it is while the record has not
+    changed since it was made; otherwise (or without one) the file is checked again here.
 
     A conflict (a row starting from a version someone has changed since) is written only as
     its row's entry in ``resolutions`` says, by line: APPLY the file's own changes on top of
     the current version, or DROP the row. A conflict with no choice stops the import."""
     require_role(session, actor, "editor", action="import.commit")
     resolutions = dict(resolutions or {})
-    preview = preview_import(session, data)
+    if not _still_current(session, preview, data):
+        preview = preview_import(session, data)
+    assert preview is not None  # made just above when not given
     if preview.problems:
         raise ValidationFailed(preview.problems)
     problems = []
@@ -513,7 +523,7 @@ def commit_import(
             create_pledges(
                 session,
                 actor=actor,
-                entries=[row.values for row in chunk],
+                entries=[row.checked or row.values for row in chunk],
                 reason=reason,
                 batch_id=batch_id,
             )
@@ -530,13 +540,16 @@ def commit_import(
     for row in changed:
         # A changed row names its pledge, at the version found when it was previewed.
         assert row.pledge_id is not None and row.base_version is not None
+        # A row in conflict applies its changes on top of a state it was not checked with:
+        # that mix is checked by the write path; any other row is its whole, checked state.
+        changes = row.changes if row.status == "conflict" or row.checked is None else row.checked
         try:
             update_pledge(
                 session,
                 actor=actor,
                 pledge_id=row.pledge_id,
                 expected_version=row.base_version,
-                changes=row.changes,
+                changes=changes,
                 reason=reason,
                 batch_id=batch_id,
             )

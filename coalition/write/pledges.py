@@ -4,8 +4,8 @@ revision and an audit entry, in the caller's transaction (see db.engine.write_se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, update
@@ -67,20 +67,45 @@ def _effective_on(value: date | str | None, problems: list[Problem]) -> date | N
         return None
 
 
-def _validated(session: Session, raw: Mapping[str, Any], reason: str | None) -> PledgeFields:
-    """The pledge's fields checked, and the reason with them: every problem raised at once."""
+@dataclass(frozen=True)
+class CheckedEntry:
+    """A pledge's fields as check_entries left them, in this transaction: the write path
+    takes one without checking it again (the importer's preview makes them)."""
+
+    fields: PledgeFields
+
+
+def check_entries(
+    session: Session, entries: Sequence[Mapping[str, Any] | CheckedEntry]
+) -> tuple[list[CheckedEntry], list[Problem]]:
+    """The one check of a pledge's fields, against the record's participants and currencies:
+    every entry checked (problems name their entry by number, ``row``, from 1), an entry
+    already checked taken as it is."""
+    checked: list[CheckedEntry] = []
+    problems: list[Problem] = []
+    for number, entry in enumerate(entries, start=1):
+        if isinstance(entry, CheckedEntry):
+            checked.append(entry)
+            continue
+        try:
+            fields = validate_pledge(
+                entry,
+                participant_codes=known_participant_codes(session),
+                currencies=known_currencies(session),
+            )
+        except ValidationFailed as failure:
+            problems += [replace(problem, row=number) for problem in failure.problems]
+        else:
+            checked.append(CheckedEntry(fields))
+    return checked, problems
+
+
+def _write_problems(
+    reason: str | None, effective_on: date | str | None
+) -> tuple[list[Problem], date | None]:
+    """What every write checks besides the pledge: its reason and the day it holds from."""
     problems = _reason_problems(reason)
-    try:
-        fields = validate_pledge(
-            raw,
-            participant_codes=known_participant_codes(session),
-            currencies=known_currencies(session),
-        )
-    except ValidationFailed as failure:
-        problems = failure.problems + problems
-    if problems:
-        raise ValidationFailed(problems)
-    return fields
+    return problems, _effective_on(effective_on, problems)
 
 
 def _role_at_write(session: Session, actor: Actor) -> str | None:
@@ -90,32 +115,32 @@ def _role_at_write(session: Session, actor: Actor) -> str | None:
     return SYSTEM_ROLE if actor.system else role_of(session, actor)
 
 
-def _append_revision(
-    session: Session,
-    pledge: Pledge,
+def revision_row(
+    state: Mapping[str, Any],
     *,
+    pledge_id: int,
+    version: int,
     action: str,
     actor: str,
     actor_role: str | None,
     reason: str,
+    recorded_at: datetime,
     effective_on: date,
     batch_id: str | None,
-) -> PledgeRevision:
-    assert pledge.id is not None  # a stored pledge
-    revision = PledgeRevision(
-        **{name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES},
-        pledge_id=pledge.id,
-        version=pledge.version,
-        action=action,
-        actor=actor,
-        actor_role=actor_role,
-        reason=reason,
-        recorded_at=pledge.updated_at,
-        effective_on=effective_on,
-        batch_id=batch_id,
-    )
-    session.add(revision)
-    return revision
+) -> dict[str, Any]:
+    """The one shape of a revision: the pledge's full state with who, when, why and from
+    when (every write inserts these rows with insert(PledgeRevision))."""
+    return {name: state[name] for name in PLEDGE_FIELD_NAMES} | {
+        "pledge_id": pledge_id,
+        "version": version,
+        "action": action,
+        "actor": actor,
+        "actor_role": actor_role,
+        "reason": reason,
+        "recorded_at": recorded_at,
+        "effective_on": effective_on,
+        "batch_id": batch_id,
+    }
 
 
 def _action_for(previous_status: str, status: str) -> str:
@@ -130,7 +155,7 @@ def create_pledges(
     session: Session,
     *,
     actor: Actor,
-    entries: Sequence[Mapping[str, Any]],
+    entries: Sequence[Mapping[str, Any] | CheckedEntry],
     reason: str,
     effective_on: date | str | None = None,
     batch_id: str | None = None,
@@ -143,28 +168,16 @@ def create_pledges(
     as the database allows. Every entry is checked before anything is written; a problem names
     its entry by number (``row``, counting from 1)."""
     require_role(session, actor, "editor", action="pledge.create")
-    problems = _reason_problems(reason)
-    effective_on = _effective_on(effective_on, problems)
-    validated: list[PledgeFields] = []
-    for number, values in enumerate(entries, start=1):
-        try:
-            validated.append(
-                validate_pledge(
-                    values,
-                    participant_codes=known_participant_codes(session),
-                    currencies=known_currencies(session),
-                )
-            )
-        except ValidationFailed as failure:
-            problems += [replace(problem, row=number) for problem in failure.problems]
-    if problems:
+    checked, problems = check_entries(session, entries)
+    write_problems, effective_on = _write_problems(reason, effective_on)
+    if problems := problems + write_problems:
         raise ValidationFailed(problems)
-    if not validated:
+    if not checked:
         return []
     reason = reason.strip()
     actor_role = _role_at_write(session, actor)
     now = utc_now()
-    states = [fields.model_dump() for fields in validated]
+    states = [entry.fields.model_dump() for entry in checked]
     rows = [
         state | {"version": 1, "created_at": now, "updated_at": now, "updated_by": actor.email}
         for state in states
@@ -175,18 +188,18 @@ def create_pledges(
     session.execute(
         insert(PledgeRevision),
         [
-            state
-            | {
-                "pledge_id": pledge_id,
-                "version": 1,
-                "action": "create",
-                "actor": actor.email,
-                "actor_role": actor_role,
-                "reason": reason,
-                "recorded_at": now,
-                "effective_on": effective_on or state["announced_on"],
-                "batch_id": batch_id,
-            }
+            revision_row(
+                state,
+                pledge_id=pledge_id,
+                version=1,
+                action="create",
+                actor=actor.email,
+                actor_role=actor_role,
+                reason=reason,
+                recorded_at=now,
+                effective_on=effective_on or state["announced_on"],
+                batch_id=batch_id,
+            )
             for pledge_id, state in zip(ids, states, strict=True)
         ],
     )
@@ -237,13 +250,14 @@ def update_pledge(
     actor: Actor,
     pledge_id: int,
     expected_version: int,
-    changes: PledgeChange | Mapping[str, Any],
+    changes: PledgeChange | Mapping[str, Any] | CheckedEntry,
     reason: str,
     effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> Pledge:
     """Apply only the given fields (those a PledgeChange holds, or a mapping's) on top of the
-    current state, if nobody saved since ``expected_version``. The version check and the bump
+    current state, if nobody saved since ``expected_version``; a CheckedEntry is the whole new
+    state, already checked. The version check and the bump
     are one UPDATE, so two writers racing from the same version cannot both win on any
     database. Restoring a withdrawn pledge is an admin's decision."""
     require_role(session, actor, "editor", action="pledge.update")
@@ -252,19 +266,19 @@ def update_pledge(
         raise NotFound(f"pledge {pledge_id} does not exist")
     if isinstance(changes, PledgeChange):
         changes = changes.as_dict()
-    unknown = sorted(set(changes) - set(PLEDGE_FIELD_NAMES))
-    if unknown:
-        raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
+    if isinstance(changes, CheckedEntry):
+        entry: Mapping[str, Any] | CheckedEntry = changes
+    else:
+        unknown = sorted(set(changes) - set(PLEDGE_FIELD_NAMES))
+        if unknown:
+            raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
+        entry = current_values(pledge) | dict(changes)
     previous_status = pledge.status
-    merged = {name: getattr(pledge, name) for name in PLEDGE_FIELD_NAMES} | dict(changes)
-    problems: list[Problem] = []
-    effective_on = _effective_on(effective_on, problems)
-    try:
-        fields = _validated(session, merged, reason)
-    except ValidationFailed as failure:
-        raise ValidationFailed(failure.problems + problems) from failure
-    if problems:
+    checked, problems = check_entries(session, [entry])
+    write_problems, effective_on = _write_problems(reason, effective_on)
+    if problems := [replace(p, row=None) for p in problems] + write_problems:
         raise ValidationFailed(problems)
+    fields = checked[0].fields
     reason = reason.strip()
     changed = pledge_change(current_values(pledge), fields.model_dump()).as_dict()
     if pledge.version != expected_version:
@@ -288,15 +302,22 @@ def update_pledge(
         )
     session.refresh(pledge)
     action = _action_for(previous_status, pledge.status)
-    _append_revision(
-        session,
-        pledge,
-        action=action,
-        actor=actor.email,
-        actor_role=_role_at_write(session, actor),
-        reason=reason,
-        effective_on=effective_on or now.date(),
-        batch_id=batch_id,
+    session.execute(
+        insert(PledgeRevision),
+        [
+            revision_row(
+                current_values(pledge),
+                pledge_id=pledge_id,
+                version=pledge.version,
+                action=action,
+                actor=actor.email,
+                actor_role=_role_at_write(session, actor),
+                reason=reason,
+                recorded_at=now,
+                effective_on=effective_on or now.date(),
+                batch_id=batch_id,
+            )
+        ],
     )
     audit.record(
         session,
@@ -360,17 +381,12 @@ def add_synthetic_history(
         if before is None or before["source_title"] != SYNTHETIC_SOURCE:
             problems.append(Problem("pledge_id", f"{pledge_id} is no synthetic pledge", row=number))
             continue
-        try:
-            fields = validate_pledge(
-                before | dict(changes),
-                participant_codes=known_participant_codes(session),
-                currencies=known_currencies(session),
-            )
-            effective = parse_date("effective_on", effective_on) or now.date()
-        except ValidationFailed as failure:
-            problems += [replace(problem, row=number) for problem in failure.problems]
+        checked, row_problems = check_entries(session, [before | dict(changes)])
+        effective = _effective_on(effective_on, row_problems)
+        if row_problems:
+            problems += [replace(problem, row=number) for problem in row_problems]
             continue
-        after = fields.model_dump()
+        after = checked[0].fields.model_dump()
         if after["source_title"] != SYNTHETIC_SOURCE:
             problems.append(Problem("source_title", "must stay synthetic", row=number))
             continue
@@ -378,18 +394,18 @@ def add_synthetic_history(
         action = _action_for(before["status"], after["status"])
         states[pledge_id] = after
         history.append(
-            after
-            | {
-                "pledge_id": pledge_id,
-                "version": version,
-                "action": action,
-                "actor": actor.email,
-                "actor_role": actor_role,
-                "reason": reason,
-                "recorded_at": now,
-                "effective_on": effective,
-                "batch_id": None,
-            }
+            revision_row(
+                after,
+                pledge_id=pledge_id,
+                version=version,
+                action=action,
+                actor=actor.email,
+                actor_role=actor_role,
+                reason=reason,
+                recorded_at=now,
+                effective_on=effective or now.date(),
+                batch_id=None,
+            )
         )
         events.append(
             audit.PledgeChanged(

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coalition.output.exports import print_table, to_csv
 from coalition.text import formatting
+from coalition.text.safe_csv import print_table, to_csv
 
 ROWS_PER_PAGE = 500
 # A pledge on paper: what, how much, when and who reported it. The other columns (links,
