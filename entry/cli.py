@@ -16,7 +16,8 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.output.snapshots import build_snapshot, log_snapshot
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
 from coalition.seed.load import load_seed
-from coalition.write.importer import APPLY, DROP, MAX_FILE_BYTES, commit_import, preview_import
+from coalition.write.import_file import MAX_FILE_BYTES
+from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from core import clock
 from core.settings import Settings
 from core.vocabulary import CATEGORIES, ROLES, SCOPES, STATUSES

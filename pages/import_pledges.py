@@ -6,15 +6,8 @@ import streamlit as st
 from coalition.access.auth import PermissionDenied
 from coalition.errors import ValidationFailed, VersionConflict
 from coalition.read.history import FIELD_LABELS, shown
-from coalition.write.importer import (
-    APPLY,
-    DROP,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    commit_import,
-    preview_import,
-    template_csv,
-)
+from coalition.write.import_file import MAX_FILE_BYTES, MAX_ROWS, template_csv
+from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from ui.data import DatabaseFault, reading, writing
 from ui.forms.pledge_fields import EDITING_SCOPE
 from ui.resources import show_write_fault

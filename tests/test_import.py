@@ -24,7 +24,8 @@ from coalition.errors import ValidationFailed
 from coalition.output.snapshots import build_snapshot
 from coalition.read.columns import SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
-from coalition.write.importer import commit_import, preview_import, template_csv
+from coalition.write.import_file import template_csv
+from coalition.write.importer import commit_import, preview_import
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session

@@ -23,14 +23,8 @@ from coalition.bootstrap import initialise_database
 from coalition.errors import ValidationFailed
 from coalition.output.snapshots import build_snapshot
 from coalition.read.filters import PledgeFilter
-from coalition.write.importer import (
-    APPLY,
-    DROP,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    commit_import,
-    preview_import,
-)
+from coalition.write.import_file import MAX_FILE_BYTES, MAX_ROWS
+from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from coalition.write.pledges import update_pledge
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
