@@ -4,10 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from coalition.access import tokens
-from coalition.errors import ValidationFailed
-from ui.data import DatabaseFault, reading, writing
-from ui.resources import show_write_fault
+from ui.data import reading
 from ui.shell import require_role
+from ui.writes import save
 
 viewer = require_role("viewer")
 NEW_TOKEN = "account_new_token"
@@ -28,17 +27,13 @@ if token := st.session_state.pop(NEW_TOKEN, None):
 with st.form("account_token_form", clear_on_submit=True):
     name = st.text_input("What is it for?", max_chars=100, placeholder="e.g. briefing notebook")
     if st.form_submit_button("Make a token"):
-        try:
-            with writing() as session:
-                st.session_state[NEW_TOKEN] = tokens.create_token(
-                    session, actor=viewer.actor, email=viewer.email, name=name
-                )
-        except ValidationFailed as failure:
-            st.error("; ".join(p.message for p in failure.problems))
-        except DatabaseFault as fault:
-            show_write_fault(fault)
-        else:
-            st.rerun()
+        save(
+            lambda session: tokens.create_token(
+                session, actor=viewer.actor, email=viewer.email, name=name
+            ),
+            saved=lambda token: st.session_state.update({NEW_TOKEN: token}),
+            problems=lambda problems: st.error("; ".join(p.message for p in problems)),
+        )
 
 with reading() as session:
     mine = tokens.tokens_of(session, viewer.email)
@@ -52,10 +47,4 @@ else:
             "Revoke a token", list(active), format_func=lambda i: f"{i}: {active[i]}"
         )
         if st.button("Revoke", key="account_revoke"):
-            try:
-                with writing() as session:
-                    tokens.revoke_token(session, actor=viewer.actor, token_id=chosen)
-            except DatabaseFault as fault:
-                show_write_fault(fault)
-            else:
-                st.rerun()
+            save(lambda session: tokens.revoke_token(session, actor=viewer.actor, token_id=chosen))

@@ -11,12 +11,13 @@ from ui.forms import pledge_fields as editing
 from ui.forms import pledge_form
 from ui.resources import read
 from ui.shell import require_role
+from ui.writes import show_notice
 
 viewer = require_role("editor")
 
 st.title("Edit pledges")
 st.caption(editing.EDITING_SCOPE)
-pledge_form.show_notice()
+show_notice()
 
 participants = read(queries.participants_frame)
 names = dict(zip(participants["code"], participants["name"], strict=True))

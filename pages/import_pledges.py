@@ -3,16 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from coalition.access.auth import PermissionDenied
-from coalition.errors import ValidationFailed, VersionConflict
 from coalition.read.history import FIELD_LABELS, shown
 from coalition.write.import_file import MAX_FILE_BYTES, MAX_ROWS, template_csv
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
-from ui.data import DatabaseFault, reading, writing
+from ui.data import reading
 from ui.forms.pledge_fields import EDITING_SCOPE
-from ui.resources import show_write_fault
 from ui.shell import require_role
 from ui.widgets.tables import file_download, page_of_rows
+from ui.writes import save, show_notice
 
 viewer = require_role("editor")
 
@@ -34,8 +32,7 @@ file_download(
     mime="text/csv",
     key="import_template",
 )
-if notice := st.session_state.pop("import_notice", None):
-    st.success(notice)
+show_notice()
 
 upload = st.file_uploader("CSV file (UTF-8, comma-separated)", type=["csv"], key="import_file")
 if upload is None:
@@ -134,29 +131,9 @@ if st.button(
     key="import_commit",
 ):
     bar = st.progress(0.0, text="Importing…")
-    try:
-        with writing() as session:
-            summary = commit_import(
-                session,
-                actor=viewer.actor,
-                data=upload.getvalue(),
-                reason=reason,
-                resolutions=resolutions,
-                preview=preview,
-                progress=lambda done, total: bar.progress(
-                    done / total, text=f"Importing {done}/{total}"
-                ),
-            )
-    except ValidationFailed as failure:
-        st.error("Nothing was imported: " + "; ".join(str(p) for p in failure.problems))
-    except VersionConflict as conflict:
-        st.error(f"Nothing was imported: {conflict}. Upload the file again to re-check it.")
-    except PermissionDenied as refusal:
-        st.error(str(refusal))
-    except DatabaseFault as fault:
-        show_write_fault(fault)
-    else:
-        st.session_state["import_notice"] = (
+
+    def imported(summary: dict) -> str:
+        return (
             f"Imported batch {summary['batch_id']}: {summary['new']} new, "
             f"{summary['changed'] + summary['conflicts_applied']} changed, "
             f"{summary['unchanged']} unchanged"
@@ -166,6 +143,25 @@ if st.button(
                 else "."
             )
         )
-        del st.session_state["import_file"]
-        st.session_state.pop(PREVIEW, None)
-        st.rerun()
+
+    save(
+        lambda session: commit_import(
+            session,
+            actor=viewer.actor,
+            data=upload.getvalue(),
+            reason=reason,
+            resolutions=resolutions,
+            preview=preview,
+            progress=lambda done, total: bar.progress(
+                done / total, text=f"Importing {done}/{total}"
+            ),
+        ),
+        saved=imported,
+        forget=("import_file", PREVIEW),
+        problems=lambda problems: st.error(
+            "Nothing was imported: " + "; ".join(str(p) for p in problems)
+        ),
+        conflict=lambda conflict: st.error(
+            f"Nothing was imported: {conflict}. Upload the file again to re-check it."
+        ),
+    )

@@ -3,12 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from coalition.access.auth import PermissionDenied
-from coalition.errors import ValidationFailed
+from coalition.errors import Problem
 from coalition.write import reference
-from ui.data import DatabaseFault, reading, writing
-from ui.resources import show_write_fault
+from ui.data import reading
 from ui.shell import require_role
+from ui.writes import save, show_notice
 
 viewer = require_role("admin")
 
@@ -18,8 +17,7 @@ st.caption(
     "checked before anything is written; each change is kept in the audit log with its before "
     "and after."
 )
-if notice := st.session_state.pop("reference_notice", None):
-    st.success(notice)
+show_notice()
 
 tabs = st.tabs([table.title for table in reference.TABLES.values()])
 for tab, table in zip(tabs, reference.TABLES.values(), strict=True):
@@ -34,25 +32,22 @@ for tab, table in zip(tabs, reference.TABLES.values(), strict=True):
             key=f"reference_editor_{table.name}",
         )
         if st.button("Save changes", key=f"reference_save_{table.name}", type="primary"):
-            try:
-                with writing() as session:
-                    counts = reference.save_table(
-                        session,
-                        actor=viewer.actor,
-                        table_name=table.name,
-                        edited=pd.DataFrame(edited),
-                    )
-            except ValidationFailed as failure:
-                st.error(f"{len(failure.problems)} problem(s): nothing was saved.")
-                st.code("\n".join(str(p) for p in failure.problems), language=None)
-            except PermissionDenied as refusal:
-                st.error(str(refusal))
-            except DatabaseFault as fault:
-                show_write_fault(fault)
-            else:
-                st.session_state["reference_notice"] = (
+
+            def listed(problems: list[Problem]) -> None:
+                st.error(f"{len(problems)} problem(s): nothing was saved.")
+                st.code("\n".join(str(p) for p in problems), language=None)
+
+            save(
+                lambda session, table=table, edited=edited: reference.save_table(
+                    session,
+                    actor=viewer.actor,
+                    table_name=table.name,
+                    edited=pd.DataFrame(edited),
+                ),
+                saved=lambda counts, table=table: (
                     f"{table.title}: {counts['added']} added, {counts['changed']} changed, "
                     f"{counts['removed']} removed."
-                )
-                del st.session_state[f"reference_editor_{table.name}"]
-                st.rerun()
+                ),
+                forget=(f"reference_editor_{table.name}",),
+                problems=listed,
+            )

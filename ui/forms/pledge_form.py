@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.errors import Problem, ValidationFailed, VersionConflict
@@ -16,12 +17,13 @@ from coalition.read import queries
 from coalition.text.labels import INSTRUMENT_LABELS, SCOPE_LABELS, label
 from coalition.write.pledges import create_pledge, update_pledge
 from db.models import PledgeChange
-from ui.data import DatabaseFault, reading, writing
+from ui.data import DatabaseFault, reading
 from ui.forms import pledge_fields as editing
 from ui.forms.pledge_fields import CATEGORY_SPEC, FORM_ROWS, EditState, FieldSpec
 from ui.resources import read, show_write_fault
+from ui.writes import save
 
-ERRORS, STATE, NOTICE = "edit_errors", "edit_state", "edit_notice"
+ERRORS, STATE = "edit_errors", "edit_state"
 FORM_GENERATION = "edit_form_generation"
 PICKER, PICKED = "edit_pledge_id", "edit_picked"
 NEW, CHANGE = "Record a new pledge", "Change an existing pledge"
@@ -45,12 +47,6 @@ class Submission:
     reason: str
     effective_on: str
     submitted: bool
-
-
-def show_notice() -> None:
-    """What the last save stored, once."""
-    if notice := st.session_state.pop(NOTICE, None):
-        st.success(notice)
 
 
 def pick_pledge(pledges: pd.DataFrame) -> int | None:
@@ -261,49 +257,66 @@ def _save(
     """Create the pledge from the form's values, or apply ``change`` on top of ``version``;
     outcomes land in the session state and show after the rerun. ``also`` is a problem the
     form found itself: it is listed with the write path's own, and nothing is saved."""
-    try:
-        with writing() as session:
-            if state.is_new:
-                saved = create_pledge(
-                    session,
-                    actor=actor,
-                    values=form.values,
-                    reason=form.reason,
-                    effective_on=form.effective_on,
-                )
-            else:
-                saved = update_pledge(
-                    session,
-                    actor=actor,
-                    pledge_id=state.pledge_id,
-                    expected_version=version,
-                    changes=change,
-                    reason=form.reason,
-                    effective_on=form.effective_on,
-                )
-            saved_id, notice = saved.id, editing.saved_notice(saved, names[saved.participant_code])
-            if also is not None:
-                raise ValidationFailed([also])  # rolls the transaction back
-    except ValidationFailed as failure:
-        problems = failure.problems
-        if also is not None and also not in problems:
-            problems = [also, *problems]
-        st.session_state[ERRORS] = ValidationFailed(problems).by_field()
-    except VersionConflict:
+
+    def write(session: Session) -> tuple[int, str]:
+        if state.is_new:
+            saved = create_pledge(
+                session,
+                actor=actor,
+                values=form.values,
+                reason=form.reason,
+                effective_on=form.effective_on,
+            )
+        else:
+            saved = update_pledge(
+                session,
+                actor=actor,
+                pledge_id=state.pledge_id,
+                expected_version=version,
+                changes=change,
+                reason=form.reason,
+                effective_on=form.effective_on,
+            )
+        if also is not None:
+            raise ValidationFailed([also])  # rolls the transaction back
+        assert saved.id is not None  # a stored pledge
+        return saved.id, editing.saved_notice(saved, names[saved.participant_code])
+
+    def saved(outcome: tuple[int, str]) -> str:
+        pledge_id, notice = outcome
+        fresh_form()  # no double submission of the same pledge
+        st.session_state[PICKED] = pledge_id  # what "Change an existing pledge" opens on
+        return notice
+
+    def problems(found: list[Problem]) -> None:
+        if also is not None and also not in found:
+            found = [also, *found]
+        st.session_state[ERRORS] = ValidationFailed(found).by_field()
+        st.rerun()
+
+    def conflict(_: VersionConflict) -> None:
+        assert change is not None  # only a change to a stored pledge can meet a conflict
         with reading() as session:
             st.session_state[STATE] = state.after_conflict(session, change)
-    except PermissionDenied as refusal:
+        st.rerun()
+
+    def refused(refusal: PermissionDenied) -> None:
         st.session_state[ERRORS] = {"status": [f"— refused: {refusal}"]}
-    except DatabaseFault as fault:
-        show_write_fault(fault)  # the form keeps what was typed, to try again
+        st.rerun()
+
+    def fault(error: DatabaseFault) -> None:
+        show_write_fault(error)  # the form keeps what was typed, to try again
         st.stop()
-    else:
-        for key in (ERRORS, STATE):
-            st.session_state.pop(key, None)
-        fresh_form()  # no double submission of the same pledge
-        st.session_state[NOTICE] = notice
-        st.session_state[PICKED] = saved_id  # what "Change an existing pledge" opens on
-    st.rerun()
+
+    save(
+        write,
+        saved=saved,
+        forget=(ERRORS, STATE),
+        problems=problems,
+        conflict=conflict,
+        refused=refused,
+        fault=fault,
+    )
 
 
 def submit(state: EditState, form: Submission, *, actor: Actor, names: dict[str, str]) -> None:
