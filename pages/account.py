@@ -29,14 +29,14 @@ with st.form("account_token_form", clear_on_submit=True):
     if st.form_submit_button("Make a token"):
         save(
             lambda session: tokens.create_token(
-                session, actor=viewer.actor, email=viewer.email, name=name
+                session, actor=viewer.actor, email=viewer.actor.email, name=name
             ),
             saved=lambda token: st.session_state.update({NEW_TOKEN: token}),
             problems=lambda problems: st.error("; ".join(p.message for p in problems)),
         )
 
 with reading() as session:
-    mine = tokens.tokens_of(session, viewer.email)
+    mine = tokens.tokens_of(session, viewer.actor.email)
 if not mine:
     st.info("You have no tokens.")
 else:

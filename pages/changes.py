@@ -12,8 +12,8 @@ from coalition.read import changes
 from coalition.read.as_of import AS_OF_EARLIEST
 from core import clock
 from ui.resources import read, shared
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
 CHOSEN = "changes_chosen"  # (from, to, by) as last chosen, kept across page switches
@@ -66,7 +66,7 @@ def _problems_text(problems: list[Problem]) -> str:
     return "\n".join(f"- **{p.field}**: {p.message}" for p in problems)
 
 
-filters = current_filters()
+filters = this_run().filters
 today = clock.today()
 st.title("What changed")
 as_of_banner(filters)
@@ -125,7 +125,7 @@ except ValidationFailed as failure:
 _write_the_address(period)
 st.subheader(f"What changed between {period.describe()}")
 found = read(changes.changes_between, filters, period.start, period.end, period.by)
-st.markdown(f"**{shared(changes.summary, found, key=(filters, period))}**")
+st.markdown(f"**{shared(changes.summary, found)}**")
 st.caption(
     (
         "Changes recorded on these days (UTC), both included"
@@ -146,7 +146,7 @@ if found.empty:
     )
 else:
     table(
-        shared(changes.changes_for_display, found, key=(filters, period)),
+        shared(changes.changes_for_display, found),
         file_name=f"changes-{period.start}-to-{period.end}-by-{period.by}.csv",
         key="changes_table",
         column_config={"What changed": st.column_config.TextColumn(width="large")},

@@ -5,11 +5,11 @@ import streamlit as st
 from coalition.figures import delivery
 from coalition.figures.view import build_view
 from ui.resources import read, shared
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
-filters = current_filters()
+filters = this_run().filters
 until = filters.when.shown
 st.title("Commitments against delivery")
 as_of_banner(filters)
@@ -20,7 +20,7 @@ st.caption(
 
 st.subheader("Announced, committed, delivered")
 stages = delivery.stages_for(filters)
-totals = shared(delivery.by_stage, read(build_view, filters), key=(filters,))
+totals = shared(delivery.by_stage, read(build_view, filters))
 if not stages:
     st.info(
         "The status filter leaves only withdrawn pledges or stated refusals, which are never "
@@ -51,9 +51,7 @@ else:
                 help=f"Deployed or delivered: {delivery.figures(done).summary()}, of "
                 f"{pledged.summary()} pledged.",
             )
-    st.plotly_chart(
-        shared(delivery.stage_figure, totals, key=(filters,)), key="delivery_stages_chart"
-    )
+    st.plotly_chart(shared(delivery.stage_figure, totals), key="delivery_stages_chart")
     st.caption(
         "Published sizes on the left; on the right every pledge, those whose size was never "
         "published hatched (counted, never taken as zero). Loans and guarantees are shown "
@@ -67,7 +65,7 @@ if series.empty or not series["pledges"].any():
     st.info("Nothing to draw over time under the current filters.")
 else:
     st.plotly_chart(
-        shared(delivery.over_time_figure, series, until, key=(filters, until)),
+        shared(delivery.over_time_figure, series, until),
         key="delivery_over_time_chart",
     )
     st.caption(

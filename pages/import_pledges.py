@@ -8,6 +8,7 @@ from coalition.write.import_file import MAX_FILE_BYTES, MAX_ROWS, template_csv
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from ui.data import reading
 from ui.forms.pledge_fields import EDITING_SCOPE
+from ui.run_context import this_run
 from ui.shell import require_role
 from ui.widgets.tables import file_download, page_of_rows
 from ui.writes import save, show_notice
@@ -40,7 +41,7 @@ if upload is None:
     st.stop()
 
 # Checked once per upload and state of the record, not on every rerun of this page.
-cache_key = (upload.file_id, st.session_state["data_version"])
+cache_key = (upload.file_id, this_run().data_version)
 cached = st.session_state.get(PREVIEW)
 if cached is None or cached[0] != cache_key:
     with st.spinner("Checking every row…"), reading() as session:
@@ -144,17 +145,19 @@ if st.button(
             )
         )
 
+    def report(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Importing {done}/{total}")
+
+    data = upload.getvalue()
     save(
         lambda session: commit_import(
             session,
             actor=viewer.actor,
-            data=upload.getvalue(),
+            data=data,
             reason=reason,
             resolutions=resolutions,
             preview=preview,
-            progress=lambda done, total: bar.progress(
-                done / total, text=f"Importing {done}/{total}"
-            ),
+            progress=report,
         ),
         saved=imported,
         forget=("import_file", PREVIEW),

@@ -7,13 +7,13 @@ from coalition.figures import geometry, maps, measures
 from coalition.figures.view import build_view
 from coalition.read import queries
 from ui.resources import read, shared
+from ui.run_context import this_run
 from ui.shell import page
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.legend import map_legend
 from ui.widgets.tables import table
 
-filters = current_filters()
+filters = this_run().filters
 st.title("Map of pledges")
 as_of_banner(filters)
 
@@ -46,11 +46,9 @@ deck, legend = shared(
     maps.build_deck,
     figures,
     measure,
-    geometry.world_features(),
     second=second,
     network_base_map=network_base_map,
     focus=geometry.fitted_view(everyone["centroid_lat"], everyone["centroid_lon"]),
-    key=(filters, measure_key, second_key, network_base_map),
 )
 
 map_column, legend_column = st.columns([4, 1])
@@ -81,7 +79,7 @@ if selected:
 names = dict(zip(figures.index, figures["name"], strict=True))
 choice = st.selectbox(
     "Open a participant's page",
-    [None, *sorted(names, key=names.get)],
+    [None, *sorted(names, key=lambda code: names[code])],
     format_func=lambda code: "Choose a participant…" if code is None else names[code],
     key="map_open_participant",
     help="Or click a country on the map.",

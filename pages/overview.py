@@ -11,11 +11,11 @@ from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
 from coalition.text import labels
 from ui.resources import read, read_later, shared
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import file_download, pledge_table, table
 
-filters = current_filters()
+filters = this_run().filters
 view = read(build_view, filters)
 pledges, figures = view.pledges, view.headline
 
@@ -124,12 +124,10 @@ if pledges.empty:
 
 left, right = st.columns(2)
 left.plotly_chart(
-    shared(charts.pledges_by_category_and_status, pledges, key=(filters,)),
+    shared(charts.pledges_by_category_and_status, pledges),
     key="overview_by_status",
 )
-right.plotly_chart(
-    shared(charts.pledges_by_region, pledges, key=(filters,)), key="overview_by_region"
-)
+right.plotly_chart(shared(charts.pledges_by_region, pledges), key="overview_by_region")
 
 with st.expander("Figures behind the charts"):
     left, right = st.columns(2)
@@ -140,7 +138,6 @@ with st.expander("Figures behind the charts"):
                 pledges,
                 "category",
                 "status",
-                key=(filters, "category", "status"),
             ),
             file_name="pledges-by-category-and-status.csv",
             key="overview_status_counts",
@@ -152,7 +149,6 @@ with st.expander("Figures behind the charts"):
                 pledges,
                 "region",
                 "category",
-                key=(filters, "region", "category"),
             ),
             file_name="pledges-by-region.csv",
             key="overview_region_counts",
@@ -164,9 +160,7 @@ troops = figures.category("troops")
 if not filters.shows("troops"):
     st.info("Troops are not a chosen category in the sidebar, so the force gap is not shown.")
 elif (
-    gaps := shared(
-        force_gap.force_gap, troops, read(queries.targets_frame), filters.as_of, key=(filters,)
-    )
+    gaps := shared(force_gap.force_gap, troops, read(queries.targets_frame), filters.as_of)
 ).empty:
     st.info("No planning figure for the force had been stated by this date.")
 else:
@@ -175,7 +169,7 @@ else:
         "planning figure stated by the date shown. Offers whose size was never published are "
         "counted beside each figure, never as zero."
     )
-    st.plotly_chart(shared(force_gap.chart, gaps, troops, key=(filters,)), key="overview_force_gap")
+    st.plotly_chart(shared(force_gap.chart, gaps, troops), key="overview_force_gap")
     st.markdown(force_gap.sentences(gaps))
     with st.expander("Force gap figures"):
         whole = st.column_config.NumberColumn(format="%,.0f")

@@ -5,18 +5,18 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from coalition.figures import geometry, maps, measures
+from coalition.figures import maps, measures
 from coalition.read import queries
 from coalition.read.filters import MEMBERSHIP_COLUMNS
 from coalition.read.history import revision_history
 from coalition.text import formatting
 from ui.resources import read, shared
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import pledge_table, table
 
 # The page is about one participant: region and membership filters do not apply to it.
-filters = replace(current_filters(), regions=(), memberships=())
+filters = replace(this_run().filters, regions=(), memberships=())
 participants = read(queries.participants_frame)
 names = dict(zip(participants["code"], participants["name"], strict=True))
 
@@ -26,9 +26,10 @@ code = st.selectbox(
     "Participant",
     codes,
     index=codes.index(requested) if requested in names else 0,
-    format_func=names.get,
+    format_func=lambda c: names[c],
     key="participant_code",
 )
+assert code is not None  # a choice among the participants, never none
 st.query_params["code"] = code
 
 pledges = read(queries.pledges_frame, filters)
@@ -37,7 +38,6 @@ figures = shared(
     participants,
     pledges,
     read(queries.usd_per_eur),
-    key=(filters,),
 )
 profile = figures.loc[code]
 details = participants.set_index("code").loc[code]
@@ -94,7 +94,7 @@ with text_column:
     )
 with map_column:
     st.pydeck_chart(
-        shared(maps.locator_deck, figures, code, geometry.world_features(), key=(filters, code)),
+        shared(maps.locator_deck, figures, code),
         height=260,
         key="participant_map",
     )
@@ -119,7 +119,7 @@ else:
     chosen = st.selectbox(
         "Pledge",
         list(labels),
-        format_func=labels.get,
+        format_func=lambda pledge_id: labels[pledge_id],
         key="participant_history_pledge",
         help="Who changed what, when and why, one revision per row.",
     )

@@ -5,11 +5,11 @@ import streamlit as st
 from coalition.figures import ranking
 from coalition.figures.view import build_view
 from ui.resources import read, shared
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
-filters = current_filters()
+filters = this_run().filters
 st.title("Ranking of participants")
 as_of_banner(filters)
 st.caption(f"Showing {filters.describe()}.")
@@ -28,15 +28,13 @@ else:
         key="ranking_measure",
     )
     measure = ranking.RANK_MEASURES[measure_key]
-    order = shared(
-        ranking.ranking, read(build_view, filters), measure_key, key=(filters, measure_key)
-    )
+    order = shared(ranking.ranking, read(build_view, filters), measure_key)
 
     st.subheader("Contributing countries")
     countries = ranking.countries(order)
     if (countries["group"] == ranking.KNOWN).any():
         st.plotly_chart(
-            shared(ranking.ranking_chart, order, measure_key, key=(filters, measure_key)),
+            shared(ranking.ranking_chart, order, measure_key),
             key="ranking_chart",
         )
         st.caption(
@@ -76,7 +74,6 @@ matrix = shared(
     ranking.coverage,
     read(build_view, ranking.coverage_filters(filters)),
     filters.categories,
-    key=(filters,),
 )
 categories = [c for c in matrix.columns if c not in ("code", "name", "kind")]
 asked = st.selectbox(

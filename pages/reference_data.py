@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from coalition.errors import Problem
 from coalition.write import reference
@@ -37,17 +38,20 @@ for tab, table in zip(tabs, reference.TABLES.values(), strict=True):
                 st.error(f"{len(problems)} problem(s): nothing was saved.")
                 st.code("\n".join(str(p) for p in problems), language=None)
 
-            save(
-                lambda session, table=table, edited=edited: reference.save_table(
-                    session,
-                    actor=viewer.actor,
-                    table_name=table.name,
-                    edited=pd.DataFrame(edited),
-                ),
-                saved=lambda counts, table=table: (
+            def write(session: Session, table=table, edited=edited) -> dict[str, int]:
+                return reference.save_table(
+                    session, actor=viewer.actor, table_name=table.name, edited=pd.DataFrame(edited)
+                )
+
+            def saved(counts: dict[str, int], table=table) -> str:
+                return (
                     f"{table.title}: {counts['added']} added, {counts['changed']} changed, "
                     f"{counts['removed']} removed."
-                ),
+                )
+
+            save(
+                write,
+                saved=saved,
                 forget=(f"reference_editor_{table.name}",),
                 problems=listed,
             )

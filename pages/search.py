@@ -7,15 +7,15 @@ from coalition.read import search
 from coalition.text.formatting import partial_date
 from coalition.text.labels import label
 from ui.resources import read
+from ui.run_context import this_run
 from ui.shell import page
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
 # Results listed as links in each group; the table under them holds every one.
 LISTED = 20
 
-filters = current_filters()
+filters = this_run().filters
 st.title("Search")
 st.caption(
     "Search the record: pledges (what was pledged, capability, conditions, notes, source), "

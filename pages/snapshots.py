@@ -9,12 +9,12 @@ from coalition.read import queries
 from coalition.text import formatting
 from ui.data import DatabaseFault, writing
 from ui.resources import read
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import csv_download, file_download
 
-viewer = st.session_state["viewer"]
-filters = current_filters()
+viewer = this_run().viewer
+filters = this_run().filters
 st.title("Snapshots")
 as_of_banner(filters)
 st.caption(

@@ -9,11 +9,11 @@ from coalition.read.as_of import AsOf
 from coalition.text import formatting
 from core.vocabulary import STATUSES
 from ui.resources import read, shared
+from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.filters import current_filters
 from ui.widgets.tables import table
 
-filters = current_filters()
+filters = this_run().filters
 until = filters.when.shown
 st.title("Timeline")
 as_of_banner(filters)
@@ -30,7 +30,7 @@ if series.empty:
     st.stop()
 
 st.plotly_chart(
-    shared(timeline_figures.cumulative_figure, series, events, until, key=(filters, until)),
+    shared(timeline_figures.cumulative_figure, series, events, until),
     key="timeline_cumulative",
 )
 st.plotly_chart(
@@ -39,26 +39,25 @@ st.plotly_chart(
         status_counts,
         until,
         filters.statuses or STATUSES,
-        key=(filters, until),
     ),
     key="timeline_status",
 )
 
 current = read(build_view, filters).pledges
-gantt = shared(timeline_figures.gantt_frame, current, until, key=(filters, until))
+gantt = shared(timeline_figures.gantt_frame, current, until)
 if later := timeline_figures.gantt_later(current, until):
     st.caption(f"{later} commitment{'s' if later != 1 else ''} start after {until:%d %b %Y}.")
 if gantt.empty:
     st.info("No committed, deployed or delivered pledges under the current filters.")
 else:
-    shown = timeline_figures.most_recent(gantt)
+    shown = shared(timeline_figures.most_recent, gantt)
     if len(shown) < len(gantt):
         st.caption(
             f"The chart below shows the {len(shown)} most recently started of {len(gantt):,} "
             "commitments; narrow the filters in the sidebar to see others."
         )
     st.plotly_chart(
-        shared(timeline_figures.gantt_figure, shown, until, key=(filters, until)),
+        shared(timeline_figures.gantt_figure, shown, until),
         key="timeline_gantt",
     )
 

@@ -5,30 +5,14 @@ the next click."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from coalition.access import auth, sessions
 from core.settings import get_settings
 from ui.data import reading, writing
+from ui.run_context import Viewer
 
 SESSION_EMAIL = "auth_email"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The person using this session, or an anonymous reader."""
-
-    email: str | None
-    role: str | None
-
-    @property
-    def actor(self) -> auth.Actor | None:
-        return auth.Actor(self.email) if self.email else None
-
-    def may(self, minimum: str) -> bool:
-        return auth.allows(self.role, minimum)
 
 
 def oidc_configured() -> bool:
@@ -45,7 +29,7 @@ def _oidc_email() -> str | None:
         return None
     if st.user.get("email_verified") is False:
         return None  # the provider says the address is not proven to be theirs
-    return auth.normalise_email(st.user.get("email") or "") or None
+    return auth.normalise_email(str(st.user.get("email") or "")) or None
 
 
 def _cookie_session() -> None:

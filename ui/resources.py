@@ -3,6 +3,9 @@ write made through any process shows at the next rerun."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import weakref
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -13,9 +16,9 @@ from sqlalchemy import Engine
 
 from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
 from coalition.read import queries
-from core import clock
 from core.settings import get_settings
 from db.engine import DatabaseFault, create_db_engine, read_session
+from ui.run_context import this_run
 
 T = TypeVar("T")
 
@@ -73,6 +76,52 @@ def _name(function: Callable) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
+# Where each shared result came from: (its builder's name, the key of its arguments), by the
+# result's id, checked against a weak reference so a reused id never finds another's origin.
+_ORIGINS: dict[int, tuple[weakref.ref, tuple[Any, ...]]] = {}
+
+
+def _remember(value: Any, origin: tuple[Any, ...]) -> None:
+    """Note where ``value`` came from, and where its parts came from (a View's frames)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for part in dataclasses.fields(value):
+            _remember(getattr(value, part.name), (*origin, part.name))
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            _remember(item, (*origin, index))
+    try:
+        hash(value)
+        return  # a hashable value is its own key
+    except TypeError:
+        pass
+    try:
+        reference = weakref.ref(value, functools.partial(_forget, id(value)))
+    except TypeError:
+        return
+    _ORIGINS[id(value)] = (reference, origin)
+
+
+def _forget(at: int, gone: weakref.ref) -> None:
+    if (entry := _ORIGINS.get(at)) is not None and entry[0] is gone:
+        del _ORIGINS[at]
+
+
+def cache_key(value: Any) -> Any:
+    """The key a value adds to a shared result's: itself when hashable (filters, dates,
+    codes, choices), else where it came from (a read or a shared build)."""
+    entry = _ORIGINS.get(id(value))
+    if entry is not None and entry[0]() is value:
+        return entry[1]
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(
+            f"a {type(value).__name__} passed to shared() comes from no read() or shared(): "
+            "build it through them, so the cache can name it"
+        ) from None
+    return value
+
+
 def read(query: Callable[..., T], *args: Any) -> T:
     """Run ``query(session, *args)``, cached until the data change and shared by every
     session: treat the result as read-only. The arguments are the cache key (small values:
@@ -83,25 +132,35 @@ def read(query: Callable[..., T], *args: Any) -> T:
 def read_later(query: Callable[..., T], *args: Any) -> Callable[[], T]:
     """``read(query, *args)`` as a call to make later, at this run's data version: for a
     download made only when clicked, which runs outside the page script."""
-    version = st.session_state["data_version"]
+    context = this_run()
+    name = _name(query)
 
     def run() -> T:
         with read_session(get_engine()) as session:
             return query(session, *args)
 
-    today = clock.today()
-    return lambda: _cached(_name(query), version, today, args, run)
+    def cached() -> T:
+        result = _cached(name, context.data_version, context.today, args, run)
+        _remember(result, (name, args))
+        return result
+
+    return cached
 
 
-def shared(build: Callable[..., T], *args: Any, key: tuple[Any, ...], **kwargs: Any) -> T:
-    """``build(*args)`` once per data version and ``key``, the same object for every session:
-    for figures and maps, which take long to build and which Streamlit only reads.
-
-    ``key`` must name everything the arguments depend on besides the data version (filters,
-    choices on the page); the arguments themselves are not hashed, since hashing large frames
-    on every rerun would cost what the cache saves."""
-    version = st.session_state["data_version"]
-    return _cached(_name(build), version, clock.today(), key, lambda: build(*args, **kwargs))
+def shared(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``build(*args, **kwargs)`` once per data version, day and arguments, the same object
+    for every session: for figures and maps, which take long to build and which Streamlit
+    only reads. The arguments are not hashed (hashing large frames on every rerun would cost
+    what the cache saves): each is keyed by where it came from (cache_key)."""
+    context = this_run()
+    name = _name(build)
+    key = (
+        tuple(cache_key(a) for a in args),
+        tuple(sorted((k, cache_key(v)) for k, v in kwargs.items())),
+    )
+    result = _cached(name, context.data_version, context.today, key, lambda: build(*args, **kwargs))
+    _remember(result, (name, key))
+    return result
 
 
 def clear_cached_data() -> None:

@@ -13,8 +13,9 @@ from coalition.errors import ValidationFailed
 from coalition.read import queries
 from core.settings import PROJECT_ROOT
 from db.engine import DatabaseFault, database_fault
-from ui.auth import Viewer, current_viewer, sign_out
+from ui.auth import current_viewer, sign_out
 from ui.resources import current_data_version, forget_engine, get_engine, read
+from ui.run_context import Viewer, start_run, this_run, update_run
 from ui.style import apply_style, print_fit
 from ui.widgets.filters import sidebar_filters
 
@@ -129,16 +130,16 @@ def run_app() -> None:
         viewer = current_viewer()
     except DatabaseFault as fault:
         _database_unusable(fault)
-    st.session_state["viewer"] = viewer
+    start_run(viewer)
     navigation = st.navigation(pages_for(viewer), expanded=True)
     if viewer.role is not None:
         print_fit()
         _account_box(viewer)
         _search_box()
         try:
-            st.session_state["data_version"] = current_data_version()
+            update_run(data_version=current_data_version())
         except DatabaseFault as fault:
-            if fault.tables_missing or "data_version" not in st.session_state:
+            if fault.tables_missing or not this_run().data_version:
                 _database_unusable(fault)
             # Figures already read stay on screen, marked as possibly out of date.
             st.warning(
@@ -146,9 +147,7 @@ def run_app() -> None:
                 "last read and may be out of date; changes cannot be saved.",
                 icon=":material/database_off:",
             )
-        st.session_state["active_filters"] = sidebar_filters(
-            read(queries.filter_options)["regions"]
-        )
+        update_run(filters=sidebar_filters(read(queries.filter_options)["regions"]))
         if read(queries.has_synthetic_data):
             st.warning(
                 "This database holds **synthetic benchmark data**: generated pledges that "
@@ -163,7 +162,7 @@ def run_app() -> None:
 
 def require_role(minimum: str) -> Viewer:
     """For pages that only some roles see: stop here if this viewer may not use the page."""
-    viewer: Viewer = st.session_state["viewer"]
+    viewer = this_run().viewer
     if not viewer.may(minimum):
         st.error("This page is not available to you.")
         st.stop()

@@ -39,10 +39,10 @@ def save(
     *,
     saved: Callable[[T], str | None] = lambda _: None,
     forget: Iterable[str] = (),
-    problems: Callable[[list[Problem]], None] = show_problems,
-    conflict: Callable[[VersionConflict], None] = show_conflict,
-    refused: Callable[[PermissionDenied], None] = show_refusal,
-    fault: Callable[[DatabaseFault], None] = show_write_fault,
+    problems: Callable[[list[Problem]], object] = show_problems,
+    conflict: Callable[[VersionConflict], object] = show_conflict,
+    refused: Callable[[PermissionDenied], object] = show_refusal,
+    fault: Callable[[DatabaseFault], object] = show_write_fault,
 ) -> None:
     """Run ``write(session)`` in one transaction. A refusal goes to its handler (by default
     shown here); on success ``saved(result)`` may keep state and returns the notice shown at

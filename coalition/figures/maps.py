@@ -17,7 +17,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from coalition.figures.geometry import fitted_view
+from coalition.figures.geometry import fitted_view, world_features
 from coalition.figures.measures import CATEGORY_OF, Measure, measure_text
 
 # viridis in five classes: readable with the common colour-vision deficiencies, and no class
@@ -193,7 +193,7 @@ def _country_layer(layer_id: str, records: list[dict], **options) -> pdk.Layer:
 def build_deck(
     figures: pd.DataFrame,
     measure: Measure,
-    features: tuple[dict, ...],
+    features: tuple[dict, ...] | None = None,
     *,
     second: Measure | None = None,
     network_base_map: bool = False,
@@ -201,7 +201,7 @@ def build_deck(
 ) -> tuple[pdk.Deck, list[LegendEntry]]:
     """The map: countries, badges, optional columns. No base map unless asked for, so no
     request leaves the machine."""
-    records, legend = country_records(figures, measure, features)
+    records, legend = country_records(figures, measure, features or world_features())
     # No hover highlight: deck.gl's would paint a colour that is not in the legend, and keep it
     # on the last country when the pointer leaves the map. The tooltip names the country.
     layers = [_country_layer("countries", records), badge_layer(badge_records(figures))]
@@ -239,10 +239,13 @@ def build_deck(
     return deck, legend
 
 
-def locator_deck(figures: pd.DataFrame, code: str, features: tuple[dict, ...]) -> pdk.Deck:
-    """A small map that finds one participant: it in the badge colour, other participants grey."""
+def locator_deck(
+    figures: pd.DataFrame, code: str, features: tuple[dict, ...] | None = None
+) -> pdk.Deck:
+    """A small map that finds one participant: it in the badge colour, other participants grey
+    (on the shipped outlines, unless given others)."""
     records = []
-    for feature in features:
+    for feature in features or world_features():
         own = feature["properties"]["iso_a3"]
         fill = BADGE if own == code else NO_PLEDGE if own in figures.index else NOT_MEMBER
         for polygon in feature["geometry"]["coordinates"]:

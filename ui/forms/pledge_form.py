@@ -68,7 +68,7 @@ def pick_pledge(pledges: pd.DataFrame) -> int | None:
         chosen = st.session_state.get(PICKED)
     if chosen in choices:
         st.session_state[PICKER] = chosen
-    pledge_id = st.selectbox("Pledge", list(choices), format_func=choices.get, key=PICKER)
+    pledge_id = st.selectbox("Pledge", list(choices), format_func=lambda i: choices[i], key=PICKER)
     st.session_state[PICKED] = pledge_id
     return pledge_id
 
@@ -156,7 +156,7 @@ def _draw(spec: FieldSpec, place, start: dict[str, Any], category: str, names: d
             help=help_,
         )
     if spec.kind == "participant":
-        codes, chosen = sorted(names, key=names.get), start.get(spec.name)
+        codes, chosen = sorted(names, key=lambda c: names[c]), start.get(spec.name)
         return place.selectbox(
             label_,
             codes,
@@ -268,6 +268,7 @@ def _save(
                 effective_on=form.effective_on,
             )
         else:
+            assert state.pledge_id is not None and version is not None and change is not None
             saved = update_pledge(
                 session,
                 actor=actor,

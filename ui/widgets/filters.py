@@ -130,8 +130,3 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
     )
     _show_in_the_address(filters)
     return filters
-
-
-def current_filters() -> PledgeFilter:
-    """The filters app.py drew this run (pages read them from here)."""
-    return st.session_state.get("active_filters", PledgeFilter())
