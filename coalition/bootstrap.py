@@ -9,6 +9,7 @@ exists.
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +21,8 @@ from coalition.access.privacy import ensure_keys
 from coalition.seed.files import seed_digest
 from coalition.seed.load import apply_seed, load_seed
 from coalition.seed.sync import SyncReport, seed_is_current, sync_seed
-from db.engine import read_session, sqlite_path, write_session
+from core.settings import Settings, get_settings
+from db.engine import create_db_engine, read_session, sqlite_path, write_session
 from db.migrate import startup_lock, upgrade_to_head
 
 
@@ -119,3 +121,48 @@ def announce_sync(result: InitResult, stream=sys.stderr) -> None:
     for key in report.pledges_not_in_seed:
         lines.append(f"  no longer in the seed files, left as it is: {key}")
     print("\n".join(lines), file=stream)
+
+
+def open_database(settings: Settings, data_dir: Path | None = None) -> tuple[Engine, InitResult]:
+    """The one way a process starts on its database: an engine on it, migrated and seeded
+    (seed files from ``data_dir``, or the settings'), the first admin's password and any seed
+    corrections announced on the console. The caller owns the engine; the result says what
+    the start did."""
+    engine = create_db_engine(settings.database_url)
+    try:
+        result = initialise_database(engine, data_dir or settings.data_dir, settings.admin_email)
+    except BaseException:
+        engine.dispose()
+        raise
+    announce_first_admin(result)
+    announce_sync(result)
+    return engine, result
+
+
+# One engine per database a process serves (tests point one process at many).
+_app_engines: dict[tuple[str, str, str], Engine] = {}
+_app_engines_lock = threading.Lock()
+
+
+def _settings_key(settings: Settings) -> tuple[str, str, str]:
+    return settings.database_url, str(settings.data_dir), settings.admin_email
+
+
+def app_engine() -> Engine:
+    """The server process's engine, shared by its pages and its HTTP routes: opened once
+    (open_database) on first use, and again after forget_app_engine."""
+    settings = get_settings()
+    key = _settings_key(settings)
+    with _app_engines_lock:
+        if key not in _app_engines:
+            _app_engines[key], _ = open_database(settings)
+        return _app_engines[key]
+
+
+def forget_app_engine() -> None:
+    """Drop the process's engine: the next use connects, migrates and seeds afresh (after the
+    database was removed or replaced, it comes back by itself)."""
+    with _app_engines_lock:
+        engine = _app_engines.pop(_settings_key(get_settings()), None)
+    if engine is not None:
+        engine.dispose()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coalition.access import auth, tokens
 from coalition.access.auth import Actor
-from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
+from coalition.bootstrap import open_database
 from coalition.errors import Problem, ValidationFailed
 from coalition.output.snapshots import build_snapshot, log_snapshot
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
@@ -32,15 +32,8 @@ def _print_problems(error: ValidationFailed) -> None:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    engine = create_db_engine(settings.database_url)
-    try:
-        result = initialise_database(
-            engine, args.data_dir or settings.data_dir, settings.admin_email
-        )
-    finally:
-        engine.dispose()
-    announce_first_admin(result)
-    announce_sync(result)
+    engine, result = open_database(settings, args.data_dir)
+    engine.dispose()
     print(f"Database ready ({result.outcome}): {engine.url.render_as_string(hide_password=True)}")
     return 0
 

@@ -14,7 +14,6 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Engine, text
@@ -28,13 +27,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coalition.access import audit, auth, sessions, tokens
-from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
+from coalition.bootstrap import app_engine, forget_app_engine
 from coalition.errors import ValidationFailed
 from coalition.output import snapshots
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
 from core.settings import PROJECT_ROOT, get_settings
-from db.engine import DatabaseFault, create_db_engine, read_session, write_session
+from db.engine import DatabaseFault, database_fault, read_session, write_session
 
 MAIN_SCRIPT = str(PROJECT_ROOT / "ui" / "main.py")
 SIGN_IN_PATH = "/sign_in"
@@ -57,25 +56,26 @@ NOT_PAGES = (
 )
 
 
-@cache
 def engine() -> Engine:
-    """The routes' engine, one per process (the script's is cached by Streamlit)."""
-    return create_db_engine(get_settings().database_url)
+    """The routes' engine: the process's one, which the pages share (app_engine). A database
+    that cannot be prepared is a fault the routes answer with 503, like one that is down."""
+    try:
+        return app_engine()
+    except ValidationFailed as error:
+        raise DatabaseFault("it could not be prepared (see the server's console)") from error
+    except OperationalError as error:
+        raise database_fault(error) or DatabaseFault("it cannot be reached") from error
 
 
 @asynccontextmanager
 async def lifespan(_app) -> AsyncIterator[None]:
-    settings = get_settings()
     try:
-        result = initialise_database(engine(), settings.data_dir, settings.admin_email)
+        app_engine()  # migrated and seeded before the first visitor, the password printed
     except (ValidationFailed, DatabaseFault, OperationalError) as error:
         # Served anyway: every page says what is wrong, and tries again at each click.
         print(f"The database could not be prepared at start-up: {error}", file=sys.stderr)
-    else:
-        announce_first_admin(result)
-        announce_sync(result)
     yield
-    engine().dispose()
+    forget_app_engine()
 
 
 async def healthz(_request: Request) -> Response:

@@ -8,33 +8,22 @@ import functools
 import weakref
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from coalition.bootstrap import announce_first_admin, announce_sync, initialise_database
+from coalition.bootstrap import app_engine, forget_app_engine
 from coalition.read import queries
-from core.settings import get_settings
-from db.engine import DatabaseFault, create_db_engine, read_session
+from db.engine import DatabaseFault, read_session
 from ui.run_context import this_run
 
 T = TypeVar("T")
 
 
-@st.cache_resource(show_spinner="Preparing the database…")
-def _engine_for(database_url: str, data_dir: str, admin_email: str) -> Engine:
-    engine = create_db_engine(database_url)
-    result = initialise_database(engine, Path(data_dir), admin_email)
-    announce_first_admin(result)
-    announce_sync(result)
-    return engine
-
-
 def get_engine() -> Engine:
-    settings = get_settings()
-    return _engine_for(settings.database_url, str(settings.data_dir), settings.admin_email)
+    """The process's engine (coalition.bootstrap.app_engine), which the HTTP routes share."""
+    return app_engine()
 
 
 def current_data_version() -> int:
@@ -43,9 +32,9 @@ def current_data_version() -> int:
 
 
 def forget_engine() -> None:
-    """Drop the cached engine: the next run connects, migrates and seeds afresh (after the
+    """Drop the engine: the next run connects, migrates and seeds afresh (after the
     database was removed or replaced, it comes back by itself)."""
-    _engine_for.clear()
+    forget_app_engine()
 
 
 def show_write_fault(fault: DatabaseFault) -> None:
