@@ -8,6 +8,11 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
+SCREENS = PROJECT_ROOT / "docs" / "screens"
+# The About page's screenshots, at the address Streamlit keeps for static files (st.image
+# passes such an address to the browser as it is). As per-run media files they were deleted
+# by the next page's run, so a browser that fetched them late got 404s.
+SCREENS_URL = "/app/static"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "coalition.db"
 
 

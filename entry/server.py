@@ -32,7 +32,7 @@ from coalition.errors import ValidationFailed
 from coalition.output import snapshots
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
-from core.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, SCREENS, SCREENS_URL, get_settings
 from db.engine import DatabaseFault, database_fault, read_session, write_session
 
 MAIN_SCRIPT = str(PROJECT_ROOT / "ui" / "main.py")
@@ -342,11 +342,6 @@ def _csv(snapshot: snapshots.Snapshot) -> Response:
     )
 
 
-SCREENS = PROJECT_ROOT / "docs" / "screens"
-# The About page's screenshots, at the address Streamlit keeps for static files (st.image
-# passes such an address to the browser as it is). As per-run media files they were deleted
-# by the next page's run, so a browser that fetched them late got 404s.
-SCREENS_URL = "/app/static"
 ROUTES = [
     Mount(SCREENS_URL, StaticFiles(directory=SCREENS, check_dir=False)),
     Route("/healthz", healthz),

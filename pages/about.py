@@ -7,8 +7,7 @@ from coalition.read import queries
 from coalition.seed.files import change_log
 from coalition.text import formatting
 from coalition.text.formatting import partial_date
-from core.settings import get_settings
-from entry.server import SCREENS, SCREENS_URL
+from core.settings import SCREENS, SCREENS_URL, get_settings
 from ui.resources import read
 from ui.widgets.tables import csv_download, table
 
