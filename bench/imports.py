@@ -66,7 +66,7 @@ PREVIEW_CHILD = textwrap.dedent(
     from coalition.bootstrap import initialise_database
     from coalition.write.importer import preview_import
     from db.engine import create_db_engine, read_session
-    from tests.conftest import FIXTURE_DATA
+    from tests.support.data import FIXTURE_DATA
 
     def rss_mb():
         for line in Path("/proc/self/status").read_text().splitlines():

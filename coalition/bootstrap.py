@@ -166,3 +166,12 @@ def forget_app_engine() -> None:
         engine = _app_engines.pop(_settings_key(get_settings()), None)
     if engine is not None:
         engine.dispose()
+
+
+def close_app_engines() -> None:
+    """Dispose of every engine the process opened (at shutdown; a test between databases)."""
+    with _app_engines_lock:
+        engines = list(_app_engines.values())
+        _app_engines.clear()
+    for engine in engines:
+        engine.dispose()

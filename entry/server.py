@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coalition.access import audit, auth, sessions, tokens
-from coalition.bootstrap import app_engine, forget_app_engine
+from coalition.bootstrap import app_engine, close_app_engines
 from coalition.errors import ValidationFailed
 from coalition.output import snapshots
 from coalition.read import columns, queries
@@ -75,7 +75,7 @@ async def lifespan(_app) -> AsyncIterator[None]:
         # Served anyway: every page says what is wrong, and tries again at each click.
         print(f"The database could not be prepared at start-up: {error}", file=sys.stderr)
     yield
-    forget_app_engine()
+    close_app_engines()
 
 
 async def healthz(_request: Request) -> Response:

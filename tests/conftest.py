@@ -8,32 +8,20 @@ of the time."""
 
 from __future__ import annotations
 
-import base64
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, make_url, text
 
-import bench.generate
 from coalition.access import auth
-from coalition.access.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
-from db.engine import create_db_engine, write_session
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
-)
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-# The made-up seed data every test loads (see its README.md): never the real seed folder, so
-# correcting a fact there breaks no test. Only tests/test_seed_files.py reads data/.
-FIXTURE_DATA = Path(__file__).parent / "fixtures" / "seed"
-
+from db.engine import create_db_engine
+from tests.support.accounts import add_accounts
+from tests.support.data import FIXTURE_DATA, IN_CI, POSTGRES_ADMIN_URL
 
 # Cheap Argon2 parameters for the passwords tests set. A hash carries its own parameters, so
 # the app verifies these as it would any other; the app itself keeps the library's defaults.
@@ -157,51 +145,11 @@ def empty_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-# Accounts every seeded test database has: editors, and one admin.
-EDITORS = (
-    "a@example.org",
-    "b@example.org",
-    "c@example.org",
-    "e@example.org",
-    *(f"editor{n}@example.org" for n in range(8)),
-)
-ADMIN = "admin@example.org"
-VIEWER = "viewer@example.org"
-# Accounts with a local password, for the sign-in tests.
-PASSWORD = "correct horse battery staple"
-LOCAL_EDITOR = "editor@example.org"
-
-
-def add_accounts(engine: Engine) -> None:
-    bootstrap = Actor.for_system("tests")
-    with write_session(engine) as session:
-        for email in EDITORS:
-            add_account(session, actor=bootstrap, email=email, role="editor", password=None)
-        add_account(session, actor=bootstrap, email=ADMIN, role="admin", password=PASSWORD)
-        add_account(session, actor=bootstrap, email=VIEWER, role="viewer", password=PASSWORD)
-        add_account(session, actor=bootstrap, email=LOCAL_EDITOR, role="editor", password=PASSWORD)
-
-
 @pytest.fixture
 def engine(empty_engine: Engine) -> Engine:
     """A migrated database holding the fixture seed data and the test accounts (database_url
     and its fixtures copy it from the session's template when a test asks for this)."""
     return empty_engine
-
-
-def cli_env(database_url: str) -> dict[str, str]:
-    """The environment for a `python -m coalition` subprocess on this database, seeding (if it
-    does) from the fixture data."""
-    return {
-        "DATABASE_URL": database_url,
-        "COALITION_DATA_DIR": str(FIXTURE_DATA),
-        "PATH": "/usr/bin:/bin",
-    }
-
-
-def generate_synthetic(url: str, revisions: int) -> None:
-    """bench.generate.generate over the fixture seed data."""
-    bench.generate.generate(url, revisions, data_dir=FIXTURE_DATA)
 
 
 @pytest.fixture
@@ -219,10 +167,3 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-
-
-def plotly_array(values) -> list:
-    """A trace's values as a list: plotly writes numpy arrays as typed arrays (base64)."""
-    if isinstance(values, dict) and "bdata" in values:
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)

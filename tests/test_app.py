@@ -6,15 +6,12 @@ import json
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from coalition.access.auth import Actor
-from coalition.bootstrap import initialise_database
 from coalition.figures.timeline_figures import GANTT_MAX_BARS
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
@@ -22,10 +19,10 @@ from coalition.write.pledges import update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
-from tests.conftest import FIXTURE_DATA, VIEWER, add_accounts, cli_env, generate_synthetic
+from tests.support.app import metric, start_app, table_with
+from tests.support.data import cli_env, generate_synthetic
 from ui.widgets.tables import ROWS_PER_PAGE
 
-APP = str(PROJECT_ROOT / "ui" / "main.py")
 PAGES = (
     "../pages/overview.py",
     "../pages/map.py",
@@ -35,38 +32,9 @@ PAGES = (
 )
 
 
-def start_app(
-    monkeypatch, database_url: str, data_dir: Path | None = None, email: str | None = VIEWER
-) -> AppTest:
-    """The app on this database, signed in as ``email`` (None: nobody signed in)."""
-    data_dir = data_dir or FIXTURE_DATA
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("COALITION_DATA_DIR", str(data_dir))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    if email is not None:
-        engine = create_db_engine(database_url)
-        initialise_database(engine, data_dir)
-        add_accounts(engine)
-        engine.dispose()
-    at = AppTest.from_file(APP, default_timeout=60)
-    if email is not None:
-        at.session_state["auth_email"] = email
-    return at
-
-
 @pytest.fixture
 def app(monkeypatch, database_url) -> AppTest:
     return start_app(monkeypatch, database_url).run()
-
-
-def table_with(at: AppTest, column: str):
-    """The first table on the page that has this column (tables without selection carry no key)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_every_page_renders_without_exception(app):

@@ -14,8 +14,9 @@ from coalition.bootstrap import initialise_database
 from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
-from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, VIEWER, add_accounts
-from tests.test_app import metric, start_app
+from tests.support.accounts import ADMIN, LOCAL_EDITOR, VIEWER, add_accounts
+from tests.support.app import metric, start_app
+from tests.support.data import FIXTURE_DATA
 from ui.forms import pledge_fields as editing
 
 

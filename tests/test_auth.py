@@ -23,7 +23,8 @@ from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import ADMIN, FIXTURE_DATA, LOCAL_EDITOR, PASSWORD, VIEWER, cli_env
+from tests.support.accounts import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+from tests.support.data import FIXTURE_DATA, cli_env
 
 PLEDGE = {
     "participant_code": "FRA",

@@ -14,8 +14,9 @@ from coalition.write.pledges import create_pledge, known_currencies, known_parti
 from coalition.write.validation import validate_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import PLEDGE_FIELD_NAMES, AuditEvent, Pledge, PledgeRevision
-from tests.conftest import LOCAL_EDITOR, add_accounts, generate_synthetic
-from tests.test_app import start_app
+from tests.support.accounts import LOCAL_EDITOR, add_accounts
+from tests.support.app import start_app
+from tests.support.data import generate_synthetic
 
 
 def test_generated_pledges_are_labelled_and_the_app_warns(monkeypatch, sqlite_url):

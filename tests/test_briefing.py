@@ -23,8 +23,8 @@ from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session
-from tests.conftest import generate_synthetic
-from tests.test_app import start_app
+from tests.support.app import start_app
+from tests.support.data import generate_synthetic
 
 AS_OF = date(2025, 9, 30)
 SINCE = date(2025, 3, 1)

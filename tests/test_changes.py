@@ -23,7 +23,7 @@ from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import SCOPES
 from db.engine import read_session, write_session
 from db.models import Pledge, PledgeRevision
-from tests.conftest import ADMIN
+from tests.support.accounts import ADMIN
 
 EDITOR = "a@example.org"
 TODAY = date.today()

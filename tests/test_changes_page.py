@@ -14,7 +14,7 @@ from coalition.access.auth import Actor
 from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge, PledgeRevision
-from tests.test_app import start_app, table_with
+from tests.support.app import start_app, table_with
 
 PAGE = "../pages/changes.py"
 

@@ -28,7 +28,7 @@ from db.models import (
     PledgeRevision,
     Target,
 )
-from tests.conftest import FIXTURE_DATA, cli_env
+from tests.support.data import FIXTURE_DATA, cli_env
 
 TABLES = (
     Participant,

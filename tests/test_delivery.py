@@ -19,8 +19,8 @@ from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledges, update_pledge
 from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
-from tests.conftest import plotly_array
-from tests.test_app import start_app
+from tests.support.app import start_app
+from tests.support.data import plotly_array
 
 EDITOR = Actor("e@example.org")
 # Pledges added to the fixture seed (tests/fixtures/seed), each with a history of its own.

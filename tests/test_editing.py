@@ -14,7 +14,7 @@ from coalition.errors import VersionConflict
 from coalition.write.pledges import update_pledge
 from db.engine import read_session, write_session
 from db.models import Pledge, PledgeChange, PledgeFields, pledge_change
-from tests.conftest import LOCAL_EDITOR
+from tests.support.accounts import LOCAL_EDITOR
 from ui.forms import pledge_fields as editing
 from ui.forms.pledge_fields import CATEGORY_FIELDS, FORM_ROWS, EditState
 

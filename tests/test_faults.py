@@ -27,8 +27,9 @@ from core.vocabulary import SCOPES
 from db.backup import backup_sqlite
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
-from tests.conftest import ADMIN, FIXTURE_DATA, POSTGRES_ADMIN_URL, add_accounts, cli_env
-from tests.test_app import start_app
+from tests.support.accounts import ADMIN, add_accounts
+from tests.support.app import start_app
+from tests.support.data import FIXTURE_DATA, POSTGRES_ADMIN_URL, cli_env
 
 EDITOR = Actor("a@example.org")
 NEW_PLEDGE = {

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from coalition.seed.load import load_seed
-from tests.conftest import FIXTURE_DATA
+from tests.support.data import FIXTURE_DATA
 
 TESTS = Path(__file__).parent
 ALLOWED = {TESTS / "test_seed_files.py", Path(__file__)}

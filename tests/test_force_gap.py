@@ -13,8 +13,8 @@ import pytest
 from coalition.figures import force_gap
 from coalition.figures.charts import CATEGORY_COLOURS, REFERENCE_COLOUR
 from coalition.figures.metrics import CategoryFigures
-from tests.conftest import plotly_array
-from tests.test_app import start_app
+from tests.support.app import start_app
+from tests.support.data import plotly_array
 
 
 def troops(known: float, known_pledges: int, unknown: int = 0) -> CategoryFigures:

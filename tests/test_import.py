@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import shutil
@@ -30,8 +29,10 @@ from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import FIXTURE_DATA, add_accounts, cli_env
-from tests.test_app import start_app
+from tests.support.accounts import add_accounts
+from tests.support.app import start_app
+from tests.support.data import FIXTURE_DATA, cli_env
+from tests.support.imports import ROW, new_rows, seed_without_pledges
 
 EDITOR = Actor("a@example.org")
 # Columns that describe where a row lives rather than what it says.
@@ -61,47 +62,6 @@ def preview(engine, data: bytes):
 def run_import(engine, data: bytes, reason: str = "Quarterly update from the embassies"):
     with write_session(engine) as session:
         return commit_import(session, actor=EDITOR, data=data, reason=reason)
-
-
-def new_rows(*rows: dict) -> bytes:
-    columns = [
-        "participant_code",
-        "category",
-        "status",
-        "description",
-        "quantity",
-        "currency",
-        "announced_on",
-        "source_title",
-        "confidence",
-    ]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: "" for c in columns} | row)
-    return out.getvalue().encode("utf-8")
-
-
-ROW = {
-    "participant_code": "GBR",
-    "category": "troops",
-    "status": "announced",
-    "description": "Logistics company",
-    "quantity": "150",
-    "announced_on": "2026-02-01",
-    "source_title": "UK MoD",
-    "confidence": "high",
-}
-
-
-def seed_without_pledges(tmp_path):
-    """A copy of the fixture seed data whose pledges file has its header only."""
-    data_dir = tmp_path / "no-pledges"
-    shutil.copytree(FIXTURE_DATA, data_dir)
-    header = (FIXTURE_DATA / "pledges.csv").read_text().splitlines()[0]
-    (data_dir / "pledges.csv").write_text(header + "\n")
-    return data_dir
 
 
 @pytest.fixture

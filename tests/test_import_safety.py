@@ -30,8 +30,9 @@ from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge, PledgeRevision
-from tests.conftest import add_accounts, cli_env
-from tests.test_import import ROW, new_rows, seed_without_pledges
+from tests.support.accounts import add_accounts
+from tests.support.data import cli_env
+from tests.support.imports import ROW, new_rows, seed_without_pledges
 
 EDITOR = Actor("a@example.org")
 OTHER_EDITOR = Actor("b@example.org")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import start_app
+from tests.support.app import start_app
 
 PAGES = (
     "../pages/overview.py",

@@ -26,7 +26,8 @@ from coalition.write.pledges import (
 )
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import FIXTURE_DATA, add_accounts
+from tests.support.accounts import add_accounts
+from tests.support.data import FIXTURE_DATA
 
 NEW_PLEDGE = {
     "participant_code": "GBR",

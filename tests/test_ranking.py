@@ -16,7 +16,7 @@ from coalition.figures import ranking
 from coalition.figures.view import View, build_view
 from coalition.read.filters import PledgeFilter
 from db.engine import read_session
-from tests.test_app import start_app
+from tests.support.app import start_app
 
 
 def view_of(engine: Engine, filters: PledgeFilter | None = None) -> View:

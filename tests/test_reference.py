@@ -13,8 +13,8 @@ from coalition.errors import ValidationFailed
 from coalition.write import reference
 from db.engine import read_session, write_session
 from db.models import AuditEvent, ExchangeRate, Participant
-from tests.conftest import ADMIN
-from tests.test_app import start_app
+from tests.support.accounts import ADMIN
+from tests.support.app import start_app
 
 
 def frame(engine, name):

@@ -16,7 +16,7 @@ from coalition.read import search
 from coalition.write.pledges import create_pledges, update_pledge
 from db.engine import read_session, write_session
 from db.models import Pledge
-from tests.test_app import start_app
+from tests.support.app import start_app
 
 EDITOR = Actor("e@example.org")
 BASE = {

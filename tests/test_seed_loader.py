@@ -15,7 +15,7 @@ from coalition.seed.files import SeedError
 from coalition.seed.load import load_seed
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
-from tests.conftest import cli_env
+from tests.support.data import cli_env
 
 
 def set_cell(path: Path, row_number: int, column: str, value: str) -> None:

@@ -4,7 +4,6 @@ the fixture data with the file, row and column named."""
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -14,33 +13,8 @@ import pytest
 from coalition.seed.files import SeedError
 from coalition.seed.load import load_seed
 from core.settings import PROJECT_ROOT
-from tests.conftest import cli_env
-
-
-def read(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def write(path: Path, rows: list[dict[str, str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def change(path: Path, line: int, **values: str) -> None:
-    """Set cells of one row, named by its line as an editor shows it (header = 1)."""
-    rows = read(path)
-    rows[line - 2].update(values)
-    write(path, rows)
-
-
-def line_of(path: Path, **match: str) -> int:
-    for line, row in enumerate(read(path), start=2):
-        if all(row[k] == v for k, v in match.items()):
-            return line
-    raise LookupError(match)
+from tests.support.data import cli_env
+from tests.support.seed_files import change, line_of, read, write
 
 
 def problems_of(data_dir: Path) -> list[str]:

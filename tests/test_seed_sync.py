@@ -22,8 +22,8 @@ from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.migrate import migrate_to, upgrade_to_head
 from db.models import AuditEvent, DataVersion, Event, Pledge, PledgeRevision, SeedPledge
-from tests.conftest import ADMIN, add_accounts
-from tests.test_seed_rules import change, line_of, read, write
+from tests.support.accounts import ADMIN, add_accounts
+from tests.support.seed_files import change, line_of, read, write
 
 COMPARED = [
     "participant_code",

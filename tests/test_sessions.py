@@ -12,7 +12,7 @@ from coalition.access import auth, sessions
 from coalition.access.auth import Actor
 from db.engine import read_session, write_session
 from db.models import WebSession, utc_now
-from tests.conftest import ADMIN, VIEWER
+from tests.support.accounts import ADMIN, VIEWER
 
 POLICY = sessions.SessionPolicy(idle=timedelta(hours=8), lifetime=timedelta(days=7))
 

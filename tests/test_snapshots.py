@@ -22,8 +22,9 @@ from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
-from tests.conftest import VIEWER, cli_env
-from tests.test_app import start_app
+from tests.support.accounts import VIEWER
+from tests.support.app import start_app
+from tests.support.data import cli_env
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 # The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by

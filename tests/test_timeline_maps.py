@@ -17,7 +17,7 @@ from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.read.history import revision_history
 from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
-from tests.conftest import plotly_array
+from tests.support.data import plotly_array
 
 TODAY = date(2026, 11, 28)
 

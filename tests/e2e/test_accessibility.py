@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
-from tests.e2e.conftest import NAVIGATION, settle, sign_in
+from tests.support.accounts import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+from tests.support.browser import NAVIGATION, settle, sign_in
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags its rules.

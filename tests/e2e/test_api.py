@@ -17,7 +17,7 @@ from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter, filters_from_query, filters_to_query
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent
-from tests.conftest import ADMIN, VIEWER
+from tests.support.accounts import ADMIN, VIEWER
 
 # Sessions, sign-in attempts and audit entries live in the database: these run on both.
 pytestmark = pytest.mark.both_databases

@@ -7,8 +7,8 @@ import re
 
 import pypdf
 
-from tests.conftest import VIEWER
-from tests.e2e.conftest import assert_clean, metric_value, settle, sign_in
+from tests.support.accounts import VIEWER
+from tests.support.browser import assert_clean, metric_value, settle, sign_in
 
 
 def test_a_viewer_downloads_the_briefing_pack_of_the_view_shown(

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from coalition.figures import maps
-from tests.conftest import LOCAL_EDITOR
-from tests.e2e.conftest import (
+from tests.support.accounts import LOCAL_EDITOR
+from tests.support.browser import (
     assert_clean,
     metric_value,
     record_engineer_company,

@@ -8,9 +8,8 @@ import csv
 import io
 from datetime import date, timedelta
 
-from tests.conftest import LOCAL_EDITOR, PASSWORD
-from tests.e2e.conftest import assert_clean, offline_page, settle
-from tests.e2e.test_journeys import open_pledge_for_editing
+from tests.support.accounts import LOCAL_EDITOR, PASSWORD
+from tests.support.browser import assert_clean, offline_page, open_pledge_for_editing, settle
 
 
 def heading(page, text: str):

@@ -15,8 +15,9 @@ from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.write.pledges import create_pledge
 from db.engine import create_db_engine, write_session
-from tests.conftest import FIXTURE_DATA, add_accounts
-from tests.e2e.conftest import assert_clean, metric_value, settle, start_server
+from tests.support.accounts import add_accounts
+from tests.support.browser import assert_clean, metric_value, settle, start_server
+from tests.support.data import FIXTURE_DATA
 
 DEPLOYED = {
     "participant_code": "FRA",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import VIEWER
-from tests.e2e.conftest import assert_clean, settle, sign_in
+from tests.support.accounts import VIEWER
+from tests.support.browser import assert_clean, settle, sign_in
 
 # Records whether the page's script starts running again after this point.
 WATCH_RERUNS = """() => {

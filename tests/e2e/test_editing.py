@@ -3,9 +3,13 @@ last sent and sends it back, and a link to an anchor scrolls the page."""
 
 from __future__ import annotations
 
-from tests.conftest import LOCAL_EDITOR
-from tests.e2e.conftest import assert_clean, sign_in, wait_for_input_value
-from tests.e2e.test_journeys import open_pledge_for_editing
+from tests.support.accounts import LOCAL_EDITOR
+from tests.support.browser import (
+    assert_clean,
+    open_pledge_for_editing,
+    sign_in,
+    wait_for_input_value,
+)
 
 
 def picker_label(page) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN, LOCAL_EDITOR, VIEWER
-from tests.e2e.conftest import NAVIGATION, RANK, assert_clean, sign_in
+from tests.support.accounts import ADMIN, LOCAL_EDITOR, VIEWER
+from tests.support.browser import NAVIGATION, RANK, assert_clean, sign_in
 
 ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}
 

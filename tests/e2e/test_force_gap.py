@@ -3,7 +3,7 @@ figure in words, and the bullet chart with the known offers labelled beside thei
 
 from __future__ import annotations
 
-from tests.e2e.conftest import assert_clean, settle
+from tests.support.browser import assert_clean, settle
 
 
 def test_the_overview_shows_the_force_gap(server, browser_page):

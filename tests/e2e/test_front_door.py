@@ -5,8 +5,8 @@ before anyone visits."""
 from __future__ import annotations
 
 from bench.server import app_server
-from tests.conftest import FIXTURE_DATA
-from tests.e2e.conftest import assert_clean
+from tests.support.browser import assert_clean
+from tests.support.data import FIXTURE_DATA
 
 # The page files' names as Streamlit's legacy multipage sidebar would list them.
 LEGACY_NAMES = ("audit", "edit pledges", "import pledges", "reference data", "sign in")

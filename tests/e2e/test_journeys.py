@@ -12,11 +12,12 @@ from sqlmodel import select
 
 from db.engine import create_db_engine, read_session
 from db.models import AuditEvent, Pledge
-from tests.conftest import LOCAL_EDITOR
-from tests.e2e.conftest import (
+from tests.support.accounts import LOCAL_EDITOR
+from tests.support.browser import (
     assert_clean,
     metric_value,
     offline_page,
+    open_pledge_for_editing,
     sign_in,
     wait_for_input_value,
     wait_for_metric,
@@ -59,19 +60,6 @@ def test_as_of_rebuilds_the_page_for_an_earlier_day(server, browser_page):
     # Before the first troop pledge was announced there was none to count.
     wait_for_metric(page, "Troops", "none")
     assert_clean(page)
-
-
-def open_pledge_for_editing(page, base: str, pledge_label: str) -> None:
-    sign_in(page, base, LOCAL_EDITOR, path="/edit_pledges", marker="Change an existing pledge")
-    page.get_by_text("Change an existing pledge").click()
-    page.get_by_text("Pledge", exact=True).wait_for(timeout=30_000)
-    chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Pledge").first
-    chooser.click()
-    page.keyboard.type(pledge_label)
-    page.keyboard.press("Enter")
-    # While the form is renewed for the chosen pledge, the old one shows beside it for a
-    # moment: wait until only the new one is left.
-    wait_for_input_value(page, "Reason for this change *", "")
 
 
 def test_a_shared_as_of_address_keeps_its_day_from_page_to_page(server, browser_page):

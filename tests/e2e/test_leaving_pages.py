@@ -4,8 +4,8 @@ the next page's run deleted: on a busy machine the browser's late requests got 4
 
 from __future__ import annotations
 
-from tests.conftest import VIEWER
-from tests.e2e.conftest import assert_clean, sign_in, wait_for_run_to_end
+from tests.support.accounts import VIEWER
+from tests.support.browser import assert_clean, sign_in, wait_for_run_to_end
 
 
 def test_the_about_pages_images_can_still_be_fetched_after_leaving_it(module_server, browser_page):

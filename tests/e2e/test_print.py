@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import VIEWER
-from tests.e2e.conftest import assert_clean, settle, sign_in
+from tests.support.accounts import VIEWER
+from tests.support.browser import assert_clean, settle, sign_in
 
 # The printable width of A4 (210 mm) within the stylesheet's 10 mm margins, in CSS pixels.
 PRINTABLE_WIDTH = (210 - 2 * 10) / 25.4 * 96

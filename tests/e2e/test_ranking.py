@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_clean
+from tests.support.browser import assert_clean
 
 
 @pytest.mark.parametrize("query", ["", "?as_of=2025-03-03"], ids=["today", "3-mar-2025"])

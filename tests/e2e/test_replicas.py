@@ -11,8 +11,8 @@ import pytest
 
 from coalition.bootstrap import initialise_database
 from db.engine import create_db_engine
-from tests.conftest import FIXTURE_DATA, LOCAL_EDITOR, VIEWER, add_accounts
-from tests.e2e.conftest import (
+from tests.support.accounts import LOCAL_EDITOR, VIEWER, add_accounts
+from tests.support.browser import (
     assert_clean,
     metric_value,
     offline_page,
@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     start_server,
     wait_for_metric,
 )
+from tests.support.data import FIXTURE_DATA
 
 
 @pytest.fixture

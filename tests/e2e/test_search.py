@@ -3,8 +3,8 @@ page, a result opens its participant's page, and an over-long search is refused.
 
 from __future__ import annotations
 
-from tests.conftest import VIEWER
-from tests.e2e.conftest import assert_clean, settle, sign_in
+from tests.support.accounts import VIEWER
+from tests.support.browser import assert_clean, settle, sign_in
 
 # Any page has the sidebar's search; this one draws no chart and sends no file with the page,
 # so a new tab opens it quickly.

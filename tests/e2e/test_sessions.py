@@ -13,8 +13,8 @@ from coalition.access import auth
 from coalition.access.auth import Actor
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, WebSession
-from tests.conftest import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
-from tests.e2e.conftest import assert_clean
+from tests.support.accounts import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
+from tests.support.browser import assert_clean
 
 # Sessions, sign-in attempts and audit entries live in the database: these run on both.
 pytestmark = pytest.mark.both_databases

@@ -19,8 +19,8 @@ from coalition.bootstrap import initialise_database
 from coalition.figures import geometry
 from coalition.read import queries
 from db.engine import create_db_engine, read_session
-from tests.conftest import FIXTURE_DATA
-from tests.e2e.conftest import assert_clean, metric_value, start_server, wait_for_run_to_end
+from tests.support.browser import assert_clean, metric_value, start_server, wait_for_run_to_end
+from tests.support.data import FIXTURE_DATA
 
 # (link in the sidebar, text that shows the page has rendered)
 VIEWER_PAGES = (

@@ -1,0 +1,46 @@
+"""The test data: the made-up seed, the PostgreSQL server, synthetic history, a command line's
+environment, and plotly's arrays read back."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import numpy as np
+
+import bench.generate
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# The made-up seed data every test loads (see its README.md): never the real seed folder, so
+# correcting a fact there breaks no test. Only tests/test_seed_files.py reads data/.
+FIXTURE_DATA = Path(__file__).parents[1] / "fixtures" / "seed"
+
+
+def cli_env(database_url: str) -> dict[str, str]:
+    """The environment for a `python -m coalition` subprocess on this database, seeding (if it
+    does) from the fixture data."""
+    return {
+        "DATABASE_URL": database_url,
+        "COALITION_DATA_DIR": str(FIXTURE_DATA),
+        "PATH": "/usr/bin:/bin",
+    }
+
+
+def generate_synthetic(url: str, revisions: int) -> None:
+    """bench.generate.generate over the fixture seed data."""
+    bench.generate.generate(url, revisions, data_dir=FIXTURE_DATA)
+
+
+def plotly_array(values) -> list:
+    """A trace's values as a list: plotly writes numpy arrays as typed arrays (base64)."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
