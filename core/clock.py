@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
 
 _fixed: datetime | None = None
+_ticks = count()
+# A fixed clock still moves forward a little at each reading, so records made one after the
+# other keep their order.
+_TICK = timedelta(microseconds=1)
 
 
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
-    return _fixed if _fixed is not None else datetime.now(UTC)
+    if _fixed is not None:
+        return _fixed + next(_ticks) * _TICK
+    return datetime.now(UTC)
 
 
 def today() -> date:
@@ -23,10 +30,12 @@ def today() -> date:
 
 @contextmanager
 def fixed_at(moment: datetime) -> Iterator[datetime]:
-    """Within the block, the clock reads ``moment`` (made UTC if it has no time zone)."""
-    global _fixed
+    """Within the block, the clock reads ``moment`` (made UTC if it has no time zone), a
+    microsecond later at each reading."""
+    global _fixed, _ticks
     previous = _fixed
     _fixed = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    _ticks = count()
     try:
         yield _fixed
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from coalition.access import auth
 from coalition.bootstrap import initialise_database
+from core import clock
 from db.engine import create_db_engine
 from tests.support.accounts import add_accounts
 from tests.support.data import FIXTURE_DATA, IN_CI, POSTGRES_ADMIN_URL
@@ -167,3 +169,22 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# The moment a test with ``fixed_clock`` runs at: every "now" and "today" of the app (and of
+# the test, through FIXED_NOW) is this, however long the run takes and whenever it starts.
+FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[datetime]:
+    with clock.fixed_at(FIXED_NOW) as moment:
+        yield moment
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test under tests/e2e drives a real browser: marked ``e2e``, so the domain and
+    AppTest tests run alone with ``-m "not e2e"``."""
+    for item in items:
+        if "e2e" in item.path.relative_to(Path(__file__).parent).parts:
+            item.add_marker(pytest.mark.e2e)

@@ -14,6 +14,7 @@ from coalition.write.pledges import create_pledge, known_currencies, known_parti
 from coalition.write.validation import validate_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import PLEDGE_FIELD_NAMES, AuditEvent, Pledge, PledgeRevision
+from tests.factories import pledge
 from tests.support.accounts import LOCAL_EDITOR, add_accounts
 from tests.support.app import start_app
 from tests.support.data import generate_synthetic
@@ -68,15 +69,11 @@ def test_pledges_can_be_added_after_generating_on_postgres(postgres_url):
         pledge_id = create_pledge(
             session,
             actor=Actor(LOCAL_EDITOR),
-            values={
-                "participant_code": "GBR",
-                "category": "troops",
-                "status": "announced",
-                "description": "Company after the benchmark data",
-                "announced_on": date(2026, 2, 1),
-                "source_title": "Ministry",
-                "confidence": "high",
-            },
+            values=pledge(
+                description="Company after the benchmark data",
+                announced_on=date(2026, 2, 1),
+                source_title="Ministry",
+            ),
             reason="test",
         ).id
     with read_session(engine) as session:

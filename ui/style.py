@@ -1,8 +1,8 @@
 """The app's own stylesheet, sent once per run from the shell: what the theme
 (.streamlit/config.toml) cannot say for WCAG 2.2 AA contrast, and how pages print.
 
-Every rule here is checked in a browser: tests/e2e/test_accessibility.py (axe-core) and
-tests/e2e/test_print.py (print media, A4 PDF)."""
+Every rule here is checked in a browser: tests/e2e/whole_app/test_accessibility.py (axe-core) and
+tests/e2e/whole_app/test_print.py (print media, A4 PDF)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from db.models import AuditEvent, DataVersion, utc_now
 
 # The kinds of entry, by the prefix of their action, as the audit log's filter offers them.
-# Every action recorded anywhere falls in one (tests/test_auth.py checks the code for it).
+# Every action recorded anywhere falls in one (tests/access/test_auth.py checks the code for it).
 ACTION_GROUPS = {
     "pledge.": "Pledge edits",
     "import.": "Imports",

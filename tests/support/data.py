@@ -20,7 +20,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 # The made-up seed data every test loads (see its README.md): never the real seed folder, so
-# correcting a fact there breaks no test. Only tests/test_seed_files.py reads data/.
+# correcting a fact there breaks no test. Only tests/seed/test_seed_files.py reads data/.
 FIXTURE_DATA = Path(__file__).parents[1] / "fixtures" / "seed"
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import shutil
 
+from tests.factories import pledge
 from tests.support.data import FIXTURE_DATA
 
 
@@ -30,16 +31,12 @@ def new_rows(*rows: dict) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-ROW = {
-    "participant_code": "GBR",
-    "category": "troops",
-    "status": "announced",
-    "description": "Logistics company",
-    "quantity": "150",
-    "announced_on": "2026-02-01",
-    "source_title": "UK MoD",
-    "confidence": "high",
-}
+ROW = pledge(
+    description="Logistics company",
+    quantity="150",
+    announced_on="2026-02-01",
+    source_title="UK MoD",
+)
 
 
 def seed_without_pledges(tmp_path):

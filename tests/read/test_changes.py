@@ -23,24 +23,24 @@ from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import SCOPES
 from db.engine import read_session, write_session
 from db.models import Pledge, PledgeRevision
+from tests.conftest import FIXED_NOW
+from tests.factories import pledge
 from tests.support.accounts import ADMIN
 
 EDITOR = "a@example.org"
-TODAY = date.today()
+TODAY = FIXED_NOW.date()
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 LAST_WEEK = (TODAY - timedelta(days=7), TODAY)
 # The seed is recorded when the test database is made: moved back to a day long past, so the
 # last week holds only what each test does.
 SEEDED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-NEW_PLEDGE = {
-    "participant_code": "GBR",
-    "category": "ships",
-    "status": "announced",
-    "description": "Two patrol boats",
-    "quantity": 2,
-    "announced_on": date(2025, 10, 10),
-    "source_title": "Ministry statement",
-    "confidence": "high",
-}
+NEW_PLEDGE = pledge(
+    category="ships",
+    description="Two patrol boats",
+    quantity=2,
+    announced_on=date(2025, 10, 10),
+    source_title="Ministry statement",
+)
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_each_kind_of_change_with_its_old_and_new_values(record):
     assert revised["reason"] == "Six more trainers"
     assert revised["size"] == "up to 120 troops"
     assert revised["effective_on"] == TODAY
-    assert revised["recorded_at"].date() == datetime.now(UTC).date()
+    assert revised["recorded_at"].date() == TODAY
     assert one(found, kind="withdrawn")["what_changed"] == "status: announced → withdrawn"
     restored = one(found, kind="restored")
     assert restored["what_changed"] == "status: withdrawn → announced"

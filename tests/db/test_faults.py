@@ -27,21 +27,18 @@ from core.vocabulary import SCOPES
 from db.backup import backup_sqlite
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
+from tests.factories import pledge
 from tests.support.accounts import ADMIN, add_accounts
 from tests.support.app import start_app
 from tests.support.data import FIXTURE_DATA, POSTGRES_ADMIN_URL, cli_env
 
 EDITOR = Actor("a@example.org")
-NEW_PLEDGE = {
-    "participant_code": "GBR",
-    "category": "troops",
-    "status": "announced",
-    "description": "Engineer company",
-    "quantity": "150",
-    "announced_on": "2025-09-04",
-    "source_title": "Ministry statement",
-    "confidence": "high",
-}
+NEW_PLEDGE = pledge(
+    description="Engineer company",
+    quantity="150",
+    announced_on="2025-09-04",
+    source_title="Ministry statement",
+)
 
 
 def record(engine) -> None:

@@ -34,6 +34,8 @@ from core.vocabulary import (
 )
 from db.engine import read_session, write_session
 from db.models import PledgeRevision
+from tests.conftest import FIXED_NOW
+from tests.factories import pledge
 
 CODES = ("GBR", "FRA", "POL", "NZL", "UKR", "EUU", "NATO")
 REGIONS = ("Europe", "Commonwealth", "Institution")
@@ -54,23 +56,23 @@ def random_pledge(rng: random.Random, n: int) -> dict:
     elif precision == "year":
         announced = announced.replace(month=1, day=1)
     quantity = rng.choice([None, rng.randrange(1, 400)])
-    return {
-        "participant_code": rng.choice(CODES),
-        "category": category,
-        "status": rng.choice(STATUSES),
-        "description": f"Generated pledge {n}",
-        "quantity": quantity,
-        "quantity_qualifier": rng.choice(("exact", "approx", "up_to", "at_least"))
+    return pledge(
+        participant_code=rng.choice(CODES),
+        category=category,
+        status=rng.choice(STATUSES),
+        description=f"Generated pledge {n}",
+        quantity=quantity,
+        quantity_qualifier=rng.choice(("exact", "approx", "up_to", "at_least"))
         if quantity
         else None,
-        "currency": rng.choice(("EUR", "EUR", "GBP")) if category == "funding" else None,
-        "instrument": rng.choice(INSTRUMENTS) if category == "funding" else "in_kind",
-        "scope": rng.choice(SCOPES),
-        "announced_on": announced,
-        "announced_precision": precision,
-        "source_title": "SYNTHETIC test record",
-        "confidence": "medium",
-    }
+        currency=rng.choice(("EUR", "EUR", "GBP")) if category == "funding" else None,
+        instrument=rng.choice(INSTRUMENTS) if category == "funding" else "in_kind",
+        scope=rng.choice(SCOPES),
+        announced_on=announced,
+        announced_precision=precision,
+        source_title="SYNTHETIC test record",
+        confidence="medium",
+    )
 
 
 def random_change(rng: random.Random) -> dict:
@@ -126,7 +128,7 @@ filters_strategy = st.builds(
     statuses=subsets(STATUSES),
     regions=subsets(REGIONS),
     memberships=subsets(MEMBERSHIPS),
-    as_of=st.none() | st.dates(min_value=date(2024, 1, 1), max_value=date.today()),
+    as_of=st.none() | st.dates(min_value=date(2024, 1, 1), max_value=FIXED_NOW.date()),
     scopes=st.sampled_from((COALITION_SCOPES, SCOPES, ("bilateral",))),
 )
 
@@ -168,7 +170,7 @@ def assert_one_truth(session, filters: PledgeFilter, known_at, recorded: list) -
     # The timeline on that day ends where the headline stands.
     if known_at is None:
         series, _ = timeline.timeline_series(session, filters)
-        day = filters.as_of or date.today()
+        day = filters.when.shown
         for category in CATEGORIES:
             figure = figures.category(category)
             own = series[(series["category"] == category) & (series["date"] <= day)]

@@ -17,6 +17,7 @@ from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.read.history import revision_history
 from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
+from tests.factories import pledge
 from tests.support.data import plotly_array
 
 TODAY = date(2026, 11, 28)
@@ -204,15 +205,13 @@ def test_history_says_what_changed(engine):
             session,
             actor=Actor("a@example.org"),
             reason="first report",
-            values={
-                "participant_code": "GBR",
-                "category": "ships",
-                "status": "announced",
-                "description": "Frigate",
-                "announced_on": date(2026, 2, 1),
-                "source_title": "UK MoD",
-                "confidence": "medium",
-            },
+            values=pledge(
+                category="ships",
+                description="Frigate",
+                announced_on=date(2026, 2, 1),
+                source_title="UK MoD",
+                confidence="medium",
+            ),
         ).id
     with write_session(engine) as session:
         update_pledge(

@@ -14,7 +14,7 @@ import pytest
 from tests.support.accounts import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
 from tests.support.browser import NAVIGATION, settle, sign_in
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags its rules.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ACCOUNTS = {"viewer": VIEWER, "editor": LOCAL_EDITOR, "admin": ADMIN}

@@ -23,18 +23,16 @@ from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
+from tests.factories import pledge
 from tests.support.accounts import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
 from tests.support.data import FIXTURE_DATA, cli_env
 
-PLEDGE = {
-    "participant_code": "FRA",
-    "category": "troops",
-    "status": "announced",
-    "description": "Engineers",
-    "announced_on": date(2026, 3, 1),
-    "source_title": "French MoD",
-    "confidence": "high",
-}
+PLEDGE = pledge(
+    participant_code="FRA",
+    description="Engineers",
+    announced_on=date(2026, 3, 1),
+    source_title="French MoD",
+)
 
 
 def audit_actions(engine, action: str) -> list[AuditEvent]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,19 @@ from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from coalition.write.pledges import create_pledge
 from db.engine import create_db_engine, write_session
+from tests.factories import pledge
 from tests.support.accounts import add_accounts
 from tests.support.browser import assert_clean, metric_value, settle, start_server
 from tests.support.data import FIXTURE_DATA
 
-DEPLOYED = {
-    "participant_code": "FRA",
-    "category": "troops",
-    "status": "deployed",
-    "description": "Engineer company in theatre",
-    "quantity": 250,
-    "announced_on": date(2025, 9, 4),
-    "scope": "reassurance_force",
-    "source_title": "Ministry statement",
-    "confidence": "high",
-}
+DEPLOYED = pledge(
+    participant_code="FRA",
+    status="deployed",
+    description="Engineer company in theatre",
+    quantity=250,
+    scope="reassurance_force",
+    source_title="Ministry statement",
+)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
+from tests.factories import pledge
 from tests.support.accounts import VIEWER
 from tests.support.app import start_app
 from tests.support.data import cli_env
@@ -111,16 +112,13 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine):
                 session,
                 actor=Actor("a@example.org"),
                 reason="test",
-                values={
-                    "participant_code": "GBR",
-                    "category": "troops",
-                    "status": "announced",
-                    "description": description,
-                    "quantity": 10 + n,
-                    "announced_on": date(2026, 2, 1),
-                    "source_title": "Test",
-                    "confidence": "low",
-                },
+                values=pledge(
+                    description=description,
+                    quantity=10 + n,
+                    announced_on=date(2026, 2, 1),
+                    source_title="Test",
+                    confidence="low",
+                ),
             )
     taken = snapshot(engine, PledgeFilter(categories=("troops",), statuses=()), datetime.now(UTC))
     frame = pd.read_csv(io.BytesIO(taken.csv))

@@ -19,6 +19,7 @@ from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledges, update_pledge
 from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
+from tests.factories import pledge
 from tests.support.app import start_app
 from tests.support.data import plotly_array
 
@@ -37,18 +38,16 @@ ENTRIES = {
         "source_title": "Delivery test source",
         "confidence": "high",
     },
-    "loan": {
-        "participant_code": "GBR",
-        "category": "funding",
-        "status": "committed",
-        "description": "Delivery test loan",
-        "quantity": 300_000_000,
-        "currency": "EUR",
-        "instrument": "loan",
-        "announced_on": date(2025, 6, 1),
-        "source_title": "Delivery test source",
-        "confidence": "high",
-    },
+    "loan": pledge(
+        category="funding",
+        status="committed",
+        description="Delivery test loan",
+        quantity=300_000_000,
+        currency="EUR",
+        instrument="loan",
+        announced_on=date(2025, 6, 1),
+        source_title="Delivery test source",
+    ),
     "grant_then_loan": {  # a grant until September, then recorded as a loan
         "participant_code": "FRA",
         "category": "funding",

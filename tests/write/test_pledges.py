@@ -26,20 +26,16 @@ from coalition.write.pledges import (
 )
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
+from tests.factories import pledge
 from tests.support.accounts import add_accounts
 from tests.support.data import FIXTURE_DATA
 
-NEW_PLEDGE = {
-    "participant_code": "GBR",
-    "category": "troops",
-    "status": "committed",
-    "description": "Infantry company for the reassurance force",
-    "quantity": 2000,
-    "announced_on": date(2026, 2, 1),
-    "source_title": "Ministry of Defence press release",
-    "source_url": "https://example.org/press/2026-02-01",
-    "confidence": "high",
-}
+NEW_PLEDGE = pledge(
+    status="committed",
+    quantity=2000,
+    announced_on=date(2026, 2, 1),
+    source_url="https://example.org/press/2026-02-01",
+)
 
 
 def counts(engine) -> tuple[int, int, int]:

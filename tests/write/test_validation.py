@@ -11,21 +11,19 @@ from hypothesis import strategies as st
 from coalition.errors import ValidationFailed
 from coalition.write.validation import QUANTITY_CEILINGS, validate_pledge
 from core.vocabulary import CATEGORIES
+from tests.factories import pledge
 
 CODES = {"GBR", "FRA"}
 CURRENCIES = {"GBP", "USD"}
 TODAY = date(2026, 11, 28)
-VALID = {
-    "participant_code": "GBR",
-    "category": "funding",
-    "status": "announced",
-    "description": "Air-defence package",
-    "quantity": "1600000000",
-    "currency": "GBP",
-    "announced_on": "2025-03-02",
-    "source_title": "Gov.uk",
-    "confidence": "high",
-}
+VALID = pledge(
+    category="funding",
+    description="Air-defence package",
+    quantity="1600000000",
+    currency="GBP",
+    announced_on="2025-03-02",
+    source_title="Gov.uk",
+)
 
 
 def problems(**changes) -> dict[str, list[str]]:

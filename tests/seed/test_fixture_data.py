@@ -1,5 +1,5 @@
 """Tests stand on the made-up fixture data (tests/fixtures/seed), never on the real data/ folder:
-correcting a fact there must break no test. Only tests/test_seed_files.py checks data/."""
+correcting a fact there must break no test. Only tests/seed/test_seed_files.py checks data/."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from coalition.seed.load import load_seed
 from tests.support.data import FIXTURE_DATA
 
-TESTS = Path(__file__).parent
-ALLOWED = {TESTS / "test_seed_files.py", Path(__file__)}
+TESTS = Path(__file__).parents[1]
+ALLOWED = {TESTS / "seed" / "test_seed_files.py", Path(__file__)}
 # The settings constant for data/, or a path into it written as a string.
 REAL_DATA = re.compile(r"\bDATA_DIR\b|[\"']data/|/\s*[\"']data[\"']")
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import FIXED_NOW
 from tests.support.app import start_app
 
 PAGES = (
@@ -33,12 +34,12 @@ def signed_in(monkeypatch, sqlite_url) -> AppTest:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(day=st.dates(min_value=date(2024, 1, 1), max_value=date.today()))
+@given(day=st.dates(min_value=date(2024, 1, 1), max_value=FIXED_NOW.date()))
 @example(day=date(2024, 1, 1))
 @example(day=date(2025, 3, 1))
 @example(day=date(2025, 3, 3))
-@example(day=date.today())
-def test_every_page_renders_as_of_any_day(signed_in, day):
+@example(day=FIXED_NOW.date())  # today, on the fixed clock
+def test_every_page_renders_as_of_any_day(signed_in, fixed_clock, day):
     at = signed_in
     at.sidebar.date_input(key="filter_as_of").set_value(day).run()
     for page in PAGES:

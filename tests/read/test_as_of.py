@@ -11,18 +11,16 @@ from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
+from tests.factories import pledge
 
 BEFORE, REVISED, AFTER = date(2026, 2, 10), date(2026, 3, 1), date(2026, 4, 1)
-COMPANY = {
-    "participant_code": "GBR",
-    "category": "troops",
-    "status": "committed",
-    "description": "Mechanised company",
-    "quantity": 200,
-    "announced_on": date(2026, 2, 1),
-    "source_title": "UK MoD",
-    "confidence": "high",
-}
+COMPANY = pledge(
+    status="committed",
+    description="Mechanised company",
+    quantity=200,
+    announced_on=date(2026, 2, 1),
+    source_title="UK MoD",
+)
 
 
 def add_and_revise(engine) -> int:
