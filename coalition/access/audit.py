@@ -44,6 +44,14 @@ class Event:
     entity: ClassVar[str | None] = None
     subject: ClassVar[str | None] = None
     changes_data: ClassVar[bool] = True
+    # The least role that may make a write recorded as this kind of entry (auth.require_role).
+    role_needed: ClassVar[str] = "admin"
+
+    @classmethod
+    def needs(cls, **names: Any) -> tuple[str, str]:
+        """(the action a write of this kind attempts, named by ``names``; the least role it
+        needs)."""
+        return cls.action.format(**names), cls.role_needed
 
     def name(self) -> str:
         return self.action.format(**self._fields())
@@ -77,11 +85,13 @@ class AccountEvent(Event):
 
 @dataclass(frozen=True)
 class TokenEvent(Event):
-    """About one API token, by its id; no tracked data changes."""
+    """About one API token, by its id; no tracked data changes. Anyone signed in manages
+    their own."""
 
     entity = "token"
     subject = "token_id"
     changes_data = False
+    role_needed = "viewer"
     token_id: int
 
 
@@ -89,6 +99,7 @@ class TokenEvent(Event):
 @dataclass(frozen=True)
 class PledgeCreated(Event):
     action = "pledge.create"
+    role_needed = "editor"
     entity = "pledge"
     subject = "pledge_id"
     pledge_id: int
@@ -111,11 +122,18 @@ class PledgeChanged(Event):
     action = "pledge.{change}"
     entity = "pledge"
     subject = "pledge_id"
+    role_needed = "editor"
     change: str
     pledge_id: int
     changed: list[str]
     version: int
     reason: str
+
+    @classmethod
+    def needs(cls, **names: Any) -> tuple[str, str]:
+        action, role = super().needs(**names)
+        # Restoring a withdrawn pledge is an admin's decision.
+        return action, "admin" if names.get("change") == "restore" else role
 
     def details(self) -> dict[str, Any]:
         return {"changed": self.changed, "version": self.version, "reason": self.reason}
@@ -124,6 +142,7 @@ class PledgeChanged(Event):
 @dataclass(frozen=True)
 class ImportCommitted(Event):
     action = "import.commit"
+    role_needed = "editor"
     entity = "batch"
     subject = "batch_id"
     batch_id: str

@@ -8,6 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -106,9 +107,14 @@ def allows(role: str | None, minimum: str) -> bool:
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[minimum]
 
 
-def require_role(session: Session, actor: Actor | None, minimum: str, *, action: str) -> None:
-    """Call first in every write. A refusal raises RoleRefused and commits nothing: the
-    caller's transaction is rolled back and the refusal audited on its own (write_session)."""
+def require_role(
+    session: Session, actor: Actor | None, event: type[audit.Event], **names: Any
+) -> None:
+    """Call first in every write, with the kind of audit entry it makes (and what names its
+    action): that entry's class says the least role the write needs. A refusal raises
+    RoleRefused and commits nothing: the caller's transaction is rolled back and the refusal
+    audited on its own (write_session)."""
+    action, minimum = event.needs(**names)
     role = role_of(session, actor)
     if not allows(role, minimum):
         raise RoleRefused(actor, action=action, role=role, minimum=minimum)
@@ -155,7 +161,7 @@ def add_account(
     session: Session, *, actor: Actor, email: str, role: str, password: str | None
 ) -> UserAccount:
     """A new account. Without a password it can only sign in through the identity provider."""
-    require_role(session, actor, "admin", action="account.add")
+    require_role(session, actor, audit.AccountAdded)
     email = normalise_email(email)
     _check_new_account(session, email, role)
     if password is not None:
@@ -191,7 +197,7 @@ def _existing(session: Session, email: str) -> UserAccount:
 
 
 def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAccount:
-    require_role(session, actor, "admin", action="account.set_role")
+    require_role(session, actor, audit.RoleSet)
     account = _existing(session, email)
     if role not in ROLES:
         raise ValidationFailed([Problem("role", f"'{role}' is not one of: {', '.join(ROLES)}")])
@@ -209,7 +215,7 @@ def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAc
 
 
 def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) -> UserAccount:
-    require_role(session, actor, "admin", action="account.disable")
+    require_role(session, actor, audit.AccountDisabled, state="disable")
     account = _existing(session, email)
     account.disabled = disabled
     session.info.pop("roles", None)
@@ -225,7 +231,7 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
 
 
 def set_password(session: Session, *, actor: Actor, email: str, password: str) -> UserAccount:
-    require_role(session, actor, "admin", action="account.set_password")
+    require_role(session, actor, audit.PasswordSet)
     account = _existing(session, email)
     _check_password(password, account.email)
     account.password_hash = password_hasher.hash(password)
@@ -376,7 +382,7 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
 
 def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
     """End every session of an account (a lost laptop, a leaver); how many were open."""
-    require_role(session, actor, "admin", action="account.sign_out_everywhere")
+    require_role(session, actor, audit.SignedOutEverywhere)
     account = _existing(session, email)
     ended = end_sessions_of(session, account, reason="signed out everywhere")
     audit.record(
@@ -389,7 +395,7 @@ def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
 
 def unlock(session: Session, *, actor: Actor, email: str) -> int:
     """Clear an account's recent failures, so its delays end now; how many were cleared."""
-    require_role(session, actor, "admin", action="account.unlock")
+    require_role(session, actor, audit.AccountUnlocked)
     account = _existing(session, email)
     result = session.exec(
         delete(SignInAttempt).where(

@@ -28,7 +28,7 @@ class TokenHolder:
 
 def create_token(session: Session, *, actor: Actor, email: str, name: str) -> str:
     """A new token for ``email``'s account (one's own, or any as an admin). Returned once."""
-    require_role(session, actor, "viewer", action="token.create")
+    require_role(session, actor, audit.TokenCreated)
     account = find_account(session, email)
     if account is None:
         raise ValidationFailed([Problem("email", f"no account for {email}")])
@@ -73,7 +73,7 @@ def tokens_of(session: Session, email: str) -> list[dict]:
 
 
 def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
-    require_role(session, actor, "viewer", action="token.revoke")
+    require_role(session, actor, audit.TokenRevoked)
     row = session.exec(
         select(ApiToken, UserAccount)
         .join(UserAccount, col(UserAccount.id) == ApiToken.account_id)

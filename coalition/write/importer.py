@@ -341,7 +341,7 @@ def commit_import(
     A conflict (a row starting from a version someone has changed since) is written only as
     its row's entry in ``resolutions`` says, by line: APPLY the file's own changes on top of
     the current version, or DROP the row. A conflict with no choice stops the import."""
-    require_role(session, actor, "editor", action="import.commit")
+    require_role(session, actor, audit.ImportCommitted)
     resolutions = dict(resolutions or {})
     if not _still_current(session, preview, data):
         preview = preview_import(session, data)

@@ -167,7 +167,7 @@ def create_pledges(
     One role check and three multi-row INSERTs however many pledges: a bulk import is as fast
     as the database allows. Every entry is checked before anything is written; a problem names
     its entry by number (``row``, counting from 1)."""
-    require_role(session, actor, "editor", action="pledge.create")
+    require_role(session, actor, audit.PledgeCreated)
     checked, problems = check_entries(session, entries)
     write_problems, effective_on = _write_problems(reason, effective_on)
     if problems := problems + write_problems:
@@ -260,7 +260,7 @@ def update_pledge(
     state, already checked. The version check and the bump
     are one UPDATE, so two writers racing from the same version cannot both win on any
     database. Restoring a withdrawn pledge is an admin's decision."""
-    require_role(session, actor, "editor", action="pledge.update")
+    require_role(session, actor, audit.PledgeChanged, change="update")
     pledge = session.get(Pledge, pledge_id)
     if pledge is None:
         raise NotFound(f"pledge {pledge_id} does not exist")
@@ -286,7 +286,7 @@ def update_pledge(
     if not changed:
         return pledge  # nothing to record: re-saving the same values is not a revision
     if _action_for(previous_status, fields.status) == "restore":
-        require_role(session, actor, "admin", action="pledge.restore")
+        require_role(session, actor, audit.PledgeChanged, change="restore")
 
     now = utc_now()
     pledges: Table = Pledge.__table__  # type: ignore[attr-defined]  # sqlmodel leaves it undeclared

@@ -66,7 +66,7 @@ def save_table(
 ) -> dict[str, int]:
     """Make the table look like ``edited`` (the whole table as the admin left it). Rows are
     matched by key; a row without a key is new. Returns counts of added, changed, removed."""
-    require_role(session, actor, "admin", action=f"reference.{table_name}")
+    require_role(session, actor, audit.ReferenceRowUpdated, table=table_name)
     table = TABLES[table_name]
     current = {row[table.key]: row for row in _records(table_frame(session, table))}
     problems: list[Problem] = []
