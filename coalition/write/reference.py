@@ -5,7 +5,7 @@ after, which is these tables' history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -25,17 +25,75 @@ class ReferenceTable:
     title: str
     model: type[SQLModel]
     key: str
-    # Participants are the coalition itself: their rows are edited, never added or removed here.
-    rows_can_change: bool
+    rows_can_change: bool = True
+
+    def table_problems(
+        self, session: Session, current: dict[Any, dict[str, Any]], edited: list[dict[str, Any]]
+    ) -> list[Problem]:
+        """What the table as a whole must keep, beyond each row's own checks."""
+        return []
+
+    def problem(self, field: str, message: str, row: int | None = None) -> Problem:
+        return Problem(field, message, file=self.title, row=row)
+
+
+@dataclass(frozen=True)
+class ParticipantsTable(ReferenceTable):
+    """The participants are the coalition itself: their rows are edited, never added or
+    removed here."""
+
+    rows_can_change: bool = False
+
+    def table_problems(
+        self, session: Session, current: dict[Any, dict[str, Any]], edited: list[dict[str, Any]]
+    ) -> list[Problem]:
+        kept = {row.get(self.key) for row in edited}
+        if any(key not in kept for key in current):
+            return [self.problem(self.key, "participants cannot be removed here")]
+        return []
+
+
+@dataclass(frozen=True)
+class MeetingsTable(ReferenceTable):
+    def table_problems(
+        self, session: Session, current: dict[Any, dict[str, Any]], edited: list[dict[str, Any]]
+    ) -> list[Problem]:
+        """A meeting with attendance on record stays."""
+        kept = {row.get(self.key) for row in edited}
+        attended = set(session.exec(select(EventAttendance.event_id).distinct()).all())
+        return [
+            self.problem(
+                "id",
+                f"meeting {key} ({current[key]['title']}) has attendance records and cannot be "
+                "removed",
+            )
+            for key in sorted(set(current) - kept & attended)
+        ]
+
+
+@dataclass(frozen=True)
+class ExchangeRatesTable(ReferenceTable):
+    def table_problems(
+        self, session: Session, current: dict[Any, dict[str, Any]], edited: list[dict[str, Any]]
+    ) -> list[Problem]:
+        """Every currency a pledge (or any of its past states) uses keeps a rate."""
+        remaining = {str(row.get("currency") or "").strip() for row in edited}
+        used = set(session.exec(select(PledgeRevision.currency).distinct()).all())
+        return [
+            self.problem(
+                "currency", f"pledges are recorded in {currency}: keep at least one rate for it"
+            )
+            for currency in sorted(c for c in used - remaining if c is not None and c != "EUR")
+        ]
 
 
 TABLES = {
     t.name: t
     for t in (
-        ReferenceTable("participants", "Participants' reference data", Participant, "code", False),
-        ReferenceTable("events", "Meetings", Event, "id", True),
-        ReferenceTable("targets", "Planning targets", Target, "id", True),
-        ReferenceTable("exchange_rates", "Exchange rates", ExchangeRate, "id", True),
+        ParticipantsTable("participants", "Participants' reference data", Participant, "code"),
+        MeetingsTable("events", "Meetings", Event, "id"),
+        ReferenceTable("targets", "Planning targets", Target, "id"),
+        ExchangeRatesTable("exchange_rates", "Exchange rates", ExchangeRate, "id"),
     )
 }
 
@@ -61,41 +119,40 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def save_table(
-    session: Session, *, actor: Actor, table_name: str, edited: pd.DataFrame
-) -> dict[str, int]:
-    """Make the table look like ``edited`` (the whole table as the admin left it). Rows are
-    matched by key; a row without a key is new. Returns counts of added, changed, removed."""
-    require_role(session, actor, audit.ReferenceRowUpdated, table=table_name)
-    table = TABLES[table_name]
-    current = {row[table.key]: row for row in _records(table_frame(session, table))}
-    problems: list[Problem] = []
+@dataclass
+class _Edits:
+    """What the admin's table changes against the stored one, and what is wrong with it."""
+
+    added: list[SQLModel] = field(default_factory=list)
+    changed: list[tuple[Any, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    removed: list[Any] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _compare(
+    table: ReferenceTable, current: dict[Any, dict[str, Any]], edited: list[dict[str, Any]]
+) -> _Edits:
+    """Each edited row checked on its own and matched by key: added, changed or unknown."""
+    edits = _Edits()
     seen: set[Any] = set()
-    added, changed = [], []
-    for number, row in enumerate(_records(edited), start=1):
+    for number, row in enumerate(edited, start=1):
         key = row.get(table.key)
-        fields = {k: v for k, v in row.items() if k != "id"}
-        typed, row_problems = validate_reference_row(table.model, fields)
-        problems += [
-            Problem(p.field, p.message, file=table.title, row=number) for p in row_problems
-        ]
+        typed, row_problems = validate_reference_row(
+            table.model, {k: v for k, v in row.items() if k != "id"}
+        )
+        edits.problems += [table.problem(p.field, p.message, number) for p in row_problems]
         if key is None or (table.key == "id" and key not in current):
             if not table.rows_can_change:
-                problems.append(
-                    Problem(
-                        table.key, "participants cannot be added here", file=table.title, row=number
-                    )
+                edits.problems.append(
+                    table.problem(table.key, "participants cannot be added here", number)
                 )
             elif typed is not None:
-                added.append(typed)
+                edits.added.append(typed)
             continue
         if key not in current:
-            problems.append(
-                Problem(
-                    table.key,
-                    f"'{key}' is not in the table; it cannot be renamed here",
-                    file=table.title,
-                    row=number,
+            edits.problems.append(
+                table.problem(
+                    table.key, f"'{key}' is not in the table; it cannot be renamed here", number
                 )
             )
             continue
@@ -104,56 +161,38 @@ def save_table(
             after = {k: _plain(v) for k, v in typed.model_dump().items() if k != "id"}
             before = {k: v for k, v in current[key].items() if k != "id"}
             if after != before:
-                changed.append((key, before, after))
-    removed = [key for key in current if key not in seen]
-    if table.model is Event:
-        attended = set(session.exec(select(EventAttendance.event_id).distinct()).all())
-        for key in set(removed) & attended:
-            problems.append(
-                Problem(
-                    "id",
-                    f"meeting {key} ({current[key]['title']}) has "
-                    "attendance records and cannot be removed",
-                    file=table.title,
-                )
-            )
-    if table.model is ExchangeRate:
-        # Every currency a pledge (or any of its past states) uses must keep a rate.
-        remaining = {str(row.get("currency") or "").strip() for row in _records(edited)}
-        used = set(session.exec(select(PledgeRevision.currency).distinct()).all())
-        for currency in sorted(c for c in used - remaining if c is not None and c != "EUR"):
-            problems.append(
-                Problem(
-                    "currency",
-                    f"pledges are recorded in {currency}: keep at least one rate for it",
-                    file=table.title,
-                )
-            )
-    if removed and not table.rows_can_change:
-        problems.append(Problem(table.key, "participants cannot be removed here", file=table.title))
-    if problems:
-        raise ValidationFailed(problems)
+                edits.changed.append((key, before, after))
+    edits.removed = [key for key in current if key not in seen]
+    return edits
 
-    for key, before, after in changed:
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    table: ReferenceTable,
+    current: dict[Any, dict[str, Any]],
+    edits: _Edits,
+) -> None:
+    """Write checked edits, each row's with its audit entry (the before and the after)."""
+    for key, before, after in edits.changed:
         record = session.get(table.model, key)
         for name, value in typed_values(table.model, after).items():
             setattr(record, name, value)
         audit.record(
             session,
             actor=actor.email,
-            event=audit.ReferenceRowUpdated(table=table_name, key=key, before=before, after=after),
+            event=audit.ReferenceRowUpdated(table=table.name, key=key, before=before, after=after),
         )
-    for key in removed:
-        record = session.get(table.model, key)
+    for key in edits.removed:
         before = {k: v for k, v in current[key].items() if k != "id"}
         audit.record(
             session,
             actor=actor.email,
-            event=audit.ReferenceRowDeleted(table=table_name, key=key, before=before),
+            event=audit.ReferenceRowDeleted(table=table.name, key=key, before=before),
         )
-        session.delete(record)
+        session.delete(session.get(table.model, key))
     session.flush()
-    for typed in added:
+    for typed in edits.added:
         session.add(typed)
         session.flush()
         after = {k: _plain(v) for k, v in typed.model_dump().items() if k != "id"}
@@ -161,11 +200,27 @@ def save_table(
             session,
             actor=actor.email,
             event=audit.ReferenceRowAdded(
-                table=table_name, key=getattr(typed, table.key), after=after
+                table=table.name, key=getattr(typed, table.key), after=after
             ),
         )
     session.flush()
-    return {"added": len(added), "changed": len(changed), "removed": len(removed)}
+
+
+def save_table(
+    session: Session, *, actor: Actor, table_name: str, edited: pd.DataFrame
+) -> dict[str, int]:
+    """Make the table look like ``edited`` (the whole table as the admin left it). Rows are
+    matched by key; a row without a key is new. Every problem is raised before anything is
+    written. Returns counts of added, changed, removed."""
+    require_role(session, actor, audit.ReferenceRowUpdated, table=table_name)
+    table = TABLES[table_name]
+    current = {row[table.key]: row for row in _records(table_frame(session, table))}
+    rows = _records(edited)
+    edits = _compare(table, current, rows)
+    if problems := edits.problems + table.table_problems(session, current, rows):
+        raise ValidationFailed(problems)
+    _apply(session, actor, table, current, edits)
+    return {"added": len(edits.added), "changed": len(edits.changed), "removed": len(edits.removed)}
 
 
 def typed_values(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
