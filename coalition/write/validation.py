@@ -8,7 +8,7 @@ arguments, so the same checks serve the forms, the seed loader and later the imp
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar
@@ -101,6 +101,84 @@ def problems_from_pydantic(error: ValidationError) -> list[Problem]:
     ]
 
 
+# The fields that hold one of a vocabulary's words, in the order their problems are listed
+# (the participant, checked first, is one of the record's codes).
+VOCABULARY_FIELDS: dict[str, tuple[str, ...]] = {
+    "category": CATEGORIES,
+    "status": STATUSES,
+    "confidence": CONFIDENCES,
+    "announced_precision": DATE_PRECISIONS,
+    "instrument": INSTRUMENTS,
+    "scope": SCOPES,
+}
+
+
+def _typed_values(
+    data: dict[str, Any], problems: list[Problem]
+) -> tuple[PledgeFields | None, Callable[[str], Any]]:
+    """The fields typed (None while any fails), and the typed value of each field that
+    passed, even when another failed (its problems added to ``problems``)."""
+    try:
+        fields = PledgeFields.model_validate(data)
+    except ValidationError as error:
+        problems.extend(problems_from_pydantic(error))
+        fields = None
+    failed = {p.field for p in problems}
+
+    def value(name: str) -> Any:
+        if name in failed:
+            return None
+        if fields is not None:
+            return getattr(fields, name)
+        if data.get(name) is None:
+            default = PledgeFields.model_fields[name].default
+            return None if default is PydanticUndefined else default
+        return _field_adapter(name).validate_python(data[name])
+
+    return fields, value
+
+
+def _size_problems(
+    category: str | None, quantity: Any, qualifier: Any, failed: set[str]
+) -> Iterator[Problem | None]:
+    """A size is finite, not negative, under its category's ceiling and whole for counts; a
+    qualifier needs a size to qualify."""
+    if quantity is not None:
+        ceiling = QUANTITY_CEILINGS.get(category or "")
+        if not math.isfinite(quantity):
+            yield Problem("quantity", "must be a finite number")
+        elif quantity < 0:
+            yield Problem("quantity", "cannot be negative")
+        elif ceiling is not None and quantity > ceiling:
+            yield Problem(
+                "quantity", f"{quantity:,.0f} is above the ceiling of {ceiling:,.0f} for {category}"
+            )
+        elif category in COUNT_CATEGORIES and quantity != int(quantity):
+            yield Problem("quantity", f"{category} are counted in whole numbers")
+    if qualifier is not None:
+        if qualifier not in QUANTITY_QUALIFIERS:
+            yield check_choice("quantity_qualifier", qualifier, QUANTITY_QUALIFIERS)
+        elif quantity is None and "quantity" not in failed:
+            yield Problem("quantity_qualifier", "needs a quantity to qualify")
+
+
+def _currency_problems(
+    category: str | None, currency: str | None, currencies: Iterable[str], failed: set[str]
+) -> Iterator[Problem]:
+    """Funding names a currency we can convert to EUR; nothing else names one."""
+    if category == "funding":
+        known = {"EUR", *currencies}
+        if currency is None and "currency" not in failed:
+            yield Problem("currency", "is required for funding")
+        elif currency is not None and currency not in known:
+            yield Problem(
+                "currency",
+                f"'{currency}' has no exchange rate to EUR (known: {', '.join(sorted(known))})",
+            )
+    elif currency is not None:
+        yield Problem("currency", "applies to funding only")
+
+
 def validate_pledge(
     raw: Mapping[str, Any],
     *,
@@ -112,96 +190,31 @@ def validate_pledge(
 
     ``currencies`` are those we can convert to EUR (the exchange-rate table, plus EUR itself).
     """
-    today = today or clock.today()
     data = _clean(raw)
     problems = text_problems(data)
     if problems:  # unsafe text is not parsed any further
         raise ValidationFailed(problems)
-    try:
-        fields = PledgeFields.model_validate(data)
-    except ValidationError as error:
-        problems.extend(problems_from_pydantic(error))
-        fields = None
+    fields, value = _typed_values(data, problems)
     failed = {p.field for p in problems}
-
-    def value(name: str) -> Any:
-        """The typed value of a field that passed, even when another field failed."""
-        if name in failed:
-            return None
-        if fields is not None:
-            return getattr(fields, name)
-        if data.get(name) is None:
-            default = PledgeFields.model_fields[name].default
-            return None if default is PydanticUndefined else default
-        return _field_adapter(name).validate_python(data[name])
-
-    category = value("category")
+    choices = {"participant_code": tuple(sorted(participant_codes)), **VOCABULARY_FIELDS}
     checks = [
-        None
-        if "participant_code" in failed
-        else check_choice("participant_code", value("participant_code"), sorted(participant_codes)),
-        None if "category" in failed else check_choice("category", category, CATEGORIES),
-        None if "status" in failed else check_choice("status", value("status"), STATUSES),
-        None
-        if "confidence" in failed
-        else check_choice("confidence", value("confidence"), CONFIDENCES),
-        None
-        if "announced_precision" in failed
-        else check_choice("announced_precision", value("announced_precision"), DATE_PRECISIONS),
-        None
-        if "instrument" in failed
-        else check_choice("instrument", value("instrument"), INSTRUMENTS),
-        None if "scope" in failed else check_choice("scope", value("scope"), SCOPES),
+        *(
+            check_choice(name, value(name), allowed)
+            for name, allowed in choices.items()
+            if name not in failed
+        ),
         check_url("source_url", value("source_url")),
         *(check_date_range(name, value(name)) for name in PLEDGE_DATE_FIELDS),
-        check_published_on("source_published_on", value("source_published_on"), today),
+        check_published_on(
+            "source_published_on", value("source_published_on"), today or clock.today()
+        ),
+        *_size_problems(value("category"), value("quantity"), value("quantity_qualifier"), failed),
+        *_currency_problems(value("category"), value("currency"), currencies, failed),
     ]
     problems.extend(p for p in checks if p is not None)
-
-    quantity = value("quantity")
-    if quantity is not None:
-        ceiling = QUANTITY_CEILINGS.get(category or "")
-        if not math.isfinite(quantity):
-            problems.append(Problem("quantity", "must be a finite number"))
-        elif quantity < 0:
-            problems.append(Problem("quantity", "cannot be negative"))
-        elif ceiling is not None and quantity > ceiling:
-            problems.append(
-                Problem(
-                    "quantity",
-                    f"{quantity:,.0f} is above the ceiling of {ceiling:,.0f} for {category}",
-                )
-            )
-        elif category in COUNT_CATEGORIES and quantity != int(quantity):
-            problems.append(Problem("quantity", f"{category} are counted in whole numbers"))
-    qualifier = value("quantity_qualifier")
-    if qualifier is not None:
-        if qualifier not in QUANTITY_QUALIFIERS:
-            problem = check_choice("quantity_qualifier", qualifier, QUANTITY_QUALIFIERS)
-            assert problem is not None  # not one of them
-            problems.append(problem)
-        elif quantity is None and "quantity" not in failed:
-            problems.append(Problem("quantity_qualifier", "needs a quantity to qualify"))
-
-    currency = value("currency")
-    if category == "funding":
-        known = {"EUR", *currencies}
-        if currency is None and "currency" not in failed:
-            problems.append(Problem("currency", "is required for funding"))
-        elif currency is not None and currency not in known:
-            problems.append(
-                Problem(
-                    "currency",
-                    f"'{currency}' has no exchange rate to EUR (known: {', '.join(sorted(known))})",
-                )
-            )
-    elif currency is not None:
-        problems.append(Problem("currency", "applies to funding only"))
-
     start_on, end_on = value("start_on"), value("end_on")
     if start_on and end_on and end_on < start_on:
         problems.append(Problem("end_on", "is before the start date"))
-
     if problems:
         raise ValidationFailed(problems)
     assert fields is not None
