@@ -8,6 +8,7 @@ none of known size there is no gap to measure, and the text says so instead of "
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeGuard
 
@@ -237,18 +238,43 @@ def chart(gaps: pd.DataFrame, troops: CategoryFigures) -> go.Figure:
     ends = [v for v in (*gaps["low"], *gaps["high"]) if is_given(v)]
     measurable = troops.pledges > 0 and troops.known_pledges > 0
     known = troops.known_total if measurable else 0.0
-    largest = max([*ends, known, 1.0])
-    axis_end = largest * 1.2
-    about = known_label(troops)
+    axis_end = max([*ends, known, 1.0]) * 1.2
+    rows = _chart_rows(gaps, names, axis_end)
+    figure = go.Figure()
+    _draw_ranges(figure, rows)
+    if measurable:
+        _draw_known_bar(figure, rows, troops, known)
+    _draw_ends(figure, rows)  # over the bar: each stated end stays visible
+    if measurable:
+        _draw_known_marker(figure, rows, troops, known)
+    _draw_unstated(figure, rows)
+    return _framed(figure, names, axis_end, troops, measurable)
 
-    band_y, bases, spans, band_hover = [], [], [], []
-    tick_x, tick_y, tick_hover, stated, unstated = [], [], [], [], []
+
+@dataclass
+class _ChartRows:
+    """The planning figures as the chart draws them: the bands, the stated ends, and which
+    rows have a number stated."""
+
+    band_y: list[str] = field(default_factory=list)
+    bases: list[float] = field(default_factory=list)
+    spans: list[float] = field(default_factory=list)
+    band_hover: list[str] = field(default_factory=list)
+    tick_x: list[float] = field(default_factory=list)
+    tick_y: list[str] = field(default_factory=list)
+    tick_hover: list[str] = field(default_factory=list)
+    stated: list[str] = field(default_factory=list)
+    unstated: list[str] = field(default_factory=list)
+
+
+def _chart_rows(gaps: pd.DataFrame, names: list[str], axis_end: float) -> _ChartRows:
+    rows = _ChartRows()
     for name, row in zip(names, gaps.itertuples(), strict=True):
         has_low, has_high = is_given(row.low), is_given(row.high)
         if not (has_low or has_high):
-            unstated.append(name)
+            rows.unstated.append(name)
             continue
-        stated.append(name)
+        rows.stated.append(name)
         hover = (
             f"{name}: {row.range_text} troops<br>{plain(row.source_title)}, {row.stated_on}"
             f"<br>{plain(row.text)}"
@@ -256,78 +282,115 @@ def chart(gaps: pd.DataFrame, troops: CategoryFigures) -> go.Figure:
         base = row.low if has_low else 0.0
         top = row.high if has_high else axis_end
         if top > base:
-            band_y.append(name)
-            bases.append(base)
-            spans.append(top - base)
-            band_hover.append(hover)
+            rows.band_y.append(name)
+            rows.bases.append(base)
+            rows.spans.append(top - base)
+            rows.band_hover.append(hover)
         for end in sorted({end for end in (row.low, row.high) if is_given(end)}):
-            tick_x.append(end)
-            tick_y.append(name)
-            tick_hover.append(hover)
+            rows.tick_x.append(end)
+            rows.tick_y.append(name)
+            rows.tick_hover.append(hover)
+    return rows
 
-    figure = go.Figure()
+
+def _draw_ranges(figure: go.Figure, rows: _ChartRows) -> None:
+    """The planning ranges as grey bands."""
     figure.add_bar(
         name=RANGE_TRACE,
-        y=band_y,
-        x=spans,
-        base=bases,
+        y=rows.band_y,
+        x=rows.spans,
+        base=rows.bases,
         orientation="h",
         width=0.6,
         marker_color=tint(REFERENCE_COLOUR, 0.35),
-        hovertext=band_hover,
+        hovertext=rows.band_hover,
         hoverinfo="text",
     )
-    colour = CATEGORY_COLOURS["troops"]
-    known_hover = [f"Known offers: {plain(troops.summary())}"] * len(stated)
-    if measurable:
-        figure.add_bar(
-            name=KNOWN_TRACE,
-            y=stated,
-            x=[known] * len(stated),
-            orientation="h",
-            width=0.22,
-            marker_color=colour,
-            legendgroup="known",
-            hovertext=known_hover,
-            hoverinfo="text",
-        )
+
+
+def _draw_ends(figure: go.Figure, rows: _ChartRows) -> None:
+    """Each stated end of a range as a tick."""
     figure.add_scatter(
         name=ENDS_TRACE,
-        x=tick_x,
-        y=tick_y,
+        x=rows.tick_x,
+        y=rows.tick_y,
         mode="markers",
         marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": REFERENCE_COLOUR}},
-        hovertext=tick_hover,
+        hovertext=rows.tick_hover,
         hoverinfo="text",
     )
-    if measurable:
-        figure.add_scatter(
-            name=MARKER_TRACE,
-            x=[known] * len(stated),
-            y=stated,
-            mode="markers+text",
-            marker={"symbol": "diamond", "size": 12, "color": colour, "line": BAR_OUTLINE},
-            text=[about] * len(stated),
-            textposition="middle right",
-            cliponaxis=False,
-            legendgroup="known",
-            showlegend=False,
-            hovertext=known_hover,
-            hoverinfo="text",
-        )
-    if unstated:
+
+
+def _known_hover(rows: _ChartRows, troops: CategoryFigures) -> list[str]:
+    return [f"Known offers: {plain(troops.summary())}"] * len(rows.stated)
+
+
+def _draw_known_bar(
+    figure: go.Figure, rows: _ChartRows, troops: CategoryFigures, known: float
+) -> None:
+    """The known offers as a thin bar across each range."""
+    figure.add_bar(
+        name=KNOWN_TRACE,
+        y=rows.stated,
+        x=[known] * len(rows.stated),
+        orientation="h",
+        width=0.22,
+        marker_color=CATEGORY_COLOURS["troops"],
+        legendgroup="known",
+        hovertext=_known_hover(rows, troops),
+        hoverinfo="text",
+    )
+
+
+def _draw_known_marker(
+    figure: go.Figure, rows: _ChartRows, troops: CategoryFigures, known: float
+) -> None:
+    """The labelled diamond each known bar ends in."""
+    figure.add_scatter(
+        name=MARKER_TRACE,
+        x=[known] * len(rows.stated),
+        y=rows.stated,
+        mode="markers+text",
+        marker={
+            "symbol": "diamond",
+            "size": 12,
+            "color": CATEGORY_COLOURS["troops"],
+            "line": BAR_OUTLINE,
+        },
+        text=[known_label(troops)] * len(rows.stated),
+        textposition="middle right",
+        cliponaxis=False,
+        legendgroup="known",
+        showlegend=False,
+        hovertext=_known_hover(rows, troops),
+        hoverinfo="text",
+    )
+
+
+def _draw_unstated(figure: go.Figure, rows: _ChartRows) -> None:
+    if rows.unstated:
         figure.add_scatter(
             name="No number stated",
-            x=[0.0] * len(unstated),
-            y=unstated,
+            x=[0.0] * len(rows.unstated),
+            y=rows.unstated,
             mode="text",
-            text=["no number stated"] * len(unstated),
+            text=["no number stated"] * len(rows.unstated),
             textposition="middle right",
             showlegend=False,
             hoverinfo="skip",
         )
-    rows = max(len(names), 1)
-    height = 190 + 60 * rows
+
+
+def _framed(
+    figure: go.Figure,
+    names: list[str],
+    axis_end: float,
+    troops: CategoryFigures,
+    measurable: bool,
+) -> go.Figure:
+    """The axis, the rows in the table's order, the legend under the axis title, and, with no
+    offer of a published size, the note that says so."""
+    height = 190 + 60 * max(len(names), 1)
     top, bottom = (85 if not measurable else 50), 100
     figure = styled(
         figure,
