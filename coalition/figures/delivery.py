@@ -3,8 +3,8 @@ considered, announced, committed, or deployed or delivered, on one date and over
 
 The figures on a date come from the View (one read behind every figure), so the stages of a
 category add up to the overview's figure for it. The lines over time are the timeline's state
-rebuilding (``timeline.states_over_time``) counted once per stage, so the lines on a date equal
-the "as of" view of that date. Loans and guarantees are a category of their own here, never
+rebuilding (coalition.read.states) counted once per stage, so the lines on a date equal the
+"as of" view of that date. Loans and guarantees are a category of their own here, never
 added into funding; a pledge with no published size is counted as such, never as zero.
 """
 
@@ -22,11 +22,12 @@ from coalition.figures.charts import STATUS_COLOURS, count_ticks, money_ticks
 from coalition.figures.metrics import CategoryFigures
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending, measured_size
-from coalition.read import queries, timeline
+from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.read.states import StateRows
 from coalition.text.formatting import UNITS
 from coalition.text.labels import label
-from core.vocabulary import CATEGORIES
+from core.vocabulary import CATEGORIES, SCOPES, STATUSES
 
 # From pledge to delivery. Troops are deployed and equipment delivered: one last stage for both.
 STAGES = ("considering", "announced", "committed", "delivered")
@@ -130,46 +131,54 @@ def by_stage(view: View) -> pd.DataFrame:
     return result[COLUMNS]
 
 
-def with_lending_apart(states: pd.DataFrame) -> pd.DataFrame:
-    """States (from ``timeline.states_over_time``) with loans and guarantees as a category of
-    their own, sized in EUR: a pledge that becomes a loan leaves the funding line that day and
-    joins this one, as a pledge that changes category does on the timeline."""
-    if states.empty:
-        return states
-    lending = is_lending(states)
-    return states.assign(
-        category=states["category"].where(~lending, LENDING),
-        quantity=states["quantity"].where(~lending, measured_size(states)),
-    )
+def stages_over_time(session: Session, filters: PledgeFilter) -> pd.DataFrame:
+    """Per category (loans and guarantees apart) and stage, a step series from every pledge's
+    states (coalition.read.states): from each day, the published sizes summed, the pledges
+    counted and those of unknown size. A pledge that becomes a loan leaves the funding line
+    that day and joins the loans' line, as a pledge that changes category does on the
+    timeline. Cached per data version and filters by the page."""
+    stages = stages_for(filters)
+    revisions = queries.revision_arrays(session, filters)
+    if not stages or not len(revisions):
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    states = StateRows.of(revisions)
+    group = np.where(
+        states.lending(), len(CATEGORIES), states.column("category").astype(np.int64)
+    )  # the position in GROUPS
+    status = states.column("status")
+    size = states.column("size")
+    counted = states.announced.copy()
+    if filters.scopes:
+        counted &= np.isin(states.column("scope"), [SCOPES.index(s) for s in filters.scopes])
+    known, unknown = np.nan_to_num(size, nan=0.0), np.isnan(size)
+    chosen = set(filters.counted_statuses)
+    in_stage = {
+        stage: counted
+        & np.isin(status, [STATUSES.index(s) for s in STAGE_STATUSES[stage] if s in chosen])
+        for stage in stages
+    }
+    present = [GROUPS[g] for g in np.unique(group)]
+    measures = ("known_total", "pledges", "unknown_size")
 
+    def value_of(column: tuple[str, str, str]) -> np.ndarray:
+        name, stage, measure = column
+        own = in_stage[stage] & (group == GROUPS.index(name))
+        if measure == "known_total":
+            return np.where(own, known, 0.0)
+        return (own & unknown if measure == "unknown_size" else own).astype(float)
 
-def stage_series(states: pd.DataFrame, filters: PledgeFilter) -> pd.DataFrame:
-    """Per category and stage, a step series from ``timeline.states_over_time``: from each
-    date, the published sizes summed, the pledges counted and those of unknown size."""
-    states = with_lending_apart(states)
-    counted = filters.counted_statuses
-    parts = []
-    for stage in stages_for(filters):
-        statuses = tuple(s for s in STAGE_STATUSES[stage] if s in counted)
-        series = timeline.cumulative_by_category(states, statuses, filters.scopes)
-        parts.append(series.assign(stage=stage))
+    columns = [(g, s, m) for g in present for s in stages for m in measures]
+    daily = states.sums_by_day(columns, value_of).sort_index(axis=1)  # sorted: fast to slice
+    shown = set(groups_for(filters))
+    parts = [
+        daily[(name, stage)].rename_axis("date").reset_index().assign(category=name, stage=stage)
+        for name in present
+        if name in shown
+        for stage in stages
+    ]
     if not parts:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    series = pd.concat(parts, ignore_index=True)
-    series = series[series["category"].isin(groups_for(filters))]
-    order = {group: i for i, group in enumerate(GROUPS)}
-    rank = {stage: i for i, stage in enumerate(STAGES)}
-    series = series.assign(
-        _group=series["category"].map(order), _stage=series["stage"].map(rank)
-    ).sort_values(["_group", "_stage", "date"], kind="stable")
-    return series[SERIES_COLUMNS].reset_index(drop=True)
-
-
-def stages_over_time(session: Session, filters: PledgeFilter) -> pd.DataFrame:
-    """The stage series for the page, from every revision under the filters (cached per data
-    version and filters by the page)."""
-    states = timeline.states_over_time(queries.revisions_frame(session, filters))
-    return stage_series(states, filters)
+    return pd.concat(parts, ignore_index=True)[SERIES_COLUMNS]
 
 
 def value_on(series: pd.DataFrame, on: date) -> pd.DataFrame:

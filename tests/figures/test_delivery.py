@@ -14,12 +14,13 @@ import pytest
 from coalition.access.auth import Actor
 from coalition.figures import delivery
 from coalition.figures.view import build_view
-from coalition.read import queries, timeline
+from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledges, update_pledge
 from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
 from tests.factories import pledge
+from tests.support import oracles
 from tests.support.app import start_app
 from tests.support.data import plotly_array
 
@@ -330,8 +331,8 @@ def test_nothing_counted_gives_empty_figures_and_no_error(engine):
     assert totals.empty
     with read_session(engine) as session:
         assert delivery.stages_over_time(session, filters).empty
-        states = timeline.states_over_time(queries.revisions_frame(session, PledgeFilter()))
-    assert delivery.with_lending_apart(states.head(0)).empty
+        states = oracles.states_over_time(queries.revisions_frame(session, PledgeFilter()))
+    assert oracles.with_lending_apart(states.head(0)).empty
     for category in CATEGORIES:
         assert category in delivery.groups_for(PledgeFilter())
 

@@ -12,12 +12,13 @@ import pytest
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.figures import geometry, maps, measures, timeline_figures
-from coalition.read import queries, timeline
+from coalition.read import queries
 from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.read.history import revision_history
 from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
 from tests.factories import pledge
+from tests.support import oracles
 from tests.support.data import plotly_array
 
 TODAY = date(2026, 11, 28)
@@ -47,8 +48,8 @@ def test_cumulative_steps_follow_creation_revision_and_withdrawal():
             (1, 3, date(2025, 6, 1), "troops", "withdrawn", 300.0),
         ]
     )
-    series = timeline.cumulative_by_category(
-        timeline.states_over_time(revisions), ("announced", "committed")
+    series = oracles.cumulative_by_category(
+        oracles.states_over_time(revisions), ("announced", "committed")
     )
     steps = series.set_index("date")[["known_total", "pledges", "unknown_size"]]
     assert steps.loc[date(2025, 3, 1)].tolist() == [100, 1, 0]
@@ -64,7 +65,7 @@ def test_a_pledge_moved_to_another_category_leaves_the_old_line():
             (1, 2, date(2025, 4, 1), "other", "announced", 100.0),
         ]
     )
-    series = timeline.cumulative_by_category(timeline.states_over_time(revisions), ("announced",))
+    series = oracles.cumulative_by_category(oracles.states_over_time(revisions), ("announced",))
     last = series.sort_values("date").groupby("category").last()
     assert last.loc["troops", "known_total"] == 0 and last.loc["troops", "pledges"] == 0
     assert last.loc["other", "known_total"] == 100
@@ -78,9 +79,7 @@ def test_status_counts_move_with_each_revision():
             (2, 1, date(2025, 4, 1), "ships", "announced", None),
         ]
     )
-    counts = timeline.status_counts_over_time(timeline.states_over_time(revisions)).set_index(
-        "date"
-    )
+    counts = oracles.status_counts_over_time(oracles.states_over_time(revisions)).set_index("date")
     assert counts.loc[date(2025, 4, 1), ["considering", "announced", "committed"]].tolist() == [
         1,
         1,
@@ -98,8 +97,8 @@ def test_timeline_figures_carry_lines_and_meeting_markers(engine):
         revisions = queries.revisions_frame(session, PledgeFilter())
         events = queries.events_frame(session)
         pledges = queries.pledges_frame(session, PledgeFilter())
-    series = timeline.cumulative_by_category(
-        timeline.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
+    series = oracles.cumulative_by_category(
+        oracles.states_over_time(revisions), DEFAULT_STATUSES, PledgeFilter().scopes
     )
     figure = json.loads(timeline_figures.cumulative_figure(series, events, TODAY).to_json())
     # A right-hand axis overlays its panel's left one. When that left axis held no trace (a
