@@ -17,11 +17,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from coalition.access import audit
-from coalition.access.auth import Actor, require_role
+from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
 from coalition.text.checks import check_text
+from coalition.write.command import Command
 from coalition.write.import_file import MAX_ROWS, number, read_file, restore_text
 from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
@@ -324,6 +325,133 @@ def _still_current(session: Session, preview: Preview | None, data: bytes) -> bo
     )
 
 
+class CommitImport(Command[dict[str, Any]]):
+    """Write all of a file in the caller's transaction, or nothing: any problem raises
+    before the commit. ``preview``, of this file, is taken as it is while the record has not
+    changed since it was made; otherwise (or without one) the file is checked again.
+
+    A conflict (a row starting from a version someone has changed since) is written only as
+    its row's entry in ``resolutions`` says, by line: APPLY the file's own changes on top of
+    the current version, or DROP the row. A conflict with no choice stops the import."""
+
+    event = audit.ImportCommitted
+
+    def __init__(
+        self,
+        actor: Actor,
+        data: bytes,
+        reason: str,
+        resolutions: Mapping[int, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        preview: Preview | None = None,
+    ) -> None:
+        super().__init__(actor)
+        self.data, self.reason, self.preview = data, reason, preview
+        self.resolutions = dict(resolutions or {})
+        self.progress = progress or (lambda done, total: None)
+
+    def validate(self, session: Session) -> list[Problem]:
+        if not _still_current(session, self.preview, self.data):
+            self.preview = preview_import(session, self.data)
+        assert self.preview is not None  # made just above when not given
+        if self.preview.problems:
+            return self.preview.problems
+        problems = []
+        if not (self.reason or "").strip():
+            problems.append(Problem("reason", "is required: say where this file comes from"))
+        for row in self.preview.conflicts:
+            if self.resolutions.get(row.line) not in (APPLY, DROP):
+                problems.append(
+                    Problem(
+                        "version",
+                        f"pledge {row.pledge_id} changed since version {row.version}: choose "
+                        "to apply this row's changes on top of the current version, or drop "
+                        "the row",
+                        file="upload",
+                        row=row.line,
+                    )
+                )
+        return problems
+
+    def write(self, session: Session) -> dict[str, Any]:
+        assert self.preview is not None  # validated
+        batch_id = str(uuid.uuid4())
+        new = [row for row in self.preview.rows if row.status == "new"]
+        changed = [
+            row
+            for row in self.preview.rows
+            if row.status == "changed"
+            or (row.status == "conflict" and self.resolutions.get(row.line) == APPLY)
+        ]
+        total = len(new) + len(changed)
+        for start in range(0, len(new), CREATE_CHUNK):
+            self._create(session, new[start : start + CREATE_CHUNK], batch_id)
+            self.progress(min(start + CREATE_CHUNK, len(new)), total)
+        for done, row in enumerate(changed, start=len(new) + 1):
+            self._change(session, row, batch_id)
+            self.progress(done, total)
+        summary = self._summary(batch_id)
+        audit.record(
+            session,
+            actor=self.actor.email,
+            event=audit.ImportCommitted(
+                batch_id=batch_id, summary=summary | {"reason": self.reason.strip()}
+            ),
+        )
+        return summary
+
+    def _create(self, session: Session, rows: list[PreviewRow], batch_id: str) -> None:
+        try:
+            create_pledges(
+                session,
+                actor=self.actor,
+                entries=[row.checked or row.values for row in rows],
+                reason=self.reason,
+                batch_id=batch_id,
+            )
+        except ValidationFailed as failure:
+            raise ValidationFailed(
+                [
+                    replace(p, file="upload", row=rows[p.row - 1].line) if p.row else p
+                    for p in failure.problems
+                ]
+            ) from failure
+
+    def _change(self, session: Session, row: PreviewRow, batch_id: str) -> None:
+        # A changed row names its pledge, at the version found when it was previewed.
+        assert row.pledge_id is not None and row.base_version is not None
+        # A row in conflict applies its changes on top of a state it was not checked with:
+        # that mix is checked by the write path; any other row is its whole, checked state.
+        changes = row.changes if row.status == "conflict" or row.checked is None else row.checked
+        try:
+            update_pledge(
+                session,
+                actor=self.actor,
+                pledge_id=row.pledge_id,
+                expected_version=row.base_version,
+                changes=changes,
+                reason=self.reason,
+                batch_id=batch_id,
+            )
+        except ValidationFailed as failure:  # e.g. a reason too long: name the row
+            raise ValidationFailed(
+                [Problem(p.field, p.message, file="upload", row=row.line) for p in failure.problems]
+            ) from failure
+
+    def _summary(self, batch_id: str) -> dict[str, Any]:
+        assert self.preview is not None
+        conflicts = self.preview.conflicts
+        return {
+            "batch_id": batch_id,
+            "new": self.preview.count("new"),
+            "changed": self.preview.count("changed"),
+            "unchanged": self.preview.count("unchanged"),
+            "conflicts_applied": sum(self.resolutions.get(r.line) == APPLY for r in conflicts),
+            "conflicts_dropped": sum(self.resolutions.get(r.line) == DROP for r in conflicts),
+            "sha256": self.preview.sha256,
+        }
+
+
 def commit_import(
     session: Session,
     *,
@@ -334,103 +462,5 @@ def commit_import(
     progress: Callable[[int, int], None] | None = None,
     preview: Preview | None = None,
 ) -> dict[str, Any]:
-    """Write all of the file in the caller's transaction, or nothing: any problem raises
-    before the commit. ``preview``, of this file, is taken as it is while the record has not
-    changed since it was made; otherwise (or without one) the file is checked again here.
-
-    A conflict (a row starting from a version someone has changed since) is written only as
-    its row's entry in ``resolutions`` says, by line: APPLY the file's own changes on top of
-    the current version, or DROP the row. A conflict with no choice stops the import."""
-    require_role(session, actor, audit.ImportCommitted)
-    resolutions = dict(resolutions or {})
-    if not _still_current(session, preview, data):
-        preview = preview_import(session, data)
-    assert preview is not None  # made just above when not given
-    if preview.problems:
-        raise ValidationFailed(preview.problems)
-    problems = []
-    if not (reason or "").strip():
-        problems.append(Problem("reason", "is required: say where this file comes from"))
-    for row in preview.conflicts:
-        if resolutions.get(row.line) not in (APPLY, DROP):
-            problems.append(
-                Problem(
-                    "version",
-                    f"pledge {row.pledge_id} changed since version {row.version}: choose to "
-                    "apply this row's changes on top of the current version, or drop the row",
-                    file="upload",
-                    row=row.line,
-                )
-            )
-    if problems:
-        raise ValidationFailed(problems)
-    batch_id = str(uuid.uuid4())
-    new = [row for row in preview.rows if row.status == "new"]
-    changed = [
-        row
-        for row in preview.rows
-        if row.status == "changed"
-        or (row.status == "conflict" and resolutions.get(row.line) == APPLY)
-    ]
-    total, done = len(new) + len(changed), 0
-    for start in range(0, len(new), CREATE_CHUNK):
-        chunk = new[start : start + CREATE_CHUNK]
-        try:
-            create_pledges(
-                session,
-                actor=actor,
-                entries=[row.checked or row.values for row in chunk],
-                reason=reason,
-                batch_id=batch_id,
-            )
-        except ValidationFailed as failure:
-            raise ValidationFailed(
-                [
-                    replace(p, file="upload", row=chunk[p.row - 1].line) if p.row else p
-                    for p in failure.problems
-                ]
-            ) from failure
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-    for row in changed:
-        # A changed row names its pledge, at the version found when it was previewed.
-        assert row.pledge_id is not None and row.base_version is not None
-        # A row in conflict applies its changes on top of a state it was not checked with:
-        # that mix is checked by the write path; any other row is its whole, checked state.
-        changes = row.changes if row.status == "conflict" or row.checked is None else row.checked
-        try:
-            update_pledge(
-                session,
-                actor=actor,
-                pledge_id=row.pledge_id,
-                expected_version=row.base_version,
-                changes=changes,
-                reason=reason,
-                batch_id=batch_id,
-            )
-        except ValidationFailed as failure:  # e.g. a reason too long: name the row
-            raise ValidationFailed(
-                [Problem(p.field, p.message, file="upload", row=row.line) for p in failure.problems]
-            ) from failure
-        done += 1
-        if progress:
-            progress(done, total)
-    conflicts = preview.conflicts
-    summary = {
-        "batch_id": batch_id,
-        "new": preview.count("new"),
-        "changed": preview.count("changed"),
-        "unchanged": preview.count("unchanged"),
-        "conflicts_applied": sum(resolutions.get(r.line) == APPLY for r in conflicts),
-        "conflicts_dropped": sum(resolutions.get(r.line) == DROP for r in conflicts),
-        "sha256": preview.sha256,
-    }
-    audit.record(
-        session,
-        actor=actor.email,
-        event=audit.ImportCommitted(
-            batch_id=batch_id, summary=summary | {"reason": reason.strip()}
-        ),
-    )
-    return summary
+    """The import, run (CommitImport)."""
+    return CommitImport(actor, data, reason, resolutions, progress, preview).run(session)

@@ -13,8 +13,9 @@ import pandas as pd
 from sqlmodel import Session, SQLModel, select
 
 from coalition.access import audit
-from coalition.access.auth import Actor, require_role
-from coalition.errors import Problem, ValidationFailed
+from coalition.access.auth import Actor
+from coalition.errors import Problem
+from coalition.write.command import Command
 from coalition.write.validation import validate_reference_row
 from db.models import Event, EventAttendance, ExchangeRate, Participant, PledgeRevision, Target
 
@@ -206,21 +207,42 @@ def _apply(
     session.flush()
 
 
+class SaveReferenceTable(Command[dict[str, int]]):
+    """Make a table look like ``edited`` (the whole table as the admin left it). Rows are
+    matched by key; a row without a key is new. Every problem is found before anything is
+    written. Writes return counts of added, changed, removed."""
+
+    event = audit.ReferenceRowUpdated
+
+    def __init__(self, actor: Actor, table_name: str, edited: pd.DataFrame) -> None:
+        super().__init__(actor)
+        self.table = TABLES[table_name]
+        self.rows = _records(edited)
+
+    def action_names(self) -> dict[str, Any]:
+        return {"table": self.table.name}
+
+    def validate(self, session: Session) -> list[Problem]:
+        self.current = {
+            row[self.table.key]: row for row in _records(table_frame(session, self.table))
+        }
+        self.edits = _compare(self.table, self.current, self.rows)
+        return self.edits.problems + self.table.table_problems(session, self.current, self.rows)
+
+    def write(self, session: Session) -> dict[str, int]:
+        _apply(session, self.actor, self.table, self.current, self.edits)
+        return {
+            "added": len(self.edits.added),
+            "changed": len(self.edits.changed),
+            "removed": len(self.edits.removed),
+        }
+
+
 def save_table(
     session: Session, *, actor: Actor, table_name: str, edited: pd.DataFrame
 ) -> dict[str, int]:
-    """Make the table look like ``edited`` (the whole table as the admin left it). Rows are
-    matched by key; a row without a key is new. Every problem is raised before anything is
-    written. Returns counts of added, changed, removed."""
-    require_role(session, actor, audit.ReferenceRowUpdated, table=table_name)
-    table = TABLES[table_name]
-    current = {row[table.key]: row for row in _records(table_frame(session, table))}
-    rows = _records(edited)
-    edits = _compare(table, current, rows)
-    if problems := edits.problems + table.table_problems(session, current, rows):
-        raise ValidationFailed(problems)
-    _apply(session, actor, table, current, edits)
-    return {"added": len(edits.added), "changed": len(edits.changed), "removed": len(edits.removed)}
+    """The admin's edit of a reference table, run (SaveReferenceTable)."""
+    return SaveReferenceTable(actor, table_name, edited).run(session)
 
 
 def typed_values(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
