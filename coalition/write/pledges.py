@@ -16,6 +16,7 @@ from coalition.access.auth import Actor, RoleRefused, require_role, role_of
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.text.checks import check_text, parse_date
+from coalition.write.command import Command
 from coalition.write.validation import validate_pledge
 from core.vocabulary import SYSTEM_ROLE
 from db.models import (
@@ -151,6 +152,83 @@ def _action_for(previous_status: str, status: str) -> str:
     return "update"
 
 
+class CreatePledges(Command[list[int]]):
+    """Add new pledges, each with its first revision and audit entry; writes return their
+    ids in order. ``effective_on`` (the day from which a pledge holds, for "as of" views)
+    defaults to each pledge's announcement date.
+
+    One role check and three multi-row INSERTs however many pledges: a bulk import is as fast
+    as the database allows. Every entry is checked before anything is written; a problem names
+    its entry by number (``row``, counting from 1)."""
+
+    event = audit.PledgeCreated
+
+    def __init__(
+        self,
+        actor: Actor,
+        entries: Sequence[Mapping[str, Any] | CheckedEntry],
+        reason: str,
+        effective_on: date | str | None = None,
+        batch_id: str | None = None,
+    ) -> None:
+        super().__init__(actor)
+        self.entries, self.reason, self.batch_id = entries, reason, batch_id
+        self.given_effective_on = effective_on
+
+    def validate(self, session: Session) -> list[Problem]:
+        self.checked, problems = check_entries(session, self.entries)
+        write_problems, self.effective_on = _write_problems(self.reason, self.given_effective_on)
+        return problems + write_problems
+
+    def write(self, session: Session) -> list[int]:
+        if not self.checked:
+            return []
+        actor, reason, batch_id = self.actor, self.reason.strip(), self.batch_id
+        actor_role = _role_at_write(session, actor)
+        now = utc_now()
+        states = [entry.fields.model_dump() for entry in self.checked]
+        rows = [
+            state | {"version": 1, "created_at": now, "updated_at": now, "updated_by": actor.email}
+            for state in states
+        ]
+        returned = insert(Pledge).returning(col(Pledge.id), sort_by_parameter_order=True)
+        # The ids the database gave: never None, whatever the model's "int | None" allows.
+        ids = cast("Sequence[int]", session.scalars(returned, rows).all())
+        session.execute(
+            insert(PledgeRevision),
+            [
+                revision_row(
+                    state,
+                    pledge_id=pledge_id,
+                    version=1,
+                    action="create",
+                    actor=actor.email,
+                    actor_role=actor_role,
+                    reason=reason,
+                    recorded_at=now,
+                    effective_on=self.effective_on or state["announced_on"],
+                    batch_id=batch_id,
+                )
+                for pledge_id, state in zip(ids, states, strict=True)
+            ],
+        )
+        audit.record_many(
+            session,
+            actor=actor.email,
+            events=[
+                audit.PledgeCreated(
+                    pledge_id=pledge_id,
+                    participant=state["participant_code"],
+                    category=state["category"],
+                    reason=reason,
+                    batch_id=batch_id or None,
+                )
+                for pledge_id, state in zip(ids, states, strict=True)
+            ],
+        )
+        return list(ids)
+
+
 def create_pledges(
     session: Session,
     *,
@@ -160,64 +238,8 @@ def create_pledges(
     effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> list[int]:
-    """Validate and add new pledges, each with its first revision and audit entry, and return
-    their ids in order. ``effective_on`` (the day from which a pledge holds, for "as of" views)
-    defaults to each pledge's announcement date.
-
-    One role check and three multi-row INSERTs however many pledges: a bulk import is as fast
-    as the database allows. Every entry is checked before anything is written; a problem names
-    its entry by number (``row``, counting from 1)."""
-    require_role(session, actor, audit.PledgeCreated)
-    checked, problems = check_entries(session, entries)
-    write_problems, effective_on = _write_problems(reason, effective_on)
-    if problems := problems + write_problems:
-        raise ValidationFailed(problems)
-    if not checked:
-        return []
-    reason = reason.strip()
-    actor_role = _role_at_write(session, actor)
-    now = utc_now()
-    states = [entry.fields.model_dump() for entry in checked]
-    rows = [
-        state | {"version": 1, "created_at": now, "updated_at": now, "updated_by": actor.email}
-        for state in states
-    ]
-    returned = insert(Pledge).returning(col(Pledge.id), sort_by_parameter_order=True)
-    # The ids the database gave: never None, whatever the model's "int | None" allows.
-    ids = cast("Sequence[int]", session.scalars(returned, rows).all())
-    session.execute(
-        insert(PledgeRevision),
-        [
-            revision_row(
-                state,
-                pledge_id=pledge_id,
-                version=1,
-                action="create",
-                actor=actor.email,
-                actor_role=actor_role,
-                reason=reason,
-                recorded_at=now,
-                effective_on=effective_on or state["announced_on"],
-                batch_id=batch_id,
-            )
-            for pledge_id, state in zip(ids, states, strict=True)
-        ],
-    )
-    audit.record_many(
-        session,
-        actor=actor.email,
-        events=[
-            audit.PledgeCreated(
-                pledge_id=pledge_id,
-                participant=state["participant_code"],
-                category=state["category"],
-                reason=reason,
-                batch_id=batch_id or None,
-            )
-            for pledge_id, state in zip(ids, states, strict=True)
-        ],
-    )
-    return list(ids)
+    """New pledges, run (CreatePledges)."""
+    return CreatePledges(actor, entries, reason, effective_on, batch_id).run(session)
 
 
 def create_pledge(
@@ -244,6 +266,107 @@ def create_pledge(
     return session.get_one(Pledge, pledge_id)
 
 
+class UpdatePledge(Command[Pledge]):
+    """Apply only the given fields (those a PledgeChange holds, or a mapping's) on top of the
+    current state, if nobody saved since ``expected_version``; a CheckedEntry is the whole new
+    state, already checked. The version check and the bump are one UPDATE, so two writers
+    racing from the same version cannot both win on any database. Restoring a withdrawn
+    pledge is an admin's decision."""
+
+    event = audit.PledgeChanged
+
+    def __init__(
+        self,
+        actor: Actor,
+        pledge_id: int,
+        expected_version: int,
+        changes: PledgeChange | Mapping[str, Any] | CheckedEntry,
+        reason: str,
+        effective_on: date | str | None = None,
+        batch_id: str | None = None,
+    ) -> None:
+        super().__init__(actor)
+        self.pledge_id, self.expected_version = pledge_id, expected_version
+        self.changes = changes.as_dict() if isinstance(changes, PledgeChange) else changes
+        self.reason, self.batch_id = reason, batch_id
+        self.given_effective_on = effective_on
+
+    def action_names(self) -> dict[str, Any]:
+        return {"change": "update"}
+
+    def validate(self, session: Session) -> list[Problem]:
+        pledge = session.get(Pledge, self.pledge_id)
+        if pledge is None:
+            raise NotFound(f"pledge {self.pledge_id} does not exist")
+        self.pledge = pledge
+        if isinstance(self.changes, CheckedEntry):
+            entry: Mapping[str, Any] | CheckedEntry = self.changes
+        else:
+            unknown = sorted(set(self.changes) - set(PLEDGE_FIELD_NAMES))
+            if unknown:  # nothing else is checked against fields that do not exist
+                return [Problem(name, "is not a pledge field") for name in unknown]
+            entry = current_values(pledge) | dict(self.changes)
+        self.checked, problems = check_entries(session, [entry])
+        write_problems, self.effective_on = _write_problems(self.reason, self.given_effective_on)
+        return [replace(p, row=None) for p in problems] + write_problems
+
+    def write(self, session: Session) -> Pledge:
+        pledge, actor, expected = self.pledge, self.actor, self.expected_version
+        fields, reason = self.checked[0].fields, self.reason.strip()
+        previous_status = pledge.status
+        changed = pledge_change(current_values(pledge), fields.model_dump()).as_dict()
+        if pledge.version != expected:
+            raise VersionConflict(expected_version=expected, current_version=pledge.version)
+        if not changed:
+            return pledge  # nothing to record: re-saving the same values is not a revision
+        if _action_for(previous_status, fields.status) == "restore":
+            require_role(session, actor, audit.PledgeChanged, change="restore")
+        now = utc_now()
+        pledges: Table = Pledge.__table__  # type: ignore[attr-defined]  # sqlmodel leaves it undeclared
+        result = session.exec(
+            pledges.update()
+            .where(pledges.c.id == pledge.id, pledges.c.version == expected)
+            .values(**changed, version=expected + 1, updated_at=now, updated_by=actor.email)
+        )
+        if result.rowcount != 1:
+            current_version = session.scalar(select(Pledge.version).where(Pledge.id == pledge.id))
+            raise VersionConflict(
+                expected_version=expected, current_version=current_version or expected
+            )
+        session.refresh(pledge)
+        action = _action_for(previous_status, pledge.status)
+        session.execute(
+            insert(PledgeRevision),
+            [
+                revision_row(
+                    current_values(pledge),
+                    pledge_id=self.pledge_id,
+                    version=pledge.version,
+                    action=action,
+                    actor=actor.email,
+                    actor_role=_role_at_write(session, actor),
+                    reason=reason,
+                    recorded_at=now,
+                    effective_on=self.effective_on or now.date(),
+                    batch_id=self.batch_id,
+                )
+            ],
+        )
+        audit.record(
+            session,
+            actor=actor.email,
+            event=audit.PledgeChanged(
+                change=action,
+                pledge_id=self.pledge_id,
+                changed=sorted(changed),
+                version=pledge.version,
+                reason=reason,
+            ),
+        )
+        session.flush()
+        return pledge
+
+
 def update_pledge(
     session: Session,
     *,
@@ -255,83 +378,10 @@ def update_pledge(
     effective_on: date | str | None = None,
     batch_id: str | None = None,
 ) -> Pledge:
-    """Apply only the given fields (those a PledgeChange holds, or a mapping's) on top of the
-    current state, if nobody saved since ``expected_version``; a CheckedEntry is the whole new
-    state, already checked. The version check and the bump
-    are one UPDATE, so two writers racing from the same version cannot both win on any
-    database. Restoring a withdrawn pledge is an admin's decision."""
-    require_role(session, actor, audit.PledgeChanged, change="update")
-    pledge = session.get(Pledge, pledge_id)
-    if pledge is None:
-        raise NotFound(f"pledge {pledge_id} does not exist")
-    if isinstance(changes, PledgeChange):
-        changes = changes.as_dict()
-    if isinstance(changes, CheckedEntry):
-        entry: Mapping[str, Any] | CheckedEntry = changes
-    else:
-        unknown = sorted(set(changes) - set(PLEDGE_FIELD_NAMES))
-        if unknown:
-            raise ValidationFailed([Problem(name, "is not a pledge field") for name in unknown])
-        entry = current_values(pledge) | dict(changes)
-    previous_status = pledge.status
-    checked, problems = check_entries(session, [entry])
-    write_problems, effective_on = _write_problems(reason, effective_on)
-    if problems := [replace(p, row=None) for p in problems] + write_problems:
-        raise ValidationFailed(problems)
-    fields = checked[0].fields
-    reason = reason.strip()
-    changed = pledge_change(current_values(pledge), fields.model_dump()).as_dict()
-    if pledge.version != expected_version:
-        raise VersionConflict(expected_version=expected_version, current_version=pledge.version)
-    if not changed:
-        return pledge  # nothing to record: re-saving the same values is not a revision
-    if _action_for(previous_status, fields.status) == "restore":
-        require_role(session, actor, audit.PledgeChanged, change="restore")
-
-    now = utc_now()
-    pledges: Table = Pledge.__table__  # type: ignore[attr-defined]  # sqlmodel leaves it undeclared
-    result = session.exec(
-        pledges.update()
-        .where(pledges.c.id == pledge_id, pledges.c.version == expected_version)
-        .values(**changed, version=expected_version + 1, updated_at=now, updated_by=actor.email)
-    )
-    if result.rowcount != 1:
-        current_version = session.scalar(select(Pledge.version).where(Pledge.id == pledge_id))
-        raise VersionConflict(
-            expected_version=expected_version, current_version=current_version or expected_version
-        )
-    session.refresh(pledge)
-    action = _action_for(previous_status, pledge.status)
-    session.execute(
-        insert(PledgeRevision),
-        [
-            revision_row(
-                current_values(pledge),
-                pledge_id=pledge_id,
-                version=pledge.version,
-                action=action,
-                actor=actor.email,
-                actor_role=_role_at_write(session, actor),
-                reason=reason,
-                recorded_at=now,
-                effective_on=effective_on or now.date(),
-                batch_id=batch_id,
-            )
-        ],
-    )
-    audit.record(
-        session,
-        actor=actor.email,
-        event=audit.PledgeChanged(
-            change=action,
-            pledge_id=pledge_id,
-            changed=sorted(changed),
-            version=pledge.version,
-            reason=reason,
-        ),
-    )
-    session.flush()
-    return pledge
+    """A change to a pledge, run (UpdatePledge)."""
+    return UpdatePledge(
+        actor, pledge_id, expected_version, changes, reason, effective_on, batch_id
+    ).run(session)
 
 
 def add_synthetic_history(
