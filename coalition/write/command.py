@@ -5,7 +5,10 @@ with every problem. The kind of audit entry a command makes names the role it ne
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
@@ -14,13 +17,16 @@ from coalition.access.auth import Actor, require_role
 from coalition.errors import Problem, ValidationFailed
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
+@dataclass(kw_only=True)
 class Command(ABC, Generic[T]):
-    event: ClassVar[type[audit.Event]]
+    """A use case: what it was given are its fields; the kind of audit entry it makes is
+    ``event``."""
 
-    def __init__(self, actor: Actor) -> None:
-        self.actor = actor
+    event: ClassVar[type[audit.Event]]
+    actor: Actor
 
     def action_names(self) -> dict[str, Any]:
         """What names this command's action ("reference.{table}.update"), if anything."""
@@ -40,3 +46,14 @@ class Command(ABC, Generic[T]):
         if problems := self.validate(session):
             raise ValidationFailed(problems)
         return self.write(session)
+
+
+def runner(command: Callable[P, Command[T]]) -> Callable[Concatenate[Session, P], T]:
+    """The command as one call: ``runner(CreatePledges)(session, actor=..., ...)`` makes the
+    command from the keywords and runs it in ``session``, type-checked against its fields."""
+
+    @wraps(command)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return command(*args, **kwargs).run(session)
+
+    return run

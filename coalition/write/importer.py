@@ -17,12 +17,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from coalition.access import audit
-from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
 from coalition.text.checks import check_text
-from coalition.write.command import Command
+from coalition.write.command import Command, runner
 from coalition.write.import_file import MAX_ROWS, number, read_file, restore_text
 from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
@@ -325,6 +324,7 @@ def _still_current(session: Session, preview: Preview | None, data: bytes) -> bo
     )
 
 
+@dataclass(kw_only=True)
 class CommitImport(Command[dict[str, Any]]):
     """Write all of a file in the caller's transaction, or nothing: any problem raises
     before the commit. ``preview``, of this file, is taken as it is while the record has not
@@ -335,20 +335,11 @@ class CommitImport(Command[dict[str, Any]]):
     the current version, or DROP the row. A conflict with no choice stops the import."""
 
     event = audit.ImportCommitted
-
-    def __init__(
-        self,
-        actor: Actor,
-        data: bytes,
-        reason: str,
-        resolutions: Mapping[int, str] | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        preview: Preview | None = None,
-    ) -> None:
-        super().__init__(actor)
-        self.data, self.reason, self.preview = data, reason, preview
-        self.resolutions = dict(resolutions or {})
-        self.progress = progress or (lambda done, total: None)
+    data: bytes
+    reason: str
+    resolutions: Mapping[int, str] = field(default_factory=dict)
+    progress: Callable[[int, int], None] | None = None
+    preview: Preview | None = None
 
     def validate(self, session: Session) -> list[Problem]:
         if not _still_current(session, self.preview, self.data):
@@ -386,10 +377,10 @@ class CommitImport(Command[dict[str, Any]]):
         total = len(new) + len(changed)
         for start in range(0, len(new), CREATE_CHUNK):
             self._create(session, new[start : start + CREATE_CHUNK], batch_id)
-            self.progress(min(start + CREATE_CHUNK, len(new)), total)
+            self._progress(min(start + CREATE_CHUNK, len(new)), total)
         for done, row in enumerate(changed, start=len(new) + 1):
             self._change(session, row, batch_id)
-            self.progress(done, total)
+            self._progress(done, total)
         summary = self._summary(batch_id)
         audit.record(
             session,
@@ -399,6 +390,10 @@ class CommitImport(Command[dict[str, Any]]):
             ),
         )
         return summary
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
 
     def _create(self, session: Session, rows: list[PreviewRow], batch_id: str) -> None:
         try:
@@ -452,15 +447,4 @@ class CommitImport(Command[dict[str, Any]]):
         }
 
 
-def commit_import(
-    session: Session,
-    *,
-    actor: Actor,
-    data: bytes,
-    reason: str,
-    resolutions: Mapping[int, str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    preview: Preview | None = None,
-) -> dict[str, Any]:
-    """The import, run (CommitImport)."""
-    return CommitImport(actor, data, reason, resolutions, progress, preview).run(session)
+commit_import = runner(CommitImport)

@@ -4,7 +4,7 @@ revision and an audit entry, in the caller's transaction (see db.engine.write_se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -16,7 +16,7 @@ from coalition.access.auth import Actor, RoleRefused, require_role, role_of
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.text.checks import check_text, parse_date
-from coalition.write.command import Command
+from coalition.write.command import Command, runner
 from coalition.write.validation import validate_pledge
 from core.vocabulary import SYSTEM_ROLE
 from db.models import (
@@ -152,6 +152,7 @@ def _action_for(previous_status: str, status: str) -> str:
     return "update"
 
 
+@dataclass(kw_only=True)
 class CreatePledges(Command[list[int]]):
     """Add new pledges, each with its first revision and audit entry; writes return their
     ids in order. ``effective_on`` (the day from which a pledge holds, for "as of" views)
@@ -162,22 +163,16 @@ class CreatePledges(Command[list[int]]):
     its entry by number (``row``, counting from 1)."""
 
     event = audit.PledgeCreated
-
-    def __init__(
-        self,
-        actor: Actor,
-        entries: Sequence[Mapping[str, Any] | CheckedEntry],
-        reason: str,
-        effective_on: date | str | None = None,
-        batch_id: str | None = None,
-    ) -> None:
-        super().__init__(actor)
-        self.entries, self.reason, self.batch_id = entries, reason, batch_id
-        self.given_effective_on = effective_on
+    entries: Sequence[Mapping[str, Any] | CheckedEntry]
+    reason: str
+    effective_on: date | str | None = None
+    batch_id: str | None = None
+    checked: list[CheckedEntry] = field(init=False, default_factory=list)
+    holds_from: date | None = field(init=False, default=None)
 
     def validate(self, session: Session) -> list[Problem]:
         self.checked, problems = check_entries(session, self.entries)
-        write_problems, self.effective_on = _write_problems(self.reason, self.given_effective_on)
+        write_problems, self.holds_from = _write_problems(self.reason, self.effective_on)
         return problems + write_problems
 
     def write(self, session: Session) -> list[int]:
@@ -206,7 +201,7 @@ class CreatePledges(Command[list[int]]):
                     actor_role=actor_role,
                     reason=reason,
                     recorded_at=now,
-                    effective_on=self.effective_on or state["announced_on"],
+                    effective_on=self.holds_from or state["announced_on"],
                     batch_id=batch_id,
                 )
                 for pledge_id, state in zip(ids, states, strict=True)
@@ -229,17 +224,7 @@ class CreatePledges(Command[list[int]]):
         return list(ids)
 
 
-def create_pledges(
-    session: Session,
-    *,
-    actor: Actor,
-    entries: Sequence[Mapping[str, Any] | CheckedEntry],
-    reason: str,
-    effective_on: date | str | None = None,
-    batch_id: str | None = None,
-) -> list[int]:
-    """New pledges, run (CreatePledges)."""
-    return CreatePledges(actor, entries, reason, effective_on, batch_id).run(session)
+create_pledges = runner(CreatePledges)
 
 
 def create_pledge(
@@ -266,6 +251,7 @@ def create_pledge(
     return session.get_one(Pledge, pledge_id)
 
 
+@dataclass(kw_only=True)
 class UpdatePledge(Command[Pledge]):
     """Apply only the given fields (those a PledgeChange holds, or a mapping's) on top of the
     current state, if nobody saved since ``expected_version``; a CheckedEntry is the whole new
@@ -274,22 +260,15 @@ class UpdatePledge(Command[Pledge]):
     pledge is an admin's decision."""
 
     event = audit.PledgeChanged
-
-    def __init__(
-        self,
-        actor: Actor,
-        pledge_id: int,
-        expected_version: int,
-        changes: PledgeChange | Mapping[str, Any] | CheckedEntry,
-        reason: str,
-        effective_on: date | str | None = None,
-        batch_id: str | None = None,
-    ) -> None:
-        super().__init__(actor)
-        self.pledge_id, self.expected_version = pledge_id, expected_version
-        self.changes = changes.as_dict() if isinstance(changes, PledgeChange) else changes
-        self.reason, self.batch_id = reason, batch_id
-        self.given_effective_on = effective_on
+    pledge_id: int
+    expected_version: int
+    changes: PledgeChange | Mapping[str, Any] | CheckedEntry
+    reason: str
+    effective_on: date | str | None = None
+    batch_id: str | None = None
+    pledge: Pledge = field(init=False)
+    checked: list[CheckedEntry] = field(init=False, default_factory=list)
+    holds_from: date | None = field(init=False, default=None)
 
     def action_names(self) -> dict[str, Any]:
         return {"change": "update"}
@@ -299,15 +278,18 @@ class UpdatePledge(Command[Pledge]):
         if pledge is None:
             raise NotFound(f"pledge {self.pledge_id} does not exist")
         self.pledge = pledge
-        if isinstance(self.changes, CheckedEntry):
-            entry: Mapping[str, Any] | CheckedEntry = self.changes
+        changes = self.changes
+        if isinstance(changes, PledgeChange):
+            changes = changes.as_dict()
+        if isinstance(changes, CheckedEntry):
+            entry: Mapping[str, Any] | CheckedEntry = changes
         else:
-            unknown = sorted(set(self.changes) - set(PLEDGE_FIELD_NAMES))
+            unknown = sorted(set(changes) - set(PLEDGE_FIELD_NAMES))
             if unknown:  # nothing else is checked against fields that do not exist
                 return [Problem(name, "is not a pledge field") for name in unknown]
-            entry = current_values(pledge) | dict(self.changes)
+            entry = current_values(pledge) | dict(changes)
         self.checked, problems = check_entries(session, [entry])
-        write_problems, self.effective_on = _write_problems(self.reason, self.given_effective_on)
+        write_problems, self.holds_from = _write_problems(self.reason, self.effective_on)
         return [replace(p, row=None) for p in problems] + write_problems
 
     def write(self, session: Session) -> Pledge:
@@ -347,7 +329,7 @@ class UpdatePledge(Command[Pledge]):
                     actor_role=_role_at_write(session, actor),
                     reason=reason,
                     recorded_at=now,
-                    effective_on=self.effective_on or now.date(),
+                    effective_on=self.holds_from or now.date(),
                     batch_id=self.batch_id,
                 )
             ],
@@ -367,21 +349,7 @@ class UpdatePledge(Command[Pledge]):
         return pledge
 
 
-def update_pledge(
-    session: Session,
-    *,
-    actor: Actor,
-    pledge_id: int,
-    expected_version: int,
-    changes: PledgeChange | Mapping[str, Any] | CheckedEntry,
-    reason: str,
-    effective_on: date | str | None = None,
-    batch_id: str | None = None,
-) -> Pledge:
-    """A change to a pledge, run (UpdatePledge)."""
-    return UpdatePledge(
-        actor, pledge_id, expected_version, changes, reason, effective_on, batch_id
-    ).run(session)
+update_pledge = runner(UpdatePledge)
 
 
 def add_synthetic_history(

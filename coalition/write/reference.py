@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 from coalition.access import audit
 from coalition.access.auth import Actor
 from coalition.errors import Problem
-from coalition.write.command import Command
+from coalition.write.command import Command, runner
 from coalition.write.validation import validate_reference_row
 from db.models import Event, EventAttendance, ExchangeRate, Participant, PledgeRevision, Target
 
@@ -207,17 +207,21 @@ def _apply(
     session.flush()
 
 
+@dataclass(kw_only=True)
 class SaveReferenceTable(Command[dict[str, int]]):
     """Make a table look like ``edited`` (the whole table as the admin left it). Rows are
     matched by key; a row without a key is new. Every problem is found before anything is
     written. Writes return counts of added, changed, removed."""
 
     event = audit.ReferenceRowUpdated
+    table_name: str
+    edited: pd.DataFrame
+    current: dict[Any, dict[str, Any]] = field(init=False, default_factory=dict)
+    edits: _Edits = field(init=False, default_factory=lambda: _Edits())
 
-    def __init__(self, actor: Actor, table_name: str, edited: pd.DataFrame) -> None:
-        super().__init__(actor)
-        self.table = TABLES[table_name]
-        self.rows = _records(edited)
+    def __post_init__(self) -> None:
+        self.table = TABLES[self.table_name]
+        self.rows = _records(self.edited)
 
     def action_names(self) -> dict[str, Any]:
         return {"table": self.table.name}
@@ -238,11 +242,7 @@ class SaveReferenceTable(Command[dict[str, int]]):
         }
 
 
-def save_table(
-    session: Session, *, actor: Actor, table_name: str, edited: pd.DataFrame
-) -> dict[str, int]:
-    """The admin's edit of a reference table, run (SaveReferenceTable)."""
-    return SaveReferenceTable(actor, table_name, edited).run(session)
+save_table = runner(SaveReferenceTable)
 
 
 def typed_values(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
