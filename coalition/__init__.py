@@ -14,4 +14,4 @@ up (each imports only those below it; tests/test_import_rules.py holds them to i
 bootstrap (migrate, seed, first admin) sits above them; errors below them all.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

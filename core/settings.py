@@ -64,6 +64,9 @@ class Settings:
     # Behind a proxy of ours: the client's address is the last one X-Forwarded-For names
     # (sign-in throttling counts per address). Off: the connection's own address.
     trust_forwarded_for: bool = False
+    # The overview and the briefing pack say plainly that the record may be out of date when
+    # its newest announcement is older than this many days before the day shown.
+    stale_after_days: float = 60
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -84,6 +87,7 @@ class Settings:
             session_idle_hours=_positive(env, "COALITION_SESSION_IDLE_HOURS", 8),
             session_max_days=_positive(env, "COALITION_SESSION_MAX_DAYS", 7),
             trust_forwarded_for=_flag(env.get("COALITION_TRUST_FORWARDED_FOR")),
+            stale_after_days=_positive(env, "COALITION_STALE_AFTER_DAYS", 60),
         )
 
 

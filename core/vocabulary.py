@@ -20,6 +20,20 @@ STATUSES = (
     "ruled_out",
 )
 INACTIVE_STATUSES = ("withdrawn", "ruled_out")
+# The ladder of commitment, from first word to delivery (deployed for troops, delivered for
+# the rest). A withdrawal or a refusal stands apart from it.
+LADDER = ("considering", "announced", "committed", "deployed", "delivered")
+# An offer is a pledge announced or further up the ladder: what every page, file and the
+# briefing pack count when they say who offers what, and what their totals add up. A pledge
+# still being considered is shown on the ladder, never counted as an offer.
+OFFER_STATUSES = ("announced", "committed", "deployed", "delivered")
+
+
+def is_offer(status: str | None) -> bool:
+    """Whether a pledge in this status is an offer (announced or further up the ladder)."""
+    return status in OFFER_STATUSES
+
+
 CONFIDENCES = ("high", "medium", "low")
 QUANTITY_QUALIFIERS = ("exact", "approx", "up_to", "at_least")
 REVISION_ACTIONS = ("create", "update", "withdraw", "restore")

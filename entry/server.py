@@ -32,6 +32,7 @@ from coalition.errors import ValidationFailed
 from coalition.output import snapshots
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
+from coalition.read.freshness import freshness
 from core.settings import PROJECT_ROOT, SCREENS, SCREENS_URL, get_settings
 from db.engine import DatabaseFault, database_fault, read_session, write_session
 
@@ -291,8 +292,10 @@ def _pledges(request: Request, _caller: str) -> dict:
     with read_session(engine()) as session:
         known_at = snapshots.pin_known_at(session, (params.get("known_at") or [""])[0])
         frame = snapshots.snapshot_frame(session, filters, known_at)
+        fresh = freshness(session, filters.when.shown, known_at)
     frame = frame.rename(columns={v: k for k, v in columns.FRAME_COLUMN.items()})
     return {
+        "freshness": fresh.as_dict(),
         "as_of": filters.as_of.isoformat() if filters.as_of else None,
         "known_at": known_at.isoformat(),
         "filters": filters_to_query(filters),
@@ -330,14 +333,18 @@ def api(handler, respond):
 
 
 def _csv(snapshot: snapshots.Snapshot) -> Response:
-    stamp = snapshot.manifest["known_at"][:19].replace(":", "")
+    fresh = snapshot.manifest["freshness"]
     return Response(
         snapshot.csv,
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="pledges-{stamp}.csv"',
+            "Content-Disposition": f'attachment; filename="{snapshot.file_name}"',
             "X-Snapshot-SHA256": snapshot.manifest["sha256"],
             "X-Snapshot-Known-At": snapshot.manifest["known_at"],
+            "X-Record-As-Of": fresh["as_of"],
+            "X-Record-Newest-Announcement": fresh["newest_announcement"] or "none",
+            "X-Record-Sources-Last-Checked": fresh["sources_last_checked"] or "never",
+            "X-Record-May-Be-Out-Of-Date": fresh["may_be_out_of_date"],
         },
     )
 

@@ -109,11 +109,12 @@ with st.expander("Change log of data corrections", expanded=True):
 st.subheader("How funding was converted")
 funding = read(queries.pledges_frame)
 funding = funding[funding["category"].eq("funding") & funding["quantity"].notna()]
+conversions = formatting.conversions_for_display(funding)
 table(
-    formatting.conversions_for_display(funding),
+    conversions.assign(EUR=formatting.money_words(conversions["EUR"])),
+    download=conversions,
     file_name="funding-conversions.csv",
     key="about_conversions",
-    column_config={"EUR": st.column_config.NumberColumn("EUR", format="€%,.0f")},
 )
 st.caption("Every ECB rate held, daily and averaged, is in the download below.")
 csv_download(

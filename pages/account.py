@@ -40,7 +40,7 @@ with reading() as session:
 if not mine:
     st.info("You have no tokens.")
 else:
-    st.dataframe(pd.DataFrame(mine), hide_index=True, key="account_tokens")
+    st.dataframe(pd.DataFrame(mine), hide_index=True, placeholder="—", key="account_tokens")
     active = {t["id"]: t["name"] for t in mine if not t["revoked"]}
     if active:
         chosen = st.selectbox(

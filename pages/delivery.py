@@ -57,7 +57,12 @@ else:
         "published hatched (counted, never taken as zero). Loans and guarantees are shown "
         "apart and never added to funding."
     )
-    table(delivery.stage_table(totals), file_name="delivery-by-stage.csv", key="delivery_stages")
+    table(
+        delivery.stage_table(totals),
+        download=delivery.stage_table(totals, exact=True),
+        file_name="delivery-by-stage.csv",
+        key="delivery_stages",
+    )
 
 st.subheader("Each stage over time")
 series = read(delivery.stages_over_time, filters)
@@ -76,6 +81,7 @@ else:
     with st.expander("Figures behind the lines"):
         table(
             delivery.series_table(series),
+            download=delivery.series_table(series, exact=True),
             file_name="delivery-over-time.csv",
             key="delivery_over_time",
         )

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from coalition.read.history import FIELD_LABELS, shown
+from coalition.read.history import shown
+from coalition.text.labels import field_label, label
 from coalition.write.import_file import MAX_FILE_BYTES, MAX_ROWS, template_csv
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from ui.data import reading
@@ -57,27 +58,33 @@ if preview.problems:
     st.error(f"{len(preview.problems)} problem(s): fix them in the file and upload it again.")
     st.dataframe(
         pd.DataFrame(
-            [{"row": p.row, "column": p.field, "problem": p.message} for p in preview.problems]
+            [{"Row": p.row, "Column": p.field, "Problem": p.message} for p in preview.problems]
         ),
         hide_index=True,
+        placeholder="—",
         key="import_problems",
     )
 if preview.rows:
     marked = pd.DataFrame(
         [
             {
-                "row": r.line,
-                "status": r.status,
-                "pledge": r.pledge_id,
-                "participant": r.values.get("participant_code"),
-                "category": r.values.get("category"),
-                "description": r.values.get("description"),
-                "changes": ", ".join(sorted(r.changes)) or r.note,
+                "Row": r.line,
+                "In the file": r.status.capitalize(),
+                "Pledge": r.pledge_id,
+                "Participant": r.values.get("participant_code"),
+                "Category": label(str(r.values.get("category") or "")),
+                "What": r.values.get("description"),
+                "Changes": ", ".join(field_label(name) for name in sorted(r.changes)) or r.note,
             }
             for r in preview.rows
         ]
     )
-    st.dataframe(page_of_rows(marked, key="import_preview"), hide_index=True, key="import_preview")
+    st.dataframe(
+        page_of_rows(marked, key="import_preview"),
+        hide_index=True,
+        placeholder="—",
+        key="import_preview",
+    )
 if preview.problems or not (counts["new"] or counts["changed"] or counts["conflict"]):
     if not preview.problems:
         st.info("Everything in this file is recorded already: there is nothing to import.")
@@ -97,14 +104,15 @@ if preview.conflicts:
                 pd.DataFrame(
                     [
                         {
-                            "field": FIELD_LABELS.get(name, name),
-                            "your file": shown(value),
-                            "recorded now": shown(row.current.get(name)),
+                            "field": field_label(name),
+                            "your file": shown(value, name, row.values),
+                            "recorded now": shown(row.current.get(name), name, row.current),
                         }
                         for name, value in row.changes.items()
                     ]
                 ),
                 hide_index=True,
+                placeholder="—",
             )
             st.caption(
                 "Changed since by: "

@@ -4,12 +4,14 @@ import streamlit as st
 
 from coalition.errors import ValidationFailed
 from coalition.figures import charts, force_gap
+from coalition.figures.tiles import tiles
 from coalition.figures.view import build_view
 from coalition.output.briefing import content as briefing
 from coalition.output.briefing.pdf import briefing_pdf
 from coalition.output.snapshots import pin_known_at
 from coalition.read import queries
-from coalition.text import labels
+from coalition.read.freshness import freshness
+from coalition.text.formatting import money_words
 from ui.resources import read, read_later, shared
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
@@ -21,9 +23,10 @@ pledges, figures = view.pledges, view.headline
 
 st.title("Coalition of the willing: pledges overview")
 as_of_banner(filters)
-last_change = read(queries.last_change)
-freshness = f" Record last changed {last_change:%d %b %Y %H:%M} UTC." if last_change else ""
-st.caption(f"Showing {filters.describe()}.{freshness}")
+fresh = read(freshness, filters.when.shown, None)
+st.caption(f"**{fresh.facts()}.** Showing {filters.describe()}.")
+if warning := fresh.warning():
+    st.warning(warning, icon=":material/update:")
 
 # The briefing pack: this view on one or two A4 pages, made when clicked (and kept per data
 # version and inputs, so clicking again is instant).
@@ -41,62 +44,34 @@ try:
 except ValidationFailed as failure:
     right.error(failure.problems[0].message, icon=":material/event_busy:")
 else:
+    known_at = read(pin_known_at, "")
     file_download(
         "Briefing pack (PDF)",
-        read_later(briefing_pdf, filters, since, read(pin_known_at, "")),
-        file_name=briefing.file_name(as_of),
+        read_later(briefing_pdf, filters, since, known_at),
+        file_name=briefing.file_name(filters, known_at),
         mime="application/pdf",
         key="overview_briefing",
         where=right,
         icon=":material/picture_as_pdf:",
     )
 
-columns = st.columns(5)
-columns[0].metric(
-    "Participants",
-    figures.participants,
-    help="Participants matching the region and membership filters that are on the record by "
-    "the date shown: reported as participants by then, or with a pledge listed below.",
-)
-
-
-funding = figures.category("funding")
-if not filters.shows("funding"):
-    columns[1].metric("Funding (EUR)", "not shown", help="Funding is not a chosen category.")
-else:
-    columns[1].metric(
-        "Funding (EUR)",
-        funding.short(),
-        help="Grants, in-kind and unspecified money, converted from each pledge's own currency "
-        "at the stored rate (see About the data). Pledges whose size was never published are "
-        "counted beside the sum, never as zero.",
-    )
-    columns[1].caption(funding.caption())
-    lending = figures.lending
-    if lending.pledges:
-        columns[1].caption(
-            f"Not included: loans and guarantees, {lending.summary()}. Lent or guaranteed "
-            "money is not a grant, so it is never added to the total."
-        )
-for column, category in zip(columns[2:], ("troops", "aircraft", "ships"), strict=True):
-    item = figures.category(category)
-    if not filters.shows(category):
-        column.metric(labels.label(category), "not shown", help="Not a chosen category.")
-        continue
+TILE_HELP = {
+    "Participants": "Participants matching the region and membership filters that are on the "
+    "record by the date shown: reported as participants by then, or with a pledge listed below.",
+    "funding": "Participants offering funding (announced or further up the ladder). Sums are "
+    "of grants, in-kind and unspecified money, converted at the stored rate (see About the "
+    "data); amounts never published are counted apart, never as zero.",
+}
+for column, tile in zip(st.columns(5), shared(tiles, view), strict=True):
     column.metric(
-        labels.label(category),
-        item.short(),
-        help="The sum of published sizes. Pledges whose size was never published are "
-        "counted beside it, never as zero.",
+        tile.label,
+        tile.value,
+        help=TILE_HELP.get(tile.category or tile.label)
+        or f"Participants offering {tile.label.lower()}: announced, committed, deployed or "
+        "delivered. The ladder below counts every participant once, on its highest rung.",
     )
-    column.caption(item.caption())
-
-st.markdown(
-    "**Participants with at least one pledge:** "
-    + " · ".join(
-        f"{labels.label(c.category)} {c.participants}" for c in figures.by_category.values()
-    )
-)
+    for note in tile.notes:
+        column.caption(note)
 
 with st.expander("Funding in original currencies"):
     by_currency = figures.funding_by_currency.rename(
@@ -109,13 +84,17 @@ with st.expander("Funding in original currencies"):
         }
     )
     table(
-        by_currency,
+        by_currency.assign(
+            **{
+                "Known amount (original currency)": money_words(
+                    by_currency["Known amount (original currency)"], by_currency["Currency"]
+                ),
+                "Converted to EUR": money_words(by_currency["Converted to EUR"]),
+            }
+        ),
+        download=by_currency,
         file_name="funding-by-currency.csv",
         key="overview_currencies",
-        column_config={
-            "Known amount (original currency)": st.column_config.NumberColumn(format="%,.0f"),
-            "Converted to EUR": st.column_config.NumberColumn(format="€%,.0f"),
-        },
     )
 
 if pledges.empty:
@@ -153,7 +132,7 @@ with st.expander("Figures behind the charts"):
             file_name="pledges-by-region.csv",
             key="overview_region_counts",
         )
-    st.caption(f"Troops pledged: {figures.category('troops').summary()}.")
+    st.caption(f"Troops offered: {figures.category('troops').summary()}.")
 
 st.subheader("The force gap")
 troops = figures.category("troops")
@@ -184,7 +163,7 @@ else:
         )
 
 st.subheader("Pledges")
-pledge_table(pledges, key="overview_pledges", file_name="pledges-view.csv")
+pledge_table(pledges, key="overview_pledges", file_name="pledges.csv")
 st.caption(
     "“Size not published” means the size was never made public; it is not counted as zero. "
     "Open a participant's page for its profile and pledges."

@@ -72,7 +72,7 @@ else:
 st.subheader("Coverage: who has offered what")
 matrix = shared(
     ranking.coverage,
-    read(build_view, ranking.coverage_filters(filters)),
+    read(build_view, filters),
     filters.categories,
 )
 categories = [c for c in matrix.columns if c not in ("code", "name", "kind")]

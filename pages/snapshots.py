@@ -60,12 +60,11 @@ def log_download() -> None:
         )
 
 
-stamp = manifest["known_at"][:19].replace(":", "")
 left, right = st.columns(2)
 file_download(
     "Download the snapshot (CSV)",
     snapshot.csv,
-    file_name=f"pledges-{stamp}.csv",
+    file_name=snapshot.file_name,
     mime="text/csv",
     key="snapshots_csv",
     where=left,
@@ -77,7 +76,7 @@ file_download(
     # Made on click: a file sent with the page is fetched by the browser at once, and leaving
     # the page before that fetch ends deletes it (a 404 in the console).
     lambda: snapshot.manifest_json,
-    file_name=f"pledges-{stamp}.manifest.json",
+    file_name=snapshot.manifest_file_name,
     mime="application/json",
     key="snapshots_manifest",
     where=right,

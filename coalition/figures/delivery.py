@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from sqlmodel import Session
 
 from coalition.figures.charts import STATUS_COLOURS, count_ticks, money_ticks
-from coalition.figures.metrics import CategoryFigures
+from coalition.figures.metrics import CategoryFigures, amount_text
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending, measured_size
 from coalition.read import queries
@@ -64,7 +64,7 @@ def group_label(group: str) -> str:
 def stages_for(filters: PledgeFilter) -> tuple[str, ...]:
     """The stages the status filter leaves anything in (withdrawals and refusals never
     count)."""
-    counted = filters.counted_statuses
+    counted = filters.ladder_statuses
     return tuple(s for s in STAGES if any(status in counted for status in STAGE_STATUSES[s]))
 
 
@@ -85,13 +85,15 @@ def _sizes(pledges: pd.DataFrame) -> pd.Series:
 
 
 def figures(row: pd.Series | dict) -> CategoryFigures:
-    """One cell as the overview words it ("≥ 100 troops", "2 pledges, size not published")."""
+    """One cell as the overview words it ("≥ 100 troops", "2 pledges, size not published"):
+    a stage's pledges, which below "announced" are not offers."""
     return CategoryFigures(
         category="funding" if row["category"] == LENDING else row["category"],
         pledges=int(row["pledges"]),
         participants=int(row.get("participants", 0)),
         known_total=float(row["known_total"]),
         unknown_size=int(row["unknown_size"]),
+        noun="pledge",
     )
 
 
@@ -99,7 +101,7 @@ def by_stage(view: View) -> pd.DataFrame:
     """One row per category (loans and guarantees apart) and stage, every stage the filters
     leave, in order: pledges, participants, the sum of published sizes and the number of
     pledges of unknown size. A stage with nothing in it is a row of zeros ("none recorded")."""
-    counted = view.filters.counted_statuses
+    counted = view.filters.ladder_statuses
     pledges = view.pledges[
         view.pledges["participant_code"].isin(view.participants["code"])
         & view.pledges["status"].isin(counted)
@@ -151,7 +153,7 @@ def stages_over_time(session: Session, filters: PledgeFilter) -> pd.DataFrame:
     if filters.scopes:
         counted &= np.isin(states.column("scope"), [SCOPES.index(s) for s in filters.scopes])
     known, unknown = np.nan_to_num(size, nan=0.0), np.isnan(size)
-    chosen = set(filters.counted_statuses)
+    chosen = set(filters.ladder_statuses)
     in_stage = {
         stage: counted
         & np.isin(status, [STATUSES.index(s) for s in STAGE_STATUSES[stage] if s in chosen])
@@ -206,14 +208,31 @@ def has_published_size(totals: pd.DataFrame, group: str) -> bool:
     return bool((totals.loc[totals["category"] == group, "known_total"] > 0).any())
 
 
-def stage_table(totals: pd.DataFrame) -> pd.DataFrame:
-    """The numbers behind the chart for the date shown, as analysts read them."""
+def _known_sizes(frame: pd.DataFrame, exact: bool) -> pd.Series:
+    """The sum of published sizes: in words ("€230.49m", "1,250 troops") to read, or the
+    number at full precision for a file; blank where no size was published."""
+    known = frame["known_total"].where(frame["pledges"] > frame["unknown_size"])
+    if exact:
+        return known
+    return pd.Series(
+        [
+            "" if pd.isna(value) else amount_text("funding" if group == LENDING else group, value)
+            for group, value in zip(frame["category"], known, strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+
+
+def stage_table(totals: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
+    """The numbers behind the chart for the date shown, as analysts read them (``exact``: the
+    known sizes as full-precision numbers, for the download)."""
     return pd.DataFrame(
         {
             "Category": totals["category"].map(group_label),
             "Stage": totals["stage"].map(STAGE_LABELS),
             "Figure": [figures(row).figure() for _, row in totals.iterrows()],
-            "Known size": totals["known_total"].where(totals["pledges"] > totals["unknown_size"]),
+            "Known size": _known_sizes(totals, exact),
             "Unit": totals["category"].map(lambda g: "EUR" if g == LENDING else UNITS.get(g, "")),
             "Pledges": totals["pledges"],
             "Of unknown size": totals["unknown_size"],
@@ -222,8 +241,9 @@ def stage_table(totals: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def series_table(series: pd.DataFrame) -> pd.DataFrame:
-    """The numbers behind the lines, one row per category, stage and change."""
+def series_table(series: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
+    """The numbers behind the lines, one row per category, stage and change (``exact``: see
+    stage_table)."""
     changed = series[
         series.groupby(["category", "stage"])[["known_total", "pledges", "unknown_size"]]
         .diff()
@@ -237,9 +257,7 @@ def series_table(series: pd.DataFrame) -> pd.DataFrame:
             "Stage": changed["stage"].map(STAGE_LABELS),
             "From": changed["date"],
             "Figure": [figures(row).figure() for _, row in changed.iterrows()],
-            "Known size": changed["known_total"].where(
-                changed["pledges"] > changed["unknown_size"]
-            ),
+            "Known size": _known_sizes(changed, exact),
             "Pledges": changed["pledges"].astype(int),
             "Of unknown size": changed["unknown_size"].astype(int),
         }

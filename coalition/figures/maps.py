@@ -18,13 +18,19 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from coalition.figures.geometry import fitted_view, world_features
+from coalition.figures.ladder import RULED_OUT as RULED_OUT_RUNG
+from coalition.figures.ladder import RUNG_WORDS
 from coalition.figures.measures import CATEGORY_OF, Measure, measure_text
 
 # viridis in five classes: readable with the common colour-vision deficiencies, and no class
 # is a grey that could pass for "nothing recorded".
 SCALE = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
-UNKNOWN_SIZE = (204, 121, 167)  # Okabe-Ito reddish purple: pledged, size never published
+UNKNOWN_SIZE = (204, 121, 167)  # Okabe-Ito reddish purple: offered, size never published
+# Below the offers on the ladder (core.vocabulary.is_offer): still considering, and ruled out.
+CONSIDERING = (230, 159, 0)  # Okabe-Ito orange
+RULED_OUT = (90, 90, 90)
 NO_PLEDGE = (200, 200, 200)
+LOWER_RUNGS = {"considering": CONSIDERING, RULED_OUT_RUNG: RULED_OUT}
 NOT_MEMBER = (245, 245, 245)
 BENEFICIARY = (198, 226, 245)  # pale sky blue: outside the scale
 OUTLINE = (110, 110, 110)
@@ -87,19 +93,23 @@ def country_records(
             row = figures.loc[code]
             value = row[measure.key]
             unknown = int(row[f"{category}_unknown"]) if category else 0
+            rung = row[f"{category}_rung"] if category else ""
             lines = [f"{row['name']}", f"Status: {row['status_breakdown']}"]
             if row["kind"] == "beneficiary":
                 fill, lines[0] = BENEFICIARY, f"{row['name']} (beneficiary of the guarantees)"
-            elif pd.notna(value) and (value > 0 or not unknown):
-                fill = _colour(float(value), breaks) if value > 0 and breaks else NO_PLEDGE
+            elif pd.notna(value) and value > 0:
+                fill = _colour(float(value), breaks) if breaks else NO_PLEDGE
                 lines.append(f"{measure.label}: {measure_text(measure, float(value))}")
             elif unknown:
                 fill = UNKNOWN_SIZE
+            elif rung in LOWER_RUNGS:
+                fill = LOWER_RUNGS[rung]
+                lines.append(f"{measure.label}: {RUNG_WORDS.get(rung, rung)}, no offer")
             else:
                 fill = NO_PLEDGE
-                lines.append(f"{measure.label}: none recorded")
+                lines.append(f"{measure.label}: no offer recorded")
             if unknown:
-                plural = "pledge" if unknown == 1 else "pledges"
+                plural = "offer" if unknown == 1 else "offers"
                 lines.append(f"+ {unknown} {plural} of unknown size")
             tooltip, participant = "\n".join(lines), code
         else:
@@ -113,9 +123,13 @@ def country_records(
         for colour, low, high in zip(SCALE, breaks[:-1], breaks[1:], strict=False)
     ]
     if category:
-        legend.append(LegendEntry(UNKNOWN_SIZE, "pledged, size not published"))
+        legend += [
+            LegendEntry(UNKNOWN_SIZE, "offers, size not published"),
+            LegendEntry(CONSIDERING, "considering, no offer"),
+            LegendEntry(RULED_OUT, "ruled out"),
+        ]
     legend += [
-        LegendEntry(NO_PLEDGE, "participant, nothing recorded in this measure"),
+        LegendEntry(NO_PLEDGE, "participant, no offer in this measure"),
         LegendEntry(BENEFICIARY, "Ukraine (beneficiary)"),
         LegendEntry(NOT_MEMBER, "not a participant"),
     ]

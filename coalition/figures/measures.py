@@ -1,6 +1,7 @@
 """Per-participant measures for the map and the participant page: each measure's known value
-(live pledges, loans and guarantees apart), the count of unknown sizes behind it, and how a
-value reads ("€1.2bn", "≥ 500 troops", "size not published")."""
+(offers only, loans and guarantees apart), the count of unknown sizes behind it, where the
+participant stands on the ladder of commitment in each category, and how a value reads
+("€1.2bn", "≥ 500 troops", "size not published")."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coalition.figures.ladder import highest_rungs
 from coalition.money.sizes import is_lending, measured_size
 from coalition.text.formatting import money
-from core.vocabulary import INACTIVE_STATUSES, STATUSES
+from core.vocabulary import CATEGORIES, OFFER_STATUSES, STATUSES
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ MEASURES = {
         Measure("troops", "Troops", "troops"),
         Measure("aircraft", "Aircraft", "aircraft"),
         Measure("ships", "Ships", "ships"),
-        Measure("pledges", "Number of pledges", "pledges"),
+        Measure("pledges", "Number of offers", "offers"),
         Measure("funding_pct_gdp", "Funding as % of GDP", "% of GDP"),
         Measure("troops_per_million", "Troops per million inhabitants", "per million"),
     )
@@ -44,10 +46,14 @@ CATEGORY_OF = {
 
 
 def participant_figures(
-    participants: pd.DataFrame, pledges: pd.DataFrame, usd_per_eur: float | None
+    participants: pd.DataFrame,
+    pledges: pd.DataFrame,
+    usd_per_eur: float | None,
+    refusals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per participant: every measure's known value and the count of unknown sizes behind it,
-    plus the status breakdown for tooltips."""
+    """Per participant: every measure's known value (offers only) and the count of unknown
+    sizes behind it, its rung on the ladder in each category (``{category}_rung``: a ladder
+    status, "ruled_out", or empty), plus the status breakdown for tooltips."""
     frame = participants.set_index("code")[
         [
             "name",
@@ -62,8 +68,13 @@ def participant_figures(
         ]
     ].copy()
     pledges = pledges[pledges["participant_code"].isin(frame.index)]
-    # Measures add up live pledges only; the status breakdown below lists every status.
-    active = pledges[~pledges["status"].isin(INACTIVE_STATUSES) & ~is_lending(pledges)]
+    refused = pledges.iloc[0:0] if refusals is None else refusals
+    refused = refused[refused["participant_code"].isin(frame.index)]
+    # Measures add up offers only; the status breakdown below lists every status.
+    active = pledges[pledges["status"].isin(OFFER_STATUSES) & ~is_lending(pledges)]
+    for category in CATEGORIES:
+        frame[f"{category}_rung"] = highest_rungs(pledges, refused, category)
+    frame = frame.fillna({f"{category}_rung": "" for category in CATEGORIES})
     for category in ("funding", "troops", "aircraft", "ships"):
         own = active[active["category"] == category]
         size = measured_size(own)
@@ -80,14 +91,15 @@ def participant_figures(
         frame["funding_eur"] * usd_per_eur / frame["gdp_usd"] * 100 if usd_per_eur else np.nan
     )
     frame["troops_per_million"] = frame["troops"] / frame["population"] * 1e6
-    status_counts = pledges.groupby(["participant_code", "status"]).size().unstack(fill_value=0)
+    every = pd.concat([pledges, refused[~refused["id"].isin(pledges["id"])]])
+    status_counts = every.groupby(["participant_code", "status"]).size().unstack(fill_value=0)
     frame["status_breakdown"] = [
         ", ".join(
             f"{int(status_counts.loc[code, s])} {s.replace('_', ' ')}"
             for s in STATUSES
             if code in status_counts.index and s in status_counts and status_counts.loc[code, s]
         )
-        or "no pledges recorded"
+        or "nothing reported"
         for code in frame.index
     ]
     return frame

@@ -9,18 +9,20 @@ published figure, never as zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from coalition.figures.charts import BAR_OUTLINE, CATEGORY_COLOURS, count_ticks, money_ticks, plain
+from coalition.figures.ladder import RULED_OUT as RULED_OUT_RUNG
+from coalition.figures.ladder import highest_rungs
 from coalition.figures.metrics import CategoryFigures
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending
 from coalition.read.filters import PledgeFilter
 from coalition.text.formatting import money
-from core.vocabulary import CATEGORIES, INACTIVE_STATUSES
+from core.vocabulary import CATEGORIES, OFFER_STATUSES, is_offer
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,8 @@ def ranking(view: View, measure_key: str) -> pd.DataFrame:
     measure = RANK_MEASURES[measure_key]
     figures = view.by_participant
     category = measure.category
-    live = view.pledges[~view.pledges["status"].isin(INACTIVE_STATUSES)]
-    lenders = set(live.loc[is_lending(live), "participant_code"])
+    offers = view.pledges[view.pledges["status"].isin(OFFER_STATUSES)]
+    lenders = set(offers.loc[is_lending(offers), "participant_code"])
     rows = []
     for code, row in figures.iterrows():
         pledges, unknown = int(row[f"{category}_pledges"]), int(row[f"{category}_unknown"])
@@ -124,6 +126,9 @@ def ranking(view: View, measure_key: str) -> pd.DataFrame:
                 figure = "no GDP figure" if category == "funding" else "no population figure"
         elif category == "funding" and code in lenders:
             group, figure = LENDING_ONLY, "loans or guarantees only (not counted)"
+        elif row[f"{category}_rung"] in ("considering", RULED_OUT_RUNG):
+            rung = row[f"{category}_rung"]
+            group, figure = NOTHING, "considering, no offer" if rung == "considering" else RULED_OUT
         else:
             group, figure = NOTHING, NOTHING_REPORTED
         rows.append(
@@ -251,26 +256,20 @@ KIND_ORDER = {"country": 0, "institution": 1, "beneficiary": 2}
 KIND_LABELS = {"country": "Country", "institution": "Institution", "beneficiary": "Beneficiary"}
 
 
-def coverage_filters(filters: PledgeFilter) -> PledgeFilter:
-    """The filters the coverage matrix reads with: the sidebar's, with stated refusals added
-    to the statuses, since "ruled out" is one of the answers the matrix gives (the sidebar
-    hides refusals by default)."""
-    if not filters.statuses or "ruled_out" in filters.statuses:
-        return filters
-    return replace(filters, statuses=(*filters.statuses, "ruled_out"))
-
-
-def _cell(statuses: pd.DataFrame) -> str:
-    live = statuses[~statuses["status"].isin((*INACTIVE_STATUSES, "considering"))]
-    if live["known"].any():
-        return SIZE_KNOWN
-    if len(live):
-        return SIZE_UNKNOWN
-    if statuses["status"].eq("considering").any():
-        return CONSIDERING
-    if statuses["status"].eq("ruled_out").any():
-        return RULED_OUT
-    return NOTHING_REPORTED
+def _cells(view: View, category: str) -> dict[str, str]:
+    """Each participant's cell in one category, from its rung on the ladder of commitment."""
+    rungs = highest_rungs(view.pledges, view.refusals, category)
+    offers = view.pledges[
+        (view.pledges["category"] == category) & view.pledges["status"].isin(OFFER_STATUSES)
+    ]
+    known = set(offers.loc[offers["quantity"].notna(), "participant_code"])
+    cells = {}
+    for code, rung in rungs.items():
+        if is_offer(rung):
+            cells[code] = SIZE_KNOWN if code in known else SIZE_UNKNOWN
+        else:
+            cells[code] = CONSIDERING if rung == "considering" else RULED_OUT
+    return cells
 
 
 def coverage(view: View, categories: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -279,22 +278,16 @@ def coverage(view: View, categories: tuple[str, ...] = ()) -> pd.DataFrame:
 
     A cell takes the first of these that holds for the participant's pledges in the category:
 
-    1. "size known": a live pledge (announced, committed, deployed or delivered) with a
-       published size (loans and guarantees included: they were offered);
-    2. "size unknown": a live pledge, none with a published size;
+    1. "size known": an offer (core.vocabulary.is_offer: announced, committed, deployed or
+       delivered) with a published size (loans and guarantees included: they were offered);
+    2. "size unknown": an offer, none with a published size;
     3. "considering": only pledges still being considered;
-    4. "ruled out": a stated refusal, and nothing live or considered;
+    4. "ruled out": a stated refusal (whatever the status filter), and nothing on the ladder;
     5. "nothing reported": no pledge in the category (a withdrawn pledge counts as none).
 
     Columns: code, name, kind, then one per category."""
     categories = categories or CATEGORIES
     participants = view.participants
-    pledges = view.pledges[view.pledges["participant_code"].isin(participants["code"])]
-    pledges = pledges.assign(known=pledges["quantity"].notna())
-    cells = {
-        key: _cell(group)
-        for key, group in pledges.groupby(["participant_code", "category"])[["status", "known"]]
-    }
     frame = pd.DataFrame(
         {
             "code": participants["code"],
@@ -303,9 +296,8 @@ def coverage(view: View, categories: tuple[str, ...] = ()) -> pd.DataFrame:
         }
     )
     for category in categories:
-        frame[category] = [
-            cells.get((code, category), NOTHING_REPORTED) for code in frame["code"].tolist()
-        ]
+        cells = _cells(view, category)
+        frame[category] = [cells.get(code, NOTHING_REPORTED) for code in frame["code"].tolist()]
     order = frame["kind"].map(KIND_ORDER).fillna(len(KIND_ORDER))
     return (
         frame.assign(_order=order)

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from coalition.figures import measures
+from coalition.figures.ladder import RULED_OUT
 from coalition.figures.metrics import Headline, headline
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
@@ -23,6 +24,9 @@ class View:
     # participants by then, or with a pledge listed (some spoke before the coalition existed).
     participants: pd.DataFrame
     pledges: pd.DataFrame
+    # Stated refusals (ruled out) under the same filters, whatever the status filter: the
+    # ladder of commitment shows them beside the offers.
+    refusals: pd.DataFrame
     headline: Headline
     # Per participant measures (the map, the participant page, the participants summary).
     by_participant: pd.DataFrame
@@ -31,15 +35,22 @@ class View:
 def build_view(session: Session, filters: PledgeFilter, known_at: datetime | None = None) -> View:
     """Everything a page shows under ``filters`` from one read of participants and pledges
     (with ``known_at``, the record as recorded by then, as a snapshot pins it)."""
-    pledges = queries.pledges_frame(session, filters, known_at=known_at)
+    wanted = filters.statuses
+    # One read for the pledges and the refusals: the chosen statuses and "ruled out".
+    read = replace(filters, statuses=tuple(dict.fromkeys((*wanted, RULED_OUT))) if wanted else ())
+    found = queries.pledges_frame(session, read, known_at=known_at)
+    pledges = found[found["status"].isin(wanted)] if wanted else found
+    pledges = pledges.reset_index(drop=True)
+    refusals = found[found["status"] == RULED_OUT].reset_index(drop=True)
     everyone = queries.participants_frame(session, replace(filters, as_of=None))
     participants = filters.when.on_the_record(everyone, pledges).reset_index(drop=True)
     return View(
         filters=filters,
         participants=participants,
         pledges=pledges,
-        headline=headline(participants, pledges),
+        refusals=refusals,
+        headline=headline(participants, pledges, refusals),
         by_participant=measures.participant_figures(
-            participants, pledges, queries.usd_per_eur(session)
+            participants, pledges, queries.usd_per_eur(session), refusals
         ),
     )

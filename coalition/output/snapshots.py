@@ -26,8 +26,11 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
 from coalition.read.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
+from coalition.read.freshness import freshness
+from coalition.text.file_names import file_name
 from coalition.text.safe_csv import neutralise
 from core import clock
+from core.vocabulary import is_offer
 
 BOM = "\ufeff"
 # Number columns, with their fixed decimals (None: whole numbers without ".0").
@@ -44,6 +47,14 @@ NUMBER_COLUMNS = {
 class Snapshot:
     csv: bytes
     manifest: dict
+
+    @property
+    def file_name(self) -> str:
+        return str(self.manifest["file_name"])
+
+    @property
+    def manifest_file_name(self) -> str:
+        return self.file_name.removesuffix(".csv") + ".manifest.json"
 
     @property
     def manifest_json(self) -> bytes:
@@ -139,6 +150,7 @@ def pin_known_at(session: Session, text: str | None) -> datetime:
 
 def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) -> pd.DataFrame:
     rows = queries.pledges_frame(session, filters, known_at=known_at)
+    rows = rows.assign(counts_as_offer=rows["status"].map(lambda s: "yes" if is_offer(s) else "no"))
     return rows.sort_values("id", ignore_index=True)
 
 
@@ -162,7 +174,12 @@ def build_snapshot(
     ]
     text = "".join(lines)
     data = ((BOM if excel_bom else "") + text).encode("utf-8")
+    fresh = freshness(session, filters.when.shown, known_at)
     manifest = {
+        "file_name": file_name(
+            "pledges", as_of=fresh.as_of, known_at=known_at, categories=filters.categories
+        ),
+        "freshness": fresh.as_dict(),
         "as_of": filters.as_of.isoformat() if filters.as_of else None,
         "known_at": known_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "filters": {k: list(v) for k, v in asdict(filters).items() if k != "as_of"},

@@ -27,6 +27,7 @@ from coalition.read.filters import PledgeFilter
 from coalition.read.history import describe_changes
 from coalition.text.formatting import pledge_size
 from core import clock
+from core.vocabulary import SYSTEM_ROLE
 from db.models import PLEDGE_FIELD_NAMES, Event, Participant, PledgeRevision
 
 BY_RECORDED = "recorded"
@@ -49,7 +50,10 @@ KIND_OF_ACTION = {
     "restore": "restored",
 }
 MEETING = "new meeting"
-KINDS = (*KIND_OF_ACTION.values(), MEETING)
+# The seed's first load of the public record: the record's start, never a change of its week.
+INITIAL = "initial record"
+INITIAL_RECORD_REASON = "Initial seed from public reporting"
+KINDS = (*KIND_OF_ACTION.values(), MEETING, INITIAL)
 # A revision recorded before roles were kept with revisions.
 ROLE_NOT_RECORDED = "not recorded"
 
@@ -272,9 +276,14 @@ def _pledge_changes(
             if row["before_id"] is None
             else dict(zip(PLEDGE_FIELD_NAMES, values[earlier], strict=True))
         )
+        initial = (
+            row["action"] == "create"
+            and row["reason"] == INITIAL_RECORD_REASON
+            and row["actor_role"] == SYSTEM_ROLE
+        )
         changes.append(
             {
-                "kind": KIND_OF_ACTION[row["action"]],
+                "kind": INITIAL if initial else KIND_OF_ACTION[row["action"]],
                 "pledge_id": row["pledge_id"],
                 "version": row["version"],
                 "participant_code": row["participant_code"],
@@ -362,11 +371,19 @@ def counts(changes: pd.DataFrame) -> dict[str, int]:
 
 
 def summary(changes: pd.DataFrame) -> str:
-    """'3 new, 5 revised, 1 withdrawn, 0 restored; 1 new meeting'."""
+    """'3 new, 5 revised, 1 withdrawn, 0 restored; 1 new meeting', and the initial record
+    named apart when it was loaded in the period (it is where the record starts, not a
+    change)."""
     number = counts(changes)
     pledges = ", ".join(f"{number[kind]:,} {kind}" for kind in KIND_OF_ACTION.values())
     meetings = number[MEETING]
-    return f"{pledges}; {meetings:,} new meeting{'' if meetings == 1 else 's'}"
+    said = f"{pledges}; {meetings:,} new meeting{'' if meetings == 1 else 's'}"
+    if number[INITIAL]:
+        said += (
+            f". Not counted as changes: the initial record ({number[INITIAL]:,} pledges from "
+            "public reporting), loaded in this period"
+        )
+    return said
 
 
 def _recorded(value) -> str:

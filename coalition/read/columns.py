@@ -73,6 +73,9 @@ SNAPSHOT_COLUMNS = (
     "source_published_on",
     "eur_rate",
     "eur_rate_kind",
+    # Appended with the ladder of commitment: "yes" for an offer (announced or further up,
+    # core.vocabulary.is_offer), the pledges every total counts.
+    "counts_as_offer",
 )
 # Where a snapshot column comes from in PLEDGE_COLUMNS, where the names differ.
 FRAME_COLUMN = {

@@ -9,8 +9,17 @@ from datetime import date
 from coalition.errors import Problem, ValidationFailed
 from coalition.read.as_of import AS_OF_EARLIEST, AsOf
 from coalition.text.checks import parse_date
+from coalition.text.labels import SCOPE_LABELS, label
 from core import clock
-from core.vocabulary import CATEGORIES, COALITION_SCOPES, INACTIVE_STATUSES, SCOPES, STATUSES
+from core.vocabulary import (
+    CATEGORIES,
+    COALITION_SCOPES,
+    INACTIVE_STATUSES,
+    LADDER,
+    SCOPES,
+    STATUSES,
+    is_offer,
+)
 
 MEMBERSHIPS = ("EU", "NATO", "Commonwealth")
 MEMBERSHIP_COLUMNS = {
@@ -35,23 +44,28 @@ class PledgeFilter:
     scopes: tuple[str, ...] = COALITION_SCOPES
 
     def describe(self) -> str:
-        parts = [
-            f"{label}: {', '.join(values)}"
-            for label, values in (
-                ("categories", self.categories),
-                ("statuses", self.statuses),
-                ("regions", self.regions),
-                ("memberships", self.memberships),
-            )
-            if values
+        """The filters in words: "Troops, Ships; status: Announced, Committed; Europe;
+        coalition pledges only (bilateral aid not counted)"."""
+        words = [
+            ", ".join(label(c) for c in self.categories),
+            ""
+            if self.statuses == DEFAULT_STATUSES
+            else "status: " + ", ".join(label(s) for s in self.statuses),
+            ", ".join(self.regions),
+            "members of " + " or ".join(self.memberships) if self.memberships else "",
         ]
+        parts = [word for word in words if word]
+        if not parts:
+            parts.append("every category and participant")
         if self.scopes == COALITION_SCOPES:
             parts.append("coalition pledges only (bilateral aid not counted)")
-        elif self.scopes:
-            parts.append(f"scopes: {', '.join(self.scopes)}")
+        elif not self.scopes or set(self.scopes) == set(SCOPES):
+            parts.append("bilateral aid included")
+        else:
+            parts.append("part of: " + ", ".join(SCOPE_LABELS[s] for s in self.scopes))
         if self.as_of is not None:
             parts.append(f"as of {self.as_of:%d %b %Y}")
-        return "; ".join(parts) if parts else "no filters"
+        return "; ".join(parts)
 
     def shows(self, category: str) -> bool:
         """Whether the category filter leaves ``category`` in (no choice leaves all in)."""
@@ -63,10 +77,16 @@ class PledgeFilter:
         return AsOf(self.as_of)
 
     @property
-    def counted_statuses(self) -> tuple[str, ...]:
-        """Statuses whose pledges count in totals: the chosen ones (all when none is chosen),
-        never withdrawals or refusals, which are shown but not added up."""
-        return tuple(s for s in (self.statuses or STATUSES) if s not in INACTIVE_STATUSES)
+    def ladder_statuses(self) -> tuple[str, ...]:
+        """The rungs of the ladder of commitment the status filter leaves (all when none is
+        chosen): withdrawals and refusals are shown, never climbed."""
+        return tuple(s for s in (self.statuses or STATUSES) if s in LADDER)
+
+    @property
+    def offered_statuses(self) -> tuple[str, ...]:
+        """Statuses whose pledges count in totals: the chosen offers (announced or further
+        up the ladder, core.vocabulary.is_offer)."""
+        return tuple(s for s in self.ladder_statuses if is_offer(s))
 
 
 # The query-string names of the filters: a copied address shares the view.

@@ -8,40 +8,38 @@ from typing import Any
 
 import pandas as pd
 
+from coalition.text.formatting import UNITS, money
+from coalition.text.labels import field_label, value_label
 from db.models import PLEDGE_FIELD_NAMES
-
-FIELD_LABELS = {
-    "participant_code": "participant",
-    "quantity_qualifier": "qualifier",
-    "capability_type": "type",
-    "announced_on": "announced",
-    "announced_precision": "date precision",
-    "start_on": "start",
-    "end_on": "end",
-    "source_title": "source",
-    "source_url": "link",
-    "source_published_on": "source published",
-}
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field's old and new value, as shown."""
+    """One field's old and new value, as shown; a size says its unit once, at the end."""
 
     field: str
     label: str
     old: str
     new: str
+    unit: str = ""
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.old} → {self.new}"
+        return f"{self.label}: {self.old} → {self.new}" + (f" {self.unit}" if self.unit else "")
 
 
-def shown(value) -> str:
+def shown(value, field: str | None = None, state: Mapping[str, Any] | None = None) -> str:
+    """A field's value as a reader reads it: codes as words, a funding amount in its own
+    currency, whole numbers grouped, a blank as "not published" for a size, "none" else."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "unknown"
+        return "not published" if field == "quantity" else "none"
+    if field == "quantity" and state is not None and state.get("category") == "funding":
+        return money(float(value), state.get("currency") or "EUR")
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if field is not None and isinstance(value, str):
+        return value_label(field, value)
     return str(value)
 
 
@@ -62,14 +60,18 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[F
         old, new = before[name], after[name]
         if _equal(old, new):
             continue
-        old_text, new_text = shown(old), shown(new)
+        old_text, new_text = shown(old, name, before), shown(new, name, after)
         if old_text != new_text:
-            changes.append(FieldChange(name, FIELD_LABELS.get(name, name), old_text, new_text))
+            unit = ""
+            if name == "quantity" and after["category"] != "funding":
+                unit = UNITS.get(str(after["category"]), "")
+            changes.append(FieldChange(name, field_label(name), old_text, new_text, unit))
     return changes
 
 
 def describe_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
-    """'quantity: 100 → 150; status: announced → committed'; 'created' for a first revision."""
+    """'Size: 100 → 150 troops; Status: Announced → Committed'; 'created' for a first
+    revision."""
     if before is None:
         return "created"
     changes = field_changes(before, after)

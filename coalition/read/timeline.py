@@ -40,7 +40,7 @@ def series_from_arrays(
     size = states.column("size")
     lending = states.lending()
     in_scopes = np.isin(scope, [SCOPES.index(s) for s in filters.scopes])
-    counted = announced & np.isin(status, [STATUSES.index(s) for s in filters.counted_statuses])
+    counted = announced & np.isin(status, [STATUSES.index(s) for s in filters.offered_statuses])
     counted &= ~lending
     if filters.scopes:
         counted &= in_scopes

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from coalition.access import audit
 from coalition.access.auth import Actor
 from coalition.errors import Problem, ValidationFailed
+from coalition.read.changes import INITIAL_RECORD_REASON
 from coalition.seed.files import (
     PLEDGE_COLUMNS,
     Row,
@@ -48,7 +49,7 @@ from db.models import (
 SEED_ACTOR = Actor.for_system("seed")
 
 
-SEED_REASON = "Initial seed from public reporting"
+SEED_REASON = INITIAL_RECORD_REASON
 
 
 def load_seed(data_dir: Path) -> SeedBundle:

@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, select
 
 from coalition.access import audit
 from coalition.seed.files import SeedBundle
-from coalition.seed.load import SEED_ACTOR, SEED_REASON, mark_applied, stored_id
+from coalition.seed.load import SEED_ACTOR, mark_applied, stored_id
 from coalition.write.pledges import (
     create_pledges,
     known_currencies,
@@ -36,6 +36,7 @@ from db.models import (
 
 M = TypeVar("M", bound=SQLModel)
 CORRECTION_REASON = "Correction from the re-checked seed files (see data/CHANGELOG.md)"
+ADDITION_REASON = "Added from the re-checked seed files (see data/CHANGELOG.md)"
 
 
 @dataclass
@@ -215,7 +216,7 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
         report.pledges_corrected.append(key)
     if new:
         ids = create_pledges(
-            session, actor=SEED_ACTOR, entries=[values for _, values in new], reason=SEED_REASON
+            session, actor=SEED_ACTOR, entries=[values for _, values in new], reason=ADDITION_REASON
         )
         session.add_all(
             SeedPledge(seed_key=key, pledge_id=pledge_id)

@@ -28,7 +28,22 @@ def money(amount: float | None, currency: str = "EUR") -> str:
             chosen += 1
             scaled = round(size / units[chosen][0], 2)
         return f"{sign}{prefix}{scaled:,.2f}".rstrip("0").rstrip(".") + units[chosen][1] + suffix
-    return f"{prefix}{amount:,.0f}{suffix}"
+    return f"{sign}{prefix}{size:,.0f}{suffix}"
+
+
+def money_words(amounts: pd.Series, currencies: pd.Series | None = None) -> pd.Series:
+    """A column of amounts as a reader reads them ("€1.94bn", "£200m"; blank where none):
+    for the screen and paper, where a long number is cut to fit its column. Files keep the
+    numbers at full precision."""
+    currencies = pd.Series("EUR", index=amounts.index) if currencies is None else currencies
+    return pd.Series(
+        [
+            "" if amount is None or pd.isna(amount) else money(float(amount), currency or "EUR")
+            for amount, currency in zip(amounts, currencies.fillna("EUR"), strict=True)
+        ],
+        index=amounts.index,
+        dtype=object,
+    )
 
 
 def pledge_size(

@@ -32,3 +32,50 @@ RATE_KIND_LABELS = {
     "monthly_average": "Monthly average",
     "annual_average": "Annual average",
 }
+CONFIDENCE_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+QUALIFIER_LABELS = {"exact": "exactly", "approx": "about", "up_to": "up to", "at_least": "at least"}
+PRECISION_LABELS = {"day": "to the day", "month": "to the month", "year": "to the year"}
+
+# A pledge's fields as a reader names them (histories, conflicts, previews).
+FIELD_LABELS = {
+    "participant_code": "Participant",
+    "category": "Category",
+    "status": "Status",
+    "description": "What",
+    "quantity": "Size",
+    "quantity_qualifier": "Qualifier",
+    "currency": "Currency",
+    "capability_type": "Type",
+    "conditions": "Conditions",
+    "announced_on": "Announced",
+    "announced_precision": "Date as precise as",
+    "start_on": "Starts",
+    "end_on": "Ends",
+    "instrument": "Given as",
+    "scope": "Part of",
+    "source_title": "Source",
+    "source_url": "Link",
+    "source_published_on": "Source published",
+    "confidence": "Confidence",
+    "notes": "Notes",
+}
+# The words for a coded field's values.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "scope": SCOPE_LABELS,
+    "instrument": INSTRUMENT_LABELS,
+    "confidence": CONFIDENCE_LABELS,
+    "quantity_qualifier": QUALIFIER_LABELS,
+    "announced_precision": PRECISION_LABELS,
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def value_label(name: str, value: str) -> str:
+    """A coded value as a reader says it: a status or a category as a word, a scope or an
+    instrument by its label; any other value as it is."""
+    if name in ("status", "category"):
+        return label(value)
+    return VALUE_LABELS.get(name, {}).get(value, value)

@@ -31,17 +31,17 @@ def test_known_totals_are_shown_with_the_count_of_unknown_sizes(seeded):
     assert troops.known_total == 100
     assert troops.unknown_size == troops.pledges - 1 > 0
     assert troops.figure() == "≥ 100 troops"
-    assert troops.summary() == f"≥ 100 troops, + {troops.unknown_size} pledges of unknown size"
+    assert troops.summary() == f"≥ 100 troops, + {troops.unknown_size} offers of unknown size"
     aircraft = figures.category("aircraft")
     assert aircraft.known_total == 0 and aircraft.unknown_size == aircraft.pledges == 1
     # Unknown is never zero: no size published reads as such, not as "0 aircraft".
-    assert aircraft.figure() == aircraft.summary() == "1 pledge, size not published"
+    assert aircraft.figure() == aircraft.summary() == "1 offer, size not published"
     # The tile's caption counts its participants in words that agree with the number.
-    assert aircraft.caption() == "1 pledge, size not published; from 1 participant"
+    assert aircraft.caption() == "1 offer, size not published; from 1 participant"
     assert troops.caption().endswith(f"from {troops.participants} participants")
     assert troops.participants > 1
     ships = CategoryFigures("ships", pledges=0, participants=0, known_total=0, unknown_size=0)
-    assert ships.caption() == "No ships pledge in this view."
+    assert ships.caption() == "No ships offer in this view."
 
 
 def test_funding_is_converted_to_eur_at_the_stored_rate(seeded):

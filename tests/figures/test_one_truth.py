@@ -12,25 +12,33 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
+import pypdf
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from coalition.access.auth import Actor
+from coalition.figures import maps, measures, ranking
+from coalition.figures.geometry import world_features
+from coalition.figures.tiles import tiles
 from coalition.figures.view import build_view
 from coalition.money.sizes import is_lending, measured_size
+from coalition.output.briefing import content
+from coalition.output.briefing.pdf import render
 from coalition.output.snapshots import build_snapshot
-from coalition.read import timeline
+from coalition.read import queries, timeline
+from coalition.read.as_of import AS_OF_EARLIEST
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
 from coalition.write.pledges import create_pledge, update_pledge
 from core.vocabulary import (
     CATEGORIES,
     COALITION_SCOPES,
-    INACTIVE_STATUSES,
     INSTRUMENTS,
+    OFFER_STATUSES,
     SCOPES,
     STATUSES,
+    is_offer,
 )
 from db.engine import read_session, write_session
 from db.models import PledgeRevision
@@ -134,8 +142,9 @@ filters_strategy = st.builds(
 
 
 def counted(rows: pd.DataFrame) -> pd.DataFrame:
-    """The listed rows a total adds up: live pledges, not loans or guarantees."""
-    return rows[~rows["status"].isin(INACTIVE_STATUSES) & ~is_lending(rows)]
+    """The listed rows a total adds up: offers (announced or further up the ladder), not
+    loans or guarantees."""
+    return rows[rows["status"].isin(OFFER_STATUSES) & ~is_lending(rows)]
 
 
 def assert_one_truth(session, filters: PledgeFilter, known_at, recorded: list) -> None:
@@ -212,3 +221,76 @@ def test_the_current_record_and_its_history_agree(generated):
             )
             early = build_view(session, replace(filters, as_of=date(2024, 6, 1)))
             assert early.pledges.empty and early.headline.participants == 0
+
+
+# One meaning of "offers": every surface counts the same participants as offering troops.
+
+
+def offering_troops(session, filters: PledgeFilter, known_at) -> dict[str, set[str] | int]:
+    """Who each surface says offers troops (or how many, where it says only that)."""
+    view = build_view(session, filters, known_at)
+    figures = view.by_participant
+    surfaces: dict[str, set[str] | int] = {}
+    tile = next(t for t in tiles(view) if t.category == "troops")
+    surfaces["tile"] = 0 if tile.value in ("none", "not shown") else int(tile.value.split()[0])
+    surfaces["ladder"] = view.headline.ladders["troops"].offering
+    surfaces["map"] = {code for code, rung in figures["troops_rung"].items() if is_offer(rung)}
+    records, _ = maps.country_records(figures, measures.MEASURES["troops"], world_features())
+    offered_colours = {tuple(c) for c in maps.SCALE} | {maps.UNKNOWN_SIZE}
+    surfaces["map colours"] = {
+        r["code"] for r in records if r["code"] and tuple(r["fill"]) in offered_colours
+    }
+    surfaces["briefing map"] = {
+        code for code, kind in content.map_classes(view).items() if kind == "troops"
+    }
+    order = ranking.ranking(view, "troops")
+    surfaces["ranking"] = set(
+        order.loc[order["group"].isin((ranking.KNOWN, ranking.UNKNOWN)), "code"]
+    )
+    matrix = ranking.coverage(view, ("troops",))
+    surfaces["coverage"] = set(matrix.loc[matrix["troops"].isin(ranking.OFFERED), "code"])
+    snapshot = build_snapshot(session, filters, known_at or view_pin(session))
+    listed = list(csv.DictReader(io.StringIO(snapshot.csv.decode("utf-8"))))
+    surfaces["CSV"] = {
+        r["participant_code"]
+        for r in listed
+        if r["category"] == "troops" and r["counts_as_offer"] == "yes"
+    } & set(view.participants["code"])
+    return surfaces
+
+
+def view_pin(session):
+    return queries.last_change(session) or FIXED_NOW
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(filters=filters_strategy, pin=st.none() | st.floats(min_value=0, max_value=1))
+@example(filters=PledgeFilter(), pin=None)
+@example(filters=PledgeFilter(statuses=(), scopes=SCOPES), pin=None)
+def test_every_surface_counts_the_same_participants_as_offering_troops(generated, filters, pin):
+    engine, recorded = generated
+    known_at = None if pin is None else recorded[int(pin * (len(recorded) - 1))]
+    with read_session(engine) as session:
+        surfaces = offering_troops(session, filters, known_at)
+        if not filters.shows("troops"):
+            return
+        pin = known_at or view_pin(session)
+        briefing = content.gather(session, filters, AS_OF_EARLIEST, pin)
+    pages = pypdf.PdfReader(io.BytesIO(render(briefing))).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    who = surfaces["map"]
+    assert isinstance(who, set)
+    for name in ("map colours", "briefing map", "ranking", "coverage", "CSV"):
+        assert surfaces[name] == who, name
+    assert surfaces["tile"] == surfaces["ladder"] == len(who)
+    # The pack, read back: its troops tile (and its map's line, when there is a map) count
+    # the same participants.
+    offered = briefing.view.headline.ladders["troops"]
+    assert offered.offering == len(who)
+    assert f"Ladder: {offered.text()}." in text
+    if not briefing.view.by_participant.empty:
+        assert f"troops: {offered.text()}" in text

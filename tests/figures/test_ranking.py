@@ -42,10 +42,11 @@ def test_troops_rank_published_figures_first_then_unknown_sizes_then_nothing(eng
     assert rows(countries, "Troops offered") == [
         ("New Zealand", "100 troops"),
         # Sizes never published: listed after every published figure, and never as 0.
-        ("France", "1 pledge, size not published"),
-        ("United Kingdom", "1 pledge, size not published"),
-        # Poland's refusal is not an offer (and is hidden by the default status filter).
-        ("Poland", "nothing reported"),
+        ("France", "1 offer, size not published"),
+        ("United Kingdom", "1 offer, size not published"),
+        # Poland's refusal is not an offer: said as such, last (the default status filter
+        # hides refusals from the tables, not from where each participant stands).
+        ("Poland", "ruled out"),
     ]
     assert countries["Rank"].tolist()[0] == 1
     assert countries["Rank"].isna().tolist() == [False, True, True, True]
@@ -98,7 +99,7 @@ def test_ratios_say_what_they_are_worked_out_from(engine):
     assert countries["Worked out from"][0] == "100 troops for 5,000,000 people (2023)"
     assert rows(countries, "Troops per million inhabitants")[1] == (
         "France",
-        "1 pledge, size not published",
+        "1 offer, size not published",
     )
     # Nothing known to divide: no basis, and the institutions have no population anyway.
     assert countries["Worked out from"][1] == ""
@@ -131,7 +132,7 @@ def test_the_chart_draws_published_figures_only_with_money_in_the_pages_format(e
 
 
 def test_coverage_matrix_says_what_each_participant_has_offered(engine):
-    matrix = ranking.coverage(view_of(engine, ranking.coverage_filters(PledgeFilter())))
+    matrix = ranking.coverage(view_of(engine, PledgeFilter()))
     table = ranking.coverage_for_display(matrix)
     assert list(table.columns) == [
         "Participant",
@@ -176,18 +177,22 @@ def test_coverage_matrix_says_what_each_participant_has_offered(engine):
 
 
 def test_coverage_precedence_known_unknown_considering_ruled_out_nothing(engine):
-    view = view_of(engine, ranking.coverage_filters(PledgeFilter()))
+    view = view_of(engine, PledgeFilter(statuses=()))
     pledges = view.pledges
     poland = pledges["participant_code"] == "POL"
     template = pledges[poland].iloc[0]
 
     def with_pledges(*entries: tuple[str, float | None]):
-        extra = [
-            template.to_dict() | {"id": 9000 + n, "status": status, "quantity": size}
-            for n, (status, size) in enumerate(entries)
-        ]
-        frame = pd.concat([pledges[~poland], pd.DataFrame(extra)], ignore_index=True)
-        matrix = ranking.coverage(replace(view, pledges=frame), ("troops",))
+        extra = pd.DataFrame(
+            [
+                template.to_dict() | {"id": 9000 + n, "status": status, "quantity": size}
+                for n, (status, size) in enumerate(entries)
+            ],
+            columns=pledges.columns,
+        )
+        frame = pd.concat([pledges[~poland], extra], ignore_index=True)
+        refusals = frame[frame["status"] == "ruled_out"]
+        matrix = ranking.coverage(replace(view, pledges=frame, refusals=refusals), ("troops",))
         return matrix.set_index("code").loc["POL", "troops"]
 
     assert with_pledges(("ruled_out", None)) == "ruled out"
@@ -200,10 +205,11 @@ def test_coverage_precedence_known_unknown_considering_ruled_out_nothing(engine)
 
 def test_the_coverage_matrix_keeps_the_chosen_categories_and_refusals(engine):
     filters = PledgeFilter(categories=("troops", "ships"))
-    assert ranking.coverage_filters(filters).statuses[-1] == "ruled_out"
-    assert ranking.coverage_filters(PledgeFilter(statuses=())).statuses == ()
-    matrix = ranking.coverage(view_of(engine, ranking.coverage_filters(filters)), ("troops",))
+    assert "ruled_out" not in filters.statuses  # hidden from the tables by default...
+    matrix = ranking.coverage(view_of(engine, filters), ("troops",))
     assert list(ranking.coverage_for_display(matrix).columns) == ["Participant", "Kind", "Troops"]
+    # ... and still the matrix's answer for a participant that ruled troops out.
+    assert matrix.set_index("code").loc["POL", "troops"] == "ruled out"
     assert ranking.measures_for(filters) == ["troops", "troops_per_million", "ships"]
 
 

@@ -48,7 +48,7 @@ def test_the_timeline_follows_the_rules_on_frames(history, filters):
     with read_session(history) as session:
         series, counts = timeline.timeline_series(session, filters)
         states = oracles.states_over_time(queries.revisions_frame(session, filters))
-    expected = oracles.cumulative_by_category(states, filters.counted_statuses, filters.scopes)
+    expected = oracles.cumulative_by_category(states, filters.offered_statuses, filters.scopes)
     expected = expected[expected["category"].map(filters.shows)]
     assert len(series) > 100
     same(series, expected, ["category", "date"])

@@ -184,8 +184,8 @@ def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figur
     assert badges["NATO"]["offset"] != badges["EUU"]["offset"]
     assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no polygon
     tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
-    assert "+ 1 pledge of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip
-    assert "pledged, size not published" in [entry.text for entry in legend]
+    assert "+ 1 offer of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip
+    assert "offers, size not published" in [entry.text for entry in legend]
 
 
 def test_deck_payload_stays_small(figures):
@@ -226,7 +226,7 @@ def test_history_says_what_changed(engine):
         editors = [staff_id(session, email) for email in ("a@example.org", "b@example.org")]
     assert history["What changed"].tolist() == [
         "created",
-        "status: announced → committed; quantity: unknown → 2",
+        "Status: Announced → Committed; Size: not published → 2 ships",
     ]
     # Staff by their pseudonymous ids: viewers see this history, emails stay with the admin.
     assert history["By"].tolist() == editors and all(e.startswith("staff-") for e in editors)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from coalition.errors import ValidationFailed
 from coalition.figures import force_gap
+from coalition.figures.tiles import tiles
 from coalition.figures.view import build_view
 from coalition.output.briefing import content, pdf
 from coalition.output.snapshots import build_snapshot, pin_known_at
@@ -50,7 +51,7 @@ def test_the_pack_is_the_same_bytes_every_time_on_a_4_pages(engine):
     assert first == second
     assert first.startswith(b"%PDF-")
     reader, _ = read_back(first)
-    assert 1 <= len(reader.pages) <= 2
+    assert len(reader.pages) == 3  # two pages, and the sources' annex
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
             A4_POINTS, abs=0.01
@@ -85,7 +86,7 @@ def test_another_process_makes_the_same_bytes(engine, database_url):
 
 
 def test_the_pack_says_what_the_view_says(engine):
-    _, text = read_back(pack(engine))
+    reader, text = read_back(pack(engine))
     assert "As of 30 September 2025" in text
     with read_session(engine) as session:
         known_at = pin_known_at(session, "")
@@ -93,28 +94,32 @@ def test_the_pack_says_what_the_view_says(engine):
         targets = queries.targets_frame(session)
         snapshot = build_snapshot(session, FILTERS, known_at)
     headline = view.headline
-    # The headline tiles, worded as on the overview.
+    # The headline tiles, worded as on the overview (one list of tiles for both).
+    for shown in tiles(view):
+        assert f"{shown.label.upper()} {shown.value}" in text
+        for note in shown.notes:
+            assert note in text
     troops = headline.category("troops")
-    assert troops.short() == "≥ 100 troops"
-    assert troops.short() in text
-    assert troops.summary() in text  # "≥ 100 troops, + 1 pledge of unknown size"
-    assert headline.category("funding").short() in text  # "€2bn"
-    assert headline.category("ships").short() in text  # "2 ships"
     assert f"PARTICIPANTS {headline.participants}" in text
-    # The force gap: known offers against each planning figure stated by then, in troops and %.
+    # The force gap: known offers against each planning figure stated by then, in troops and
+    # %, each figure footnoted to its numbered source.
     gaps = force_gap.force_gap(troops, targets, AS_OF)
     assert list(gaps["name"]) == ["Fixture brigade option"]
-    assert "Fixture brigade option 10,000 2025-04-01 9,900 (1% met) 9,900 (1% met)" in text
+    assert "Fixture brigade option [1] 10,000 2025-04-01 9,900 (1% met) 9,900 (1% met)" in text
     assert gaps.iloc[0]["gap_low"] == 9_900
-    assert "Known troop offers: ≥ 100 troops, + 1 pledge of unknown size, not counted" in text
+    assert "Known troop offers: ≥ 100 troops, + 1 offer of unknown size, not counted" in text
     # The range stated only later is not in a pack as of before it.
     assert "Fixture planning range" not in text
-    # The snapshot CSV of the same view, and its pin.
-    assert snapshot.manifest["sha256"] in text
+    # The snapshot CSV of the same view: its pin, and its hash once, on the last page.
     assert snapshot.manifest["known_at"] in text
-    # Sources, as links.
-    assert "Fixture planners" in text
+    assert text.count(snapshot.manifest["sha256"]) == 1
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert snapshot.manifest["sha256"] in last
+    assert reader.metadata["/Keywords"] == f"snapshot-sha256:{snapshot.manifest['sha256']}"
+    # Sources, numbered and in full.
+    assert "[1] Fixture planners" in text
     assert "https://example.org/fixture/options" in text
+    assert "more sources" not in text
 
 
 def test_the_pack_names_the_movers_since_the_chosen_day(engine):
@@ -134,9 +139,10 @@ def test_the_pack_names_the_movers_since_the_chosen_day(engine):
     assert "Top movers since 01 March 2025" in text
     assert "France +€2bn" in text
     assert "+1 of unknown size" in text
-    # Nothing changed between two days after the last announcement before the as-of date.
+    # Nothing changed between two days after the last announcement before the as-of date:
+    # an empty section is left out, not printed empty.
     _, text = read_back(pack(engine, since=AS_OF))
-    assert "No participant's figures changed between 30 Sep 2025 and 30 Sep 2025." in text
+    assert "Top movers" not in text
 
 
 def test_unknown_sizes_are_never_shown_as_zero(engine):
@@ -144,16 +150,17 @@ def test_unknown_sizes_are_never_shown_as_zero(engine):
     every figure must say so, never "0 aircraft" or "€0"."""
     filters = replace(FILTERS, categories=("aircraft",))
     _, text = read_back(pack(engine, filters))
-    assert "1 pledge, size not published; from 1 participant" in text
-    assert "1 pledge" in text
-    assert not re.search(r"(?<![\d,.])0 (aircraft|troops|ships|pledges)", text)
+    assert "AIRCRAFT 1 participant Offer aircraft; no size published." in text
+    assert "Announced not published" in text  # the aircraft's row in "Who pledged what"
+    assert not re.search(r"(?<![\d,.])0 (aircraft|troops|ships|pledges|offers)", text)
     assert "€0" not in text
-    assert "Troops are not a chosen category, so the force gap is not shown." in text
+    # Troops are not a chosen category: the force gap's section is left out.
+    assert "The force gap" not in text
     # Nor a gap measured from nothing: in Europe no troop offer has a published size (New
-    # Zealand's 100 is the only one), and the pack says so.
+    # Zealand's 100 is the only one), and the pack says so, with no table of gaps.
     _, text = read_back(pack(engine, replace(FILTERS, regions=("Europe",))))
     assert "No troop offer has a published size (1 offer of unknown size)" in text
-    assert "not measurable" in text
+    assert "Short of the low end" not in text
     assert "(0% met)" not in text
 
 

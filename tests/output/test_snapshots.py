@@ -34,17 +34,18 @@ EXPECTED_FUNDING_AND_SHIPS_4_SEPT_2025 = (
     "pledge_id,version,participant_code,participant,category,status,description,quantity,"
     "quantity_qualifier,currency,amount_eur,eur_rate_date,capability_type,conditions,"
     "announced_on,announced_precision,start_on,end_on,source_title,source_url,confidence,notes,"
-    "recorded_at,recorded_by,instrument,scope,source_published_on,eur_rate,eur_rate_kind\r\n"
+    "recorded_at,recorded_by,instrument,scope,source_published_on,eur_rate,eur_rate_kind,"
+    "counts_as_offer\r\n"
     "1,1,GBR,United Kingdom,funding,committed,Fixture export-financed missiles,1600000000,"
     "up_to,GBP,2000000000.00,2025-02-28,air-defence missiles,,2025-03-02,day,,,"
     "Fixture source A,https://example.org/fixture/a,high,A fixture loan guarantee.,"
-    "2025-12-31T00:00:00Z,seed,guarantee,coalition_support,2025-03-02,0.8,daily\r\n"
+    "2025-12-31T00:00:00Z,seed,guarantee,coalition_support,2025-03-02,0.8,daily,yes\r\n"
     "4,1,FRA,France,funding,announced,Fixture grant of two billion euros,2000000000,exact,EUR,"
     "2000000000.00,,,,2025-03-26,day,,,Fixture source C,https://example.org/fixture/c,high,,"
-    "2025-12-31T00:00:00Z,seed,grant,coalition_support,2025-03-27,1,\r\n"
+    "2025-12-31T00:00:00Z,seed,grant,coalition_support,2025-03-27,1,,yes\r\n"
     "6,1,FRA,France,ships,announced,Fixture minehunters,2,exact,,,,minehunter,,2025-09-04,day,,,"
     "Fixture source E,https://example.org/fixture/e,medium,,2025-12-31T00:00:00Z,seed,in_kind,"
-    "reassurance_force,2025-09-05,,\r\n"
+    "reassurance_force,2025-09-05,,,yes\r\n"
 )
 
 

@@ -100,20 +100,21 @@ def test_each_kind_of_change_with_its_old_and_new_values(record):
         "withdrawn": 1,
         "restored": 1,
         "new meeting": 0,
+        "initial record": 0,
     }
     assert changes.summary(found) == "1 new, 1 revised, 1 withdrawn, 1 restored; 0 new meetings"
     revised = one(found, kind="revised")
     assert (revised["participant"], revised["what_changed"]) == (
         "New Zealand",
-        "quantity: 100 → 120",
+        "Size: 100 → 120 troops",
     )
     assert revised["reason"] == "Six more trainers"
     assert revised["size"] == "up to 120 troops"
     assert revised["effective_on"] == TODAY
     assert revised["recorded_at"].date() == TODAY
-    assert one(found, kind="withdrawn")["what_changed"] == "status: announced → withdrawn"
+    assert one(found, kind="withdrawn")["what_changed"] == "Status: Announced → Withdrawn"
     restored = one(found, kind="restored")
-    assert restored["what_changed"] == "status: withdrawn → announced"
+    assert restored["what_changed"] == "Status: Withdrawn → Announced"
     assert restored["role"] == "admin"
     new = one(found, kind="new")
     assert (new["what_changed"], new["size"], new["version"]) == ("created", "2 ships", 1)
@@ -126,7 +127,7 @@ def test_each_kind_of_change_with_its_old_and_new_values(record):
     }
     download = to_csv(changes.changes_for_display(found)).decode()
     assert "@" not in download
-    assert "quantity: 100 → 120" in download and "Six more trainers" in download
+    assert "Size: 100 → 120 troops" in download and "Six more trainers" in download
 
 
 def staff_id_of(engine, email: str) -> str:
@@ -158,10 +159,13 @@ def test_by_recorded_and_by_effective_select_different_changes(record):
     assert len(between(record, *october, "effective")) == 1
     assert between(record, *LAST_WEEK, "effective").empty
     assert between(record, *october, "recorded").empty
-    # The seeded pledges were announced (and took effect) in March 2025, recorded in June.
+    # The seeded pledges were announced (and took effect) in March 2025, recorded in June:
+    # the initial record, never counted as new pledges of its week.
     seeded = between(record, date(2025, 3, 1), date(2025, 3, 31), "effective")
-    assert changes.counts(seeded)["new"] == 4
-    assert changes.counts(between(record, date(2025, 6, 1), date(2025, 6, 1)))["new"] == 7
+    assert (changes.counts(seeded)["new"], changes.counts(seeded)["initial record"]) == (0, 4)
+    loaded = between(record, date(2025, 6, 1), date(2025, 6, 1))
+    assert (changes.counts(loaded)["new"], changes.counts(loaded)["initial record"]) == (0, 7)
+    assert "Not counted as changes: the initial record (7 pledges" in changes.summary(loaded)
     # Both ends of a period are whole days, included.
     assert len(between(record, date(2025, 10, 1), date(2025, 10, 1), "effective")) == 1
 
@@ -198,7 +202,7 @@ def test_a_pledge_that_moved_category_is_seen_by_both_categories(record):
     change(record, "GBR", "aircraft", {"category": "other"})
     for category in ("aircraft", "other"):
         found = between(record, *LAST_WEEK, categories=(category,))
-        assert found["what_changed"].tolist() == ["category: aircraft → other"]
+        assert found["what_changed"].tolist() == ["Category: Aircraft → Other"]
     assert between(record, *LAST_WEEK, categories=("ships",)).empty
 
 
@@ -346,7 +350,7 @@ def test_the_differ_compares_rows_and_plain_dicts_alike(record):
         old = before.model_dump()
     new = old | {"quantity": 120.0, "conditions": None, "end_on": date(2027, 1, 31)}
     expected = (
-        "quantity: 100 → 120; conditions: outside Ukraine → unknown; end: 2026-12-31 → 2027-01-31"
+        "Size: 100 → 120 troops; Conditions: outside Ukraine → none; Ends: 2026-12-31 → 2027-01-31"
     )
     assert describe_changes(old, new) == expected
     assert describe_changes(pd.Series(old), pd.Series(new)) == expected

@@ -44,3 +44,12 @@ def table_with(at: AppTest, column: str):
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def tile(at: AppTest, label: str) -> tuple[str, list[str]]:
+    """A headline tile of the overview: its value and the notes beneath it."""
+    for column in at.columns:
+        found = [m for m in column.metric if m.label == label]
+        if found:
+            return found[0].value, [c.value for c in column.caption]
+    raise KeyError(label)

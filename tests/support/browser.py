@@ -235,3 +235,21 @@ def open_pledge_for_editing(page, base: str, pledge_label: str) -> None:
     # While the form is renewed for the chosen pledge, the old one shows beside it for a
     # moment: wait until only the new one is left.
     wait_for_input_value(page, "Reason for this change *", "")
+
+
+def tile_text(page, label: str) -> str:
+    """All an overview tile says: its value and the notes beneath it."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    column = page.locator('[data-testid="stColumn"]').filter(has=metric)
+    return " ".join(column.first.inner_text().split())
+
+
+def wait_for_tile(page, label: str, text: str) -> None:
+    """Until the overview tile ``label`` says ``text`` (a rerun replaces it in place)."""
+    page.wait_for_function(
+        """([label, text]) => [...document.querySelectorAll('[data-testid="stColumn"]')]
+            .some(c => c.querySelector('[data-testid="stMetric"]')?.innerText.includes(label)
+                && c.innerText.replace(/\\s+/g, " ").includes(text))""",
+        arg=[label, text],
+        timeout=30_000,
+    )

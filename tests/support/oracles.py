@@ -134,7 +134,7 @@ def stage_series(states: pd.DataFrame, filters: PledgeFilter) -> pd.DataFrame:
     """Per category and stage, a step series from ``timeline.states_over_time``: from each
     date, the published sizes summed, the pledges counted and those of unknown size."""
     states = with_lending_apart(states)
-    counted = filters.counted_statuses
+    counted = filters.ladder_statuses
     parts = []
     for stage in delivery.stages_for(filters):
         statuses = tuple(s for s in delivery.STAGE_STATUSES[stage] if s in counted)

@@ -19,7 +19,7 @@ from coalition.write.pledges import update_pledge
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
-from tests.support.app import metric, start_app, table_with
+from tests.support.app import metric, start_app, table_with, tile
 from tests.support.data import cli_env, generate_synthetic
 from ui.widgets.tables import ROWS_PER_PAGE
 
@@ -48,16 +48,26 @@ def test_every_page_renders_without_exception(app):
 def test_overview_shows_the_seeded_coalition(app):
     assert app.title[0].value == "Coalition of the willing: pledges overview"
     assert metric(app, "Participants") == "7"
-    # Unknown is never zero: a known sum with unknown sizes beside it is a lower bound, and
-    # a category with no published size says so instead of showing 0.
-    assert metric(app, "Troops") == "≥ 100 troops"
-    assert metric(app, "Aircraft") == "1 pledge"
-    assert any(c.value.startswith("1 pledge, size not published") for c in app.caption)
-    assert metric(app, "Ships") == "2 ships"
-    assert any(
-        c.value.startswith("≥ 100 troops, + ") and "pledges of unknown size" in c.value
-        for c in app.caption
+    # A tile counts the participants that offer (announced or further up the ladder), never
+    # a number that mixes rungs; the ladder is beneath it, refusals included though the
+    # status filter hides them from the tables.
+    value, notes = tile(app, "Troops")
+    assert value == "3 participants"
+    assert "Ladder: 1 committed · 2 announced · 1 ruled out." in notes
+    # One published size is said to be one, never read as a total; unknown is never zero.
+    assert notes[0] == (
+        "Offer troops; one published size, not a total: 100 troops (New Zealand); "
+        "2 offers of unknown size."
     )
+    assert tile(app, "Aircraft") == (
+        "1 participant",
+        ["Offer aircraft; no size published.", "Ladder: 1 announced."],
+    )
+    assert tile(app, "Ships")[0] == "1 participant"
+    value, notes = tile(app, "Funding")
+    assert value == "2 participants"
+    assert notes[0] == "Offer funding; one published amount, not a total: €2bn (France)."
+    assert notes[2] == "Apart, never added: loans and guarantees, €2bn."
     table = table_with(app, "Size")
     # The 9 fixture pledges less Poland's refusal and New Zealand's bilateral aid, both hidden
     # by default.
@@ -217,9 +227,9 @@ def test_as_of_shows_the_figure_before_a_revision_and_today_the_new_one(monkeypa
         )
     engine.dispose()
     at.run()
-    assert metric(at, "Troops") == "≥ 150 troops"
+    assert "one published size, not a total: 150 troops" in tile(at, "Troops")[1][0]
     at.sidebar.date_input(key="filter_as_of").set_value(date(2026, 1, 15)).run()
-    assert metric(at, "Troops") == "≥ 100 troops"
+    assert "one published size, not a total: 100 troops" in tile(at, "Troops")[1][0]
     assert any("as it stood on 15 January 2026" in i.value for i in at.info)
     assert "up to 100 troops" in set(table_with(at, "Size")["Size"])
 
@@ -266,7 +276,7 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
     """Cached reads are keyed by the shared data version: a write made by another process
     (here the import command) is on screen at this session's next interaction."""
     at = start_app(monkeypatch, postgres_url).run()
-    assert metric(at, "Troops") == "≥ 100 troops"
+    assert "one published size, not a total: 100 troops" in tile(at, "Troops")[1][0]
     assert set(pledged_troops_bar(at)["x"]) == {100}
     at.run()  # a warm rerun, served from the cache
     update = tmp_path / "more-troops.csv"
@@ -284,7 +294,7 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
     )
     assert result.returncode == 0, result.stderr
     at.run()
-    assert metric(at, "Troops") == "≥ 300 troops"
+    assert "300 troops published by 2 participants" in tile(at, "Troops")[1][0]
     # Figures are shared between sessions per data version: the chart moved on too.
     assert set(pledged_troops_bar(at)["x"]) == {300}
 

@@ -14,7 +14,7 @@ from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
 from tests.support.accounts import LOCAL_EDITOR
-from tests.support.app import metric, start_app
+from tests.support.app import start_app, tile
 from ui.forms import pledge_fields as editing
 
 
@@ -81,7 +81,8 @@ def test_an_editor_records_a_pledge_and_the_overview_shows_it(monkeypatch, datab
     assert not at.exception
     assert at.success and at.success[0].value.startswith("Saved pledge")
     at.switch_page("../pages/overview.py").run()
-    assert metric(at, "Troops") == "≥ 500 troops"  # New Zealand's 100 + these 400
+    # New Zealand's 100 + these 400.
+    assert "500 troops published by 2 participants" in tile(at, "Troops")[1][0]
 
 
 def test_every_problem_shows_on_its_field_and_nothing_is_written(monkeypatch, sqlite_url):
@@ -164,8 +165,8 @@ def test_a_conflicting_save_shows_both_and_reapplies_without_losing_either(
     save_button(at).click().run()
     assert "Someone saved this pledge while you were editing it" in at.warning[0].value
     table = at.dataframe[0].value.set_index("field")
-    assert table.loc["conditions", "they saved"] == "UK-led programme"
-    assert table.loc["quantity", "you want"] == "120"
+    assert table.loc["Conditions", "they saved"] == "UK-led programme"
+    assert table.loc["Size", "you want"] == "120"
     at.button(key="edit_reapply").click().run()
     assert at.success[0].value.startswith(f"Saved pledge {pledge_id} (version 3)")
     with read_session(engine) as session:

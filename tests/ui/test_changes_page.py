@@ -86,7 +86,7 @@ def test_the_page_opens_on_the_last_week_and_writes_it_into_the_address(monkeypa
     assert subheader(at) == f"What changed between {day(week_ago)} and {day(today)}"
     assert summary(at) == "**0 new, 1 revised, 0 withdrawn, 0 restored; 0 new meetings**"
     shown = table_with(at, "What changed")
-    assert shown["What changed"].tolist() == ["quantity: 100 → 120"]
+    assert shown["What changed"].tolist() == ["Size: 100 → 120 troops"]
     assert shown["Role"].tolist() == ["editor"]
     assert shown["Reason"].tolist() == ["Six more trainers"]
     assert shown["In effect from"].tolist() == ["2025-10-01"]
@@ -114,11 +114,18 @@ def test_an_address_names_the_period_and_changing_it_changes_the_address(monkeyp
     assert address(at) == {"from": "2025-03-01", "to": "2025-10-04", "by": "effective"}
     assert at.query_params["category"] in ("troops", ["troops"])
     # Troops announced then: the UK's and New Zealand's (Poland's refusal is not a default status).
-    assert summary(at) == "**2 new, 1 revised, 0 withdrawn, 0 restored; 3 new meetings**"
+    # The two pledges of the period are the seed's: the initial record, not new pledges.
+    assert summary(at) == (
+        "**0 new, 1 revised, 0 withdrawn, 0 restored; 3 new meetings. Not counted as changes: "
+        "the initial record (2 pledges from public reporting), loaded in this period**"
+    )
     at.radio(key="changes_by").set_value("recorded").run()
     assert address(at)["by"] == "recorded"
     # The three troop pledges seeded (recorded on 1 June); the revision was recorded today.
-    assert summary(at) == "**3 new, 0 revised, 0 withdrawn, 0 restored; 3 new meetings**"
+    assert summary(at) == (
+        "**0 new, 0 revised, 0 withdrawn, 0 restored; 3 new meetings. Not counted as changes: "
+        "the initial record (3 pledges from public reporting), loaded in this period**"
+    )
 
     # The period survives a visit to another page (which drops it from the address) and is
     # written back on return.
@@ -186,7 +193,7 @@ def test_an_empty_period_says_so(monkeypatch, sqlite_url):
 def test_the_period_follows_as_of_and_filters_apply(monkeypatch, sqlite_url):
     at = open_page(monkeypatch, sqlite_url, as_of="2025-10-03", by="effective")
     assert subheader(at) == "What changed between 26 Sep 2025 and 03 Oct 2025"
-    assert table_with(at, "What changed")["What changed"].tolist() == ["quantity: 100 → 120"]
+    assert table_with(at, "What changed")["What changed"].tolist() == ["Size: 100 → 120 troops"]
     at.sidebar.multiselect(key="filter_categories").set_value(["ships"]).run()
     assert any(i.value.startswith("Nothing changed between") for i in at.info)
     at.sidebar.multiselect(key="filter_categories").set_value([]).run()

@@ -146,8 +146,8 @@ def test_an_existing_pledge_s_state_keeps_what_was_loaded_through_a_conflict(eng
     assert conflicted.values == state.values and conflicted.version == state.version
     assert conflicted.conflict.version == state.version + 1
     table = conflicted.conflict_table().set_index("field")
-    assert table.loc["conditions", "they saved"] == "UK-led programme"
-    assert table.loc["quantity", "you want"] == "120"
+    assert table.loc["Conditions", "they saved"] == "UK-led programme"
+    assert table.loc["Size", "you want"] == "120"
 
     # Re-applied on the current version, the change keeps their conditions.
     with write_session(engine) as session:

@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from coalition.errors import Problem
 from coalition.money.exchange import rate_for
-from coalition.read.history import FIELD_LABELS, shown
+from coalition.read.history import shown
 from coalition.text.formatting import money, pledge_size, rate_description
+from coalition.text.labels import field_label
 from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
@@ -413,11 +414,11 @@ def conflict_table(
     what you want. Nothing of either side is lost."""
     rows = []
     for name in PledgeFields.model_fields:
-        before, saved, wanted = (shown(v.get(name)) for v in (started_from, theirs, mine))
+        before, saved, wanted = (shown(v.get(name), name, v) for v in (started_from, theirs, mine))
         if saved != before or (name in mine and wanted != before):
             rows.append(
                 {
-                    "field": FIELD_LABELS.get(name, name),
+                    "field": field_label(name),
                     "you started from": before,
                     "they saved": saved,
                     "you want": wanted if name in mine else before,

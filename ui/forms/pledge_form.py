@@ -349,7 +349,7 @@ def show_conflict(
         f"{conflict.version}). Nothing of yours was saved and nothing is lost: compare "
         "below, then re-apply your changes on top of theirs, or start again from theirs."
     )
-    st.dataframe(state.conflict_table(), hide_index=True)
+    st.dataframe(state.conflict_table(), hide_index=True, placeholder="—")
     left, right = st.columns(2)
     if left.button("Re-apply my changes on the current version", key="edit_reapply"):
         # The loaded values stay until this save succeeds (_save clears them then): if it

@@ -12,8 +12,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coalition.text import formatting
+from coalition.read import queries
+from coalition.text import file_names, formatting
 from coalition.text.safe_csv import print_table, to_csv
+from ui.resources import read
+from ui.run_context import this_run
 
 ROWS_PER_PAGE = 500
 # A pledge on paper: what, how much, when and who reported it. The other columns (links,
@@ -48,15 +51,30 @@ def file_download(
     where.download_button(label, data=data, file_name=file_name, mime=mime, key=key, **options)
 
 
+def stamped(name: str) -> str:
+    """A table's file name that says what it holds: "force-gap.csv" becomes
+    "coalition-force-gap_as-of-2025-09-30_known-2026-12-06T1710Z.csv", the day shown and the
+    record's last change (text.file_names)."""
+    stem, _, extension = name.rpartition(".")
+    filters = this_run().filters
+    return file_names.file_name(
+        stem,
+        as_of=filters.when.shown,
+        known_at=read(queries.last_change),
+        categories=filters.categories,
+        extension=extension,
+    )
+
+
 def csv_download(
     frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str, label: str = ""
 ) -> None:
-    """The table as shown, as UTF-8 CSV with formula-looking text neutralised. The file is made
-    when the button is clicked, not on every rerun."""
+    """The table as shown, as UTF-8 CSV with formula-looking text neutralised, named for what
+    it holds (``stamped``). The file is made when the button is clicked, not on every rerun."""
     file_download(
         label or "Download this table (CSV)",
         lambda: to_csv(frame() if callable(frame) else frame),
-        file_name=file_name,
+        file_name=stamped(file_name),
         mime="text/csv",
         key=key,
     )
@@ -84,11 +102,22 @@ def printed(rows: pd.DataFrame) -> None:
     st.html(print_table(rows))
 
 
-def table(frame: pd.DataFrame, *, file_name: str, key: str, **options) -> None:
+def table(
+    frame: pd.DataFrame,
+    *,
+    file_name: str,
+    key: str,
+    download: pd.DataFrame | None = None,
+    **options,
+) -> None:
+    """A table to read, and its CSV: ``download`` where the file holds more than the screen
+    shows (numbers at full precision where the screen has them in words)."""
     rows = page_of_rows(frame, key=key)
     st.dataframe(rows, hide_index=True, placeholder="—", **options)
     printed(rows)
-    csv_download(frame, file_name=file_name, key=f"{key}_download")
+    csv_download(
+        frame if download is None else download, file_name=file_name, key=f"{key}_download"
+    )
 
 
 def pledge_table(
@@ -100,13 +129,13 @@ def pledge_table(
         return formatting.pledges_for_display(rows).drop(columns=list(hide))
 
     shown = for_display(page_of_rows(pledges, key=key))
+    shown = shown.assign(EUR=formatting.money_words(shown["EUR"]))
     st.dataframe(
         shown,
         hide_index=True,
         placeholder="—",
         key=key,
         column_config={
-            "EUR": st.column_config.NumberColumn("EUR", format="€%,.0f"),
             "Link": st.column_config.LinkColumn("Link", display_text="open source"),
             "What": st.column_config.TextColumn(width="large"),
         },

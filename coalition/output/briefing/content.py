@@ -1,6 +1,7 @@
 """What the briefing pack says: every read it needs, pinned to one known-at time (``gather``), and
-what is worked out from them: the tiles, the movers since a chosen day, the sources, each
-participant's class on the map. ``pdf.render`` draws it."""
+what is worked out from them: the freshness of the record, the movers since a chosen day, who
+pledged what, the sources numbered in order of citation, each participant's class on the
+map. ``pdf.render`` draws it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ from sqlmodel import Session
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.figures import force_gap, geometry
-from coalition.figures.metrics import Headline
+from coalition.figures.ladder import RULED_OUT, RUNG_WORDS, RUNGS
 from coalition.figures.view import View, build_view
+from coalition.money.sizes import is_lending
 from coalition.output.snapshots import build_snapshot
 from coalition.read import queries
 from coalition.read.as_of import AS_OF_EARLIEST
 from coalition.read.filters import PledgeFilter
-from coalition.text.formatting import money
-from core.vocabulary import INACTIVE_STATUSES
+from coalition.read.freshness import Freshness, freshness
+from coalition.text import file_names
+from coalition.text.formatting import UNKNOWN_SIZE, money, partial_date, pledge_size
+from coalition.text.labels import INSTRUMENT_LABELS, label
+from core.vocabulary import CATEGORIES, LADDER, is_offer
 
 MEASURED = ("funding", "troops", "aircraft", "ships")
 
@@ -61,34 +66,6 @@ def check_since(since: date, as_of: date) -> None:
 
 def default_since(as_of: date) -> date:
     return max(as_of - DEFAULT_LOOKBACK, AS_OF_EARLIEST)
-
-
-@dataclass(frozen=True)
-class Tile:
-    label: str
-    value: str
-    notes: tuple[str, ...]
-    category: str | None = None
-
-
-def tiles(headline: Headline, filters: PledgeFilter) -> list[Tile]:
-    """The overview's five headline tiles, worded as the overview words them."""
-    shown = [Tile("Participants", f"{headline.participants}", ("on the record by this date",))]
-    for category, label in (
-        ("funding", "Funding (EUR)"),
-        ("troops", "Troops"),
-        ("aircraft", "Aircraft"),
-        ("ships", "Ships"),
-    ):
-        item = headline.category(category)
-        if not filters.shows(category):
-            shown.append(Tile(label, "not shown", ("not a chosen category",), category))
-            continue
-        notes = [item.caption()]
-        if category == "funding" and headline.lending.pledges:
-            notes.append(f"Not included: loans and guarantees, {headline.lending.summary()}.")
-        shown.append(Tile(label, item.short(), tuple(notes), category))
-    return shown
 
 
 @dataclass(frozen=True)
@@ -202,33 +179,90 @@ def movers(before: View, after: View, limit: int = MOVERS_SHOWN) -> list[Mover]:
     return found[:limit]
 
 
-def counted_pledges(view: View) -> pd.DataFrame:
-    """The pledges behind the headline figures: live ones of the participants shown."""
-    pledges = view.pledges
-    return pledges[
-        pledges["participant_code"].isin(view.participants["code"])
-        & ~pledges["status"].isin(INACTIVE_STATUSES)
+def pledges_table(view: View) -> pd.DataFrame:
+    """Who pledged what: every pledge on the ladder of commitment and every stated refusal of
+    the participants shown, by category, then highest rung first, then participant. Columns:
+    participant, category, level, size, date, source_title, source_url."""
+    on_record = view.participants["code"]
+    rows = pd.concat(
+        [view.pledges[view.pledges["status"].isin(LADDER)], view.refusals], ignore_index=True
+    )
+    rows = rows[rows["participant_code"].isin(on_record)]
+    rank = {rung: index for index, rung in enumerate(RUNGS)}
+    lending = is_lending(rows)
+    table = pd.DataFrame(
+        {
+            "participant": rows["participant"],
+            "category": rows["category"].map(label),
+            "level": rows["status"].map(lambda s: str(RUNG_WORDS.get(s, s)).capitalize()),
+            "size": [
+                "—"
+                if status == RULED_OUT
+                else pledge_size(c, q, qualifier, currency).replace(UNKNOWN_SIZE, "not published")
+                + (f" ({INSTRUMENT_LABELS[i].lower()})" if lent else "")
+                for status, c, q, qualifier, currency, i, lent in zip(
+                    rows["status"],
+                    rows["category"],
+                    rows["quantity"],
+                    rows["quantity_qualifier"],
+                    rows["currency"],
+                    rows["instrument"],
+                    lending,
+                    strict=True,
+                )
+            ],
+            "date": list(map(partial_date, rows["announced_on"], rows["announced_precision"])),
+            "source_title": rows["source_title"],
+            "source_url": rows["source_url"].fillna(""),
+            "_category": rows["category"].map(CATEGORIES.index),
+            "_rank": rows["status"].map(rank),
+        }
+    )
+    return (
+        table.sort_values(["_category", "_rank", "participant", "date"], kind="stable")
+        .drop(columns=["_category", "_rank"])
+        .reset_index(drop=True)
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    number: int
+    title: str
+    url: str
+    cites: str  # what it is cited for, in words
+
+
+def numbered_sources(
+    table: pd.DataFrame, gaps: pd.DataFrame
+) -> tuple[list[Source], list[int], list[int]]:
+    """Every source the pack cites, numbered in order of first citation (the planning
+    figures, on the first page, then the pledges' table), each listed once; and the number
+    each planning figure and each pledge row cites."""
+    numbers: dict[tuple[str, str], int] = {}
+    cited: dict[tuple[str, str], list[str]] = {}
+
+    def number(title: str, url: str, what: str) -> int:
+        key = (str(title), str(url or ""))
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+        cited.setdefault(key, []).append(what)
+        return numbers[key]
+
+    gap_numbers = [
+        number(row.source_title, row.source_url, "planning figure") for row in gaps.itertuples()
     ]
-
-
-def sources(view: View, gaps: pd.DataFrame) -> pd.DataFrame:
-    """Where the figures come from: the planning figures' sources, then the sources of the
-    pledges counted in the headline, most used first. Columns: kind, title, url, pledges."""
-    planning = gaps.drop_duplicates(["source_title", "source_url"]).assign(
-        kind="planning", pledges=0
-    )
-    pledges = counted_pledges(view)
-    used = (
-        pledges.assign(source_url=pledges["source_url"].fillna(""))
-        .groupby(["source_title", "source_url"], dropna=False)
-        .size()
-        .reset_index(name="pledges")
-        .assign(kind="pledges")
-        .sort_values(["pledges", "source_title", "source_url"], ascending=[False, True, True])
-    )
-    columns = ["kind", "source_title", "source_url", "pledges"]
-    frame = pd.concat([planning[columns], used[columns]], ignore_index=True)
-    return frame.rename(columns={"source_title": "title", "source_url": "url"})
+    row_numbers = [number(row.source_title, row.source_url, "pledge") for row in table.itertuples()]
+    sources = []
+    for (title, url), n in numbers.items():
+        kinds = cited[(title, url)]
+        pledges = kinds.count("pledge")
+        what = [
+            "a planning figure" if "planning figure" in kinds else "",
+            f"{pledges} pledge{'s' if pledges != 1 else ''}" if pledges else "",
+        ]
+        sources.append(Source(n, title, url, " and ".join(w for w in what if w)))
+    return sources, gap_numbers, row_numbers
 
 
 @dataclass(frozen=True)
@@ -240,7 +274,11 @@ class Briefing:
     view: View
     movers: list[Mover]
     gaps: pd.DataFrame
-    sources: pd.DataFrame
+    gap_sources: list[int]  # the source number of each planning figure
+    table: pd.DataFrame  # who pledged what (pledges_table)
+    row_sources: list[int]  # the source number of each of its rows
+    sources: list[Source]
+    freshness: Freshness
     snapshot_sha256: str
     snapshot_rows: int
     snapshot_known_at: str  # as the snapshot's manifest writes it
@@ -267,6 +305,8 @@ def gather(
         gaps = force_gap.force_gap(troops, queries.targets_frame(session).iloc[0:0])
     else:
         gaps = force_gap.force_gap(troops, queries.targets_frame(session), filters.as_of)
+    table = pledges_table(view)
+    sources, gap_sources, row_sources = numbered_sources(table, gaps.head(GAP_ROWS_SHOWN))
     return Briefing(
         filters=filters,
         as_of=as_of,
@@ -275,7 +315,11 @@ def gather(
         view=view,
         movers=movers(before, view),
         gaps=gaps,
-        sources=sources(view, gaps),
+        gap_sources=gap_sources,
+        table=table,
+        row_sources=row_sources,
+        sources=sources,
+        freshness=freshness(session, as_of, known_at),
         snapshot_sha256=snapshot.manifest["sha256"],
         snapshot_rows=snapshot.manifest["rows"],
         snapshot_known_at=snapshot.manifest["known_at"],
@@ -284,21 +328,34 @@ def gather(
     )
 
 
-def file_name(as_of: date) -> str:
-    return f"briefing-pack-{as_of.isoformat()}.pdf"
+def file_name(filters: PledgeFilter, known_at: datetime) -> str:
+    """The pack's file name: what, which categories, as of which day, known at when."""
+    return file_names.file_name(
+        "briefing",
+        as_of=filters.when.shown,
+        known_at=known_at,
+        categories=filters.categories,
+        extension="pdf",
+    )
 
 
 def map_classes(view: View) -> dict[str, str]:
-    """Each participant's class on the map (a key of MAP_COLOURS), by participant code."""
+    """Each participant's class on the map (a key of drawings.MAP_COLOURS), by participant
+    code: by its rung on the ladder for troops, then whether it offers anything else."""
     figures = view.by_participant
     classes = {}
     for code, row in figures.iterrows():
+        rung = row["troops_rung"]
         if row["kind"] == "beneficiary":
             classes[code] = "beneficiary"
-        elif row["troops_pledges"] > 0:
+        elif is_offer(rung):
             classes[code] = "troops"
+        elif rung == "considering":
+            classes[code] = "considering"
+        elif rung == RULED_OUT:
+            classes[code] = "ruled_out"
         elif row["pledges"] > 0:
-            classes[code] = "pledges"
+            classes[code] = "offers"
         else:
             classes[code] = "nothing"
     return classes

@@ -32,18 +32,12 @@ def _axis_ticks(end: float) -> list[float]:
 
 
 def draw_force_gap(pdf: FPDF, briefing: Briefing) -> None:
+    """The known troop offers against each planning figure: drawn only when troops are a
+    chosen category and a planning figure had been stated (an empty section is left out)."""
     troops: CategoryFigures = briefing.view.headline.category("troops")
     gaps = briefing.gaps
-    if not briefing.filters.shows("troops"):
-        section(pdf, "The force gap", 8)
-        paragraph(pdf, "Troops are not a chosen category, so the force gap is not shown.")
-        return
-    if gaps.empty:
-        section(pdf, "The force gap", 8)
-        paragraph(pdf, "No planning figure for the force had been stated by this date.")
-        return
     shown = gaps.head(GAP_ROWS_SHOWN)
-    row_height = 7.5
+    row_height = 7.2
     chart_height = row_height * len(shown) + 12
     section(pdf, "The force gap", chart_height + 20)
     if troops.pledges and not troops.known_pledges:
@@ -81,12 +75,16 @@ def draw_force_gap(pdf: FPDF, briefing: Briefing) -> None:
     band = rgb(charts.REFERENCE_COLOUR)
     band_fill = tuple(round(255 - (255 - c) * 0.35) for c in band)
     colour = rgb(charts.CATEGORY_COLOURS["troops"])
-    for index, row in enumerate(shown.itertuples()):
+    for index, (row, number) in enumerate(
+        zip(shown.itertuples(), briefing.gap_sources, strict=True)
+    ):
         y = top + index * row_height
         middle = y + row_height / 2
         pdf.set_xy(MARGIN, y + 0.6)
         set_text(pdf, 7.2)
-        pdf.multi_cell(label_width - 3, 3.1, str(row.name), max_line_height=3.1, align="L")
+        pdf.multi_cell(
+            label_width - 3, 3.1, f"{row.name} [{number}]", max_line_height=3.1, align="L"
+        )
         has_low, has_high = force_gap.is_given(row.low), force_gap.is_given(row.high)
         if not (has_low or has_high):
             pdf.set_xy(left + 1, middle - 2)
@@ -155,7 +153,10 @@ def draw_force_gap(pdf: FPDF, briefing: Briefing) -> None:
         pdf.cell(90, 3.5, "No bar: " + force_gap.known_label(troops))
     pdf.set_y(key_y + 5)
 
-    # The gap in numbers, one row per planning figure.
+    # The gap in numbers, one row per planning figure: only when there is a gap to measure
+    # (otherwise every cell would read "not measurable", which the lead already says).
+    if not measurable:
+        return
     columns = (
         ("Planning figure", 66),
         ("Range (troops)", 28),
@@ -164,9 +165,9 @@ def draw_force_gap(pdf: FPDF, briefing: Briefing) -> None:
         ("Short of the high end", 34),
     )
     table_heading(pdf, columns, 4)
-    for row in shown.itertuples():
+    for row, number in zip(shown.itertuples(), briefing.gap_sources, strict=True):
         cells = (
-            str(row.name),
+            f"{row.name} [{number}]",
             row.range_text,
             str(row.stated_on),
             shortfall(row.known, row.low),
@@ -215,8 +216,10 @@ def shortfall(known: float, end: float) -> str:
 # The map's colours: the app's map palette (coalition.figures.maps) and the troops colour.
 MAP_KEY = (
     ("troops", "offers troops (any size)"),
-    ("pledges", "pledges, but no troop offer"),
-    ("nothing", "participant, nothing counted"),
+    ("considering", "considering troops, no offer"),
+    ("ruled_out", "ruled troops out"),
+    ("offers", "offers something else, not troops"),
+    ("nothing", "participant, no offer"),
     ("beneficiary", "Ukraine (beneficiary)"),
     ("other", "not a participant"),
 )
@@ -224,7 +227,9 @@ MAP_KEY = (
 
 MAP_COLOURS = {
     "troops": rgb(charts.CATEGORY_COLOURS["troops"]),
-    "pledges": maps.BADGE,
+    "considering": maps.CONSIDERING,
+    "ruled_out": maps.RULED_OUT,
+    "offers": (0, 158, 115),  # Okabe-Ito bluish green: not a badge's blue, not a troop hue
     "nothing": maps.NO_PLEDGE,
     "beneficiary": maps.BENEFICIARY,
     "other": maps.NOT_MEMBER,
@@ -240,8 +245,8 @@ EUROPE: Extent = (-11.0, 36.0, 35.0, 70.0)
 MAP_HEIGHT = 56
 
 
-# The map's section from its heading to the line under its key.
-MAP_BLOCK = 10 + MAP_HEIGHT + 11
+# The map's section from its heading to the line under its key (two rows).
+MAP_BLOCK = 10 + MAP_HEIGHT + 15
 
 
 def _widened(extent: Extent, aspect: float) -> Extent:
@@ -344,13 +349,15 @@ def draw_map(pdf: FPDF, briefing: Briefing) -> None:
         pdf.set_xy(frame[0] + 1, top + 1)
         set_text(pdf, 6.5, bold=True, colour=MUTED)
         pdf.cell(20, 3, "Europe")
-    # The key, in a row under the map.
+    # The key, in rows under the map.
     present = set(classes.values()) | {"other"}
     x, y = MARGIN, top + MAP_HEIGHT + 2
     set_text(pdf, 6.5)
     for key, text in MAP_KEY:
         if key not in present:
             continue
+        if x + 5 + pdf.get_string_width(text) > MARGIN + WIDTH:
+            x, y = MARGIN, y + 4
         pdf.set_fill_color(*MAP_COLOURS[key])
         pdf.set_draw_color(*maps.OUTLINE)
         pdf.set_line_width(0.1)
@@ -358,14 +365,14 @@ def draw_map(pdf: FPDF, briefing: Briefing) -> None:
         pdf.set_xy(x + 5, y)
         pdf.cell(pdf.get_string_width(text) + 1, 3.4, text)
         x += 5 + pdf.get_string_width(text) + 3.5
-    counts = pd.Series(list(classes.values()), dtype=str).value_counts()
     institutions = int((figures["kind"] == "institution").sum())
+    troops = briefing.view.headline.ladders["troops"]
     set_text(pdf, 6.5, colour=MUTED)
     pdf.set_xy(MARGIN, y + 4)
     pdf.cell(
         WIDTH,
         3.2,
-        f"{len(figures)} participants, {int(counts.get('troops', 0))} offering troops"
+        f"{len(figures)} participants; troops: {troops.text()}"
         + (
             f"; {institutions} without territory (EU, NATO) labelled at their seat"
             if institutions

@@ -10,8 +10,6 @@ from coalition.output.briefing.content import Briefing, long_date
 from core.settings import DATA_DIR
 
 FONT_DIR = DATA_DIR / "fonts"
-
-
 FONT = "DejaVu"
 
 
@@ -20,32 +18,14 @@ MARGIN: float = 14
 
 
 PAGE_WIDTH, PAGE_HEIGHT = 210, 297
-
-
 WIDTH = PAGE_WIDTH - 2 * MARGIN
-
-
 FOOTER_TOP = PAGE_HEIGHT - 12
-
-
 BOTTOM = FOOTER_TOP - 3
-
-
 INK = (31, 31, 31)
-
-
 MUTED = (77, 77, 77)
-
-
 RULE = (190, 190, 190)
-
-
 PANEL = (244, 244, 244)
-
-
 WARNING_FILL = (255, 243, 205)
-
-
 WARNING_EDGE = (230, 159, 0)
 
 
@@ -54,10 +34,14 @@ def rgb(colour: str) -> tuple[int, int, int]:
 
 
 class Document(FPDF):
-    """A4 portrait in mm with the shipped fonts and a footer naming the pins."""
+    """A4 portrait in mm with the shipped fonts, and a footer naming the pins on every page;
+    the snapshot's SHA-256 once, in the last page's footer (``last_page`` set before the
+    document is written out)."""
 
     footer_text = ""
     warning_text = ""
+    hash_text = ""
+    last_page = False
 
     def footer(self) -> None:
         self.set_draw_color(*RULE)
@@ -68,11 +52,15 @@ class Document(FPDF):
         self.set_text_color(*MUTED)
         self.cell(WIDTH - 22, 3.5, self.footer_text)
         self.cell(22, 3.5, f"Page {self.page_no()} of {{nb}}", align="R")
-        if self.warning_text:
-            self.set_xy(MARGIN, FOOTER_TOP + 4.5)
-            self.set_font(FONT, "B", 6.5)
-            self.set_text_color(140, 60, 0)
-            self.cell(WIDTH, 3.5, self.warning_text)
+        below = [text for text in (self.warning_text,) if text]
+        if self.last_page and self.hash_text:
+            below.append(self.hash_text)
+        for number, text in enumerate(below):
+            self.set_xy(MARGIN, FOOTER_TOP + 4.5 + 3.5 * number)
+            bold = text == self.warning_text
+            self.set_font(FONT, "B" if bold else "", 6.5)
+            self.set_text_color(*((140, 60, 0) if bold else MUTED))
+            self.cell(WIDTH, 3.5, text)
 
 
 def new_document(briefing: Briefing) -> Document:
@@ -87,10 +75,16 @@ def new_document(briefing: Briefing) -> Document:
     pdf.set_creation_date(briefing.known_at)
     pdf.set_title(f"Briefing pack: coalition of the willing, as of {long_date(briefing.as_of)}")
     pdf.set_subject("Pledges to Ukraine's coalition of the willing and the force gap")
+    pdf.set_keywords(f"snapshot-sha256:{briefing.snapshot_sha256}")
     pdf.set_creator("Coalition Tracker")
     pdf.set_lang("en-GB")
     pdf.footer_text = (
-        f"Snapshot SHA-256 {briefing.snapshot_sha256} · known at {briefing.snapshot_known_at}"
+        f"Coalition Tracker briefing · as of {long_date(briefing.as_of)} · record as known at "
+        f"{briefing.snapshot_known_at}"
+    )
+    pdf.hash_text = (
+        f"Snapshot CSV of this view ({briefing.snapshot_rows:,} pledges), SHA-256 "
+        f"{briefing.snapshot_sha256}"
     )
     if briefing.synthetic:
         pdf.warning_text = "SYNTHETIC BENCHMARK DATA: not real pledges; do not cite."

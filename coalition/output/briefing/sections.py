@@ -4,10 +4,11 @@ method, and the sources."""
 from __future__ import annotations
 
 from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.enums import WrapMode
 
 from coalition.figures import charts
-from coalition.output.briefing.content import MEASURED, Briefing, long_date, tiles
+from coalition.figures.tiles import tiles
+from coalition.output.briefing.content import MEASURED, Briefing, long_date
 from coalition.output.briefing.page import (
     BOTTOM,
     INK,
@@ -35,13 +36,26 @@ def draw_header(pdf: FPDF, briefing: Briefing) -> None:
     set_text(pdf, 7.5, bold=True, colour=MUTED)
     pdf.cell(WIDTH, 4, "BRIEFING PACK · COALITION OF THE WILLING FOR UKRAINE")
     pdf.ln(5)
-    set_text(pdf, 19, bold=True)
-    pdf.cell(WIDTH, 9, "Pledges, the force gap and what changed")
+    title = "Who offers what, and the force gap"
+    fitted(pdf, title, WIDTH, 19, True, 12)
+    pdf.set_text_color(*INK)
+    pdf.cell(WIDTH, 9, title)
     pdf.ln(10)
-    today = "" if briefing.filters.as_of else " (today's record)"
+    fresh = briefing.freshness
     set_text(pdf, 10.5, bold=True)
-    pdf.cell(WIDTH, 5.5, f"As of {long_date(briefing.as_of)}{today}")
+    pdf.cell(WIDTH, 5.5, f"As of {long_date(briefing.as_of)}")
     pdf.ln(5.5)
+    newest = (
+        f"Newest announcement in the record: {long_date(fresh.newest_announcement)}"
+        if fresh.newest_announcement
+        else "The record holds no announcement by this date"
+    )
+    checked = (
+        f"sources last checked {long_date(fresh.last_checked)}"
+        if fresh.last_checked
+        else "sources not yet checked"
+    )
+    paragraph(pdf, f"{newest}; {checked}.", size=8.5, bold=True)
     paragraph(
         pdf,
         f"The record as known at {briefing.known_at:%d %b %Y %H:%M:%S} UTC (later corrections "
@@ -49,31 +63,41 @@ def draw_header(pdf: FPDF, briefing: Briefing) -> None:
         size=8,
         colour=MUTED,
     )
+    if warning := fresh.warning():
+        _boxed(pdf, warning)
     if briefing.synthetic:
-        pdf.ln(1.5)
-        top = pdf.get_y()
-        pdf.set_fill_color(*WARNING_FILL)
-        pdf.set_draw_color(*WARNING_EDGE)
-        pdf.set_line_width(0.6)
-        pdf.rect(MARGIN, top, WIDTH, 9, style="DF")
-        pdf.set_xy(MARGIN + 3, top + 1.2)
-        set_text(pdf, 8.5, bold=True, colour=(110, 50, 0))
-        pdf.multi_cell(
-            WIDTH - 6,
-            3.4,
+        _boxed(
+            pdf,
             "Synthetic data: this database holds generated benchmark pledges "
             f"(source “{queries.SYNTHETIC_SOURCE}”). The figures are not real; do not cite them.",
         )
-        pdf.set_y(top + 9)
+
+
+def _boxed(pdf: FPDF, text: str) -> None:
+    """A warning the reader cannot miss, in a box of its own."""
+    pdf.ln(1.5)
+    set_text(pdf, 8.5, bold=True, colour=(110, 50, 0))
+    lines = len(wrapped_lines(pdf, WIDTH - 6, 3.6, text))
+    height = lines * 3.6 + 2.6
+    top = pdf.get_y()
+    pdf.set_fill_color(*WARNING_FILL)
+    pdf.set_draw_color(*WARNING_EDGE)
+    pdf.set_line_width(0.6)
+    pdf.rect(MARGIN, top, WIDTH, height, style="DF")
+    pdf.set_xy(MARGIN + 3, top + 1.3)
+    pdf.multi_cell(WIDTH - 6, 3.6, text, align="L")
+    pdf.set_y(top + height)
 
 
 def draw_tiles(pdf: FPDF, briefing: Briefing) -> None:
-    shown = tiles(briefing.view.headline, briefing.filters)
+    shown = tiles(briefing.view)
     gap = 3
     width = (WIDTH - gap * (len(shown) - 1)) / len(shown)
     inner = width - 5
     top = pdf.get_y() + 3
-    height = 33
+    set_text(pdf, 6.8)
+    notes = max(len(wrapped_lines(pdf, inner, 3.0, "\n".join(t.notes))) for t in shown)
+    height = 18 + 3.0 * notes
     for index, tile in enumerate(shown):
         x = MARGIN + index * (width + gap)
         pdf.set_fill_color(*PANEL)
@@ -92,16 +116,14 @@ def draw_tiles(pdf: FPDF, briefing: Briefing) -> None:
         set_text(pdf, 6.8, colour=MUTED)
         pdf.multi_cell(inner, 3.0, "\n".join(tile.notes), align="L")
     pdf.set_y(top + height + 2)
-    headline = briefing.view.headline
-    counts = " · ".join(
-        f"{labels.label(c.category)} {c.participants}" for c in headline.by_category.values()
-    )
-    paragraph(pdf, f"Participants with at least one pledge: {counts}.", size=7.5, colour=MUTED)
     paragraph(
         pdf,
-        "“≥” is the sum of published sizes with pledges of unknown size beside it; a size "
-        "never published is counted apart, never as zero. Withdrawals and refusals are not "
-        "counted.",
+        "An offer is a pledge announced, committed, deployed or delivered; “considering” is "
+        "on the ladder, never counted as an offer, and a refusal stands apart. Each "
+        "participant counts once per category, on its highest rung. “≥” is the sum of "
+        "published sizes with offers of unknown size beside it: a size never published is "
+        "counted apart, never as zero. Every offer is listed, with its numbered source, under "
+        "“Who pledged what”.",
         size=7,
         colour=MUTED,
     )
@@ -178,95 +200,120 @@ def draw_movers(pdf: FPDF, briefing: Briefing) -> None:
         pdf.set_y(y + row_height)
 
 
-def draw_about(pdf: FPDF, briefing: Briefing) -> None:
-    section(pdf, "Snapshot and method", 22)
-    set_text(pdf, 7.6)
-    pdf.set_x(MARGIN)
-    pdf.multi_cell(
-        WIDTH,
-        3.5,
-        f"The figures come from one read of the record, the same as the snapshot CSV of this "
-        f"view ({briefing.snapshot_rows:,} pledges; Snapshots page, same filters, known at "
-        f"{briefing.snapshot_known_at}), whose SHA-256 is:",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    set_text(pdf, 8.2, bold=True)
-    pdf.set_x(MARGIN)
-    pdf.cell(WIDTH, 4.5, briefing.snapshot_sha256, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+ROW_LINE = 3.1
+TABLE_COLUMNS = (
+    ("Participant", 34),
+    ("Category", 18),
+    ("Level", 22),
+    ("Size", 52),
+    ("Announced", 22),
+    ("Source", 34),
+)
+
+
+def draw_pledges(pdf: FPDF, briefing: Briefing) -> None:
+    """Who pledged what: every pledge on the ladder and every refusal, with its numbered
+    source; a table that runs on over pages repeats its headings."""
+    table = briefing.table
+    section(pdf, "Who pledged what", 16)
+    if table.empty:
+        paragraph(pdf, "No pledge of the participants shown is on the record by this date.")
+        return
     paragraph(
         pdf,
-        "Funding is grants, in-kind and unspecified money in euros at the ECB reference rate "
-        "of each announcement; loans and guarantees are never added to it. Troops, aircraft "
-        "and ships are the sums of published sizes.",
+        "Every pledge of the participants shown, by category and highest rung first. "
+        "The numbers in brackets are the sources listed at the end.",
         size=7.2,
         colour=MUTED,
     )
+    pdf.ln(0.8)
+    table_heading(pdf, TABLE_COLUMNS, 4.2)
+    for row, number in zip(table.itertuples(), briefing.row_sources, strict=True):
+        cells = (
+            str(row.participant),
+            str(row.category),
+            str(row.level),
+            str(row.size),
+            str(row.date),
+            f"[{number}]",
+        )
+        set_text(pdf, 7.2)
+        lines = max(
+            len(wrapped_lines(pdf, width - 2, ROW_LINE, text))
+            for (_, width), text in zip(TABLE_COLUMNS, cells, strict=True)
+        )
+        height = lines * ROW_LINE + 1.4
+        if pdf.get_y() + height > BOTTOM:
+            pdf.add_page()
+            table_heading(pdf, TABLE_COLUMNS, 4.2)
+        y, x = pdf.get_y(), MARGIN
+        for index, ((_, width), text) in enumerate(zip(TABLE_COLUMNS, cells, strict=True)):
+            pdf.set_xy(x, y + 0.7)
+            set_text(pdf, 7.2, bold=index == 0)
+            pdf.multi_cell(width - 2, ROW_LINE, text, align="L")
+            x += width
+        pdf.set_draw_color(*RULE)
+        pdf.set_line_width(0.15)
+        pdf.line(MARGIN, y + height, MARGIN + WIDTH, y + height)
+        pdf.set_y(y + height)
 
 
 def draw_sources(pdf: FPDF, briefing: Briefing) -> None:
-    """Two columns of sources filling what is left of the pack's last page (the second at
-    most); what does not fit is counted, and the snapshot lists every pledge's source."""
-    frame = briefing.sources
-    section(pdf, "Sources of the figures shown", 12)
-    if frame.empty:
-        paragraph(pdf, "No pledge or planning figure in this view.")
+    """Every source cited in the pack, numbered, its title and address in full, in two
+    columns that run on over pages as needed: nothing is cut."""
+    section(pdf, "Sources", 12)
+    if not briefing.sources:
+        paragraph(pdf, "Nothing in this pack cites a source: no pledge or planning figure.")
         return
-    gap = 6
+    gap, number_width = 6, 7
     column_width = (WIDTH - gap) / 2
+    text_width = column_width - number_width
     column, top = 0, pdf.get_y()
-    y = top
-    last_kind = None
-    shown = 0
-    entries = list(frame.itertuples())
-    for index, entry in enumerate(entries):
-        heading = None
-        if entry.kind != last_kind:
-            heading = "Planning figures" if entry.kind == "planning" else "Pledges counted"
-        title = str(entry.title) + (
-            f" ({entry.pledges} pledge{'s' if entry.pledges != 1 else ''})"
-            if entry.kind == "pledges"
-            else ""
-        )
-        url = str(entry.url or "")
-        set_text(pdf, 7)
-        title_lines = len(wrapped_lines(pdf, column_width, 3, title))
-        set_text(pdf, 6.2)
-        url_lines = len(wrapped_lines(pdf, column_width, 2.7, url)) if url else 0
-        needed = title_lines * 3 + url_lines * 2.7 + 1.4 + (4.5 if heading else 0)
-        remaining = len(entries) - index
-        reserve = 4.5 if remaining > 1 else 0
-        if y + needed + reserve > BOTTOM:
+    y = bottom = top
+    for source in briefing.sources:
+        title = f"{source.title} ({source.cites})"
+        set_text(pdf, 6.8)
+        title_lines = len(wrapped_lines(pdf, text_width, 2.9, title))
+        set_text(pdf, 6)
+        url_lines = len(wrapped_lines(pdf, text_width, 2.6, source.url or "-"))
+        needed = title_lines * 2.9 + url_lines * 2.6 + 1.3
+        if y + needed > BOTTOM:
             if column == 0:
                 column, y = 1, top
-            elif pdf.page_no() < 2:
+            else:
                 pdf.add_page()
                 column, top = 0, pdf.get_y()
-                y = top
-            else:
-                break
+                y = bottom = top
         x = MARGIN + column * (column_width + gap)
-        if heading:
-            pdf.set_xy(x, y)
-            set_text(pdf, 7.2, bold=True, colour=MUTED)
-            pdf.cell(column_width, 4, heading.upper())
-            y += 4.5
-            last_kind = entry.kind
         pdf.set_xy(x, y)
-        set_text(pdf, 7)
-        pdf.multi_cell(column_width, 3, title, link=url or None, align="L")
-        if url:
-            pdf.set_x(x)
-            set_text(pdf, 6.2, colour=(0, 80, 150))
-            pdf.multi_cell(column_width, 2.7, url, link=url, wrapmode=WrapMode.CHAR, align="L")
-        y = pdf.get_y() + 1.4
-        shown += 1
-    if shown < len(entries):
-        x = MARGIN + column * (column_width + gap)
-        pdf.set_xy(x, min(y, BOTTOM - 4))
-        set_text(pdf, 6.8, bold=True, colour=MUTED)
-        pdf.multi_cell(
-            column_width,
-            3,
-            f"+ {len(entries) - shown} more sources: the snapshot CSV gives every pledge's.",
-        )
+        set_text(pdf, 6.8, bold=True)
+        pdf.cell(number_width, 2.9, f"[{source.number}]")
+        pdf.set_xy(x + number_width, y)
+        set_text(pdf, 6.8)
+        pdf.multi_cell(text_width, 2.9, title, align="L")
+        pdf.set_x(x + number_width)
+        if source.url:
+            set_text(pdf, 6, colour=(0, 80, 150))
+            pdf.multi_cell(
+                text_width, 2.6, source.url, link=source.url, wrapmode=WrapMode.CHAR, align="L"
+            )
+        else:
+            set_text(pdf, 6, colour=MUTED)
+            pdf.multi_cell(text_width, 2.6, "no address recorded", align="L")
+        y = pdf.get_y() + 1.3
+        bottom = max(bottom, y)
+    pdf.set_y(bottom)
+
+
+def draw_method(pdf: FPDF, briefing: Briefing) -> None:
+    section(pdf, "Method", 14)
+    paragraph(
+        pdf,
+        f"The figures come from one read of the record, the same as the snapshot CSV of this "
+        f"view (Snapshots page, same filters, known at {briefing.snapshot_known_at}; its "
+        "SHA-256 is at the foot of this page). Funding is grants, in-kind and unspecified "
+        "money in euros at the ECB reference rate of each announcement; loans and guarantees "
+        "are never added to it. Troops, aircraft and ships are the sums of published sizes.",
+        size=7.2,
+        colour=MUTED,
+    )

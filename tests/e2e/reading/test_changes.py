@@ -40,7 +40,7 @@ def test_an_edit_shows_in_what_changed_and_its_address_shares_the_period(
     assert grid.count() == 1
     # The grid draws on a canvas; its cells are also in the page for screen readers (not in
     # the hidden table for paper, which is outside the grid).
-    grid.locator('td[role="gridcell"]', has_text="quantity: 100 → 120").first.wait_for(
+    grid.locator('td[role="gridcell"]', has_text="Size: 100 → 120 troops").first.wait_for(
         state="attached", timeout=30_000
     )
 
@@ -49,7 +49,7 @@ def test_an_edit_shows_in_what_changed_and_its_address_shares_the_period(
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
     (revised,) = [row for row in rows if row["Kind"] == "Revised"]
     assert revised["Participant"] == "New Zealand"
-    assert revised["What changed"] == "quantity: 100 → 120"
+    assert revised["What changed"] == "Size: 100 → 120 troops"
     assert revised["Reason"] == "Six more trainers"
     assert revised["Role"] == "editor"
     assert revised["By"].startswith("staff-")

@@ -19,11 +19,12 @@ WATCH_RERUNS = """() => {
 }"""
 
 # (page, button, file name)
+# Each file is named for what it holds: what, the day shown and the record's pin.
 DOWNLOADS = (
-    ("/", ".st-key-overview_pledges_download button", "pledges"),
-    ("/", ".st-key-overview_briefing button", "briefing-pack"),
-    ("/snapshots", ".st-key-snapshots_manifest button", "pledges-"),
-    ("/changes", ".st-key-changes_table_download button", "changes"),
+    ("/", ".st-key-overview_pledges_download button", "coalition-pledges_as-of-"),
+    ("/", ".st-key-overview_briefing button", "coalition-briefing_as-of-"),
+    ("/snapshots", ".st-key-snapshots_manifest button", "coalition-pledges_as-of-"),
+    ("/changes", ".st-key-changes_table_download button", "coalition-changes"),
 )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -47,21 +46,20 @@ def open_server(tmp_path_factory, name: str, data_dir) -> Iterator[tuple[str, st
         yield base, url
 
 
+OFFERS = ("Announced", "Committed", "Deployed", "Delivered")
+
+
 def expected_figure(rows: list[dict], category: str) -> str:
-    """The headline a reader would work out from the table: the published sizes added up,
-    "≥" when some are unknown, and never 0 for sizes that were not published."""
-    live = [
-        r
+    """The tile a reader would work out from the table: how many participants offer in the
+    category (announced or further up the ladder), never counting those only considering."""
+    offering = {
+        r["Participant"]
         for r in rows
-        if r["Category"] == category.capitalize() and r["Status"] not in ("Withdrawn", "Ruled out")
-    ]
-    unknown = sum(r["Size"] == "size not published" for r in live)
-    known = [int(re.sub(r"\D", "", r["Size"])) for r in live if r["Size"] != "size not published"]
-    if not live:
+        if r["Category"] == category.capitalize() and r["Status"] in OFFERS
+    }
+    if not offering:
         return "none"
-    if not known:  # the caption beside it says "size not published"
-        return f"{unknown} pledge{'s' if unknown != 1 else ''}"
-    return ("≥ " if unknown else "") + f"{sum(known):,} {category}"
+    return f"{len(offering)} participant" + ("" if len(offering) == 1 else "s")
 
 
 @pytest.mark.parametrize("day", DAYS, ids=["1-mar-2025", "3-mar-2025", "today"])

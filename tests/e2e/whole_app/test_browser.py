@@ -12,9 +12,9 @@ from coalition.figures import maps
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.browser import (
     assert_clean,
-    metric_value,
     record_engineer_company,
     sign_in_with_the_form,
+    tile_text,
 )
 
 
@@ -74,11 +74,11 @@ def test_an_editor_signs_in_records_a_pledge_and_sees_it_on_the_overview(
 ):
     page = browser_page
     sign_in_with_the_form(page, private_server, LOCAL_EDITOR)
-    assert metric_value(page, "Troops") == "≥ 100 troops"
+    assert "one published size, not a total: 100 troops" in tile_text(page, "Troops")
     record_engineer_company(page)
     page.get_by_role("link", name="Overview").click()
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-    assert metric_value(page, "Troops") == "≥ 250 troops"
+    assert "250 troops published by 2 participants" in tile_text(page, "Troops")
     assert_clean(page)
 
 

@@ -15,13 +15,14 @@ from db.models import AuditEvent, Pledge
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.browser import (
     assert_clean,
-    metric_value,
     offline_page,
     open_pledge_for_editing,
     sign_in,
+    tile_text,
     wait_for_input_value,
     wait_for_metric,
     wait_for_run_to_end,
+    wait_for_tile,
 )
 
 
@@ -37,12 +38,12 @@ def test_a_category_filter_narrows_every_figure(server, browser_page):
     page = browser_page
     page.goto(server)
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-    assert metric_value(page, "Funding (EUR)") == "€2bn"
+    assert "one published amount, not a total: €2bn" in tile_text(page, "Funding")
     choose_in_sidebar(page, "Category", "Troops")
     # Funding left out by the filter says so; it does not read as €0.
-    wait_for_metric(page, "Funding (EUR)", "not shown")
-    assert metric_value(page, "Troops") == "≥ 100 troops"
-    page.get_by_text("categories: troops").wait_for()
+    wait_for_metric(page, "Funding", "not shown")
+    assert "one published size, not a total: 100 troops" in tile_text(page, "Troops")
+    page.get_by_text("Showing Troops;").wait_for()
     assert_clean(page)
 
 
@@ -150,7 +151,7 @@ def test_an_editor_imports_a_file_and_the_overview_counts_it(
     page.get_by_role("button", name="Import 1 new and 0 changed pledges").click()
     page.get_by_text("Imported batch").wait_for(timeout=30_000)
     page.get_by_role("link", name="Overview").click()
-    wait_for_metric(page, "Troops", "≥ 300 troops")
+    wait_for_tile(page, "Troops", "300 troops published by 2 participants")
     assert_clean(page)
 
 
