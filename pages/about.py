@@ -4,11 +4,12 @@ tables (conversions, planning figures, meetings)."""
 import streamlit as st
 
 from coalition.read import queries
+from coalition.read.freshness import freshness
 from coalition.seed.files import change_log
 from coalition.text import formatting
-from coalition.text.formatting import partial_date
 from core.settings import SCREENS, SCREENS_URL, get_settings
 from ui.resources import read
+from ui.run_context import this_run
 from ui.widgets.tables import csv_download, table
 
 # (tab, screenshot, the question the view answers)
@@ -53,19 +54,27 @@ real date.
 into a total of grants and in-kind aid**: money lent, or guaranteed and perhaps never drawn, is
 not a gift. The overview shows them as their own figure.
 
-**Statuses.** A pledge moves through these stages:
+**The ladder of commitment.** A pledge climbs these rungs, and every page, file and the
+briefing pack use one rule for them: **an offer is a pledge announced or further up**.
 
-| status | meaning |
-|---|---|
-| considering | publicly open to contributing, nothing promised yet |
-| announced | a contribution promised in public, not yet formalised |
-| committed | formalised: signed, budgeted or approved |
-| deployed | forces or assets in place |
-| delivered | funding paid or equipment handed over |
-| withdrawn | a pledge taken back (kept for the record) |
-| ruled out | a participant has said it will not contribute in this category |
+| rung | meaning | an offer? |
+|---|---|---|
+| considering | publicly open to contributing, nothing promised yet | no: on the ladder only |
+| announced | a contribution promised in public, not yet formalised | yes |
+| committed | formalised: signed, budgeted or approved | yes |
+| deployed | forces or assets in place | yes |
+| delivered | funding paid or equipment handed over | yes |
 
-Withdrawn pledges and refusals are hidden by default; choose them in the sidebar's status filter.
+Apart from the ladder: **ruled out** (a participant has said it will not contribute in this
+category) and **withdrawn** (a pledge taken back, kept for the record).
+
+A headline tile counts the participants that *offer* in its category, never a number that
+mixes rungs, with the whole ladder beneath it: "5 announced · 8 considering · 3 ruled out"
+counts each participant once, on its highest rung. Totals add up offers only; the map, the
+ranking, the coverage matrix, the force gap, the briefing pack and the snapshot CSV (its
+`counts_as_offer` column) count the same participants. Withdrawn pledges and refusals are
+hidden from the tables by default (choose them in the sidebar's status filter); refusals still
+show on the ladder and the map.
 
 **Unknown sizes.** Most contributions were deliberately not published country by country. A
 size that was never published is stored as *unknown*, never guessed and never counted as zero.
@@ -96,12 +105,13 @@ already cited can be issued again exactly.
 )
 
 last_change = read(queries.last_change)
-newest = read(queries.newest_announcement)
-if last_change and newest:
-    st.info(
-        f"**Freshness.** The pledge record last changed on {last_change:%d %b %Y at %H:%M} UTC. "
-        f"Its newest announcement dates from {partial_date(*newest)}."
-    )
+fresh = read(freshness, this_run().filters.when.shown, None)
+st.info(
+    f"**Freshness.** {fresh.facts()}."
+    + (f" The record last changed on {last_change:%d %b %Y at %H:%M} UTC." if last_change else "")
+    + " An overview whose newest announcement is older than "
+    f"{fresh.stale_after_days:,.0f} days says so plainly (COALITION_STALE_AFTER_DAYS)."
+)
 
 with st.expander("Change log of data corrections", expanded=True):
     st.markdown(change_log(get_settings().data_dir) or "No corrections recorded.")

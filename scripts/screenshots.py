@@ -47,7 +47,7 @@ SECTIONS = (
 
 
 def briefing_pack(page, base: str) -> None:
-    """The overview's briefing pack as users download it, and its first page as an image
+    """The overview's briefing pack as users download it, and its two pages as images
     (pdftoppm, from Debian's poppler-utils, when it is installed)."""
     page.goto(base)
     button = page.get_by_role("button", name="Briefing pack (PDF)")
@@ -59,23 +59,25 @@ def briefing_pack(page, base: str) -> None:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found (apt-get install poppler-utils): briefing.png not updated")
         return
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "90",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(OUT / "briefing.pdf"),
-            str(OUT / "briefing"),
-        ],
-        check=True,
-    )
-    print("docs/screens/briefing.png")
+    pages = (("briefing", 1), ("briefing-page-1", 1), ("briefing-page-2", 2))
+    for name, number in pages:
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "90",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(OUT / "briefing.pdf"),
+                str(OUT / name),
+            ],
+            check=True,
+        )
+        print(f"docs/screens/{name}.png")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ of the time."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,10 @@ from core import clock
 from db.engine import create_db_engine
 from tests.support.accounts import add_accounts
 from tests.support.data import FIXTURE_DATA, IN_CI, POSTGRES_ADMIN_URL
+
+# The app reads its seed folder (and the data change log beside it) from the settings: in tests
+# it is the made-up fixture, never data/, unless a test names another folder itself.
+os.environ["COALITION_DATA_DIR"] = str(FIXTURE_DATA)
 
 # Cheap Argon2 parameters for the passwords tests set. A hash carries its own parameters, so
 # the app verifies these as it would any other; the app itself keeps the library's defaults.

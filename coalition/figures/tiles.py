@@ -46,11 +46,12 @@ def _only_item(view: View, category: str) -> str:
     return str(known["participant"].iloc[0]) if len(known) else ""
 
 
-def sizes_note(view: View, figures: CategoryFigures, noun: str) -> str:
-    """What the offers' published sizes add up to, and from how many participants; a single
-    line item named as such, never read as a coalition total."""
-    if figures.pledges == 0:
+def sizes_note(view: View, figures: CategoryFigures, noun: str, offering: int) -> str:
+    """Who offers, what the offers' published sizes add up to and from how many participants;
+    a single line item named as such, never read as a coalition total."""
+    if offering == 0:
         return f"No participant offers {noun} in this view."
+    who = f"{'participant offers' if offering == 1 else 'participants offer'} {noun}"
     unknown = (
         f"; {figures.unknown_size:,} offer{'' if figures.unknown_size == 1 else 's'} of unknown "
         "size"
@@ -58,15 +59,15 @@ def sizes_note(view: View, figures: CategoryFigures, noun: str) -> str:
         else ""
     )
     if figures.known_pledges == 0:
-        return f"Offer {noun}; no size published."
+        return f"{who}; no size published."
     if figures.known_pledges == 1:
         what = "amount" if figures.category == "funding" else "size"
         return (
-            f"Offer {noun}; one published {what}, not a total: {figures.known_text()} "
+            f"{who}; one published {what}, not a total: {figures.known_text()} "
             f"({_only_item(view, figures.category)}){unknown}."
         )
     return (
-        f"Offer {noun}; {figures.known_text()} published by "
+        f"{who}; {figures.known_text()} published by "
         f"{_participants(figures.known_participants)}{unknown}."
     )
 
@@ -81,9 +82,10 @@ def tiles(view: View) -> list[Tile]:
             continue
         ladder = headline.ladders[category]
         figures = headline.category(category)
-        notes = [sizes_note(view, figures, noun), f"Ladder: {ladder.text()}."]
+        notes = [sizes_note(view, figures, noun, ladder.offering), f"Ladder: {ladder.text()}."]
         if category == "funding" and headline.lending.pledges:
             notes.append(f"Apart, never added: loans and guarantees, {headline.lending.summary()}.")
-        value = _participants(ladder.offering) if ladder.offering else "none"
+        # The number alone: a tile's value is read at a glance, and never cut to fit.
+        value = f"{ladder.offering:,}" if ladder.offering else "none"
         shown.append(Tile(label, value, tuple(notes), category))
     return shown

@@ -413,16 +413,6 @@ def last_change(session: Session) -> datetime | None:
     return session.exec(select(func.max(Pledge.updated_at))).one()
 
 
-def newest_announcement(session: Session) -> tuple[date, str] | None:
-    """The date (and its precision) of the most recently announced pledge."""
-    row = session.exec(
-        select(col(Pledge.announced_on), Pledge.announced_precision)
-        .order_by(col(Pledge.announced_on).desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
 def usd_per_eur(session: Session) -> float | None:
     """The newest EUR/USD rate, for comparing funding in EUR with GDP in US dollars."""
     return newest_daily_rate(exchange_rates_frame(session), "USD")

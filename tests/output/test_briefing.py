@@ -25,7 +25,7 @@ from coalition.read.filters import PledgeFilter
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session
 from tests.support.app import start_app
-from tests.support.data import generate_synthetic
+from tests.support.data import FIXTURE_DATA, generate_synthetic
 
 AS_OF = date(2025, 9, 30)
 SINCE = date(2025, 3, 1)
@@ -79,7 +79,12 @@ def test_another_process_makes_the_same_bytes(engine, database_url):
         capture_output=True,
         check=True,
         cwd=PROJECT_ROOT,
-        env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
+        # The same seed folder (its change log dates the last check of the sources).
+        env={
+            "PYTHONHASHSEED": "12345",
+            "PATH": "/usr/bin:/bin",
+            "COALITION_DATA_DIR": str(FIXTURE_DATA),
+        },
         timeout=120,
     ).stdout
     assert made == pack(engine)
@@ -150,7 +155,7 @@ def test_unknown_sizes_are_never_shown_as_zero(engine):
     every figure must say so, never "0 aircraft" or "€0"."""
     filters = replace(FILTERS, categories=("aircraft",))
     _, text = read_back(pack(engine, filters))
-    assert "AIRCRAFT 1 participant Offer aircraft; no size published." in text
+    assert "AIRCRAFT 1 participant offers aircraft; no size published." in text
     assert "Announced not published" in text  # the aircraft's row in "Who pledged what"
     assert not re.search(r"(?<![\d,.])0 (aircraft|troops|ships|pledges|offers)", text)
     assert "€0" not in text
@@ -204,3 +209,43 @@ def test_the_overview_offers_the_briefing_pack(monkeypatch, database_url):
     assert not at.exception
     assert any("is after the as-of date" in e.value for e in at.error)
     assert not [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
+
+
+def test_the_pack_lists_who_pledged_what_each_row_with_its_source(engine):
+    _, text = read_back(pack(engine))
+    with read_session(engine) as session:
+        briefing = content.gather(session, FILTERS, SINCE, pin_known_at(session, ""))
+    table = briefing.table
+    # Every pledge of the participants shown on the ladder, and the refusal, by category and
+    # highest rung first; a size never published says so, a refusal has none.
+    assert table[["participant", "category", "level", "size"]].values.tolist()[:3] == [
+        ["United Kingdom", "Funding", "Committed", "up to £1.6bn (guarantee or export credit)"],
+        ["France", "Funding", "Announced", "€2bn"],
+        ["New Zealand", "Troops", "Committed", "up to 100 troops"],
+    ]
+    refusal = table[table["level"] == "Ruled out"].iloc[0]
+    assert (refusal["participant"], refusal["size"]) == ("Poland", "—")
+    assert "Who pledged what" in text
+    for row, number in zip(table.itertuples(), briefing.row_sources, strict=True):
+        assert f"{row.participant} {row.category} {row.level}" in text
+        assert f"[{number}]" in text
+    # Every source cited is listed once, numbered in order, in full: none is cut off.
+    numbers = [source.number for source in briefing.sources]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert sorted(set(briefing.row_sources) | set(briefing.gap_sources)) == numbers
+    for source in briefing.sources:
+        assert f"[{source.number}] {source.title}" in text
+        assert source.url.replace("https://", "") in text.replace(" ", "")
+
+
+def test_the_pack_says_how_fresh_the_record_is(engine):
+    _, text = read_back(pack(engine))
+    # As of 30 Sep 2025 the fixture's newest announcement is the French minehunters of
+    # 4 Sep 2025: fresh enough, no warning; the fixture has no change log of its checks.
+    assert "Newest announcement in the record: 04 September 2025; sources not yet checked." in text
+    assert "may be out of date" not in text
+    # A year on, with nothing newer, the pack says so plainly.
+    _, text = read_back(pack(engine, PledgeFilter(as_of=date(2026, 9, 30)), SINCE))
+    assert "Newest announcement in the record: 06 January 2026" in text
+    assert "267 days older than the date shown" in text
+    assert "these figures may be out of date" in text

@@ -52,21 +52,23 @@ def test_overview_shows_the_seeded_coalition(app):
     # a number that mixes rungs; the ladder is beneath it, refusals included though the
     # status filter hides them from the tables.
     value, notes = tile(app, "Troops")
-    assert value == "3 participants"
+    assert value == "3"
     assert "Ladder: 1 committed · 2 announced · 1 ruled out." in notes
     # One published size is said to be one, never read as a total; unknown is never zero.
     assert notes[0] == (
-        "Offer troops; one published size, not a total: 100 troops (New Zealand); "
+        "participants offer troops; one published size, not a total: 100 troops (New Zealand); "
         "2 offers of unknown size."
     )
     assert tile(app, "Aircraft") == (
-        "1 participant",
-        ["Offer aircraft; no size published.", "Ladder: 1 announced."],
+        "1",
+        ["participant offers aircraft; no size published.", "Ladder: 1 announced."],
     )
-    assert tile(app, "Ships")[0] == "1 participant"
+    assert tile(app, "Ships")[0] == "1"
     value, notes = tile(app, "Funding")
-    assert value == "2 participants"
-    assert notes[0] == "Offer funding; one published amount, not a total: €2bn (France)."
+    assert value == "2"
+    assert notes[0] == (
+        "participants offer funding; one published amount, not a total: €2bn (France)."
+    )
     assert notes[2] == "Apart, never added: loans and guarantees, €2bn."
     table = table_with(app, "Size")
     # The 9 fixture pledges less Poland's refusal and New Zealand's bilateral aid, both hidden
@@ -136,10 +138,13 @@ def test_broken_seed_files_show_the_problems_and_write_nothing(monkeypatch, tmp_
 def test_about_page_states_method_and_freshness(app):
     app.switch_page("../pages/about.py").run()
     text = " ".join(m.value for m in app.markdown)
-    for topic in ("Statuses.", "Unknown sizes.", "Currencies.", "Sources."):
+    for topic in ("The ladder of commitment.", "Unknown sizes.", "Currencies.", "Sources."):
         assert topic in text
+    # The ladder explained, and the one rule for an offer.
+    assert "an offer is a pledge announced or further up" in text
+    assert "5 announced · 8 considering · 3 ruled out" in text
     freshness = next(i.value for i in app.info if "Freshness" in i.value)
-    assert "newest announcement dates from 2026-01-06" in freshness
+    assert "newest announcement 06 Jan 2026" in freshness
     # A tab per view with the question it answers and its screenshot, each image named.
     assert [t.label for t in app.tabs] == [
         "What changed",
@@ -357,3 +362,14 @@ def test_an_address_with_filters_that_do_not_exist_says_so(monkeypatch, sqlite_u
     assert not at.exception
     (warning,) = at.sidebar.warning
     assert "category: 'tanks' is not one of" in warning.value
+
+
+def test_amounts_read_as_money_on_screen(app):
+    """Found by hand: a converted amount was cut to fit its column ("6,858,4" for
+    €1,936,858,415.65). On screen an amount reads short; the table's file keeps it whole."""
+    currencies = table_with(app, "Converted to EUR")
+    assert set(currencies["Converted to EUR"]) == {"€2bn"}
+    assert set(currencies["Known amount (original currency)"]) == {"€2bn", "£1.6bn"}
+    pledges = table_with(app, "EUR")
+    assert {"€2bn", ""} >= set(pledges["EUR"]) - {None}
+    assert "€2bn" in set(pledges["EUR"])

@@ -310,6 +310,20 @@ def test_the_import_page_previews_then_commits(monkeypatch, sqlite_url):
     assert "import_commit" not in [b.key for b in at.button]
     good = new_rows(ROW)
     at.file_uploader(key="import_file").set_value(("good.csv", good, "text/csv")).run()
+    # Found by hand: the preview showed raw codes and "None" for what a new row lacks.
+    preview = next(d for d in at.dataframe if "In the file" in d.value.columns)
+    assert list(preview.value.columns) == [
+        "Row",
+        "In the file",
+        "Pledge",
+        "Participant",
+        "Category",
+        "What",
+        "Changes",
+    ]
+    assert preview.value.iloc[0]["In the file"] == "New"
+    assert preview.value.iloc[0]["Category"] == "Troops"
+    assert preview.proto.placeholder == "—"  # a new row's missing pledge number
     at.text_input(key="import_reason").input("From the embassy").run()
     at.button(key="import_commit").click().run()
     assert not at.exception

@@ -311,7 +311,7 @@ def draw_method(pdf: FPDF, briefing: Briefing) -> None:
         pdf,
         f"The figures come from one read of the record, the same as the snapshot CSV of this "
         f"view (Snapshots page, same filters, known at {briefing.snapshot_known_at}; its "
-        "SHA-256 is at the foot of this page). Funding is grants, in-kind and unspecified "
+        "SHA-256 is at the foot of the last page). Funding is grants, in-kind and unspecified "
         "money in euros at the ECB reference rate of each announcement; loans and guarantees "
         "are never added to it. Troops, aircraft and ships are the sums of published sizes.",
         size=7.2,

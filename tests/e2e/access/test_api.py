@@ -54,6 +54,15 @@ def test_the_snapshot_endpoint_gives_the_pages_bytes_for_the_pages_parameters(
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.content == expected
     assert response.headers["x-snapshot-known-at"].startswith(known_at.strftime("%Y-%m-%dT%H"))
+    # Named for what it holds, and saying how fresh the record is.
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="coalition-pledges-troops-funding_as-of-2025-09-30_known-'
+        f'{known_at:%Y-%m-%dT%H%M}Z.csv"'
+    )
+    assert response.headers["x-record-as-of"] == "2025-09-30"
+    assert response.headers["x-record-newest-announcement"] == "2025-09-04"
+    assert response.headers["x-record-may-be-out-of-date"] == "no"
+    assert response.headers["x-record-sources-last-checked"] == "never"  # the fixture's
     # pandas reads it as the README shows.
     frame = pd.read_csv(io.BytesIO(response.content))
     assert set(frame["category"]) <= {"troops", "funding"} and len(frame) > 0
@@ -72,6 +81,13 @@ def test_the_snapshot_endpoint_gives_the_pages_bytes_for_the_pages_parameters(
 def test_the_json_endpoints(private_server, token):
     pledges = get(private_server, "/api/v1/pledges.json", token, scope="all").json()
     assert pledges["columns"][:3] == ["pledge_id", "version", "participant_code"]
+    assert pledges["columns"][-1] == "counts_as_offer"
+    assert set(pledges["freshness"]) == {
+        "as_of",
+        "newest_announcement",
+        "sources_last_checked",
+        "may_be_out_of_date",
+    }
     assert {p["participant_code"] for p in pledges["pledges"]} >= {"GBR", "NZL"}
     assert all("@" not in (p["recorded_by"] or "") for p in pledges["pledges"])
     participants = get(private_server, "/api/v1/participants.json", token).json()
