@@ -87,8 +87,12 @@ def _account_box(viewer: Viewer) -> None:
 def _search_box() -> None:
     """Search from any page: the words go to the Search page in its address (``?q=``), so a
     search is a link that can be shared."""
-    if "q" in st.query_params:  # the search shown, ready to be changed
-        st.session_state["shell_search_text"] = st.query_params["q"]
+    # The search shown goes into the box when the address brings a new one; otherwise the box
+    # keeps what is being typed (setting it on every run threw a second search away).
+    shown = st.query_params.get("q")
+    if shown is not None and st.session_state.get("shell_search_shown") != shown:
+        st.session_state["shell_search_text"] = shown
+    st.session_state["shell_search_shown"] = shown
     with st.sidebar.form("shell_search", border=False):
         text = st.text_input(
             "Search", key="shell_search_text", placeholder="Pledges, meetings, participants"

@@ -79,11 +79,6 @@ def _grouped(pledges: pd.DataFrame) -> pd.Series:
     return pledges["category"].where(~is_lending(pledges), LENDING)
 
 
-def _sizes(pledges: pd.DataFrame) -> pd.Series:
-    """EUR for funding, loans and guarantees; the count for the rest; NaN where unpublished."""
-    return measured_size(pledges)
-
-
 def figures(row: pd.Series | dict) -> CategoryFigures:
     """One cell as the overview words it ("≥ 100 troops", "2 pledges, size not published"):
     a stage's pledges, which below "announced" are not offers."""
@@ -107,7 +102,7 @@ def by_stage(view: View) -> pd.DataFrame:
         & view.pledges["status"].isin(counted)
     ]
     status_stage = {s: stage for stage, statuses in STAGE_STATUSES.items() for s in statuses}
-    size = _sizes(pledges)
+    size = measured_size(pledges)
     frame = pd.DataFrame(
         {
             "category": _grouped(pledges),
@@ -181,27 +176,6 @@ def stages_over_time(session: Session, filters: PledgeFilter) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     return pd.concat(parts, ignore_index=True)[SERIES_COLUMNS]
-
-
-def value_on(series: pd.DataFrame, on: date) -> pd.DataFrame:
-    """What the lines stand at at the end of ``on``: per category and stage present in the
-    series, the last step on or before that day (zero before the first)."""
-    rows = []
-    for (category, stage), own in series.groupby(["category", "stage"], sort=False):
-        before = own[own["date"] <= on]
-        last = before.iloc[-1] if len(before) else None
-        rows.append(
-            {
-                "category": category,
-                "stage": stage,
-                "pledges": 0 if last is None else int(last["pledges"]),
-                "known_total": 0.0 if last is None else float(last["known_total"]),
-                "unknown_size": 0 if last is None else int(last["unknown_size"]),
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["category", "stage", "pledges", "known_total", "unknown_size"]
-    )
 
 
 def has_published_size(totals: pd.DataFrame, group: str) -> bool:

@@ -23,6 +23,7 @@ from coalition.seed.files import (
     seed_digest,
 )
 from coalition.seed.rules import (
+    aliases_rule,
     attendance_rule,
     first_reported_rule,
     pledge_rules,
@@ -74,6 +75,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
                 )
     bundle.participants = [p for _, p in participants]
     codes = {row["code"].strip() for _, row in participant_rows}
+    aliases_rule(data_dir / "aliases.csv", codes, problems)
 
     path = data_dir / "exchange_rates.csv"
     rates, rate_rows = validate_rows(path, ExchangeRate, problems)

@@ -266,3 +266,21 @@ def first_reported_rule(
 
 def host_codes(event: Event) -> list[str]:
     return [code.strip() for code in (event.host_codes or "").split(";") if code.strip()]
+
+
+def aliases_rule(path: Path, codes: set[str], problems: list[Problem]) -> None:
+    """The other names participants go by (for search): each names a participant, once."""
+    if not path.exists():
+        return
+    seen: dict[str, int] = {}
+    for line, row in read_csv(path, ("code", "alias"), problems):
+        code, alias = row["code"].strip(), row["alias"].strip()
+        if code not in codes:
+            problems.append(Problem("code", f"'{code}' is not a participant", path.name, line))
+        if not alias:
+            problems.append(Problem("alias", "is required", path.name, line))
+        elif alias.casefold() in seen:
+            problems.append(
+                Problem("alias", f"duplicates row {seen[alias.casefold()]}", path.name, line)
+            )
+        seen.setdefault(alias.casefold(), line)

@@ -269,7 +269,7 @@ def test_the_lines_on_any_date_equal_the_as_of_view_of_that_date(history, filter
     for on in DATES:
         expected = expected_on(history, filters, on)
         drawn = (
-            delivery.value_on(series, on)
+            oracles.value_on(series, on)
             .set_index(["category", "stage"])
             .reindex(expected.index, fill_value=0)
         )
@@ -282,7 +282,7 @@ def test_the_lines_on_any_date_equal_the_as_of_view_of_that_date(history, filter
         with read_session(history) as session:
             as_of = delivery.stages_over_time(session, replace(filters, as_of=on))
         last = (
-            delivery.value_on(as_of, on)
+            oracles.value_on(as_of, on)
             .set_index(["category", "stage"])
             .reindex(expected.index, fill_value=0)
         )

@@ -284,3 +284,50 @@ def test_the_search_page_explains_an_empty_or_refused_search(monkeypatch, sqlite
     messages = [e.value for e in (*at.info, *at.error)]
     assert any(shown in m for m in messages), messages
     assert not at.get("page_link")
+
+
+# Found by hand: "Turkey" found none of Turkey's pledges (two said "Türkiye"), "ships" found
+# four texts and not the pledges in the Ships category, and a second search typed on the
+# Search page was thrown away.
+
+
+def test_a_participant_is_found_by_any_name_it_goes_by_and_first(corpus):
+    for query in ("United Kingdom", "UK", "gbr", "Britain", "british"):
+        results = search.find(corpus, query)
+        first = results.pledges.iloc[0]
+        assert first["participant_code"] == "GBR", query
+        assert first["matched"].startswith("participant"), query
+        assert results.participants["code"].tolist()[0] == "GBR", query
+        # Every pledge of the United Kingdom, whatever its text says.
+        ranked = results.pledges[results.pledges["rank"] == search.EXACT_PARTICIPANT]
+        assert set(ranked["participant_code"]) == {"GBR"}
+        assert len(ranked) == sum(corpus.pledges["participant_code"] == "GBR")
+    assert set(search.find(corpus, "Polska").pledges["participant_code"]) == {"POL"}
+    # A name that holds the words comes after an exact name, before a mere mention.
+    new = search.find(corpus, "new zeal").pledges
+    assert new["participant_code"].iloc[0] == "NZL"
+    assert new["rank"].iloc[0] == search.PARTICIPANT
+
+
+def test_a_category_or_a_status_named_finds_its_pledges(corpus):
+    ships = search.find(corpus, "ships").pledges
+    in_category = corpus.pledges[corpus.pledges["category"] == "ships"]
+    assert set(in_category["id"]) <= set(ships["id"])
+    assert set(search.find(corpus, "Ship").pledges["id"]) == set(ships["id"])
+    refusals = search.find(corpus, "ruled out").pledges
+    assert set(refusals.loc[refusals["rank"] == search.WORD, "status"]) == {"ruled_out"}
+    assert "status" in refusals["matched"].iloc[0]
+
+
+def test_a_new_search_on_the_search_page_always_runs(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params["q"] = "PARIS"
+    at.run()
+    at.switch_page("../pages/search.py").run()
+    assert next(s.value for s in at.subheader) == "Pledges (0)"
+    at.sidebar.text_input(key="shell_search_text").input("UK")
+    next(b for b in at.sidebar.button if b.label == "Search").click().run()
+    assert not at.exception
+    assert at.query_params["q"] in ("UK", ["UK"])
+    assert at.sidebar.text_input(key="shell_search_text").value == "UK"
+    assert next(s.value for s in at.subheader) != "Pledges (0)"

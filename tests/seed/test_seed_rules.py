@@ -157,3 +157,12 @@ def test_check_seed_command_fails_naming_file_row_and_column(seed_copy, tmp_path
     assert "targets.csv, row 2, column 'source_url': is required" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "unused.db").exists()
+
+
+def test_another_name_must_name_a_participant_once(seed_copy):
+    change(seed_copy / "aliases.csv", 2, code="TUR")
+    change(seed_copy / "aliases.csv", 4, alias="uk")
+    assert problems_of(seed_copy) == [
+        "aliases.csv, row 2, column 'code': 'TUR' is not a participant",
+        "aliases.csv, row 4, column 'alias': duplicates row 2",
+    ]

@@ -4,6 +4,8 @@ two (the app's is fast, this one is easy to read)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from coalition.figures import delivery
@@ -150,3 +152,24 @@ def stage_series(states: pd.DataFrame, filters: PledgeFilter) -> pd.DataFrame:
         _group=series["category"].map(order), _stage=series["stage"].map(rank)
     ).sort_values(["_group", "_stage", "date"], kind="stable")
     return series[delivery.SERIES_COLUMNS].reset_index(drop=True)
+
+
+def value_on(series: pd.DataFrame, on: date) -> pd.DataFrame:
+    """What the lines stand at at the end of ``on``: per category and stage present in the
+    series, the last step on or before that day (zero before the first)."""
+    rows = []
+    for (category, stage), own in series.groupby(["category", "stage"], sort=False):
+        before = own[own["date"] <= on]
+        last = before.iloc[-1] if len(before) else None
+        rows.append(
+            {
+                "category": category,
+                "stage": stage,
+                "pledges": 0 if last is None else int(last["pledges"]),
+                "known_total": 0.0 if last is None else float(last["known_total"]),
+                "unknown_size": 0 if last is None else int(last["unknown_size"]),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["category", "stage", "pledges", "known_total", "unknown_size"]
+    )

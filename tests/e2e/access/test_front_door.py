@@ -50,4 +50,4 @@ def test_a_copied_address_opens_the_same_view(server, browser_page):
     other.goto(shared)
     other.get_by_text("Pledges by region").wait_for(timeout=30_000)
     caption = other.get_by_text("Showing ").first.inner_text()
-    assert "bilateral aid not counted" not in caption and "scopes:" in caption
+    assert "bilateral aid not counted" not in caption and "bilateral aid included" in caption

@@ -52,7 +52,7 @@ def test_map_draws_the_participants_geometry_offline(server, browser_page):
     assert painted / (image.width * image.height) > 0.2, "the map canvas is nearly empty"
     # Participants with nothing recorded in the measure are drawn in their own grey.
     assert colours[maps.NO_PLEDGE] > 500
-    assert page.get_by_text("pledged, size not published").is_visible()
+    assert page.get_by_text("offers, size not published").is_visible()
     assert_clean(page)
 
 
