@@ -5,7 +5,7 @@ import streamlit as st
 
 from coalition.read.history import shown
 from coalition.text.labels import field_label, label
-from coalition.write.import_file import MAX_FILE_BYTES, MAX_ROWS, template_csv
+from coalition.write.import_file import MAX_FILE_MB, MAX_ROWS, template_csv
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from ui.data import reading
 from ui.forms.pledge_fields import EDITING_SCOPE
@@ -24,7 +24,7 @@ st.caption(
     "Use the template, or a snapshot downloaded from this app: rows with a pledge_id change "
     "that pledge (from the version in the row), rows without one are new. Nothing is written "
     "until every row is correct, and then all of it is written at once. "
-    f"Up to {MAX_ROWS:,} rows and {MAX_FILE_BYTES // 2**20} MB a file."
+    f"Up to {MAX_ROWS:,} rows and {MAX_FILE_MB} MB a file."
 )
 st.caption(EDITING_SCOPE)
 file_download(

@@ -16,6 +16,13 @@ from core.vocabulary import EARLIEST_DATE, LATEST_DATE
 # Characters that make text display differently from what is stored: explicit bidirectional
 # embeddings, overrides and isolates. (Plain right-to-left text needs none of them.)
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# C0 controls but line feed and tab (which multi-line fields hold), DEL and C1 controls: a
+# terminal runs them (ESC and CSI start escape sequences, CR and backspace overwrite).
+CONTROLS = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f]")
+# Zero-width space, direction marks, byte-order mark, line and paragraph separators: unseen, so
+# text that looks the same compares and searches differently. (Joiners are kept: scripts and
+# emoji need them.)
+INVISIBLES = re.compile("[\u200b\u200e\u200f\u061c\ufeff\u2028\u2029]")
 
 
 def check_choice(field: str, value: Any, allowed: Iterable[str]) -> Problem | None:
@@ -56,7 +63,8 @@ def check_date_range(
 
 def check_text(field: str, value: Any) -> Problem | None:
     """Text that can be stored and read back as typed: no NUL byte (PostgreSQL refuses it,
-    other tools cut the text there) and no bidirectional control characters."""
+    other tools cut the text there), no bidirectional control characters, no other control
+    character but line feed and tab, and no invisible marks."""
     if not isinstance(value, str):
         return None
     if "\x00" in value:
@@ -66,6 +74,17 @@ def check_text(field: str, value: Any) -> Problem | None:
             field,
             "contains a bidirectional control character (U+202A-U+202E or U+2066-U+2069), "
             "which can make text read differently from what is stored",
+        )
+    if found := CONTROLS.search(value):
+        return Problem(
+            field,
+            f"contains a control character (U+{ord(found.group()):04X}), which cannot be stored",
+        )
+    if found := INVISIBLES.search(value):
+        return Problem(
+            field,
+            f"contains an invisible character (U+{ord(found.group()):04X}), which can make "
+            "text read differently from what is stored",
         )
     return None
 

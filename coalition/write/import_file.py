@@ -29,8 +29,20 @@ REQUIRED_COLUMNS = (
 IGNORED_COLUMNS = tuple(c for c in SNAPSHOT_COLUMNS if c not in IMPORT_COLUMNS)
 MAX_ROWS = 20_000
 # Well above 20,000 rows of our own export (about 1 KB a row at most), well below what would
-# strain the server: a larger file is refused before it is read.
-MAX_FILE_BYTES = 32 * 2**20
+# strain the server: a larger file is refused before it is read. In megabytes of 10^6 bytes,
+# as the upload widget counts server.maxUploadSize (.streamlit/config.toml holds the same
+# number), so the widget, the page, the importer and the command line keep one limit.
+MB = 10**6
+MAX_FILE_MB = 32
+MAX_FILE_BYTES = MAX_FILE_MB * MB
+
+
+def too_large(size: int) -> str:
+    """Why a file of ``size`` bytes is refused, in the words the page states the limit in."""
+    shown = f"{size / MB:,.1f} MB"
+    if round(size / MB, 1) <= MAX_FILE_MB:  # rounded, it would read as the limit itself
+        shown = f"{size:,} bytes"
+    return f"is {shown}, over the limit of {MAX_FILE_MB} MB ({MAX_ROWS:,} rows): split it"
 
 
 def template_csv() -> bytes:
@@ -38,7 +50,10 @@ def template_csv() -> bytes:
 
 
 def restore_text(cell: str) -> str:
-    """Undo our export's formula guard: "'=x" was written for "=x"."""
+    """Undo our export's formula guard: "'=x" was written for "=x". A line break inside a
+    cell of a file saved on Windows is the line feed a form stores (carriage returns are
+    refused in text)."""
+    cell = cell.replace("\r\n", "\n")
     if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(FORMULA_PREFIXES):
         return cell[1:]
     return cell
@@ -116,14 +131,7 @@ def read_file(
     ``problems`` saying why, when it is not a CSV file of ours (too large, not UTF-8, another
     separator, unknown or missing columns)."""
     if len(data) > MAX_FILE_BYTES:
-        problems.append(
-            Problem(
-                "file",
-                f"is {len(data) / 2**20:,.1f} MB, over the limit of {MAX_FILE_BYTES // 2**20} MB "
-                f"({MAX_ROWS:,} rows): split it",
-                file="upload",
-            )
-        )
+        problems.append(Problem("file", too_large(len(data)), file="upload"))
         return None
     lines = text_lines(data, problems)
     header_line = next(lines, "").rstrip("\r\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import getpass
 import io
 import os
 import shutil
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -173,6 +176,16 @@ def test_duplicates_encodings_and_delimiters_are_named(engine):
     assert preview(engine, template_csv()).problems[0].message == "has no rows below its header"
 
 
+def test_a_windows_file_with_a_line_break_in_a_cell_reads_as_a_form_would_store_it(engine):
+    """Carriage returns are refused in text; a Windows line ending, in a cell too, is the
+    line break a form stores."""
+    data = new_rows(ROW | {"description": "Logistics company\nwith its trucks"})
+    windows = b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+    (row,) = preview(engine, windows).rows
+    assert (row.status, row.problems) == ("new", [])
+    assert row.values["description"] == "Logistics company\nwith its trucks"
+
+
 def test_text_our_export_guarded_against_formulas_comes_back_as_typed(engine):
     data = new_rows(ROW | {"description": "'=1+2 battalions"})
     (row,) = preview(engine, data).rows
@@ -242,6 +255,35 @@ def test_the_import_command_checks_before_it_writes(engine, database_url, tmp_pa
     done = cli(str(good), "--reason", "From the embassy")
     assert done.returncode == 0 and "1 new" in done.stdout
     assert counts(engine) == (before[0] + 1, before[1] + 1)
+
+
+def test_rows_from_the_command_line_do_not_name_the_servers_login(engine, database_url, tmp_path):
+    """Viewers read who recorded a row: the command line, never the server account it ran as."""
+    login = "ops-login-4f7a"
+    env = cli_env(database_url) | {"LOGNAME": login, "USER": login}
+    new = tmp_path / "new.csv"
+    new.write_bytes(new_rows(ROW | {"description": "Bridging company"}))
+    out = tmp_path / "snapshot.csv"
+    for args in (
+        ["import", str(new), "--reason", "From the embassy"],
+        ["export", "--out", str(out)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "coalition", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    seen = out.read_text(encoding="utf-8") + Path(f"{out}.manifest.json").read_text()
+    for name in {login, getpass.getuser()}:
+        assert name not in seen
+    (row,) = [
+        r for r in csv.DictReader(io.StringIO(out.read_text())) if "Bridging" in r["description"]
+    ]
+    assert row["recorded_by"] == "command line"
 
 
 def test_backup_is_a_consistent_copy(engine, tmp_path, database_url):

@@ -9,12 +9,13 @@ import io
 import subprocess
 import sys
 import threading
+import tomllib
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from coalition.access.auth import Actor
@@ -30,7 +31,8 @@ from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge, PledgeRevision
-from tests.support.accounts import add_accounts
+from tests.support.accounts import LOCAL_EDITOR, add_accounts
+from tests.support.app import start_app
 from tests.support.data import cli_env
 from tests.support.imports import ROW, new_rows, seed_without_pledges
 
@@ -175,7 +177,14 @@ def test_a_cell_past_the_csv_size_limit_is_named_not_a_traceback(engine):
 
 
 @pytest.mark.parametrize(
-    ("text", "word"), [("Logistics\x00company", "NUL"), ("Logistics \u202e001", "bidirectional")]
+    ("text", "word"),
+    [
+        ("Logistics\x00company", "NUL"),
+        ("Logistics \u202e001", "bidirectional"),
+        ("Logistics\x1b[2Jcompany", "control character (U+001B)"),
+        ("Logistics\x07company", "control character (U+0007)"),
+        ("Logistics\u200bcompany", "invisible character (U+200B)"),
+    ],
 )
 def test_unsafe_characters_are_named_with_row_and_column(engine, text, word):
     with read_session(engine) as session:
@@ -187,7 +196,8 @@ def test_unsafe_characters_are_named_with_row_and_column(engine, text, word):
 def test_files_over_the_size_or_row_limit_are_refused_up_front(engine):
     with read_session(engine) as session:
         (too_big,) = preview_import(session, b"x" * (MAX_FILE_BYTES + 1)).problems
-        assert too_big.message.startswith("is 32.0 MB, over the limit of 32 MB")
+        # Rounded, 32,000,001 bytes would read as the limit itself.
+        assert too_big.message.startswith("is 32,000,001 bytes, over the limit of 32 MB")
         rows = [ROW | {"description": f"Company {n}"} for n in range(MAX_ROWS + 5)]
         problems = preview_import(session, new_rows(*rows)).problems
     assert [str(p) for p in problems] == [
@@ -195,9 +205,41 @@ def test_files_over_the_size_or_row_limit_are_refused_up_front(engine):
     ]
 
 
-def test_the_upload_limit_is_the_importers(engine):
-    config = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text()
-    assert f"maxUploadSize = {MAX_FILE_BYTES // 2**20} " in config
+def test_the_upload_widget_the_page_and_the_command_line_keep_one_limit(
+    monkeypatch, sqlite_url, tmp_path
+):
+    """Streamlit's upload widget reads server.maxUploadSize as megabytes of 10^6 bytes in the
+    browser (of 2^20 on Windows and on its server: more, never less). Found in review: the
+    widget refused a 31.35 MiB file that the command line imported, under a page saying 32 MB."""
+    megabytes = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"][
+        "maxUploadSize"
+    ]
+    assert megabytes * 10**6 == MAX_FILE_BYTES <= megabytes * 2**20
+    at = start_app(monkeypatch, sqlite_url, email=LOCAL_EDITOR).run()
+    at.switch_page("../pages/import_pledges.py").run()
+    (widget,) = at.get("file_uploader")
+    assert widget.proto.max_upload_size_mb == megabytes
+    assert any(f"{MAX_ROWS:,} rows and {megabytes} MB a file." in c.value for c in at.caption)
+    # The command line takes no more than the widget does, and says the same limit.
+    refused = tmp_path / "refused.csv"
+    with open(refused, "wb") as f:
+        f.truncate(int(31.35 * 2**20))  # sparse: the size says it all
+    result = subprocess.run(
+        [sys.executable, "-m", "coalition", "import", str(refused), "--dry-run"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=cli_env(sqlite_url),
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert f"is 32.9 MB, over the limit of {megabytes} MB" in result.stderr
+    # A file of the limit exactly is read (and found not to be a CSV file), not refused for size.
+    engine = create_db_engine(sqlite_url)
+    with read_session(engine) as session:
+        problems = preview_import(session, b"x" * MAX_FILE_BYTES).problems
+    engine.dispose()
+    assert problems and not any("over the limit" in p.message for p in problems)
 
 
 def test_the_import_command_refuses_a_huge_file_without_reading_it(tmp_path, sqlite_url):
@@ -213,8 +255,49 @@ def test_the_import_command_refuses_a_huge_file_without_reading_it(tmp_path, sql
         timeout=120,
     )
     assert result.returncode == 2
-    assert "huge.csv, column 'file': is 32.0 MB, over the limit of 32 MB" in result.stderr
+    assert "huge.csv, column 'file': is 32,000,001 bytes, over the limit of 32 MB" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_import_command_lists_old_stored_text_with_its_controls_escaped(
+    engine, database_url, tmp_path
+):
+    """Rows stored before control characters were refused may still hold them: listed on a
+    terminal, they are shown escaped, never run."""
+    columns, rows = snapshot_rows(engine)
+    row = nzl_trainers_row(rows)
+    pledge_id = int(row["pledge_id"])
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=OTHER_EDITOR,
+            pledge_id=pledge_id,
+            expected_version=1,
+            changes={"quantity": 120},
+            reason="Embassy figure",
+        )
+    old_reason = "Embassy\x1b]0;owned\x07 figure\x1b[2J\r\x9b"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE pledge_revision SET reason = :reason WHERE pledge_id = :id AND version = 2"
+            ),
+            {"reason": old_reason, "id": pledge_id},
+        )
+    stale = tmp_path / "stale.csv"
+    stale.write_bytes(as_csv(columns, [row | {"conditions": "outside Ukraine; UK-led"}]))
+    result = subprocess.run(
+        [sys.executable, "-m", "coalition", "import", str(stale), "--dry-run"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=cli_env(database_url),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(Embassy\\x1b]0;owned\\x07 figure\\x1b[2J\\r\\x9b)" in result.stderr
+    for control in "\x1b\x07\x9b":
+        assert control not in result.stdout + result.stderr
 
 
 # Cells an attacker or a broken spreadsheet might produce.

@@ -92,6 +92,24 @@ def test_invalid_pledge_names_every_field_and_writes_nothing(engine):
     assert counts(engine) == before
 
 
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("description", "Engineers\x1b]0;owned\x07\x1b[2J"),  # retitles and clears a terminal
+        ("source_title", "UK MoD\u200b"),
+        ("reason", "Reported\rOverwritten"),
+    ],
+)
+def test_terminal_controls_are_refused_and_nothing_is_written(engine, field, text):
+    before = counts(engine)
+    values = NEW_PLEDGE | ({field: text} if field != "reason" else {})
+    reason = text if field == "reason" else "test"
+    with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
+        create_pledge(session, actor=Actor("a@example.org"), values=values, reason=reason)
+    assert list(caught.value.by_field()) == [field]
+    assert counts(engine) == before
+
+
 def test_failure_after_the_write_rolls_everything_back(engine):
     """A fault late in the use case leaves no half-written pledge behind."""
     before = counts(engine)

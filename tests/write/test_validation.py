@@ -186,3 +186,26 @@ def test_nul_and_bidirectional_controls_are_refused(character):
     (problem,) = caught.value.problems
     assert problem.field == "description"
     assert "NUL" in problem.message or "bidirectional" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("character", "named"),
+    [
+        ("\x1b", "a control character (U+001B)"),
+        ("\r", "a control character (U+000D)"),
+        ("\x9b", "a control character (U+009B)"),
+        ("\u200b", "an invisible character (U+200B)"),
+    ],
+)
+def test_terminal_controls_and_invisible_characters_are_refused(character, named):
+    raw = VALID | {"description": f"100 troops{character}[2J"}
+    with pytest.raises(ValidationFailed) as caught:
+        validate_pledge(raw, participant_codes=CODES, currencies=CURRENCIES, today=TODAY)
+    (problem,) = caught.value.problems
+    assert problem.field == "description"
+    assert problem.message.startswith(f"contains {named}")
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_text():
+    raw = VALID | {"description": "100 troops\n\tengineers", "notes": "First\nsecond"}
+    validate_pledge(raw, participant_codes=CODES, currencies=CURRENCIES, today=TODAY)
