@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,14 +27,18 @@ class ServerDidNotStart(RuntimeError):
 
 
 @contextmanager
-def app_server(database_url: str, log_path: Path, **settings: str) -> Iterator[str]:
+def app_server(
+    database_url: str, log_path: Path, *, wrapper: Sequence[str] = (), **settings: str
+) -> Iterator[str]:
     """Yield the server's base URL once it answers its health check; stop it afterwards.
-    ``settings`` are extra environment variables (e.g. COALITION_ANONYMOUS_READ)."""
+    ``settings`` are extra environment variables (e.g. COALITION_ANONYMOUS_READ); ``wrapper``
+    is a command the server runs under (one that execs its arguments)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **settings}
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
+                *wrapper,
                 sys.executable,
                 "-m",
                 "streamlit",

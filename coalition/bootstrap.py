@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 
 from coalition.access.auth import ensure_first_admin
 from coalition.access.privacy import ensure_keys
@@ -22,7 +22,16 @@ from coalition.seed.files import seed_digest
 from coalition.seed.load import apply_seed, load_seed
 from coalition.seed.sync import SyncReport, seed_is_current, sync_seed
 from core.settings import Settings, get_settings
-from db.engine import create_db_engine, read_session, sqlite_path, write_session
+from db.engine import (
+    FILE_GONE,
+    DatabaseFault,
+    create_db_engine,
+    database_fault,
+    file_replaced,
+    read_session,
+    sqlite_path,
+    write_session,
+)
 from db.migrate import startup_lock, upgrade_to_head
 
 
@@ -141,7 +150,11 @@ def open_database(settings: Settings, data_dir: Path | None = None) -> tuple[Eng
 
 # One engine per database a process serves (tests point one process at many).
 _app_engines: dict[tuple[str, str, str], Engine] = {}
-_app_engines_lock = threading.Lock()
+_app_engines_lock = threading.RLock()
+# Databases this process has served. A SQLite file that goes missing after is not created
+# afresh (an empty file would hide the loss) until someone restores it or runs
+# `coalition init`.
+_served: set[tuple[str, str, str]] = set()
 
 
 def _settings_key(settings: Settings) -> tuple[str, str, str]:
@@ -150,13 +163,43 @@ def _settings_key(settings: Settings) -> tuple[str, str, str]:
 
 def app_engine() -> Engine:
     """The server process's engine, shared by its pages and its HTTP routes: opened once
-    (open_database) on first use, and again after forget_app_engine."""
+    (open_database) on first use, and again when the database was replaced under it (a SQLite
+    file put in place of the old, a PostgreSQL database whose tables went missing), which is
+    then migrated and seeded. While a SQLite file that was removed stays missing, every use
+    is a DatabaseFault (FILE_GONE) and nothing is written anywhere."""
     settings = get_settings()
     key = _settings_key(settings)
     with _app_engines_lock:
-        if key not in _app_engines:
-            _app_engines[key], _ = open_database(settings)
-        return _app_engines[key]
+        engine = _app_engines.get(key)
+        if engine is not None and file_replaced(engine):
+            del _app_engines[key]
+            engine.dispose()
+            engine = None
+        if engine is None:
+            path = sqlite_path(settings.database_url)
+            if key in _served and path is not None and not path.exists():
+                raise DatabaseFault(FILE_GONE)
+            engine, _ = open_database(settings)
+            _served.add(key)
+            event.listen(engine, "handle_error", _forget_when_tables_missing(key, engine))
+            _app_engines[key] = engine
+        return engine
+
+
+def _forget_when_tables_missing(key: tuple[str, str, str], engine: Engine):
+    """A listener for the engine's errors: when its tables are missing (the database was
+    dropped and created again, empty), the next app_engine() migrates and seeds it, whoever
+    asks first (a sign-in, an anonymous page, the API), instead of waiting for a page."""
+
+    def listener(context) -> None:
+        fault = database_fault(context.sqlalchemy_exception)
+        if fault is not None and fault.tables_missing:
+            with _app_engines_lock:
+                if _app_engines.get(key) is engine:
+                    del _app_engines[key]
+            engine.dispose()
+
+    return listener
 
 
 def forget_app_engine() -> None:
@@ -173,5 +216,6 @@ def close_app_engines() -> None:
     with _app_engines_lock:
         engines = list(_app_engines.values())
         _app_engines.clear()
+        _served.clear()
     for engine in engines:
         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +30,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _positive(env, name: str, default: float) -> float:
+def _positive(env, name: str, default: float, most: float) -> float:
+    """A positive number no larger than ``most``: durations become timedeltas and dates, and
+    an infinite or astronomical one would fail at the first sign-in instead of at start."""
     text = env.get(name, "").strip()
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise ValueError(f"{name} must be a positive number, not {text!r}")
+        value = math.nan
+    if not 0 < value <= most:
+        raise ValueError(f"{name} must be a positive number no larger than {most:g}, not {text!r}")
     return value
 
 
@@ -84,10 +87,10 @@ class Settings:
             anonymous_read=_flag(env.get("COALITION_ANONYMOUS_READ")),
             admin_email=(env.get("COALITION_ADMIN_EMAIL", "") or "admin@localhost").lower(),
             oidc_default_role=oidc_role or None,
-            session_idle_hours=_positive(env, "COALITION_SESSION_IDLE_HOURS", 8),
-            session_max_days=_positive(env, "COALITION_SESSION_MAX_DAYS", 7),
+            session_idle_hours=_positive(env, "COALITION_SESSION_IDLE_HOURS", 8, most=24 * 366),
+            session_max_days=_positive(env, "COALITION_SESSION_MAX_DAYS", 7, most=366),
             trust_forwarded_for=_flag(env.get("COALITION_TRUST_FORWARDED_FOR")),
-            stale_after_days=_positive(env, "COALITION_STALE_AFTER_DAYS", 60),
+            stale_after_days=_positive(env, "COALITION_STALE_AFTER_DAYS", 60, most=3660),
         )
 
 

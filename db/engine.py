@@ -3,12 +3,15 @@ ui/, tests build their own), so this module holds no globals."""
 
 from __future__ import annotations
 
+import errno
 import random
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -25,11 +28,17 @@ WRITE_OPTION = "coalition_write"
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The database file of a SQLite URL, or None for in-memory databases and other backends."""
+    """The database file of a SQLite URL (a plain path, or a ``file:`` URI with ``uri=true``),
+    or None for in-memory databases and other backends."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    if database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
+        if not database or database == ":memory:":
+            return None
+    return Path(database)
 
 
 def create_db_engine(url: str) -> Engine:
@@ -38,7 +47,10 @@ def create_db_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None and not path.parent.exists():
             # The database holds password hashes: a folder of its own, private to its owner.
-            path.parent.mkdir(parents=True, mode=0o700)
+            try:
+                path.parent.mkdir(parents=True, mode=0o700)
+            except OSError as error:
+                raise file_fault(error) from error
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine, path)
         return engine
@@ -51,10 +63,41 @@ def private(path: Path) -> None:
         path.chmod(0o600)
 
 
+# Each SQLite engine's file, as (device, inode) when it first connected.
+_opened_files: weakref.WeakKeyDictionary[Engine, list[tuple[int, int] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 def _configure_sqlite(engine: Engine, path: Path | None) -> None:
+    # The file this engine opened first. A file removed under a running process keeps taking
+    # writes through open connections, and all of them are lost at the next start; a file put
+    # in its place is another database. Either way this engine stops (FILE_GONE) before any
+    # transaction begins, and the process opens the file that is there (bootstrap.app_engine).
+    opened: list[tuple[int, int] | None] = [None]
+    _opened_files[engine] = opened
+
+    def check_file() -> None:
+        if path is not None and opened[0] is not None and _file_identity(path) != opened[0]:
+            raise DatabaseFault(FILE_GONE)
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(_dialect, _record, _args, _kwargs):
+        check_file()  # connecting to a removed file would create an empty one
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         if path is not None:
+            if opened[0] is None:
+                opened[0] = _file_identity(path)
             for part in (
                 path,
                 path.with_name(path.name + "-wal"),
@@ -72,8 +115,18 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        check_file()
         immediate = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def file_replaced(engine: Engine) -> bool:
+    """True when the SQLite file the engine opened was removed, or another put in its place."""
+    opened = _opened_files.get(engine)
+    if opened is None or opened[0] is None:
+        return False
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    return path is not None and _file_identity(path) != opened[0]
 
 
 class DatabaseFault(Exception):
@@ -88,11 +141,18 @@ class DatabaseFault(Exception):
     def tables_missing(self) -> bool:
         return self.reason == TABLES_MISSING
 
+    @property
+    def file_gone(self) -> bool:
+        return self.reason == FILE_GONE
+
 
 TABLES_MISSING = "its tables are missing (the database was removed or replaced)"
+READ_ONLY = "the database is read-only"
+DISK_FULL = "the disk is full"
+FILE_GONE = "its file was removed or replaced while the app was running"
 _FAULTS = (
-    (("disk is full", "no space left"), "the disk is full"),
-    (("readonly database", "read-only file system", "read only"), "the database is read-only"),
+    (("disk is full", "no space left"), DISK_FULL),
+    (("readonly database", "read-only file system", "read only"), READ_ONLY),
     (("no such table", "undefinedtable"), TABLES_MISSING),
     (("database is locked",), "it is busy with other writes for too long"),
     (
@@ -109,6 +169,15 @@ _FAULTS = (
         "it cannot be reached",
     ),
 )
+
+
+def file_fault(error: OSError) -> DatabaseFault:
+    """The plain reason a file beside the database (its folder, its lock) cannot be made."""
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return DatabaseFault(READ_ONLY)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DatabaseFault(DISK_FULL)
+    return DatabaseFault(f"its folder cannot be used ({error.strerror or 'unknown error'})")
 
 
 def database_fault(error: BaseException) -> DatabaseFault | None:

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from db.engine import sqlite_path
+from db.engine import file_fault, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any fixed 64-bit number works; it only has to be the same in every replica.
@@ -47,7 +47,11 @@ def startup_lock(engine: Engine) -> Iterator[None]:
             yield
             return
         lock_path = path.with_name(path.name + ".lock")
-        with open(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600), "a+") as lock_file:
+        try:
+            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:  # a read-only or full file system: said plainly
+            raise file_fault(error) from error
+        with open(descriptor, "a+") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
                 yield

@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from coalition.access import auth, tokens
 from coalition.access.auth import Actor
 from coalition.bootstrap import open_database
 from coalition.errors import Problem, ValidationFailed
-from coalition.output.snapshots import build_snapshot, log_snapshot
+from coalition.output.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
 from coalition.seed.load import load_seed
-from coalition.write.import_file import MAX_FILE_BYTES
+from coalition.write.import_file import MAX_FILE_BYTES, too_large
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from core import clock
 from core.settings import Settings
@@ -24,11 +25,25 @@ from core.vocabulary import CATEGORIES, ROLES, SCOPES, STATUSES
 from db.backup import backup_sqlite
 from db.engine import DatabaseFault, create_db_engine, read_session, write_session
 
+# Control, format and separator characters: a terminal would run them (an escape sequence
+# retitles it or rewrites what it shows) or break a line of a listing there.
+UNPRINTED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def shown(text: object) -> str:
+    """Stored or uploaded text as it is printed: every character a terminal would act on
+    escaped (\\x1b, \\n, \\u200b), since rows stored before such text was refused may hold
+    it."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in UNPRINTED else c
+        for c in str(text)
+    )
+
 
 def _print_problems(error: ValidationFailed) -> None:
     print(f"{len(error.problems)} problem(s) found; nothing was written:", file=sys.stderr)
     for problem in error.problems:
-        print(f"  - {problem}", file=sys.stderr)
+        print(f"  - {shown(problem)}", file=sys.stderr)
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -60,7 +75,9 @@ def _read_password(prompt_stream=sys.stderr) -> str:
 
 
 def _cli_actor() -> Actor:
-    return Actor.for_system(f"command line ({getpass.getuser()})")
+    # Its name is stored as who recorded a row, which viewers read: the server's login stays
+    # out of it.
+    return Actor.for_system("command line")
 
 
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
@@ -72,7 +89,7 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
                 for account in auth.list_accounts(session):
                     state = "disabled" if account["disabled"] else "active"
                     kind = "password" if account["local_password"] else "identity provider only"
-                    print(f"{account['email']}\t{account['role']}\t{state}\t{kind}")
+                    print(f"{shown(account['email'])}\t{account['role']}\t{state}\t{kind}")
                 return 0
             if args.users_command == "add":
                 password = None if args.no_password else _read_password()
@@ -93,6 +110,10 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
             elif args.users_command == "unlock":
                 cleared = auth.unlock(session, actor=actor, email=args.email)
                 print(f"Cleared {cleared} failed sign-in(s).")
+            elif args.users_command == "unlock-address":
+                cleared = auth.unlock_address(session, actor=actor, address=args.address)
+                print(f"Cleared {cleared} failed sign-in(s) from {args.address}.")
+                return 0
     finally:
         engine.dispose()
     print(f"Done: {args.users_command} {args.email}")
@@ -112,7 +133,8 @@ def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
             elif args.tokens_command == "list":
                 for t in tokens.tokens_of(session, args.email):
                     state = "revoked" if t["revoked"] else "active"
-                    print(f"{t['id']}\t{t['name']}\t{state}\tlast used {t['last_used_at'] or '-'}")
+                    used = t["last_used_at"] or "-"
+                    print(f"{t['id']}\t{shown(t['name'])}\t{state}\tlast used {used}")
             else:
                 tokens.revoke_token(session, actor=_cli_actor(), token_id=args.id)
                 print(f"Revoked token {args.id}.")
@@ -131,10 +153,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         # Like the other filters, none given means all: the record in full.
         scopes=tuple(args.scope or ()),
     )
-    known_at = args.known_at or clock.now()
     engine = create_db_engine(settings.database_url)
     try:
         with write_session(engine) as session:
+            # Checked as the API and the page check it (a bad or future time is a problem).
+            known_at = pin_known_at(session, args.known_at) if args.known_at else clock.now()
             snapshot = build_snapshot(
                 session, filters=filters, known_at=known_at, excel_bom=args.excel_bom
             )
@@ -159,7 +182,7 @@ def _print_conflicts(preview) -> None:
         who = "; ".join(f"v{s['version']} by {s['by']} ({s['reason']})" for s in row.since)
         print(
             f"  row {row.line}: pledge {row.pledge_id} changed since version {row.version} "
-            f"({who}). {changed}",
+            f"({shown(who)}). {shown(changed)}",
             file=sys.stderr,
         )
 
@@ -167,16 +190,7 @@ def _print_conflicts(preview) -> None:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     size = args.file.stat().st_size
     if size > MAX_FILE_BYTES:  # refused before a byte of it is read
-        raise ValidationFailed(
-            [
-                Problem(
-                    "file",
-                    f"is {size / 2**20:,.1f} MB, over the limit of {MAX_FILE_BYTES // 2**20} MB: "
-                    "split it",
-                    file=args.file.name,
-                )
-            ]
-        )
+        raise ValidationFailed([Problem("file", too_large(size), file=args.file.name)])
     data = args.file.read_bytes()
     resolutions = {}
     preview = None
@@ -235,11 +249,6 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _known_at(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m coalition",
@@ -268,7 +277,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--known-at",
-        type=_known_at,
         help="only what was recorded by this time (ISO 8601; default now). Copy it from a "
         "manifest to issue the identical file again",
     )
@@ -347,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("unlock", "clear an account's recent failed sign-ins, so their delays end now"),
     ):
         user_commands.add_parser(name, help=text).add_argument("email")
+    user_commands.add_parser(
+        "unlock-address",
+        help="clear the recent failed sign-ins from one client address (whatever accounts "
+        "they named), so its delay ends now",
+    ).add_argument("address")
     user_commands.add_parser("list", help="list accounts (never their password hashes)")
     return parser
 

@@ -40,6 +40,7 @@ MAIN_SCRIPT = str(PROJECT_ROOT / "ui" / "main.py")
 SIGN_IN_PATH = "/sign_in"
 # The first page of the navigation, which Streamlit serves at the root only.
 DEFAULT_PAGE_PATH = "/overview"
+METRICS = "/_stcore/metrics"
 # Paths that are never a page: Streamlit's own, and ours.
 NOT_PAGES = (
     "/_stcore",
@@ -134,14 +135,19 @@ def client_address(request: Request) -> str:
 
 
 def _refuse_cross_site(request: Request) -> None:
-    with write_session(engine()) as session:
-        audit.record(
-            session,
-            actor="anonymous",
-            event=audit.CrossSiteRefused(
-                path=request.url.path, origin=request.headers.get("origin")
-            ),
-        )
+    """Audit a refused cross-site post (the audit clips and bounds such entries). Refused all
+    the same when the database cannot take the entry."""
+    try:
+        with write_session(engine()) as session:
+            audit.record(
+                session,
+                actor="anonymous",
+                event=audit.CrossSiteRefused(
+                    path=request.url.path, origin=request.headers.get("origin")
+                ),
+            )
+    except DatabaseFault:
+        pass
 
 
 def _sign_in(email: str, password: str, address: str) -> str:
@@ -187,13 +193,18 @@ async def sign_in_route(request: Request) -> Response:
     return response
 
 
-def signed_in(token: str | None) -> bool:
+def signed_in(token: str | None, minimum: str = "viewer") -> bool | None:
+    """Whether the cookie's token is a live session of an account with at least the role
+    ``minimum``; None when the database cannot say."""
     if not token:
         return False
     policy = sessions.SessionPolicy.of(get_settings())
-    with read_session(engine()) as session:
-        found, _ = sessions.find_session(session, token, policy)
-    return found is not None
+    try:
+        with read_session(engine()) as session:
+            found, _ = sessions.find_session(session, token, policy)
+    except DatabaseFault:
+        return None
+    return found is not None and auth.allows(found.role, minimum)
 
 
 class SignInFirst:
@@ -205,6 +216,13 @@ class SignInFirst:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and METRICS in scope["path"]:
+            # Streamlit's metrics name the app's caches and time them: for admins only.
+            token = Request(scope).cookies.get(sessions.COOKIE)
+            if not await run_in_threadpool(signed_in, token, "admin"):
+                refusal = PlainTextResponse("Metrics are for admins: sign in as one.", 403)
+                await refusal(scope, receive, send)
+                return
         if scope["type"] == "http" and scope["method"] == "GET":
             request = Request(scope)
             path = request.url.path
@@ -217,7 +235,10 @@ class SignInFirst:
                 and not path.startswith(NOT_PAGES)
                 and "." not in path.rsplit("/", 1)[-1]  # files: scripts, icons, fonts
                 and not get_settings().anonymous_read
-                and not await run_in_threadpool(signed_in, request.cookies.get(sessions.COOKIE))
+                # When the database cannot say, the page is served: it shows the one banner
+                # that says why, and shows no data without a session it has checked.
+                and await run_in_threadpool(signed_in, request.cookies.get(sessions.COOKIE))
+                is False
             ):
                 target = path + (f"?{request.url.query}" if request.url.query else "")
                 response = RedirectResponse(

@@ -35,3 +35,19 @@ def test_session_lengths_and_the_proxy_setting_are_read_and_checked():
     assert settings.trust_forwarded_for
     with pytest.raises(ValueError, match="COALITION_SESSION_IDLE_HOURS must be a positive"):
         Settings.from_env({"COALITION_SESSION_IDLE_HOURS": "0"})
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("COALITION_SESSION_MAX_DAYS", "1e8"),
+        ("COALITION_SESSION_IDLE_HOURS", "inf"),
+        ("COALITION_SESSION_IDLE_HOURS", "nan"),
+        ("COALITION_STALE_AFTER_DAYS", "1e400"),
+    ],
+)
+def test_durations_too_long_to_count_are_refused_at_start(name, text):
+    """Each once passed the check at start, then failed every sign-in (a session's end date
+    past the calendar's)."""
+    with pytest.raises(ValueError, match=f"{name} must be a positive number no larger than"):
+        Settings.from_env({name: text})

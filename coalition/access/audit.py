@@ -4,7 +4,9 @@ entry is a class below (as Datasette's events are), so what an entry holds is wr
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import insert, update
@@ -25,6 +27,7 @@ ACTION_GROUPS = {
     "token.": "API tokens",
     "api.refused": "Refused API requests",
     "write.refused": "Refused writes",
+    "flood.": "Refusals counted, not listed (floods)",
 }
 
 
@@ -46,6 +49,10 @@ class Event:
     changes_data: ClassVar[bool] = True
     # The least role that may make a write recorded as this kind of entry (auth.require_role).
     role_needed: ClassVar[str] = "admin"
+    # Made by requests nobody signed (a refused sign-in, a cross-site post, an API call
+    # without a valid token): anyone can cause these, so their size and number are bounded
+    # (see record and FloodGate).
+    unauthenticated: ClassVar[bool] = False
 
     @classmethod
     def needs(cls, **names: Any) -> tuple[str, str]:
@@ -244,6 +251,7 @@ class SignedIn(AccountEvent):
 @dataclass(frozen=True)
 class SignInFailed(AccountEvent):
     action = "auth.sign_in_failed"
+    unauthenticated = True
     reason: str
     address: str | None
 
@@ -257,6 +265,7 @@ class SignedOut(AccountEvent):
 class SessionsEnded(AccountEvent):
     action = "auth.sessions_ended"
     sessions: int
+    tokens: int
     reason: str
 
 
@@ -264,6 +273,7 @@ class SessionsEnded(AccountEvent):
 class CrossSiteRefused(Event):
     action = "auth.cross_site_refused"
     changes_data = False
+    unauthenticated = True
     path: str
     origin: str | None
 
@@ -317,6 +327,16 @@ class AccountUnlocked(AccountEvent):
     failures_cleared: int
 
 
+@dataclass(frozen=True)
+class AddressUnlocked(Event):
+    action = "account.unlock_address"
+    entity = "address"
+    subject = "address"
+    changes_data = False
+    address: str
+    failures_cleared: int
+
+
 # API tokens.
 @dataclass(frozen=True)
 class TokenCreated(TokenEvent):
@@ -347,7 +367,21 @@ class WriteRefused(Event):
 class ApiRefused(Event):
     action = "api.refused"
     changes_data = False
+    unauthenticated = True
     reason: str
+
+
+@dataclass(frozen=True)
+class NotRecorded(Event):
+    """How many entries of one kind from unsigned requests were counted, not written, while
+    more came than FloodGate lets through."""
+
+    action = "flood.not_recorded"
+    changes_data = False
+    kind: str
+    count: int
+    since: str
+    until: str
 
 
 def event_classes() -> list[type[Event]]:
@@ -361,15 +395,85 @@ def event_classes() -> list[type[Event]]:
     return found
 
 
-def record(session: Session, *, actor: str, event: Event) -> AuditEvent:
+# What one entry from an unsigned request may hold of any text it quotes (an Origin header, a
+# reason): enough to recognise it, never a way to grow the log by megabytes.
+MAX_UNAUTHENTICATED_TEXT = 200
+
+
+@dataclass
+class _Count:
+    window_start: datetime
+    written: int = 0
+    held_back: int = 0
+    held_back_since: datetime | None = None
+
+
+class FloodGate:
+    """At most ``limit`` entries of each unauthenticated kind per ``window`` for each database;
+    beyond that, entries are only counted, and the count is written as one NotRecorded entry
+    with the first entry of that kind let through afterwards. The counts live in the process
+    (each replica bounds its own): a flood is kept out of the database without a write per
+    request."""
+
+    def __init__(self, limit: int = 30, window: timedelta = timedelta(minutes=1)):
+        self.limit, self.window = limit, window
+        self._counts: dict[tuple[str, str], _Count] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, database: str, kind: str) -> NotRecorded | bool:
+        """False when this entry is only counted; else True, or the NotRecorded entry to
+        write before it."""
+        now = utc_now()
+        with self._lock:
+            count = self._counts.setdefault((database, kind), _Count(now))
+            if now - count.window_start >= self.window:
+                count.window_start, count.written = now, 0
+            if count.written >= self.limit:
+                count.held_back += 1
+                count.held_back_since = count.held_back_since or now
+                return False
+            count.written += 1
+            if not count.held_back:
+                return True
+            summary = NotRecorded(
+                kind=kind,
+                count=count.held_back,
+                since=(count.held_back_since or now).isoformat(timespec="seconds"),
+                until=now.isoformat(timespec="seconds"),
+            )
+            count.held_back, count.held_back_since = 0, None
+            return summary
+
+
+FLOOD_GATE = FloodGate()
+
+
+def _clipped(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_UNAUTHENTICATED_TEXT:
+        return f"{value[:MAX_UNAUTHENTICATED_TEXT]}… ({len(value):,} characters in all)"
+    return value
+
+
+def record(session: Session, *, actor: str, event: Event) -> AuditEvent | None:
     """Add an audit entry to the caller's transaction; the data version moves with it unless
-    the event changes no tracked data (sign-ins: cached pages stay valid)."""
+    the event changes no tracked data (sign-ins: cached pages stay valid). An entry made by an
+    unsigned request has its text clipped, and is only counted (None) while FLOOD_GATE holds
+    that kind back."""
+    details = event.details()
+    if event.unauthenticated:
+        gate = FLOOD_GATE.admit(str(session.get_bind().engine.url), event.action)
+        if gate is False:
+            return None
+        if isinstance(gate, NotRecorded):
+            record(session, actor="system", event=gate)
+        actor = _clipped(actor)
+        details = {key: _clipped(value) for key, value in details.items()}
     entry = AuditEvent(
         actor=actor,
         action=event.name(),
         entity=event.entity_name(),
         entity_id=event.entity_id(),
-        details=event.details(),
+        details=details,
     )
     session.add(entry)
     if event.changes():

@@ -19,7 +19,7 @@ from zxcvbn import zxcvbn
 
 from coalition.access import audit
 from coalition.access.privacy import keyed_digest
-from coalition.access.sessions import end_sessions_of
+from coalition.access.sessions import end_access_of
 from coalition.errors import Problem, ValidationFailed
 from coalition.text.checks import check_text
 from core.vocabulary import ROLES
@@ -30,8 +30,11 @@ ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 # Failures older than this no longer slow anyone down.
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
-# zxcvbn's scale: 3 is "safely unguessable" against an online attack, well beyond throttling.
-MIN_PASSWORD_SCORE = 3
+# zxcvbn's scale: 4 is at least 10^10 guesses. At 3 (10^8) a season or the app's name, a year
+# and "!!" passed, and those are among the first guesses of anyone who targets this app.
+MIN_PASSWORD_SCORE = 4
+# Words an attacker of this app tries first, beside the account's own email.
+APP_WORDS = ("coalition", "ukraine", "tracker", "coalition tracker", "admin", "localhost")
 SIGN_IN_FAILED = "Email or password is incorrect."
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -122,8 +125,9 @@ def require_role(
 
 def _check_password(password: str, email: str = "") -> None:
     """At least MIN_PASSWORD_LENGTH characters and not guessable: zxcvbn's estimate (which
-    knows repeats, sequences, keyboard patterns and lists of common passwords) must reach
-    MIN_PASSWORD_SCORE. The message says why, never the password."""
+    knows repeats, sequences, keyboard patterns and lists of common passwords, and is told the
+    app's words and the email's) must reach MIN_PASSWORD_SCORE. The message says why, never the
+    password."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
@@ -131,7 +135,9 @@ def _check_password(password: str, email: str = "") -> None:
         )
     if check_text("password", password) is not None:
         raise ValidationFailed([Problem("password", "contains a character that cannot be used")])
-    estimate = zxcvbn(password[:100], user_inputs=[email, *email.split("@")])
+    email = email.lower()
+    own_words = [email, *(part for part in re.split(r"[@.\-_+]", email) if part)]
+    estimate = zxcvbn(password[:100], user_inputs=[*APP_WORDS, *own_words])
     if estimate["score"] < MIN_PASSWORD_SCORE:
         hint = estimate["feedback"].get("warning") or "it is too easy to guess"
         raise ValidationFailed(
@@ -204,7 +210,7 @@ def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAc
     previous, account.role = account.role, role
     session.info.pop("roles", None)
     if previous != role:
-        end_sessions_of(session, account, reason="role changed")
+        end_access_of(session, account, reason="role changed")
     audit.record(
         session,
         actor=actor.email,
@@ -220,7 +226,7 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
     account.disabled = disabled
     session.info.pop("roles", None)
     if disabled:
-        end_sessions_of(session, account, reason="account disabled")
+        end_access_of(session, account, reason="account disabled")
     audit.record(
         session,
         actor=actor.email,
@@ -235,7 +241,7 @@ def set_password(session: Session, *, actor: Actor, email: str, password: str) -
     account = _existing(session, email)
     _check_password(password, account.email)
     account.password_hash = password_hasher.hash(password)
-    end_sessions_of(session, account, reason="password changed")
+    end_access_of(session, account, reason="password changed")
     audit.record(session, actor=actor.email, event=audit.PasswordSet(email=account.email))
     session.flush()
     return account
@@ -344,7 +350,7 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
     commits: a right password's audit entry (and rehash) go with the caller's transaction."""
     email = normalise_email(email)[:254]
     address = (address or "unknown")[:64]
-    _serialise_attempts(session, email)
+    _serialise_attempts(session, email, address)
     account = find_account(session, email)
     # What someone typed as an email is not recorded unless it is an account: it may be a
     # password typed into the wrong box.
@@ -384,7 +390,7 @@ def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
     """End every session of an account (a lost laptop, a leaver); how many were open."""
     require_role(session, actor, audit.SignedOutEverywhere)
     account = _existing(session, email)
-    ended = end_sessions_of(session, account, reason="signed out everywhere")
+    ended = end_access_of(session, account, reason="signed out everywhere")
     audit.record(
         session,
         actor=actor.email,
@@ -410,11 +416,45 @@ def unlock(session: Session, *, actor: Actor, email: str) -> int:
     return result.rowcount
 
 
-def _serialise_attempts(session: Session, email: str) -> None:
-    """Count and record failures one attempt at a time per email, so parallel guesses cannot
-    all read a count under the limit. SQLite's write transactions are serial already."""
+def unlock_address(session: Session, *, actor: Actor, address: str) -> int:
+    """Clear a client address's recent failures (whatever accounts they named), so its delay
+    ends now; how many were cleared."""
+    require_role(session, actor, audit.AddressUnlocked)
+    address = (address or "").strip()
+    problem = check_text("address", address)
+    if problem is not None or not address or len(address) > 64:
+        raise ValidationFailed(
+            [problem or Problem("address", f"'{address[:64]}' is not an address")]
+        )
+    result = session.exec(
+        delete(SignInAttempt).where(
+            col(SignInAttempt.address) == address, ~col(SignInAttempt.succeeded)
+        )
+    )
+    audit.record(
+        session,
+        actor=actor.email,
+        event=audit.AddressUnlocked(address=address, failures_cleared=result.rowcount),
+    )
+    return result.rowcount
+
+
+def _serialise_attempts(session: Session, email: str, address: str) -> None:
+    """Count and record failures one attempt at a time per address, then per email, so
+    parallel guesses cannot all read a count under either limit (many emails from one place
+    included). Always in that order, so two attempts never wait for each other's lock.
+    SQLite's write transactions are serial already."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:email))"), {"email": email})
+        for namespace, key in ((ADDRESS_LOCKS, address), (EMAIL_LOCKS, email)):
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:key))"),
+                # PostgreSQL text cannot hold NUL: such an email is no account's anyway.
+                {"namespace": namespace, "key": key.replace("\x00", "\ufffd")},
+            )
+
+
+# The two-key advisory locks' first key: which kind of thing the second one hashes.
+ADDRESS_LOCKS, EMAIL_LOCKS = 7405, 7406
 
 
 def _verify(password_hash: str, password: str) -> bool:

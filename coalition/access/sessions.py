@@ -3,7 +3,8 @@
 The cookie holds a random 256-bit token; the database holds only its SHA-256 digest (a token
 that random needs no slow hash), so a copy of the database signs nobody in. A session ends
 when idle too long, when too old, at sign-out, and when its account is disabled or has its
-role or password changed; an admin can end all of an account's sessions at once."""
+role or password changed (its API tokens are revoked with them); an admin can end all of an
+account's sessions at once."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from coalition.access import audit
-from db.models import UserAccount, WebSession, utc_now
+from db.models import ApiToken, UserAccount, WebSession, utc_now
 
 COOKIE = "coalition_session"
 # How often a session's last visit is written down: a visit a minute must not be a write.
 SEEN_EVERY = timedelta(minutes=5)
+# Open sessions one account may hold (browsers, devices); signing in once more ends the oldest.
+# Without a bound, every sign-in from a script or a cleared cookie left one more row open.
+MAX_OPEN_SESSIONS = 20
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,27 @@ def start_session(session: Session, account: UserAccount, policy: SessionPolicy)
         )
     )
     session.flush()
+    _end_oldest_sessions(session, account.id, now)
     return token
+
+
+def _end_oldest_sessions(session: Session, account_id: int, now: datetime) -> None:
+    """Keep at most MAX_OPEN_SESSIONS open for the account: the newest."""
+    kept = (
+        select(WebSession.id)
+        .where(WebSession.account_id == account_id, col(WebSession.revoked_at).is_(None))
+        .order_by(col(WebSession.created_at).desc(), col(WebSession.id).desc())
+        .limit(MAX_OPEN_SESSIONS)
+    )
+    session.exec(
+        update(WebSession)
+        .where(
+            col(WebSession.account_id) == account_id,
+            col(WebSession.revoked_at).is_(None),
+            col(WebSession.id).not_in(kept.scalar_subquery()),
+        )
+        .values(revoked_at=now, revoked_reason="too many open sessions")
+    )
 
 
 def _aware(moment: datetime) -> datetime:
@@ -121,17 +145,27 @@ def end_session(session: Session, token: str | None, *, reason: str = "signed ou
     return result.rowcount > 0
 
 
-def end_sessions_of(session: Session, account: UserAccount, *, reason: str) -> int:
-    """Revoke every open session of an account; how many there were."""
-    result = session.exec(
+def end_access_of(session: Session, account: UserAccount, *, reason: str) -> int:
+    """Revoke every open session of an account and every API token it holds: whatever ends
+    its sessions (sign-out everywhere, a new password, a new role, disabling) ends the access
+    a token carries too. Returns how many sessions were open."""
+    now = utc_now()
+    ended = session.exec(
         update(WebSession)
         .where(col(WebSession.account_id) == account.id, col(WebSession.revoked_at).is_(None))
-        .values(revoked_at=utc_now(), revoked_reason=reason)
-    )
-    if result.rowcount:
+        .values(revoked_at=now, revoked_reason=reason)
+    ).rowcount
+    revoked = session.exec(
+        update(ApiToken)
+        .where(col(ApiToken.account_id) == account.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+    if ended or revoked:
         audit.record(
             session,
             actor="system",
-            event=audit.SessionsEnded(email=account.email, sessions=result.rowcount, reason=reason),
+            event=audit.SessionsEnded(
+                email=account.email, sessions=ended, tokens=revoked, reason=reason
+            ),
         )
-    return result.rowcount
+    return ended

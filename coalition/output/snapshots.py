@@ -131,21 +131,34 @@ def _column_cells(values: pd.Series, column: str) -> list[str]:
 def pin_known_at(session: Session, text: str | None) -> datetime:
     """The "known at" pin a snapshot is built with: the time given (ISO 8601, as a manifest
     writes it), or by default the record's last change, so every caller gets the same file
-    until the next write."""
+    until the next write. A time still to come is refused: the record up to it is not yet
+    written, so a file pinned to it could change under the same pin."""
     text = (text or "").strip()
     if not text:
         return queries.last_change(session) or clock.now()
+    shown = text[:40]
     try:
         pinned = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        pinned = (pinned if pinned.tzinfo else pinned.replace(tzinfo=UTC)).astimezone(UTC)
     except ValueError:
+        raise ValidationFailed(
+            [Problem("known_at", f"'{shown}' is not a date and time (e.g. 2026-01-31T12:00:00Z)")]
+        ) from None
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the last UTC time there is
+        raise ValidationFailed(
+            [Problem("known_at", f"'{shown}' is outside the times a record can be known at")]
+        ) from None
+    if pinned > clock.now():
         raise ValidationFailed(
             [
                 Problem(
-                    "known_at", f"'{text[:40]}' is not a date and time (e.g. 2026-01-31T12:00:00Z)"
+                    "known_at",
+                    f"'{shown}' is in the future: a snapshot is pinned to a time that has "
+                    "passed, so the same pin always gives the same file",
                 )
             ]
-        ) from None
-    return pinned if pinned.tzinfo else pinned.replace(tzinfo=UTC)
+        )
+    return pinned
 
 
 def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from datetime import date
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.read.as_of import AS_OF_EARLIEST, AsOf
-from coalition.text.checks import parse_date
+from coalition.text.checks import check_text, parse_date
 from coalition.text.labels import SCOPE_LABELS, label
 from core import clock
 from core.vocabulary import (
@@ -99,6 +99,9 @@ def _values(params: Mapping[str, str | Sequence[str]], key: str) -> list[str]:
     return [part.strip() for item in items for part in item.split(",") if part.strip()]
 
 
+MAX_REGION_CHARS = 100
+
+
 def filters_from_query(
     params: Mapping[str, str | Sequence[str]], *, defaults: PledgeFilter | None = None
 ) -> PledgeFilter:
@@ -127,6 +130,14 @@ def filters_from_query(
             )
         except ValidationFailed as failure:
             problems.extend(failure.problems)
+    # Regions are the database's own names, so any text may be one, but only text that can
+    # be compared with them (PostgreSQL cannot even compare a NUL byte).
+    for region in _values(params, "region") if "region" in params else ():
+        problem = check_text("region", region)
+        if problem is None and len(region) > MAX_REGION_CHARS:
+            problem = Problem("region", f"'{region[:40]}…' is longer than any region's name")
+        if problem is not None:
+            problems.append(problem)
     filters = PledgeFilter(
         categories=choose("category", CATEGORIES, defaults.categories),
         statuses=choose("status", STATUSES, defaults.statuses),

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
-from coalition.access import auth, sessions
+from coalition.access import auth, sessions, tokens
 from coalition.access.auth import Actor
 from db.engine import read_session, write_session
 from db.models import WebSession, utc_now
@@ -60,6 +60,45 @@ def test_revocations_end_sessions(engine):
     with write_session(engine) as session:
         assert sessions.end_session(session, token)
     assert check(engine, token) == "revoked session"
+
+
+def token_works(engine, token: str) -> bool:
+    with write_session(engine) as session:
+        return tokens.holder_of(session, token) is not None
+
+
+def test_an_accounts_api_tokens_end_with_its_sessions(engine):
+    admin = Actor(ADMIN)
+    lockdowns = (
+        lambda session: auth.sign_out_everywhere(session, actor=admin, email=VIEWER),
+        lambda session: auth.set_password(
+            session, actor=admin, email=VIEWER, password="another long passphrase here"
+        ),
+        lambda session: auth.set_role(session, actor=admin, email=VIEWER, role="editor"),
+        lambda session: auth.set_disabled(session, actor=admin, email=VIEWER, disabled=True),
+    )
+    for lockdown in lockdowns:
+        with write_session(engine) as session:
+            token = tokens.create_token(session, actor=Actor(VIEWER), email=VIEWER, name="pandas")
+        assert token_works(engine, token)
+        with write_session(engine) as session:
+            lockdown(session)
+        assert not token_works(engine, token)
+        with read_session(engine) as session:
+            assert all(t["revoked"] for t in tokens.tokens_of(session, VIEWER))
+    # Enabled again, the account's old tokens stay revoked.
+    with write_session(engine) as session:
+        auth.set_disabled(session, actor=admin, email=VIEWER, disabled=False)
+    assert not token_works(engine, token)
+
+
+def test_signing_in_again_and_again_keeps_only_the_newest_sessions_open(engine):
+    started = [start(engine) for _ in range(sessions.MAX_OPEN_SESSIONS + 5)]
+    assert [check(engine, token) for token in started[:5]] == ["revoked session"] * 5
+    assert {check(engine, token) for token in started[5:]} == {"ok"}
+    with read_session(engine) as session:
+        open_rows = session.exec(select(WebSession).where(WebSession.revoked_at == None))  # noqa: E711
+        assert len(open_rows.all()) == sessions.MAX_OPEN_SESSIONS
 
 
 def test_only_a_digest_is_stored_and_strangers_tokens_sign_nobody_in(engine):

@@ -5,12 +5,14 @@ only in the admin's audit log; private files."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import stat
 import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,14 +20,14 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor, PermissionDenied, sign_in
 from coalition.access.privacy import keyed_digest, staff_id
-from coalition.bootstrap import initialise_database
+from coalition.bootstrap import app_engine, close_app_engines, initialise_database
 from coalition.output.snapshots import build_snapshot
 from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledge, update_pledge
 from core.settings import PROJECT_ROOT
 from core.vocabulary import SCOPES
 from db.backup import backup_sqlite
-from db.engine import DatabaseFault, create_db_engine, read_session, write_session
+from db.engine import FILE_GONE, DatabaseFault, create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
 from tests.factories import pledge
 from tests.support.accounts import ADMIN, add_accounts
@@ -64,6 +66,58 @@ def test_a_read_only_database_gives_a_plain_message_and_writes_nothing(sqlite_ur
     assert pledges(engine) == before
     read_only.dispose()
     engine.dispose()
+
+
+def remove(path: Path) -> None:
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        part.unlink(missing_ok=True)
+
+
+def test_a_removed_or_replaced_sqlite_file_takes_no_writes(sqlite_url, tmp_path):
+    """Connections opened before a file was removed kept writing into it, and everything
+    written was gone at the next start."""
+    engine = create_db_engine(sqlite_url)
+    initialise_database(engine, FIXTURE_DATA)
+    add_accounts(engine)
+    path = Path(engine.url.database)
+    record(engine)
+    saved = backup_sqlite(engine, tmp_path / "backup.db")
+    remove(path)
+    with pytest.raises(DatabaseFault) as caught:
+        record(engine)
+    assert caught.value.file_gone and str(caught.value) == FILE_GONE
+    assert not path.exists()  # not even an empty file made in its place
+    # The backup put back: another file than the one this engine opened, so still refused.
+    shutil.copyfile(saved, path)
+    with pytest.raises(DatabaseFault):
+        record(engine)
+    engine.dispose()
+
+
+def test_the_app_stops_while_its_file_is_missing_and_takes_the_one_put_back(
+    monkeypatch, sqlite_url, tmp_path
+):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    try:
+        engine = app_engine()
+        add_accounts(engine)
+        record(engine)
+        path = Path(engine.url.database)
+        saved = backup_sqlite(engine, tmp_path / "backup.db")
+        remove(path)
+        for _ in range(2):  # every use, until the file is back
+            with pytest.raises(DatabaseFault) as caught:
+                app_engine()
+            assert caught.value.file_gone
+        assert not path.exists()
+        shutil.copyfile(saved, path)
+        restored = app_engine()
+        assert restored is not engine
+        before = pledges(restored)
+        record(restored)
+        assert pledges(restored) == before + 1
+    finally:
+        close_app_engines()
 
 
 def test_a_full_disk_gives_a_plain_message_and_writes_nothing(sqlite_url):

@@ -10,11 +10,13 @@ import sys
 from datetime import UTC, date, datetime
 
 import pandas as pd
+import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
 from coalition.access.auth import Actor
-from coalition.output.snapshots import build_snapshot
+from coalition.errors import ValidationFailed
+from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.text.safe_csv import neutralise, print_table, to_csv
@@ -195,6 +197,50 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
     assert any(f"known at `{last:%Y-%m-%dT%H:%M:%S.%fZ}`" in m.value for m in at.markdown)
     at.text_input(key="snapshots_known_at").input("not a time").run()
     assert "is not a date and time" in at.error[0].value
+    # Past the calendar's end in UTC, and a time still to come: a message, not a traceback.
+    for text, message in (
+        ("9999-12-31T23:59:59-01:00", "is outside the times a record can be known at"),
+        ("0001-01-01T00:00:00+01:00", "is outside the times a record can be known at"),
+        ("2099-01-01T00:00:00Z", "is in the future"),
+    ):
+        at.text_input(key="snapshots_known_at").input(text).run()
+        assert not at.exception
+        assert message in at.error[0].value, text
+
+
+def test_a_pin_still_to_come_is_refused_so_a_cited_file_cannot_change(engine):
+    """Pinned to a future time, a snapshot would take every edit until then under one pin."""
+    with read_session(engine) as session:
+        with pytest.raises(ValidationFailed) as refused:
+            pin_known_at(session, "2099-01-01T00:00:00Z")
+        assert "is in the future" in str(refused.value)
+        assert pin_known_at(session, "2026-01-01T01:00:00+01:00") == PINNED
+
+
+def test_the_export_command_refuses_a_time_past_the_calendar_plainly(
+    database_url, engine, tmp_path
+):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coalition",
+            "export",
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--known-at",
+            "9999-12-31T23:59:59-01:00",
+        ],
+        cwd=PROJECT_ROOT,
+        env=cli_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "is outside the times a record can be known at" in result.stderr
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_downloads_write_whole_numbers_and_euro_cents():

@@ -67,7 +67,7 @@ def test_the_overview_says_how_fresh_the_record_is(monkeypatch, sqlite_url, tmp_
     assert "newest announcement 06 Jan 2026 · sources last checked 02 Mar 2026" in captions
     assert any("older than the date shown" in w.value for w in at.warning)
     # A longer allowed age (a setting, read at start), and the warning goes; the facts stay.
-    monkeypatch.setenv("COALITION_STALE_AFTER_DAYS", "100000")
+    monkeypatch.setenv("COALITION_STALE_AFTER_DAYS", "3000")
     at = start_app(monkeypatch, sqlite_url, data_dir=data).run()
     assert not any("older than the date shown" in w.value for w in at.warning)
     assert "newest announcement 06 Jan 2026" in " ".join(c.value for c in at.caption)

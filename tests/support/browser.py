@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -54,11 +54,13 @@ NAVIGATION = (
 RANK = {"viewer": 0, "editor": 1, "admin": 2}
 
 
-def start_server(database_url: str, tmp_path: Path, **settings: str) -> Iterator[str]:
+def start_server(
+    database_url: str, tmp_path: Path, *, wrapper: Sequence[str] = (), **settings: str
+) -> Iterator[str]:
     """The real server on this database, seeding (if it does) from the fixture data."""
     settings = {"COALITION_DATA_DIR": str(FIXTURE_DATA), **settings}
     try:
-        with app_server(database_url, tmp_path / "server.log", **settings) as base:
+        with app_server(database_url, tmp_path / "server.log", wrapper=wrapper, **settings) as base:
             yield base
     except ServerDidNotStart as failure:
         pytest.fail(f"server did not start:\n{failure}")

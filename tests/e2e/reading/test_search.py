@@ -41,7 +41,10 @@ def test_a_search_from_the_sidebar_lists_results_that_open_the_participant(
     # A participant found by name, whatever the case.
     search_from_the_sidebar(page, "zealand")
     page.get_by_role("heading", name="Participants (1)").wait_for(timeout=30_000)
-    page.locator('[data-testid="stMain"]').get_by_role("link", name="New Zealand").click()
+    # Its pledges are listed too, each linking to it; the participant's own link first.
+    page.locator('[data-testid="stMain"]').get_by_role(
+        "link", name="New Zealand", exact=True
+    ).click()
     page.get_by_role("heading", name="New Zealand", exact=True).wait_for(timeout=30_000)
     assert "code=NZL" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
