@@ -17,23 +17,29 @@ filters = this_run().filters
 st.title("Map of pledges")
 as_of_banner(filters)
 
+# The page's own choices live in the address (bound by key) with the sidebar's filters, so a
+# shared link or a reload shows the same map; the measures follow the category filter.
+choices = measures.measures_for(filters)
 left, middle, right = st.columns([2, 2, 1])
 measure_key = left.selectbox(
     "Colour countries by",
-    list(measures.MEASURES),
+    choices,
     format_func=lambda key: measures.MEASURES[key].label,
     key="map_measure",
+    bind="query-params",
 )
 second_key = middle.selectbox(
     "Second measure as columns",
-    [None, *measures.MEASURES],
+    [None, *choices],
     format_func=lambda key: "None" if key is None else measures.MEASURES[key].label,
     key="map_second_measure",
+    bind="query-params",
 )
 network_base_map = right.toggle(
     "Online base map",
     value=False,
     key="map_online_base",
+    bind="query-params",
     help="Off by default: the map needs no internet. On, it loads map tiles from the web.",
 )
 

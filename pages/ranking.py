@@ -26,6 +26,7 @@ else:
         measures,
         format_func=lambda key: ranking.RANK_MEASURES[key].label,
         key="ranking_measure",
+        bind="query-params",  # in the address: a shared link ranks by the same measure
     )
     measure = ranking.RANK_MEASURES[measure_key]
     order = shared(ranking.ranking, read(build_view, filters), measure_key)

@@ -45,6 +45,13 @@ CATEGORY_OF = {
 }
 
 
+def measures_for(filters) -> list[str]:
+    """The measures a map of this view can colour by: those of the categories the sidebar
+    leaves in, and the count of offers (every category has one). A Troops filter never leaves
+    the map coloured by funding, all grey."""
+    return [k for k in MEASURES if k not in CATEGORY_OF or filters.shows(CATEGORY_OF[k])]
+
+
 def participant_figures(
     participants: pd.DataFrame,
     pledges: pd.DataFrame,

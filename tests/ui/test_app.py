@@ -172,7 +172,7 @@ def plotly_specs(at: AppTest) -> list[dict]:
     [
         ("funding_eur", None, [], []),
         ("troops", "ships", ["Europe"], []),
-        ("funding_pct_gdp", "troops_per_million", [], ["funding"]),
+        ("funding_pct_gdp", "pledges", [], ["funding"]),
         ("pledges", None, ["Commonwealth"], ["troops", "ships"]),
     ],
 )
@@ -194,6 +194,35 @@ def test_map_page_draws_countries_badges_and_legend(
     assert len(at.get("deck_gl_json_chart")[0].proto.json.encode()) < 2_000_000
     legend = " ".join(m.value for m in at.markdown)
     assert "not a participant" in legend
+
+
+def test_a_troops_filter_colours_the_map_by_troops_not_funding(monkeypatch, sqlite_url):
+    """Once the map stayed on funding under a Troops filter: every country came up grey."""
+    at = start_app(monkeypatch, sqlite_url).run()
+    at.sidebar.multiselect(key="filter_categories").set_value(["troops"])
+    at.switch_page("../pages/map.py").run()
+    measure = at.selectbox(key="map_measure")
+    assert measure.value == "troops"
+    assert measure.options == ["Troops", "Number of offers", "Troops per million inhabitants"]
+    assert "Troops" in " ".join(m.value for m in at.markdown)  # the key names the measure
+
+
+def test_a_shared_map_or_ranking_link_opens_on_the_same_choices(monkeypatch, sqlite_url):
+    """The page's own choices are in the address with the filters, as the browser writes them
+    (tests/e2e/reading/test_shared_links.py checks the browser does)."""
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params.update(
+        {"map_measure": "Ships", "map_second_measure": "Troops", "map_online_base": "true"}
+    )
+    at.run().switch_page("../pages/map.py").run()
+    assert at.selectbox(key="map_measure").value == "ships"
+    assert at.selectbox(key="map_second_measure").value == "troops"
+    assert at.toggle(key="map_online_base").value is True
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params["ranking_measure"] = "Ships"
+    at.run().switch_page("../pages/ranking.py").run()
+    assert at.selectbox(key="ranking_measure").value == "ships"
+    assert not at.exception
 
 
 def test_timeline_page_shows_lines_meetings_status_and_gantt(app):

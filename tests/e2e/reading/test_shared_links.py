@@ -1,0 +1,65 @@
+"""A link copied from the address bar opens, in another browser, on the same view: the sidebar's
+filters and each page's own choices (the map's measures, the ranking's measure)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.browser import offline_page, settle
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def chosen(page, label: str) -> str:
+    """The option a select box shows (its combobox's value)."""
+    return page.get_by_role("combobox", name=label).input_value()
+
+
+def open_in_a_new_browser(chromium, address: str):
+    """The address as a colleague opens it: another browser context, nothing carried over."""
+    page = offline_page(chromium)
+    page.goto(address)
+    return page
+
+
+def test_the_maps_choices_travel_in_a_copied_link(server, browser_page, chromium):
+    page = browser_page
+    page.goto(f"{server}/map?category=troops,ships")
+    page.get_by_text("Colour countries by").wait_for(timeout=30_000)
+    # The map follows the category filter: troops first, funding not offered.
+    assert chosen(page, "Colour countries by") == "Troops"
+    choose(page, "Colour countries by", "Ships")
+    choose(page, "Second measure as columns", "Troops")
+    page.wait_for_url(re.compile(r"map_measure=Ships"), timeout=30_000)
+    page.wait_for_url(re.compile(r"map_second_measure=Troops"), timeout=30_000)
+    settle(page)
+    address = page.url
+    assert "category=troops%2Cships" in address  # the filters travel with them
+
+    other = open_in_a_new_browser(chromium, address)
+    other.get_by_text("Colour countries by").wait_for(timeout=30_000)
+    settle(other)
+    assert chosen(other, "Colour countries by") == "Ships"
+    assert chosen(other, "Second measure as columns") == "Troops"
+    # And a reload keeps them too.
+    other.reload()
+    other.get_by_text("Colour countries by").wait_for(timeout=30_000)
+    settle(other)
+    assert chosen(other, "Colour countries by") == "Ships"
+
+
+def test_the_rankings_measure_travels_in_a_copied_link(server, browser_page, chromium):
+    page = browser_page
+    page.goto(f"{server}/ranking")
+    page.get_by_text("Rank by").wait_for(timeout=30_000)
+    choose(page, "Rank by", "Ships")
+    page.wait_for_url(re.compile(r"ranking_measure=Ships"), timeout=30_000)
+    settle(page)
+
+    other = open_in_a_new_browser(chromium, page.url)
+    other.get_by_text("Rank by").wait_for(timeout=30_000)
+    settle(other)
+    assert chosen(other, "Rank by") == "Ships"
