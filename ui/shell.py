@@ -9,18 +9,21 @@ from typing import NoReturn
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from coalition.access import auth
 from coalition.errors import ValidationFailed
 from coalition.read import queries
 from core.settings import PROJECT_ROOT
 from db.engine import DatabaseFault, database_fault
 from ui.auth import current_viewer, sign_out
+from ui.data import writing
 from ui.resources import current_data_version, forget_engine, get_engine, read
 from ui.run_context import Viewer, start_run, this_run, update_run
 from ui.style import apply_style, print_fit
 from ui.widgets.filters import sidebar_filters
 
-# (file, title, icon, the least role that sees it). A page a role may not use is not
-# registered for it at all; the domain layer checks every write again regardless.
+# (file, title, icon, the least role that sees it). A page a role may not use is not in its
+# navigation and its address shows a refusal instead (pages_for); the domain layer checks
+# every write again regardless.
 PAGES = (
     ("pages/overview.py", "Overview", ":material/dashboard:", "viewer"),
     ("pages/changes.py", "What changed", ":material/difference:", "viewer"),
@@ -67,10 +70,56 @@ def pages_for(viewer: Viewer) -> list[st.Page]:
     ]
     if viewer.email is None:
         entries.append(SIGN_IN_PAGE)
-    return [
+    pages = [
         _page(path, title, icon, default=index == 0)
         for index, (path, title, icon) in enumerate(entries)
     ]
+    # A page this viewer may not use keeps its address, hidden from the navigation, and says
+    # why there (a link from a colleague, a bookmark from another role), instead of
+    # Streamlit's "Page not found".
+    if viewer.role is not None:
+        pages += [
+            st.Page(
+                _refusal(Path(path).stem, title, minimum),
+                title=title,
+                icon=icon,
+                url_path=Path(path).stem,
+                visibility="hidden",
+            )
+            for path, title, icon, minimum in PAGES
+            if not viewer.may(minimum)
+        ]
+    return pages
+
+
+ROLE_WORDS = {"editor": "editors and admins", "admin": "admins"}
+
+
+def _refusal(name: str, title: str, minimum: str):
+    def refused() -> None:
+        viewer = this_run().viewer
+        st.title(title)
+        who = (
+            f"you are signed in as `{viewer.email}`, a {viewer.role}"
+            if viewer.email
+            else "you are reading without an account"
+        )
+        st.error(
+            f"This page is for {ROLE_WORDS[minimum]}: {who}. If you need it, ask an admin "
+            f"for the {minimum} role.",
+            icon=":material/block:",
+        )
+        st.page_link(page("overview"), label="Go to the overview", icon=":material/dashboard:")
+        noted = f"refusal_noted_{name}"
+        if not st.session_state.get(noted):  # once a session: a reload is not news
+            st.session_state[noted] = True
+            with writing() as session:
+                auth.refuse_page(
+                    session, email=viewer.email, role=viewer.role, page=name, required=minimum
+                )
+
+    refused.__name__ = f"refused_{name}"
+    return refused
 
 
 def _account_box(viewer: Viewer) -> None:

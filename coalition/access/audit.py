@@ -27,6 +27,7 @@ ACTION_GROUPS = {
     "token.": "API tokens",
     "api.refused": "Refused API requests",
     "write.refused": "Refused writes",
+    "page.refused": "Refused pages",
     "flood.": "Refusals counted, not listed (floods)",
 }
 
@@ -359,6 +360,19 @@ class WriteRefused(Event):
     action = "write.refused"
     changes_data = False
     attempted: str
+    role: str | None
+    required: str
+
+
+@dataclass(frozen=True)
+class PageRefused(Event):
+    """Someone opened a page their role may not use (by its address: the navigation does not
+    offer it). Bounded like the other refusals anyone can cause."""
+
+    action = "page.refused"
+    changes_data = False
+    unauthenticated = True
+    page: str
     role: str | None
     required: str
 

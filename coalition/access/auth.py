@@ -123,6 +123,17 @@ def require_role(
         raise RoleRefused(actor, action=action, role=role, minimum=minimum)
 
 
+def refuse_page(
+    session: Session, *, email: str | None, role: str | None, page: str, required: str
+) -> None:
+    """Record that someone opened a page their role may not use (the page says why)."""
+    audit.record(
+        session,
+        actor=email or "anonymous",
+        event=audit.PageRefused(page=page, role=role, required=required),
+    )
+
+
 def _check_password(password: str, email: str = "") -> None:
     """At least MIN_PASSWORD_LENGTH characters and not guessable: zxcvbn's estimate (which
     knows repeats, sequences, keyboard patterns and lists of common passwords, and is told the

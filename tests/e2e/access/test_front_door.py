@@ -4,8 +4,13 @@ before anyone visits."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bench.server import app_server
-from tests.support.browser import assert_clean
+from db.engine import create_db_engine, read_session
+from db.models import AuditEvent
+from tests.support.accounts import VIEWER
+from tests.support.browser import assert_clean, sign_in
 from tests.support.data import FIXTURE_DATA
 
 # The page files' names as Streamlit's legacy multipage sidebar would list them.
@@ -51,3 +56,28 @@ def test_a_copied_address_opens_the_same_view(server, browser_page):
     other.get_by_text("Pledges by region").wait_for(timeout=30_000)
     caption = other.get_by_text("Showing ").first.inner_text()
     assert "bilateral aid not counted" not in caption and "bilateral aid included" in caption
+
+
+def test_a_page_beyond_ones_role_says_so_and_is_audited(private_server, database_url, browser_page):
+    """A viewer following an editor's link to the Edit page: once Streamlit's "Page not
+    found", now the page's own refusal, naming the role it needs and who is asking."""
+    page = browser_page
+    sign_in(page, private_server, VIEWER)
+    page.goto(f"{private_server}/edit_pledges")
+    page.get_by_text("This page is for editors and admins").wait_for(timeout=30_000)
+    assert page.get_by_text(f"you are signed in as {VIEWER}, a viewer").count() == 1
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_label("What was pledged").count() == 0  # no form
+    # Not offered in the navigation either.
+    links = page.locator('[data-testid="stSidebarNavLink"]').all_inner_texts()
+    assert not any("Edit pledges" in link for link in links)
+    page.get_by_role("link", name="Go to the overview").click()
+    page.get_by_text("Pledges by region").wait_for(timeout=30_000)
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "page.refused")).all()
+    engine.dispose()
+    assert [(e.actor, e.details) for e in refused] == [
+        (VIEWER, {"page": "edit_pledges", "role": "viewer", "required": "editor"})
+    ]
+    assert_clean(page)
