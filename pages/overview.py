@@ -33,11 +33,12 @@ if warning := fresh.warning():
 as_of = filters.when.shown
 left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
 since = left.date_input(
-    "Changes since",
+    # Named as the pack's: it changes the PDF only (the page's changes are on What changed).
+    "Briefing pack: changes since",
     value=briefing.default_since(as_of),
     key=f"overview_briefing_since_{as_of}",
-    help="The pack's top movers: participants whose known figures changed most between this "
-    "day and the date shown.",
+    help="For the PDF only: its top movers are the participants whose known figures changed "
+    "most between this day and the date shown. The What changed page lists every change.",
 )
 try:
     briefing.check_since(since, as_of)

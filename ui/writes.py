@@ -68,6 +68,9 @@ def save(
 
 
 def show_notice() -> None:
-    """What the last save on this page stored, once."""
+    """What the last save on this page stored, once: at the top of the page, and as a toast
+    that stays in view until closed (a save made at the foot of a long form showed its
+    notice off-screen, as if nothing had happened)."""
     if notice := st.session_state.pop(NOTICE, None):
-        st.success(notice)
+        st.success(notice, icon=":material/check_circle:")
+        st.toast(notice, icon=":material/check_circle:", duration="infinite")

@@ -200,7 +200,7 @@ def test_the_overview_offers_the_briefing_pack(monkeypatch, database_url):
     at = start_app(monkeypatch, database_url).run()
     assert not at.exception
     since = at.date_input(key=f"overview_briefing_since_{date.today()}")
-    assert since.label == "Changes since"
+    assert since.label == "Briefing pack: changes since"  # it changes only the PDF
     assert since.value == date.today() - timedelta(days=7)
     buttons = [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
     assert len(buttons) == 1

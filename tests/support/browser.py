@@ -147,7 +147,7 @@ def record_engineer_company(page) -> None:
     page.get_by_label("Source *", exact=True).fill("Ministry statement")
     page.get_by_label("Reason for this change").fill("Announced today")
     page.get_by_role("button", name="Save pledge").click()
-    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
+    page.get_by_text("Saved pledge").first.wait_for(timeout=30_000)
 
 
 def metric_value(page, label: str) -> str:

@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.write.pledges import update_pledge
+from core import clock
 from db.engine import create_db_engine, read_session, write_session
-from db.models import Pledge
+from db.models import Pledge, PledgeRevision
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.app import start_app, tile
 from ui.forms import pledge_fields as editing
@@ -279,9 +280,13 @@ def test_the_saved_message_says_what_was_saved(monkeypatch, database_url):
         saved = session.exec(select(Pledge).order_by(Pledge.id.desc())).first()
     engine.dispose()
     assert (saved.participant_code, saved.quantity) == ("GBR", 10_000)
-    assert [s.value for s in at.success] == [
-        f"Saved pledge {saved.id} (version 1): United Kingdom · Troops · up to 10,000 troops."
-    ]
+    notice = (
+        f"Saved pledge {saved.id} (version 1): United Kingdom · Troops · up to 10,000 troops. "
+        "It is open below, with its history."
+    )
+    assert [s.value for s in at.success] == [notice]
+    # And in view wherever the page was scrolled to: a toast that stays until closed.
+    assert [t.value for t in at.toast] == [notice]
 
 
 @pytest.mark.parametrize(
@@ -298,7 +303,7 @@ def test_the_saved_message_says_what_was_saved(monkeypatch, database_url):
 def test_the_saved_message_gives_money_in_its_currency_and_an_unknown_size_as_such(fields, said):
     pledge = Pledge(id=5, version=2, **fields)
     assert editing.saved_notice(pledge, "United Kingdom") == (
-        f"Saved pledge 5 (version 2): United Kingdom · {said}."
+        f"Saved pledge 5 (version 2): United Kingdom · {said}. It is open below, with its history."
     )
 
 
@@ -331,6 +336,45 @@ def test_after_a_save_the_picker_shows_the_pledge_as_saved(monkeypatch, database
     at.run()
     chosen, shown_label = picked(at)
     assert chosen == pledge_id and "Trainers in Britain" in shown_label
+    engine.dispose()
+
+
+def test_a_correction_holds_from_the_announcement_a_development_from_today(
+    monkeypatch, database_url
+):
+    """Once every change held from today, so a corrected figure stayed wrong in every "as of"
+    view of the days before. The form asks which kind of change it is."""
+    at = open_editor(monkeypatch, database_url)
+    engine = create_db_engine(database_url)
+    pledge_id = pledge_id_of(engine, "NZL", "troops")
+    choose_pledge(at, pledge_id)
+    kind = next(r for r in at.radio if r.label == "This change is")
+    assert kind.value is False  # a new development unless the editor says otherwise
+    kind.set_value(True)
+    field(at, "number_input", "quantity").set_value(120)
+    field(at, "text_input", "reason").input("The ministry's figure was 120 all along")
+    save_button(at).click().run()
+    assert not at.exception and at.success
+    with read_session(engine) as session:
+        pledge = session.get(Pledge, pledge_id)
+        newest = session.exec(
+            select(PledgeRevision)
+            .where(PledgeRevision.pledge_id == pledge_id)
+            .order_by(PledgeRevision.version.desc())
+        ).first()
+        assert newest.effective_on == pledge.announced_on
+    # And a development with no day given holds from today, as before.
+    choose_pledge(at, pledge_id)
+    field(at, "selectbox", "status").set_value("delivered")
+    field(at, "text_input", "reason").input("Training began")
+    save_button(at).click().run()
+    with read_session(engine) as session:
+        newest = session.exec(
+            select(PledgeRevision)
+            .where(PledgeRevision.pledge_id == pledge_id)
+            .order_by(PledgeRevision.version.desc())
+        ).first()
+        assert newest.effective_on == clock.today()
     engine.dispose()
 
 

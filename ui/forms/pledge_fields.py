@@ -289,7 +289,8 @@ FORM_ROWS = (
                 "effective",
                 "In effect from",
                 help="The day from which this holds, for the 'As of' views (YYYY-MM-DD). Empty: "
-                "the announcement date for a new pledge, today for a change.",
+                "the announcement date for a new pledge or a correction, today for a new "
+                "development.",
             ),
         )
     ),
@@ -461,5 +462,5 @@ def saved_notice(pledge: Pledge, participant: str) -> str:
     size = pledge_size(pledge.category, pledge.quantity, pledge.quantity_qualifier, pledge.currency)
     return (
         f"Saved pledge {pledge.id} (version {pledge.version}): {participant} · "
-        f"{pledge.category.capitalize()} · {size}."
+        f"{pledge.category.capitalize()} · {size}. It is open below, with its history."
     )

@@ -5,6 +5,7 @@ and a conflict with what someone else saved meanwhile."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -229,6 +230,8 @@ def pledge_form(state: EditState, names: dict[str, str]) -> Submission:
             _problems(errors, category, row)
             places = st.columns(list(row.widths)) if row.widths else [st]
             for spec, place in zip(row, places, strict=True):
+                if spec.name == "effective_on" and not state.is_new:
+                    drawn[CORRECTION] = _change_kind(place)
                 drawn[spec.name] = _draw(spec, place, start, category, names)
                 if spec.name == "currency":
                     _eur_preview(drawn, start)
@@ -239,9 +242,38 @@ def pledge_form(state: EditState, names: dict[str, str]) -> Submission:
         values,
         editing.blank_size_problem(values, drawn["size_unknown"]),
         drawn["reason"],
-        drawn["effective_on"],
+        _holds_from(drawn, values),
         submitted,
     )
+
+
+CORRECTION = "correction"
+CHANGE_KINDS = {
+    False: "A new development: it holds from today",
+    True: "A correction: the record was wrong from the announcement, and is put right from then",
+}
+
+
+def _change_kind(place) -> bool:
+    """Whether a change corrects the record or records news: a correction left to hold from
+    today kept the wrong figure in every "as of" view of the days before."""
+    return place.radio(
+        "This change is",
+        list(CHANGE_KINDS),
+        format_func=CHANGE_KINDS.get,
+        key=field_key("change_kind"),
+        help="It decides the day the change holds from, unless one is given below.",
+    )
+
+
+def _holds_from(drawn: dict[str, Any], values: dict[str, Any]) -> str:
+    """The day typed, or for a correction with none typed, the pledge's announcement day (as
+    in the form); empty leaves the write path's default (today; a new pledge's announcement)."""
+    typed = (drawn["effective_on"] or "").strip()
+    if typed or not drawn.get(CORRECTION):
+        return typed
+    announced = values.get("announced_on")
+    return announced.isoformat() if isinstance(announced, date) else str(announced or "")
 
 
 def _save(

@@ -24,7 +24,7 @@ def test_an_edit_shows_in_what_changed_and_its_address_shares_the_period(
     page.get_by_label("Number of troops").fill("120")
     page.get_by_label("Reason for this change").fill("Six more trainers")
     page.get_by_role("button", name="Save pledge").click()
-    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
+    page.get_by_text("Saved pledge").first.wait_for(timeout=30_000)
 
     page.get_by_role("link", name="What changed").click()
     today = date.today()  # here, not on import: a run may pass midnight

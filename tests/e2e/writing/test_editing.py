@@ -23,7 +23,7 @@ def test_after_a_save_the_picker_stays_on_the_pledge_as_saved(private_server, br
     page.get_by_label("What was pledged *").fill("Trainers based in Britain")
     page.get_by_label("Reason for this change").fill("Wording from the embassy")
     page.get_by_role("button", name="Save pledge").click()
-    page.get_by_text("Saved pledge").wait_for(timeout=30_000)
+    page.get_by_text("Saved pledge").first.wait_for(timeout=30_000)
     saved = "New Zealand · Troops · Trainers based in Britain (committed)"
     page.wait_for_function(
         "label => document.querySelector('input[aria-label=\"Pledge\"]').value === label",

@@ -109,7 +109,7 @@ def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
     first.get_by_label("Conditions").fill("UK-led programme")
     first.get_by_label("Reason for this change").fill("Detail from the embassy")
     first.get_by_role("button", name="Save pledge").click()
-    first.get_by_text("Saved pledge").wait_for(timeout=30_000)
+    first.get_by_text("Saved pledge").first.wait_for(timeout=30_000)
 
     second.get_by_label("Number of troops").fill("120")
     second.get_by_label("Reason for this change").fill("Six more trainers")
