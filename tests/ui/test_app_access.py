@@ -118,4 +118,10 @@ def test_identity_provider_sign_in_maps_emails_to_our_roles(monkeypatch, sqlite_
     assert page_titles(at) == ["Sign in to the Coalition Tracker"]
     monkeypatch.setenv("COALITION_OIDC_DEFAULT_ROLE", "viewer")
     at.run()
-    assert page_titles(at) == ["Coalition of the willing: pledges overview"]
+    # Still at the editing page's address, now as a viewer: the page says it is not theirs.
+    assert page_titles(at) == ["Edit pledges"]
+    assert [e.value for e in at.error] == [
+        "This page is for editors and admins: you are signed in as `stranger@example.org`, "
+        "a viewer. If you need it, ask an admin for the editor role."
+    ]
+    assert not at.main.get("text_input")  # no form: the search box in the sidebar is all

@@ -118,7 +118,9 @@ def test_an_edit_conflict_shows_both_sides_and_keeps_both_changes(
         timeout=30_000
     )
     second.get_by_role("button", name="Re-apply my changes on the current version").click()
-    second.get_by_text("(version 3)").wait_for(timeout=30_000)
+    second.get_by_test_id("stAlertContentSuccess").get_by_text("(version 3)").wait_for(
+        timeout=30_000
+    )
 
     with read_session(engine) as session:
         saved = session.exec(
