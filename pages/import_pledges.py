@@ -5,10 +5,12 @@ import streamlit as st
 
 from coalition.read.history import shown
 from coalition.text.labels import field_label, label
+from coalition.write.allowed_values import allowed_values_csv
 from coalition.write.import_file import MAX_FILE_MB, MAX_ROWS, template_csv
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
 from ui.data import reading
 from ui.forms.pledge_fields import EDITING_SCOPE
+from ui.resources import read_later
 from ui.run_context import this_run
 from ui.shell import require_role
 from ui.widgets.tables import file_download, page_of_rows
@@ -26,6 +28,12 @@ st.caption(
     "until every row is correct, and then all of it is written at once. "
     f"Up to {MAX_ROWS:,} rows and {MAX_FILE_MB} MB a file."
 )
+st.caption(
+    "The template's example row shows the format: write over it or delete it (a file that "
+    "still holds it is refused). Coded columns take the code or the app's word for it, in any "
+    "case and with or without accents ('ships' or 'Ships', 'in_kind' or 'In kind', 'BEL' or "
+    "'Belgium'); the allowed values file lists every code with its label."
+)
 st.caption(EDITING_SCOPE)
 file_download(
     "Download the template (CSV)",
@@ -33,6 +41,13 @@ file_download(
     file_name="pledges-template.csv",
     mime="text/csv",
     key="import_template",
+)
+file_download(
+    "Download the allowed values (CSV)",
+    read_later(allowed_values_csv),
+    file_name="pledges-allowed-values.csv",
+    mime="text/csv",
+    key="import_allowed_values",
 )
 show_notice()
 

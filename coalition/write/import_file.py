@@ -45,8 +45,38 @@ def too_large(size: int) -> str:
     return f"is {shown}, over the limit of {MAX_FILE_MB} MB ({MAX_ROWS:,} rows): split it"
 
 
+# The template's one example row: values the importer takes, its text marked, so that a file
+# still holding it is refused (example_column) rather than recording a made-up pledge.
+EXAMPLE_MARK = "EXAMPLE: delete this row"
+EXAMPLE_ROW = {
+    "participant_code": "GBR",
+    "category": "troops",
+    "status": "announced",
+    "description": f"{EXAMPLE_MARK}. Infantry company for the reassurance force",
+    "quantity": "150",
+    "quantity_qualifier": "up_to",
+    "announced_on": "2025-09-04",
+    "announced_precision": "day",
+    "instrument": "in_kind",
+    "scope": "reassurance_force",
+    "source_title": f"{EXAMPLE_MARK}. Ministry of Defence press release",
+    "source_url": "https://example.org/press-release",
+    "confidence": "high",
+}
+
+
 def template_csv() -> bytes:
-    return (",".join(IMPORT_COLUMNS) + "\r\n").encode("utf-8")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=IMPORT_COLUMNS, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(EXAMPLE_ROW)
+    return out.getvalue().encode("utf-8")
+
+
+def example_column(cells: dict[str, str]) -> str | None:
+    """The first column of a row that still holds the template's example mark, if any."""
+    mark = EXAMPLE_MARK.casefold()
+    return next((name for name, cell in cells.items() if mark in cell.casefold()), None)
 
 
 def restore_text(cell: str) -> str:

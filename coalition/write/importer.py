@@ -21,8 +21,15 @@ from coalition.access.privacy import staff_id
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
 from coalition.text.checks import check_text
+from coalition.write.allowed_values import to_codes
 from coalition.write.command import Command, runner
-from coalition.write.import_file import MAX_ROWS, number, read_file, restore_text
+from coalition.write.import_file import (
+    MAX_ROWS,
+    example_column,
+    number,
+    read_file,
+    restore_text,
+)
 from coalition.write.pledges import (
     PLEDGE_FIELD_NAMES,
     CheckedEntry,
@@ -163,6 +170,18 @@ def _read_row(session: Session, line: int, cells: list[str], header: list[str]) 
         return row
     raw = {h: restore_text(c) for h, c in zip(header, cells, strict=True)}
     values = {k: raw[k] for k in PLEDGE_FIELD_NAMES if k in raw}
+    if (marked := example_column(raw)) is not None:
+        row = PreviewRow(line, "error", values)
+        row.problems.append(
+            Problem(
+                marked,
+                "is the template's example row: delete it and write your pledges on rows of "
+                "their own",
+                file="upload",
+                row=line,
+            )
+        )
+        return row
     row = PreviewRow(line, "new", values)
     unsafe = [p for h, c in raw.items() if h not in values and (p := check_text(h, c))]
     row.problems += [replace(p, file="upload", row=line) for p in unsafe]
@@ -179,8 +198,11 @@ def _read_row(session: Session, line: int, cells: list[str], header: list[str]) 
                 )
             )
         row.version = file_version
+    # Words mapped to codes first; a cell naming no value is named once, with its hint.
+    refused = to_codes(session, values)
     checked, problems = check_entries(session, [values])
     row.checked = checked[0] if checked else None
+    problems = refused + [p for p in problems if p.field not in {r.field for r in refused}]
     row.problems += [replace(p, file="upload", row=line) for p in problems]
     return row
 
