@@ -4,14 +4,13 @@ entry is a class below (as Datasette's events are), so what an entry holds is wr
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import insert, update
 from sqlmodel import Session
 
+from coalition.access.flood import FLOOD_GATE, HeldBack, clipped
 from db.models import AuditEvent, DataVersion, utc_now
 
 # The kinds of entry, by the prefix of their action, as the audit log's filter offers them.
@@ -409,65 +408,6 @@ def event_classes() -> list[type[Event]]:
     return found
 
 
-# What one entry from an unsigned request may hold of any text it quotes (an Origin header, a
-# reason): enough to recognise it, never a way to grow the log by megabytes.
-MAX_UNAUTHENTICATED_TEXT = 200
-
-
-@dataclass
-class _Count:
-    window_start: datetime
-    written: int = 0
-    held_back: int = 0
-    held_back_since: datetime | None = None
-
-
-class FloodGate:
-    """At most ``limit`` entries of each unauthenticated kind per ``window`` for each database;
-    beyond that, entries are only counted, and the count is written as one NotRecorded entry
-    with the first entry of that kind let through afterwards. The counts live in the process
-    (each replica bounds its own): a flood is kept out of the database without a write per
-    request."""
-
-    def __init__(self, limit: int = 30, window: timedelta = timedelta(minutes=1)):
-        self.limit, self.window = limit, window
-        self._counts: dict[tuple[str, str], _Count] = {}
-        self._lock = threading.Lock()
-
-    def admit(self, database: str, kind: str) -> NotRecorded | bool:
-        """False when this entry is only counted; else True, or the NotRecorded entry to
-        write before it."""
-        now = utc_now()
-        with self._lock:
-            count = self._counts.setdefault((database, kind), _Count(now))
-            if now - count.window_start >= self.window:
-                count.window_start, count.written = now, 0
-            if count.written >= self.limit:
-                count.held_back += 1
-                count.held_back_since = count.held_back_since or now
-                return False
-            count.written += 1
-            if not count.held_back:
-                return True
-            summary = NotRecorded(
-                kind=kind,
-                count=count.held_back,
-                since=(count.held_back_since or now).isoformat(timespec="seconds"),
-                until=now.isoformat(timespec="seconds"),
-            )
-            count.held_back, count.held_back_since = 0, None
-            return summary
-
-
-FLOOD_GATE = FloodGate()
-
-
-def _clipped(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_UNAUTHENTICATED_TEXT:
-        return f"{value[:MAX_UNAUTHENTICATED_TEXT]}… ({len(value):,} characters in all)"
-    return value
-
-
 def record(session: Session, *, actor: str, event: Event) -> AuditEvent | None:
     """Add an audit entry to the caller's transaction; the data version moves with it unless
     the event changes no tracked data (sign-ins: cached pages stay valid). An entry made by an
@@ -478,10 +418,13 @@ def record(session: Session, *, actor: str, event: Event) -> AuditEvent | None:
         gate = FLOOD_GATE.admit(str(session.get_bind().engine.url), event.action)
         if gate is False:
             return None
-        if isinstance(gate, NotRecorded):
-            record(session, actor="system", event=gate)
-        actor = _clipped(actor)
-        details = {key: _clipped(value) for key, value in details.items()}
+        if isinstance(gate, HeldBack):
+            summary = NotRecorded(
+                kind=event.action, count=gate.count, since=gate.since, until=gate.until
+            )
+            record(session, actor="system", event=summary)
+        actor = clipped(actor)
+        details = {key: clipped(value) for key, value in details.items()}
     entry = AuditEvent(
         actor=actor,
         action=event.name(),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
-from coalition.access import audit
+from coalition.access import audit, flood
 from core.clock import fixed_at
 from db.engine import read_session, write_session
 from db.models import AuditEvent
@@ -38,18 +38,18 @@ def test_text_from_an_unsigned_request_is_clipped(engine):
     (entry,) = entries(engine, "auth.cross_site_refused")
     origin = entry.details["origin"]
     assert origin.startswith("https://xxxx") and origin.endswith("(60,008 characters in all)")
-    assert len(origin) < audit.MAX_UNAUTHENTICATED_TEXT + 40
+    assert len(origin) < flood.MAX_UNAUTHENTICATED_TEXT + 40
 
 
 def test_a_flood_is_counted_not_written_and_the_count_is_written_after(engine):
-    limit = audit.FLOOD_GATE.limit
+    limit = flood.FLOOD_GATE.limit
     with fixed_at(START):
         for _ in range(limit + 70):
             refuse_cross_site(engine)
     assert len(entries(engine, "auth.cross_site_refused")) == limit
     assert entries(engine, "flood.not_recorded") == []
     # A minute on, the next refusal is written, after one entry saying how many were not.
-    with fixed_at(START + audit.FLOOD_GATE.window + timedelta(seconds=1)):
+    with fixed_at(START + flood.FLOOD_GATE.window + timedelta(seconds=1)):
         refuse_cross_site(engine)
     assert len(entries(engine, "auth.cross_site_refused")) == limit + 1
     (summary,) = entries(engine, "flood.not_recorded")
@@ -64,11 +64,11 @@ def test_a_flood_is_counted_not_written_and_the_count_is_written_after(engine):
 
 def test_the_bound_is_per_kind_and_leaves_signed_in_work_alone(engine):
     with fixed_at(START):
-        for _ in range(audit.FLOOD_GATE.limit + 5):
+        for _ in range(flood.FLOOD_GATE.limit + 5):
             refuse_cross_site(engine)
         with write_session(engine) as session:
             audit.record(session, actor="anonymous", event=audit.ApiRefused(reason="no token"))
-            for n in range(audit.FLOOD_GATE.limit + 5):
+            for n in range(flood.FLOOD_GATE.limit + 5):
                 audit.record(
                     session,
                     actor="editor@example.org",
@@ -77,4 +77,4 @@ def test_the_bound_is_per_kind_and_leaves_signed_in_work_alone(engine):
                     ),
                 )
     assert len(entries(engine, "api.refused")) == 1
-    assert len(entries(engine, "write.refused")) == audit.FLOOD_GATE.limit + 5
+    assert len(entries(engine, "write.refused")) == flood.FLOOD_GATE.limit + 5

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from coalition.access import audit, auth, tokens
+from coalition.access import audit, auth, flood, tokens
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.read import queries
@@ -210,7 +210,7 @@ def test_a_thousand_quick_guesses_from_one_address_get_nowhere(engine):
     assert checked_passwords(engine) <= 15
     # The audit log holds the first of them one by one and counts the rest (a flood must
     # not bury other entries): see tests/access/test_audit_flood.py.
-    assert len(audit_actions(engine, "auth.sign_in_failed")) == audit.FLOOD_GATE.limit
+    assert len(audit_actions(engine, "auth.sign_in_failed")) == flood.FLOOD_GATE.limit
     # Not a lock: the editor signs in from their own place, and an admin can clear the delays.
     assert sign_in(engine, LOCAL_EDITOR, PASSWORD, address="192.0.2.7").email == LOCAL_EDITOR
     with write_session(engine) as session:

@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import create_engine, func, text
 from sqlmodel import select
 
-from coalition.access import audit, tokens
+from coalition.access import flood, tokens
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database
 from core.settings import PROJECT_ROOT
@@ -260,7 +260,7 @@ def test_a_flood_of_unsigned_requests_grows_the_database_by_under_a_megabyte(
     engine.dispose()
     # The first of each kind one by one (per minute); the rest counted, not lost.
     for kind in ("auth.cross_site_refused", "api.refused", "auth.sign_in_failed"):
-        assert 0 < rows[kind] <= 3 * audit.FLOOD_GATE.limit, (kind, rows)
+        assert 0 < rows[kind] <= 3 * flood.FLOOD_GATE.limit, (kind, rows)
     assert all(len(d["origin"]) < 300 for d in origins)
 
 
