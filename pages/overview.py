@@ -1,5 +1,7 @@
 """Overview: headline figures, charts and the pledge table for the current filters."""
 
+from datetime import date
+
 import streamlit as st
 
 from coalition.errors import ValidationFailed
@@ -15,6 +17,7 @@ from coalition.text.formatting import money_words
 from ui.resources import read, read_later, shared
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
+from ui.widgets.dates import typed_date
 from ui.widgets.tables import file_download, pledge_table, table
 
 filters = this_run().filters
@@ -32,15 +35,21 @@ if warning := fresh.warning():
 # version and inputs, so clicking again is instant).
 as_of = filters.when.shown
 left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
-since = left.date_input(
-    # Named as the pack's: it changes the PDF only (the page's changes are on What changed).
-    "Briefing pack: changes since",
-    value=briefing.default_since(as_of),
-    key=f"overview_briefing_since_{as_of}",
-    help="For the PDF only: its top movers are the participants whose known figures changed "
-    "most between this day and the date shown. The What changed page lists every change.",
-)
+default_since = briefing.default_since(as_of)
 try:
+    since = typed_date(
+        # Named as the pack's: it changes the PDF only (the page's changes are on What changed).
+        "Briefing pack: changes since",
+        key="briefing_since",
+        bind="query-params",  # in the address: a shared link makes the same pack
+        within=(date.min, date.max),  # check_since says what is wrong with a day out of range
+        where=left,
+        # Empty means a week before the date shown, whichever date that is: the day used shows.
+        placeholder=default_since.isoformat(),
+        help="For the PDF only: its top movers are the participants whose known figures "
+        "changed most between this day and the date shown (empty: a week before it). The What "
+        "changed page lists every change.",
+    ) or default_since
     briefing.check_since(since, as_of)
 except ValidationFailed as failure:
     right.error(failure.problems[0].message, icon=":material/event_busy:")

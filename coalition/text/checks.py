@@ -112,7 +112,7 @@ def parse_date(
             value = None
         if value is None:
             raise ValidationFailed(
-                [Problem(field, f"'{text}' is not a valid date (expected YYYY-MM-DD)")]
+                [Problem(field, f"'{text}' is not a valid date (expected {DATE_FORMAT})")]
             )
     problem = check_date_range(field, value, within=within)
     if problem is not None:
@@ -120,6 +120,7 @@ def parse_date(
     return value
 
 
+DATE_FORMAT = "YYYY-MM-DD"  # how every day is typed: form, sidebar, importer, addresses
 DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -366,7 +366,7 @@ def test_the_delivery_page_shows_both_charts_metrics_and_tables(monkeypatch, dat
 def test_the_delivery_page_follows_the_sidebar_and_as_of(monkeypatch, sqlite_url):
     at = start_app(monkeypatch, sqlite_url).run()
     at.sidebar.multiselect(key="filter_categories").set_value(["troops"])
-    at.sidebar.date_input(key="filter_as_of").set_value(date(2025, 3, 15))
+    at.sidebar.text_input(key="filter_as_of").input("2025-03-15")
     at.switch_page("../pages/delivery.py").run()
     assert not at.exception
     assert any("as it stood on 15 March 2025" in i.value for i in at.info)

@@ -199,16 +199,32 @@ def test_synthetic_data_is_labelled_as_such(database_url):
 def test_the_overview_offers_the_briefing_pack(monkeypatch, database_url):
     at = start_app(monkeypatch, database_url).run()
     assert not at.exception
-    since = at.date_input(key=f"overview_briefing_since_{date.today()}")
+    since = at.text_input(key="briefing_since")
     assert since.label == "Briefing pack: changes since"  # it changes only the PDF
-    assert since.value == date.today() - timedelta(days=7)
+    # Empty: a week before the date shown, which the empty field shows.
+    assert since.value == ""
+    assert since.placeholder == (date.today() - timedelta(days=7)).isoformat()
     buttons = [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
     assert len(buttons) == 1
     # A day after the date shown gets the message instead of the button.
-    since.set_value(date.today() + timedelta(days=1)).run()
+    since.input((date.today() + timedelta(days=1)).isoformat()).run()
     assert not at.exception
     assert any("is after the as-of date" in e.value for e in at.error)
     assert not [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
+    # Emptied, it follows the date shown.
+    since.input("").run()
+    at.sidebar.text_input(key="filter_as_of").input("2025-09-30").run()
+    assert at.text_input(key="briefing_since").placeholder == "2025-09-23"
+    assert [b for b in at.get("download_button") if b.proto.label == "Briefing pack (PDF)"]
+
+
+def test_the_packs_changes_since_comes_from_the_address(monkeypatch, database_url):
+    """A shared link to the overview makes the same briefing pack."""
+    at = start_app(monkeypatch, database_url)
+    at.query_params["briefing_since"] = "2026-01-02"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="briefing_since").value == "2026-01-02"
 
 
 def test_the_pack_lists_who_pledged_what_each_row_with_its_source(engine):

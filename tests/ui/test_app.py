@@ -262,10 +262,29 @@ def test_as_of_shows_the_figure_before_a_revision_and_today_the_new_one(monkeypa
     engine.dispose()
     at.run()
     assert "one published size, not a total: 150 troops" in tile(at, "Troops")[1][0]
-    at.sidebar.date_input(key="filter_as_of").set_value(date(2026, 1, 15)).run()
+    at.sidebar.text_input(key="filter_as_of").input("2026-01-15").run()
     assert "one published size, not a total: 100 troops" in tile(at, "Troops")[1][0]
     assert any("as it stood on 15 January 2026" in i.value for i in at.info)
     assert "up to 100 troops" in set(table_with(at, "Size")["Size"])
+
+
+def test_a_mistyped_as_of_is_named_and_today_is_shown(app):
+    """The sidebar's day is typed (applied on Enter, as the form's are); text that is no day
+    of the record says so and the page shows today's record, never another day."""
+    for typed, problem in (
+        ("2025-13-01", "'2025-13-01' is not a valid date (expected YYYY-MM-DD)"),
+        ("1 March", "'1 March' is not a valid date (expected YYYY-MM-DD)"),
+        ("2023-12-31", "2023-12-31 is outside 2024-01-01 to"),
+    ):
+        app.sidebar.text_input(key="filter_as_of").input(typed).run()
+        assert not app.exception
+        (error,) = app.sidebar.error
+        assert error.value.startswith(problem) and error.value.endswith(": showing today's record.")
+        assert not any("as it stood on" in i.value for i in app.info)
+        assert "as_of" not in app.query_params
+    app.sidebar.text_input(key="filter_as_of").input(" 2025-03-01 ").run()
+    assert not app.sidebar.error
+    assert any("as it stood on 01 March 2025" in i.value for i in app.info)
 
 
 def test_participant_page_ignores_region_filters(app):
@@ -376,7 +395,7 @@ def test_an_address_names_the_view_and_the_view_writes_its_address(monkeypatch, 
     at.run()
     assert not at.exception and not at.warning
     assert at.sidebar.multiselect(key="filter_categories").value == ["troops"]
-    assert at.sidebar.date_input(key="filter_as_of").value == date(2025, 9, 30)
+    assert at.sidebar.text_input(key="filter_as_of").value == "2025-09-30"
     assert at.sidebar.toggle(key="filter_bilateral").value is True
     # Changing a filter changes the address: copying it shares this view.
     at.sidebar.multiselect(key="filter_categories").set_value(["ships"]).run()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import func
@@ -389,7 +388,7 @@ def test_the_edit_pages_ignore_the_viewing_filters(monkeypatch, database_url):
     at.sidebar.multiselect(key="filter_categories").set_value(["funding"])
     at.sidebar.multiselect(key="filter_statuses").set_value(["announced"])
     at.sidebar.multiselect(key="filter_regions").set_value(["Europe"])
-    at.sidebar.date_input(key="filter_as_of").set_value(date(2025, 3, 1))
+    at.sidebar.text_input(key="filter_as_of").input("2025-03-01")
     at.run()
     assert EDITING_CAPTION in [c.value for c in at.caption]
     engine = create_db_engine(database_url)

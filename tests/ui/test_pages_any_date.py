@@ -41,7 +41,7 @@ def signed_in(monkeypatch, sqlite_url) -> AppTest:
 @example(day=FIXED_NOW.date())  # today, on the fixed clock
 def test_every_page_renders_as_of_any_day(signed_in, fixed_clock, day):
     at = signed_in
-    at.sidebar.date_input(key="filter_as_of").set_value(day).run()
+    at.sidebar.text_input(key="filter_as_of").input(day.isoformat()).run()
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, day, [e.value for e in at.exception])

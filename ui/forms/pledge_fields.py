@@ -18,6 +18,7 @@ from sqlmodel import Session
 from coalition.errors import Problem
 from coalition.money.exchange import rate_for
 from coalition.read.history import shown
+from coalition.text.checks import DATE_FORMAT
 from coalition.text.formatting import money, pledge_size, rate_description
 from coalition.text.labels import field_label
 from core.vocabulary import (
@@ -87,8 +88,7 @@ FORM_LABELS = {
 }
 
 
-DATE_PLACEHOLDER = "YYYY-MM-DD"
-DATE_HELP = f"YYYY-MM-DD, from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
+DATE_HELP = f"{DATE_FORMAT}, from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,8 @@ class FieldSpec:
 
 
 def _date(name: str, key: str, label: str, help: str | None = DATE_HELP) -> FieldSpec:
-    # Dates are typed, not picked: what is saved is exactly what was typed, or nothing (a
-    # date picker keeps its last valid day when what is typed is out of range).
-    return FieldSpec(name, key, "date", label, help=help, placeholder=DATE_PLACEHOLDER)
+    # Typed, as every day in the app is (ui/widgets/dates.py): what is saved is what was typed.
+    return FieldSpec(name, key, "date", label, help=help, placeholder=DATE_FORMAT)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from coalition.read.filters import (
 from coalition.text.labels import label
 from core import clock
 from core.vocabulary import CATEGORIES, COALITION_SCOPES, SCOPES, STATUSES
+from ui.widgets.dates import typed_date
 
 APPLIED = "filters_from_address"
 
@@ -40,7 +41,7 @@ def _start_from_the_address() -> None:
             + "; ".join(str(p) for p in failure.problems)
         )
         return
-    st.session_state["filter_as_of"] = filters.as_of
+    st.session_state["filter_as_of"] = filters.as_of.isoformat() if filters.as_of else ""
     st.session_state["filter_categories"] = list(filters.categories)
     st.session_state["filter_statuses"] = list(filters.statuses)
     st.session_state["filter_regions"] = list(filters.regions)
@@ -85,15 +86,17 @@ def sidebar_filters(regions: list[str]) -> PledgeFilter:
     _start_from_the_address()
     _keep_through_page_switches()
     with st.sidebar:
-        as_of = st.date_input(
-            "As of",
-            value=None,
-            min_value=AS_OF_EARLIEST,
-            max_value=clock.today(),
-            key="filter_as_of",
-            help="Wind every page back to how the record stood at the end of this day, rebuilt "
-            "from the pledges' revision history. Leave empty for today.",
-        )
+        try:
+            as_of = typed_date(
+                "As of",
+                key="filter_as_of",
+                within=(AS_OF_EARLIEST, clock.today()),
+                help="Wind every page back to how the record stood at the end of this day, "
+                "rebuilt from the pledges' revision history. Leave empty for today.",
+            )
+        except ValidationFailed as failure:
+            st.error(f"{failure.problems[0].message}: showing today's record.")
+            as_of = None
         st.subheader("Filters")
         st.caption("An empty filter means all.")
         categories = st.multiselect(

@@ -1,5 +1,6 @@
 """A link copied from the address bar opens, in another browser, on the same view: the sidebar's
-filters and each page's own choices (the map's measures, the ranking's measure)."""
+filters and each page's own choices (the map's measures, the ranking's measure, the overview's
+"changes since")."""
 
 from __future__ import annotations
 
@@ -63,3 +64,21 @@ def test_the_rankings_measure_travels_in_a_copied_link(server, browser_page, chr
     other.get_by_text("Rank by").wait_for(timeout=30_000)
     settle(other)
     assert chosen(other, "Rank by") == "Ships"
+
+
+def test_the_overviews_changes_since_travels_in_a_copied_link(server, browser_page, chromium):
+    page = browser_page
+    page.goto(f"{server}/")
+    since = page.get_by_role("textbox", name="Briefing pack: changes since")
+    since.wait_for(timeout=30_000)
+    # A day typed, then Enter: applied as typed (a date picker opened its calendar instead).
+    since.fill("2026-01-02")
+    since.press("Enter")
+    page.wait_for_url(re.compile(r"briefing_since=2026-01-02"), timeout=30_000)
+    settle(page)
+
+    other = open_in_a_new_browser(chromium, page.url)
+    shown = other.get_by_role("textbox", name="Briefing pack: changes since")
+    shown.wait_for(timeout=30_000)
+    settle(other)
+    assert shown.input_value() == "2026-01-02"

@@ -51,12 +51,10 @@ def test_as_of_rebuilds_the_page_for_an_earlier_day(server, browser_page):
     page = browser_page
     page.goto(server)
     page.get_by_text("Pledges by region").wait_for(timeout=30_000)
-    # The date field is three spin buttons (year, month, day); typing moves through them and
-    # leaving the field sets the value.
-    page.get_by_role("spinbutton", name="year, As of").click()
-    page.keyboard.type("20250301")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    # Typed and applied on Enter (a date picker opened its calendar on Enter instead).
+    as_of = page.locator('[data-testid="stSidebar"]').get_by_role("textbox", name="As of")
+    as_of.fill("2025-03-01")
+    as_of.press("Enter")
     page.get_by_text("Showing the record as it stood on 01 March 2025").wait_for(timeout=30_000)
     # Before the first troop pledge was announced there was none to count.
     wait_for_metric(page, "Troops", "none")
@@ -82,8 +80,8 @@ def test_a_shared_as_of_address_keeps_its_day_from_page_to_page(server, browser_
             page.get_by_text(marker).first.wait_for(timeout=30_000)
             wait_for_run_to_end(page)
             assert page.get_by_text("as it stood on 03 March 2025").count() == 1, link
-            day = page.get_by_role("spinbutton", name="day, As of")
-            assert day.get_attribute("aria-valuetext") == "03", link
+            as_of = page.locator('[data-testid="stSidebar"]').get_by_role("textbox", name="As of")
+            assert as_of.input_value() == "2025-03-03", link
             assert "as_of=2025-03-03" in page.url and "status=all" not in page.url, link
         assert_clean(page)
 
