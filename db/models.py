@@ -280,7 +280,10 @@ class UserAccount(SQLModel, table=True):
     through the organisation's identity provider (OIDC) have none."""
 
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_user_account_role"),)
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="ck_user_account_role"),
+        UniqueConstraint("display_name", name="uq_user_account_display_name"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)  # stored lower-case
@@ -288,6 +291,9 @@ class UserAccount(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     disabled: bool = False
     created_at: datetime = Field(default_factory=utc_now)
+    # Shown in histories instead of the staff id when set (coalition.access.privacy); never
+    # an email.
+    display_name: str | None = Field(default=None, max_length=60)
 
 
 class SeedPledge(SQLModel, table=True):

@@ -1,18 +1,48 @@
-"""Your account: personal API tokens for reading the data from your own tools."""
+"""Your account: the name colleagues see in histories, and personal API tokens for reading
+the data from your own tools."""
 
 import pandas as pd
 import streamlit as st
 
-from coalition.access import tokens
+from coalition.access import auth, tokens
+from coalition.access.privacy import staff_id
 from ui.data import reading
 from ui.shell import require_role
-from ui.writes import save
+from ui.writes import save, show_notice
 
 viewer = require_role("viewer")
 NEW_TOKEN = "account_new_token"
 
 st.title("Your account")
 st.caption(f"Signed in as `{viewer.email}` ({viewer.role}).")
+show_notice()
+
+with reading() as session:
+    account = auth.find_account(session, viewer.actor.email)
+    has_account = account is not None
+    display_name = account.display_name if account else None
+    pseudonym = staff_id(session, viewer.actor.email)
+if has_account:
+    st.subheader("Your name in histories")
+    st.markdown(
+        "Pledge histories and What changed name who made each change. Without a display name "
+        f"you appear as `{pseudonym}`; with one, colleagues see it instead (a desk or team "
+        "name works well). Your email is never shown. Snapshots keep the staff id."
+    )
+    with st.form("account_display_name_form"):
+        name = st.text_input(
+            "Display name",
+            value=display_name or "",
+            max_chars=auth.MAX_DISPLAY_NAME,
+            placeholder="e.g. Baltic desk",
+            help="Empty: shown by your staff id.",
+        )
+        if st.form_submit_button("Save display name"):
+            save(
+                lambda session: auth.set_display_name(session, actor=viewer.actor, name=name),
+                saved=lambda now: f"Histories now name you “{now or pseudonym}”.",
+            )
+
 st.subheader("Personal API tokens")
 st.markdown(
     "A token lets a script or a notebook read what you can read here, through "

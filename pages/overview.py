@@ -37,19 +37,22 @@ as_of = filters.when.shown
 left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
 default_since = briefing.default_since(as_of)
 try:
-    since = typed_date(
-        # Named as the pack's: it changes the PDF only (the page's changes are on What changed).
-        "Briefing pack: changes since",
-        key="briefing_since",
-        bind="query-params",  # in the address: a shared link makes the same pack
-        within=(date.min, date.max),  # check_since says what is wrong with a day out of range
-        where=left,
-        # Empty means a week before the date shown, whichever date that is: the day used shows.
-        placeholder=default_since.isoformat(),
-        help="For the PDF only: its top movers are the participants whose known figures "
-        "changed most between this day and the date shown (empty: a week before it). The What "
-        "changed page lists every change.",
-    ) or default_since
+    since = (
+        typed_date(
+            # Named as the pack's: it changes the PDF only (the page's changes are on What changed).
+            "Briefing pack: changes since",
+            key="briefing_since",
+            bind="query-params",  # in the address: a shared link makes the same pack
+            within=(date.min, date.max),  # check_since says what is wrong with a day out of range
+            where=left,
+            # Empty means a week before the date shown, whichever date that is: the day used shows.
+            placeholder=default_since.isoformat(),
+            help="For the PDF only: its top movers are the participants whose known figures "
+            "changed most between this day and the date shown (empty: a week before it). The What "
+            "changed page lists every change.",
+        )
+        or default_since
+    )
     briefing.check_since(since, as_of)
 except ValidationFailed as failure:
     right.error(failure.problems[0].message, icon=":material/event_busy:")

@@ -316,6 +316,18 @@ class PasswordSet(AccountEvent):
 
 
 @dataclass(frozen=True)
+class DisplayNameSet(AccountEvent):
+    """Anyone signed in names their own account; histories show the name, so cached pages
+    are rebuilt."""
+
+    action = "account.set_display_name"
+    changes_data = True
+    role_needed = "viewer"
+    previous: str | None
+    display_name: str | None
+
+
+@dataclass(frozen=True)
 class SignedOutEverywhere(AccountEvent):
     action = "account.sign_out_everywhere"
     sessions: int

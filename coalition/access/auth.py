@@ -77,7 +77,18 @@ class Actor:
 
     @classmethod
     def for_system(cls, name: str) -> Actor:
+        if name not in SYSTEM_NAMES:
+            raise ValueError(f"{name!r} is not one of SYSTEM_NAMES")
         return cls(email=name, system=True)
+
+
+# The names the application acts under (histories show them as they are): listed, so that no
+# person can take one as a display name.
+SYSTEM_NAMES = frozenset(
+    {"seed", "system", "bootstrap", "command line", "bench", "benchmark", "anonymous"}
+    | {"tests", "screenshots"}  # the test suite's and the screenshot script's fixtures
+)
+MAX_DISPLAY_NAME = 60
 
 
 def normalise_email(email: str) -> str:
@@ -258,6 +269,53 @@ def set_password(session: Session, *, actor: Actor, email: str, password: str) -
     return account
 
 
+def set_display_name(session: Session, *, actor: Actor, name: str) -> str | None:
+    """Name one's own account for colleagues ("Baltic desk"); blank clears it. A name is
+    never an email, never a staff id's form or a system actor's name, and one account's.
+    Returns the name now set."""
+    require_role(session, actor, audit.DisplayNameSet)
+    account = _existing(session, actor.email)
+    wanted = " ".join(name.split()) or None
+    if wanted is not None:
+        _check_display_name(session, wanted, account)
+    previous, account.display_name = account.display_name, wanted
+    try:
+        session.flush()
+    except IntegrityError:  # taken by another account since it was checked
+        raise ValidationFailed(
+            [Problem("display_name", f"'{wanted}' is another account's display name")]
+        ) from None
+    if previous != wanted:
+        audit.record(
+            session,
+            actor=actor.email,
+            event=audit.DisplayNameSet(email=account.email, previous=previous, display_name=wanted),
+        )
+    session.flush()
+    return wanted
+
+
+def _check_display_name(session: Session, name: str, account: UserAccount) -> None:
+    def refuse(message: str) -> None:
+        raise ValidationFailed([Problem("display_name", message)])
+
+    if problem := check_text("display_name", name):
+        raise ValidationFailed([problem])
+    if len(name) > MAX_DISPLAY_NAME:
+        refuse(f"is {len(name)} characters; at most {MAX_DISPLAY_NAME}")
+    if "@" in name:
+        refuse("may not hold '@': a display name is never an email address")
+    if name.casefold().startswith("staff-") or name.casefold() in SYSTEM_NAMES:
+        refuse(f"'{name}' is how the application names others; choose another")
+    taken = session.exec(
+        select(UserAccount.display_name).where(
+            col(UserAccount.display_name).is_not(None), UserAccount.id != account.id
+        )
+    ).all()
+    if any(other and other.casefold() == name.casefold() for other in taken):
+        refuse(f"'{name}' is another account's display name; choose another")
+
+
 def list_accounts(session: Session) -> list[dict]:
     """Accounts without their hashes: nothing that lists accounts ever sees one."""
     return [
@@ -266,6 +324,7 @@ def list_accounts(session: Session) -> list[dict]:
             "role": a.role,
             "disabled": a.disabled,
             "local_password": a.password_hash is not None,
+            "display_name": a.display_name,
             "created_at": a.created_at,
         }
         for a in session.exec(select(UserAccount).order_by(UserAccount.email)).all()

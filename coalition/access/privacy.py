@@ -1,4 +1,5 @@
-"""What viewers see of the staff: a stable pseudonymous id per person, never an email.
+"""What viewers see of the staff: the display name a person chose, else a stable pseudonymous
+id, never an email.
 
 Emails stay in the admin-only audit log and the accounts list. Every id is an HMAC of the
 email under a key the application generates once and keeps in the database, so every replica
@@ -11,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from db.models import AppSecret
+from db.models import AppSecret, UserAccount
 
 STAFF_KEY = "staff_pseudonyms"
 
@@ -44,3 +46,20 @@ def staff_id(session: Session, actor: str | None) -> str:
     if not actor or "@" not in actor:
         return actor or ""
     return "staff-" + keyed_digest(session, actor.strip().lower(), 10)
+
+
+def shown_names(session: Session, actors: Iterable[str | None]) -> dict[str | None, str]:
+    """How histories name each actor: the account's display name where one is set ("Baltic
+    desk"), else its staff id. Snapshots keep staff ids: a file pinned to a moment must read
+    the same whenever it is made again, and display names change."""
+    named = dict(
+        session.exec(
+            select(UserAccount.email, UserAccount.display_name).where(
+                col(UserAccount.display_name).is_not(None)
+            )
+        ).all()
+    )
+    return {
+        actor: named.get((actor or "").strip().lower()) or staff_id(session, actor)
+        for actor in set(actors)
+    }

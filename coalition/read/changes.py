@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from coalition.access.privacy import staff_id
+from coalition.access.privacy import shown_names
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
 from coalition.read.as_of import AS_OF_EARLIEST, AsOf
@@ -268,7 +268,7 @@ def _pledge_changes(
     # Plain dicts made in one step per row: a differ over every row of a busy week must not
     # spend its time in the database driver's row objects.
     rows = [(dict(zip(keys, row, strict=True)), row) for row in result.all()]
-    ids = {actor: staff_id(session, actor) for actor in {row["actor"] for row, _ in rows}}
+    ids = shown_names(session, (row["actor"] for row, _ in rows))
     changes = []
     for row, values in rows:
         previous = (
@@ -335,8 +335,8 @@ def changes_between(
     """Every change in the period from ``start`` to ``end`` (both included), one row each, the
     newest first: pledge revisions whose pledge matches ``filters`` before or after the change
     (and in effect by ``filters.as_of``), and meetings held in the period. Columns:
-    CHANGE_COLUMNS; ``what_changed`` reads "quantity: 100 → 150", ``actor`` is a staff id,
-    ``role`` the role held when the change was made (or "not recorded"). Raises
+    CHANGE_COLUMNS; ``what_changed`` reads "quantity: 100 → 150", ``actor`` is a display name
+    or a staff id, ``role`` the role held when the change was made (or "not recorded"). Raises
     ValidationFailed for a period that is empty, reversed or outside the record."""
     period = check_period(start, end, by, today=clock.today())
     rows = _pledge_changes(session, filters, period) + _meetings(session, filters, period)

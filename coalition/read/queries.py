@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
-from coalition.access.privacy import staff_id
+from coalition.access.privacy import shown_names, staff_id
 from coalition.money.exchange import RATE_COLUMNS, add_eur, amounts_in_eur, newest_daily_rate
 from coalition.money.sizes import counted_size
 from coalition.read.as_of import AsOf
@@ -338,8 +338,8 @@ def revision_arrays(
 def pledge_revisions_frame(
     session: Session, pledge_id: int, as_of: date | None = None
 ) -> pd.DataFrame:
-    """One pledge's revisions (in effect by ``as_of``); ``actor`` is a staff id, never an email
-    (see privacy)."""
+    """One pledge's revisions (in effect by ``as_of``); ``actor`` as histories name people: a
+    display name or a staff id, never an email (see privacy)."""
     statement = (
         select(PledgeRevision)
         .where(PledgeRevision.pledge_id == pledge_id, *AsOf(as_of).revisions())
@@ -347,7 +347,7 @@ def pledge_revisions_frame(
     )
     rows = [r.model_dump() for r in session.exec(statement).all()]
     frame = pd.DataFrame(rows, columns=list(PledgeRevision.model_fields))
-    frame["actor"] = _staff_ids(session, frame["actor"])
+    frame["actor"] = frame["actor"].map(shown_names(session, frame["actor"]))
     return frame
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from coalition.access import audit
-from coalition.access.privacy import staff_id
+from coalition.access.privacy import shown_names
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import queries
 from coalition.text.checks import check_text
@@ -320,20 +320,23 @@ def changed_values(typed: PledgeFields, before: Any, given: Mapping[str, Any]) -
 
 
 def revisions_since(session: Session, pledge_id: int, version: int) -> list[dict[str, Any]]:
-    """Who changed a pledge after ``version`` (as a staff id, never an email), when, why."""
+    """Who changed a pledge after ``version`` (as histories name people, never by email),
+    when, why."""
     statement = (
         select(PledgeRevision)
         .where(PledgeRevision.pledge_id == pledge_id, PledgeRevision.version > version)
         .order_by(col(PledgeRevision.version))
     )
+    revisions = session.exec(statement).all()
+    names = shown_names(session, (r.actor for r in revisions))
     return [
         {
             "version": r.version,
-            "by": staff_id(session, r.actor),
+            "by": names[r.actor],
             "recorded_at": r.recorded_at,
             "reason": r.reason,
         }
-        for r in session.exec(statement).all()
+        for r in revisions
     ]
 
 

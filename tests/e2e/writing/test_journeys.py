@@ -149,7 +149,9 @@ def test_an_editor_imports_a_file_and_the_overview_counts_it(
     page.get_by_text("1 new · 0 changed").wait_for(timeout=30_000)
     page.get_by_label("Reason (where this file comes from) *").fill("UK MoD release")
     page.get_by_role("button", name="Import 1 new and 0 changed pledges").click()
-    page.get_by_text("Imported batch").wait_for(timeout=30_000)
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("Imported batch").wait_for(
+        timeout=30_000
+    )
     page.get_by_role("link", name="Overview").click()
     wait_for_tile(page, "Troops", "300 troops published by 2 participants")
     assert_clean(page)
