@@ -149,5 +149,6 @@ else:
         shared(changes.changes_for_display, found),
         file_name=f"changes-{period.start}-to-{period.end}-by-{period.by}.csv",
         key="changes_table",
-        column_config={"What changed": st.column_config.TextColumn(width="large")},
+        lead=("Participant", "What", "What changed", "In effect from", "By"),
+        column_config={"What changed": st.column_config.TextColumn(width="medium")},
     )

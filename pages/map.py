@@ -46,15 +46,14 @@ network_base_map = right.toggle(
 figures = read(build_view, filters).by_participant
 measure = measures.MEASURES[measure_key]
 second = measures.MEASURES[second_key] if second_key else None
-# Framed on every participant, whatever the filters: the map keeps its place between views.
-everyone = read(queries.participants_frame)
+view = maps.opening_view(read(queries.participants_frame))
 deck, legend = shared(
     maps.build_deck,
     figures,
     measure,
     second=second,
     network_base_map=network_base_map,
-    focus=geometry.fitted_view(everyone["centroid_lat"], everyone["centroid_lon"]),
+    focus=view,
 )
 
 map_column, legend_column = st.columns([4, 1])
@@ -72,6 +71,11 @@ with legend_column:
         st.caption(f"Columns: {second.label}, height relative to the largest value.")
     if measure_key == "funding_pct_gdp":
         st.caption("GDP in current US$ (World Bank, with its year); EUR converted at the ECB rate.")
+    if beyond := shared(maps.beyond_the_frame, figures, measure, view):
+        st.markdown(
+            f"**Beyond this view** ({measure.label})\n\n"
+            + "\n".join(f"- **{name}**: {offers}" for name, offers in beyond)
+        )
 
 selected = [
     obj.get("code")

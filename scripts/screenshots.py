@@ -1,5 +1,6 @@
-"""Screenshots of every page at 1440x900 for the README and docs/, taken from the real app on
-the seed data in Debian's Chromium, offline. Run: `.venv/bin/python scripts/screenshots.py`."""
+"""Screenshots of every page at 1440x900, and of the most used ones on a phone (390x844), for
+the README and docs/, taken from the real app on the seed data in Debian's Chromium, offline.
+Run: `.venv/bin/python scripts/screenshots.py`."""
 
 from __future__ import annotations
 
@@ -37,6 +38,17 @@ PAGES = (
     ("audit", "/audit", "Backup"),
     ("account", "/account", "Your account"),
 )
+
+
+# On a phone: (file name, address, text that shows the page has drawn).
+PHONE_PAGES = (
+    ("phone-overview", "/", "Pledges by region"),
+    ("phone-map", "/map", "Colour countries by"),
+    ("phone-what-changed", "/changes?from=2025-03-01&to=2025-03-31&by=effective", "between"),
+    ("phone-ranking", "/ranking", "Coverage: who has offered what"),
+    ("phone-edit-pledges", "/edit_pledges", "What was pledged"),
+)
+PHONE = {"width": 390, "height": 844}
 
 
 # (file name, address, heading of the section)
@@ -80,6 +92,19 @@ def briefing_pack(page, base: str) -> None:
         print(f"docs/screens/{name}.png")
 
 
+def offline(page):
+    """The page asks nothing of any server but the app's."""
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if "127.0.0.1" in route.request.url or route.request.url.startswith("data:")
+            else route.abort()
+        ),
+    )
+    return page
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="screens-"))
@@ -99,15 +124,7 @@ def main() -> None:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     with app_server(url, folder / "server.log") as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if "127.0.0.1" in route.request.url or route.request.url.startswith("data:")
-                else route.abort()
-            ),
-        )
+        page = offline(browser.new_page(viewport={"width": 1440, "height": 900}))
         page.goto(base)
         page.get_by_label("Email").fill(EMAIL)
         page.get_by_label("Password", exact=True).fill(password)
@@ -128,6 +145,16 @@ def main() -> None:
             section.evaluate("element => element.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(500)
             page.screenshot(path=OUT / f"{name}.png")
+            print(f"docs/screens/{name}.png")
+        phone = offline(
+            browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        )
+        phone.context.add_cookies(page.context.cookies())
+        for name, address, marker in PHONE_PAGES:
+            phone.goto(f"{base}{address}")
+            phone.get_by_text(marker).first.wait_for(timeout=60_000)
+            phone.wait_for_timeout(2_000)
+            phone.screenshot(path=OUT / f"{name}.png")
             print(f"docs/screens/{name}.png")
         briefing_pack(page, base)
         page.goto(base)

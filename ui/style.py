@@ -37,6 +37,17 @@ SCREEN = """
   display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px;
   text-align: center;
 }
+/* Phones and narrow windows (tests/e2e/whole_app/test_phone.py): the title took half the first
+   screen; plotly's toolbar sat on chart titles; a table's toolbar (search, full screen) sat on
+   the text above it. */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.5rem 1rem 4rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; line-height: 1.2; padding-top: 0; }
+  [data-testid="stMainBlockContainer"] h2 { font-size: 1.35rem; }
+  .modebar-container { display: none !important; }
+  /* Tables, charts and maps carry their toolbar 44 px above their top edge. */
+  [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"]) { margin-top: 44px; }
+}
 """
 
 # Paper: only the page itself, the width of an A4 sheet, nothing cut inside a chart.

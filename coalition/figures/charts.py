@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -61,14 +62,35 @@ def money_ticks(largest: float, steps: int = 4) -> dict:
     return {"rangemode": "tozero", "tickvals": values, "ticktext": [money(v) for v in values]}
 
 
+# About as many characters of a title as a phone's width (358 px) holds at plotly's title size.
+TITLE_CHARACTERS = 44
+
+
+def chart_title(text: str) -> dict:
+    """A chart's title in lines a phone's width holds (plotly never wraps one: a long title ran
+    off the right edge), the plot pushed down as far as its lines need."""
+    return {
+        "text": "<br>".join(textwrap.wrap(text, TITLE_CHARACTERS)),
+        "automargin": True,
+        # From the top of the figure down, so a second line is never cut off above it.
+        "yref": "container",
+        "y": 1,
+        "yanchor": "top",
+        "pad": {"t": 12},
+    }
+
+
 def styled(figure: go.Figure, title: str, **kwargs) -> go.Figure:
     """The house style every chart shares: outlined bars, white template, legend below."""
     figure.update_traces(marker_line=BAR_OUTLINE, selector={"type": "bar"})
     figure.update_layout(
-        title=title,
+        title=chart_title(title),
         template="plotly_white",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.3},
+        # At the foot of the figure, the plot pushed up as far as its rows need: placed under
+        # the plot in its own units, a legend that wrapped onto two rows (on a phone) covered
+        # the axis title.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         **kwargs,
     )
     return figure

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from sqlmodel import Session
 
-from coalition.figures.charts import STATUS_COLOURS, count_ticks, money_ticks
+from coalition.figures.charts import STATUS_COLOURS, chart_title, count_ticks, money_ticks
 from coalition.figures.metrics import CategoryFigures, amount_text
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending, measured_size
@@ -254,7 +254,7 @@ def _titles_and_legend(figure: go.Figure, title: str, height: int) -> None:
     """The title at the top, the stages' legend under it, the panels below: none overlaps."""
     top, bottom = 120, 10
     figure.update_layout(
-        title={"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        title=chart_title(title),
         template="plotly_white",
         height=height,
         margin={"l": 10, "r": 10, "t": top, "b": bottom},

@@ -391,7 +391,7 @@ def _framed(
     """The axis, the rows in the table's order, the legend under the axis title, and, with no
     offer of a published size, the note that says so."""
     height = 190 + 60 * max(len(names), 1)
-    top, bottom = (85 if not measurable else 50), 100
+    top, bottom = (85 if not measurable else 50), 10  # the legend pushes the foot down
     figure = styled(
         figure,
         TITLE,
@@ -415,10 +415,7 @@ def _framed(
             "ticklabelstandoff": 10,
         },
     )
-    # The legend just below the axis title, whatever the number of rows.
-    figure.update_layout(
-        margin_t=top, margin_b=bottom, legend_y=-55 / (height - top - bottom), legend_yanchor="top"
-    )
+    figure.update_layout(margin_t=top, margin_b=bottom)
     if not measurable:
         figure.add_annotation(
             text=(

@@ -12,10 +12,13 @@ import numpy as np
 from core.settings import DATA_DIR
 
 GEOMETRY_FILE = "world_110m.geojson"
-# The map is drawn this high; the view is fitted for this width at least (the map's column
-# on a laptop screen), so every participant is inside it as first drawn.
+# The map is drawn this high; a view is fitted for this width unless told otherwise (the map's
+# column on a laptop screen).
 MAP_HEIGHT = 560
 FIT_WIDTH = 640
+# A phone's width (390 px) less the page's margins: the map opens on Europe fitted to it, so a
+# phone shows all of Europe and a laptop more around it (maps.opening_view).
+PHONE_MAP_WIDTH = 358
 FIT_PADDING = 40
 WORLD_VIEW = (20.0, 20.0, 0.3)
 

@@ -17,7 +17,13 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from coalition.figures.geometry import fitted_view, world_features
+from coalition.figures.geometry import (
+    MAP_HEIGHT,
+    PHONE_MAP_WIDTH,
+    fitted_view,
+    on_screen,
+    world_features,
+)
 from coalition.figures.ladder import RULED_OUT as RULED_OUT_RUNG
 from coalition.figures.ladder import RUNG_WORDS
 from coalition.figures.measures import CATEGORY_OF, Measure, measure_text
@@ -82,35 +88,13 @@ def country_records(
 ) -> tuple[list[dict], list[LegendEntry]]:
     """One record per polygon ring set, with its fill colour and a plain-text tooltip."""
     category = CATEGORY_OF.get(measure.key)
-    known = figures[measure.key].dropna()
-    known = known[figures.loc[known.index, "kind"] == "country"]
-    breaks = class_breaks(known)
+    breaks = _breaks(figures, measure)
     records = []
     for feature in features:
         code = feature["properties"]["iso_a3"]
         name = feature["properties"]["name"]
         if code in figures.index:
-            row = figures.loc[code]
-            value = row[measure.key]
-            unknown = int(row[f"{category}_unknown"]) if category else 0
-            rung = row[f"{category}_rung"] if category else ""
-            lines = [f"{row['name']}", f"Status: {row['status_breakdown']}"]
-            if row["kind"] == "beneficiary":
-                fill, lines[0] = BENEFICIARY, f"{row['name']} (beneficiary of the guarantees)"
-            elif pd.notna(value) and value > 0:
-                fill = _colour(float(value), breaks) if breaks else NO_PLEDGE
-                lines.append(f"{measure.label}: {measure_text(measure, float(value))}")
-            elif unknown:
-                fill = UNKNOWN_SIZE
-            elif rung in LOWER_RUNGS:
-                fill = LOWER_RUNGS[rung]
-                lines.append(f"{measure.label}: {RUNG_WORDS.get(rung, rung)}, no offer")
-            else:
-                fill = NO_PLEDGE
-                lines.append(f"{measure.label}: no offer recorded")
-            if unknown:
-                plural = "offer" if unknown == 1 else "offers"
-                lines.append(f"+ {unknown} {plural} of unknown size")
+            fill, lines = _fill_and_lines(figures.loc[code], measure, breaks)
             tooltip, participant = "\n".join(lines), code
         else:
             fill, tooltip, participant = NOT_MEMBER, f"{name}\nNot a coalition participant", ""
@@ -134,6 +118,69 @@ def country_records(
         LegendEntry(NOT_MEMBER, "not a participant"),
     ]
     return records, legend
+
+
+def _breaks(figures: pd.DataFrame, measure: Measure) -> list[float]:
+    """The colour classes of a measure, over the countries' known values."""
+    return class_breaks(figures.loc[figures["kind"] == "country", measure.key].dropna())
+
+
+def _fill_and_lines(row: pd.Series, measure: Measure, breaks: list[float]):
+    """A participant's colour on the map and what its tooltip says: name, statuses, and the
+    measure (or why there is none)."""
+    category = CATEGORY_OF.get(measure.key)
+    value = row[measure.key]
+    unknown = int(row[f"{category}_unknown"]) if category else 0
+    rung = row[f"{category}_rung"] if category else ""
+    lines = [f"{row['name']}", f"Status: {row['status_breakdown']}"]
+    if row["kind"] == "beneficiary":
+        fill, lines[0] = BENEFICIARY, f"{row['name']} (beneficiary of the guarantees)"
+    elif row["kind"] == "institution":
+        fill, lines[0] = BADGE, f"{row['name']} (institution)"
+    elif pd.notna(value) and value > 0:
+        fill = _colour(float(value), breaks) if breaks else NO_PLEDGE
+        lines.append(f"{measure.label}: {measure_text(measure, float(value))}")
+    elif unknown:
+        fill = UNKNOWN_SIZE
+    elif rung in LOWER_RUNGS:
+        fill = LOWER_RUNGS[rung]
+        lines.append(f"{measure.label}: {RUNG_WORDS.get(rung, rung)}, no offer")
+    else:
+        fill = NO_PLEDGE
+        lines.append(f"{measure.label}: no offer recorded")
+    if unknown:
+        plural = "offer" if unknown == 1 else "offers"
+        lines.append(f"+ {unknown} {plural} of unknown size")
+    return fill, lines
+
+
+def opening_view(participants: pd.DataFrame) -> tuple[float, float, float]:
+    """The map's first view: Europe, fitted to a phone's width (a laptop shows more around
+    it), whatever the filters, so the map keeps its place between views."""
+    europe = participants[participants["region"] == "Europe"]
+    return fitted_view(
+        europe["centroid_lat"].to_numpy(), europe["centroid_lon"].to_numpy(), width=PHONE_MAP_WIDTH
+    )
+
+
+def beyond_the_frame(
+    figures: pd.DataFrame, measure: Measure, view: tuple[float, float, float]
+) -> list[tuple[str, str]]:
+    """What the first view leaves out, as (name, what it offers in the measure): the
+    participants outside it on a phone (Canada, Japan, Australia, New Zealand) and the EU and
+    NATO, which have no outline to colour. Listed beside the map, so nobody pans to find them."""
+    x, y = on_screen(
+        view, figures["centroid_lat"], figures["centroid_lon"], PHONE_MAP_WIDTH, MAP_HEIGHT
+    )
+    outside = (x < 0) | (x > PHONE_MAP_WIDTH) | (y < 0) | (y > MAP_HEIGHT)
+    listed = figures[outside | (figures["kind"] == "institution").to_numpy()]
+    breaks = _breaks(figures, measure)
+    shown = []
+    for _, row in listed.sort_values(["kind", "name"]).iterrows():
+        _, lines = _fill_and_lines(row, measure, breaks)
+        offers = [line.removeprefix(f"{measure.label}: ") for line in lines[2:]]
+        shown.append((lines[0], "; ".join(offers) or lines[1].removeprefix("Status: ")))
+    return shown
 
 
 def badge_records(figures: pd.DataFrame) -> list[dict]:
@@ -218,7 +265,9 @@ def build_deck(
     records, legend = country_records(figures, measure, features or world_features())
     # No hover highlight: deck.gl's would paint a colour that is not in the legend, and keep it
     # on the last country when the pointer leaves the map. The tooltip names the country.
-    layers = [_country_layer("countries", records), badge_layer(badge_records(figures))]
+    # No badges for the EU and NATO (they covered the UK and France): they are listed beside
+    # the map with the participants beyond its first view (beyond_the_frame).
+    layers = [_country_layer("countries", records)]
     pitch = 0
     if second is not None:
         layers.append(

@@ -119,7 +119,8 @@ def measure_text(measure: Measure, value: float) -> str:
         return f"{value:.3f}% of GDP"
     if measure.key == "troops_per_million":
         return f"{value:,.1f} troops per million"
-    return f"{value:,.0f} {measure.unit}"
+    unit = measure.unit.removesuffix("s") if value == 1 else measure.unit  # 1 offer, 1 ship
+    return f"{value:,.0f} {unit}"
 
 
 def figures_for_display(figures: pd.DataFrame, measure: Measure) -> pd.DataFrame:

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from coalition.figures.charts import BAR_OUTLINE, CATEGORY_COLOURS, count_ticks, money_ticks, plain
+from coalition.figures.charts import (
+    BAR_OUTLINE,
+    CATEGORY_COLOURS,
+    chart_title,
+    count_ticks,
+    money_ticks,
+    plain,
+)
 from coalition.figures.ladder import RULED_OUT as RULED_OUT_RUNG
 from coalition.figures.ladder import highest_rungs
 from coalition.figures.metrics import CategoryFigures
@@ -232,7 +239,7 @@ def ranking_chart(frame: pd.DataFrame, measure_key: str, top: int = CHART_TOP) -
         hoverinfo="text",
     )
     figure.update_layout(
-        title=f"{measure.label}: the countries with the largest published figures",
+        title=chart_title(f"{measure.label}: the countries with the largest published figures"),
         template="plotly_white",
         # Room on the right for the label of the longest bar.
         margin={"l": 10, "r": 120, "t": 50, "b": 10},

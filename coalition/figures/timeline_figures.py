@@ -15,6 +15,7 @@ from coalition.figures.charts import (
     BAR_OUTLINE,
     CATEGORY_COLOURS,
     STATUS_COLOURS,
+    chart_title,
     count_ticks,
     label,
     money_ticks,
@@ -215,7 +216,7 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
     figure.update_yaxes(visible=False, row=rows, col=1)
     figure.update_xaxes(title_text="Date", row=rows, col=1)
     figure.update_layout(
-        title="Pledged over time",
+        title=chart_title("Pledged over time"),
         template="plotly_white",
         height=220 * len(categories) + 180,
         showlegend=False,
@@ -241,7 +242,7 @@ def status_figure(counts: pd.DataFrame, until: date, statuses: tuple[str, ...]) 
         )
     largest = counts[[s for s in statuses if s in counts]].sum(axis=1).max() if len(counts) else 1
     figure.update_layout(
-        title="Pledges by status over time",
+        title=chart_title("Pledges by status over time"),
         template="plotly_white",
         xaxis_title="Date",
         yaxis={"title": "Pledges (count)", **count_ticks(largest if largest > 0 else 1)},
@@ -327,8 +328,10 @@ def gantt_figure(frame: pd.DataFrame, until: date | None = None) -> go.Figure:
             )
         )
     figure.update_layout(
-        title="Commitments and deployments (bars run to the date shown where no end date is "
-        "published)",
+        title=chart_title(
+            "Commitments and deployments (bars run to the date shown where no end date is "
+            "published)"
+        ),
         template="plotly_white",
         xaxis={"type": "date", "title": "Date"}
         | ({"range": [frame["start"].min(), until]} if until and len(frame) else {}),

@@ -159,7 +159,7 @@ def test_map_figures_keep_unknown_sizes_apart_from_zero(figures):
     )
 
 
-def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figures):
+def test_deck_colours_unknown_sizes_distinctly_and_lists_what_it_does_not_draw(figures):
     deck, legend = maps.build_deck(
         figures,
         measures.MEASURES["troops"],
@@ -169,7 +169,7 @@ def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figur
     spec = json.loads(deck.to_json())
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert {"countries", "badges", "columns"} <= set(layers)
+    assert set(layers) == {"countries", "columns"}  # no badges: they covered the UK and France
     # No hover highlight: its colour is in no legend and stayed on after the pointer left.
     assert not layers["countries"].get("autoHighlight")
     fill_of = {r["code"]: tuple(r["fill"]) for r in layers["countries"]["data"] if r["code"]}
@@ -177,12 +177,26 @@ def test_deck_colours_unknown_sizes_distinctly_and_badges_the_institutions(figur
     assert fill_of["NZL"] == maps.SCALE[-1]
     assert fill_of["UKR"] == maps.BENEFICIARY
     assert fill_of["POL"] == maps.NO_PLEDGE  # a refusal is no troop pledge
-    badges = {b["code"]: b for b in layers["badges"]["data"]}
-    assert set(badges) == {"EUU", "NATO", "UKR"}
-    assert badges["NATO"]["label"] == "NATO" and layers["badges"]["background"] is True
-    # Both sit in Brussels: set apart by pixels, which hold at any zoom.
-    assert badges["NATO"]["offset"] != badges["EUU"]["offset"]
     assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no polygon
+    # The first view is Europe; what it does not show is listed beside it with its troops.
+    view = maps.opening_view(figures)
+    assert maps.beyond_the_frame(figures, measures.MEASURES["troops"], view) == [
+        ("New Zealand", "100 troops"),
+        ("European Union (institution)", "nothing reported"),
+        ("NATO (institution)", "nothing reported"),
+    ]
+    # Europe's participants, Ukraine included, are inside it on a phone's width.
+    europe = figures[figures["region"] == "Europe"]
+    x, y = geometry.on_screen(
+        view,
+        europe["centroid_lat"],
+        europe["centroid_lon"],
+        geometry.PHONE_MAP_WIDTH,
+        geometry.MAP_HEIGHT,
+    )
+    assert (
+        (x >= 0) & (x <= geometry.PHONE_MAP_WIDTH) & (y >= 0) & (y <= geometry.MAP_HEIGHT)
+    ).all()
     tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
     assert "+ 1 offer of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip
     assert "offers, size not published" in [entry.text for entry in legend]

@@ -176,7 +176,7 @@ def plotly_specs(at: AppTest) -> list[dict]:
         ("pledges", None, ["Commonwealth"], ["troops", "ships"]),
     ],
 )
-def test_map_page_draws_countries_badges_and_legend(
+def test_map_page_draws_countries_and_legend_and_lists_the_institutions(
     monkeypatch, sqlite_url, measure, second, region, categories
 ):
     at = start_app(monkeypatch, sqlite_url).run()
@@ -188,12 +188,20 @@ def test_map_page_draws_countries_badges_and_legend(
     assert not at.exception
     spec = deck_spec(at)
     layers = {layer["id"] for layer in spec["layers"]}
-    assert {"countries", "badges"} <= layers
+    assert "countries" in layers and "badges" not in layers  # badges covered the UK and France
     assert ("columns" in layers) == (second is not None)
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
     assert len(at.get("deck_gl_json_chart")[0].proto.json.encode()) < 2_000_000
     legend = " ".join(m.value for m in at.markdown)
     assert "not a participant" in legend
+    # What the map's first view (Europe) leaves out is listed beside it.
+    beyond = {
+        (): ["**New Zealand**", "**NATO (institution)**"],
+        ("Commonwealth",): ["**New Zealand**"],
+        ("Europe",): [],
+    }[tuple(region)]
+    assert all(name in legend for name in beyond)
+    assert ("**Beyond this view**" in legend) == bool(beyond)
 
 
 def test_a_troops_filter_colours_the_map_by_troops_not_funding(monkeypatch, sqlite_url):

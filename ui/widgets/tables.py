@@ -6,7 +6,7 @@ the download (built only when clicked) still holds every row."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -102,17 +102,32 @@ def printed(rows: pd.DataFrame) -> None:
     st.html(print_table(rows))
 
 
+# What a reader looks for first, leftmost on screen (a phone shows three or four columns; a
+# laptop lost when and where from off to the right). Files keep their own column order.
+PLEDGE_LEAD = ("Participant", "What", "Size", "Announced", "Source", "Link")
+
+
+def leading(columns: Iterable[str], lead: tuple[str, ...]) -> list[str]:
+    """The columns with those in ``lead`` first, in its order."""
+    columns = list(columns)
+    return [c for c in lead if c in columns] + [c for c in columns if c not in lead]
+
+
 def table(
     frame: pd.DataFrame,
     *,
     file_name: str,
     key: str,
     download: pd.DataFrame | None = None,
+    lead: tuple[str, ...] = (),
     **options,
 ) -> None:
     """A table to read, and its CSV: ``download`` where the file holds more than the screen
-    shows (numbers at full precision where the screen has them in words)."""
+    shows (numbers at full precision where the screen has them in words); ``lead`` names the
+    columns shown first."""
     rows = page_of_rows(frame, key=key)
+    if lead:
+        options["column_order"] = leading(rows.columns, lead)
     st.dataframe(rows, hide_index=True, placeholder="—", **options)
     printed(rows)
     csv_download(
@@ -135,9 +150,10 @@ def pledge_table(
         hide_index=True,
         placeholder="—",
         key=key,
+        column_order=leading(shown.columns, PLEDGE_LEAD),
         column_config={
             "Link": st.column_config.LinkColumn("Link", display_text="open source"),
-            "What": st.column_config.TextColumn(width="large"),
+            "What": st.column_config.TextColumn(width="medium"),
         },
     )
     printed(shown[[c for c in PRINTED_PLEDGE_COLUMNS if c in shown]])

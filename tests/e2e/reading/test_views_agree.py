@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import initialise_database
-from coalition.figures import geometry
+from coalition.figures import geometry, maps
 from coalition.read import queries
 from db.engine import create_db_engine, read_session
 from tests.support.browser import assert_clean, metric_value, start_server, wait_for_run_to_end
@@ -125,6 +125,9 @@ MORE = [
 ]
 
 
+FAR_REGIONS = {"CAN": "Commonwealth", "AUS": "Commonwealth", "JPN": "Asia-Pacific"}
+
+
 def world_fixture(folder: Path) -> Path:
     """The fixture data with 30 more participants, each placed at the middle of its largest
     outline in the shipped geometry."""
@@ -142,6 +145,7 @@ def world_fixture(folder: Path) -> Path:
             | {
                 "code": code,
                 "name": outlines[code]["properties"]["name"],
+                "region": FAR_REGIONS.get(code, "Europe"),
                 "eu_member": "false",
                 "commonwealth_member": "false",
                 "centroid_lat": f"{sum(latitudes) / len(latitudes):.2f}",
@@ -167,7 +171,10 @@ def mercator(latitude: float, longitude: float) -> tuple[float, float]:
     return (longitude + 180) / 360, (1 - math.log(math.tan(math.pi / 4 + phi / 2)) / math.pi) / 2
 
 
-def test_the_map_first_shows_every_participant(world_server, browser_page):
+def test_the_map_opens_on_europe_and_lists_every_participant_beyond_it(world_server, browser_page):
+    """All 37 participants: Europe's on the map as first drawn, on a laptop as on a phone
+    (tests/e2e/whole_app/test_phone.py); the others (Canada, Japan, Australia, New Zealand)
+    and the EU and NATO named beside it, so nobody pans to find them."""
     page = browser_page
     base, url = world_server
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -181,13 +188,10 @@ def test_the_map_first_shows_every_participant(world_server, browser_page):
         participants = queries.participants_frame(session)
     engine.dispose()
     assert len(participants) == 37
-    latitude, longitude, zoom = geometry.fitted_view(
-        participants["centroid_lat"], participants["centroid_lon"]
-    )
+    latitude, longitude, zoom = maps.opening_view(participants)
     scale = 512 * 2**zoom
     centre = mercator(latitude, longitude)
-    outside = []
-    points = {}
+    outside, points = [], {}
     for row in participants.itertuples():
         x, y = mercator(row.centroid_lat, row.centroid_lon)
         px = (x - centre[0]) * scale + box["width"] / 2
@@ -195,9 +199,13 @@ def test_the_map_first_shows_every_participant(world_server, browser_page):
         points[row.code] = (px, py)
         if not (0 <= px <= box["width"] and 0 <= py <= box["height"]):
             outside.append(row.name)
-    assert outside == [], f"off the map as first drawn: {outside}"
-    # What is drawn is where the projection says: hovering the far corners names them.
-    for code, name in (("CAN", "Canada"), ("AUS", "Australia"), ("NZL", "New Zealand")):
+    europe = set(participants.loc[participants["region"] == "Europe", "name"])
+    assert not europe & set(outside), f"off the map as first drawn: {europe & set(outside)}"
+    listed = page.get_by_text("Beyond this view").locator("xpath=ancestor::*[3]").inner_text()
+    for name in [*outside, "European Union", "NATO"]:
+        assert name in listed, name
+    # What is drawn is where the projection says: hovering Europe's far corners names them.
+    for code, name in (("ISL", "Iceland"), ("PRT", "Portugal"), ("TUR", "Turkey")):
         page.mouse.move(box["x"] + points[code][0], box["y"] + points[code][1])
         tooltip = page.locator(".deck-tooltip")
         tooltip.wait_for(timeout=10_000)
