@@ -116,13 +116,18 @@ else:
         pledge.id: f"{pledge.category.capitalize()}: {pledge.description[:70]}"
         for pledge in own.itertuples()
     }
+    # The pledge shown is in the address as its id (?pledge=12), as the participant is.
+    asked = st.query_params.get("pledge", "")
+    pledge_ids = list(labels)
     chosen = st.selectbox(
         "Pledge",
-        list(labels),
+        pledge_ids,
+        index=pledge_ids.index(int(asked)) if asked.isdigit() and int(asked) in labels else 0,
         format_func=lambda pledge_id: labels[pledge_id],
-        key="participant_history_pledge",
+        key=f"participant_history_pledge_{code}",
         help="Who changed what, when and why, one revision per row.",
     )
+    st.query_params["pledge"] = str(chosen)
     revisions = read(queries.pledge_revisions_frame, chosen, filters.as_of)
     history = revision_history(revisions)
     st.caption(f"{len(history)} revision" + ("" if len(history) == 1 else "s"))

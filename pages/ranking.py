@@ -83,6 +83,7 @@ asked = st.selectbox(
     index=categories.index("troops") if "troops" in categories else 0,
     format_func=str.capitalize,
     key="ranking_gap_category",
+    bind="query-params",  # in the address, as every choice that changes the page
 )
 st.markdown(f"**{ranking.not_offered(matrix, asked)}**")
 table(

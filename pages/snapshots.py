@@ -27,11 +27,13 @@ left, right = st.columns([2, 1])
 reissue = left.text_input(
     "Known at (to issue a file again, paste “known_at” from its manifest)",
     placeholder="empty: the record's last change",
-    key="snapshots_known_at",
+    key="known_at",
+    bind="query-params",  # a link to this page issues the same file
 )
 excel_bom = right.checkbox(
     "For Excel (UTF-8 byte-order mark)",
-    key="snapshots_excel_bom",
+    key="excel_bom",
+    bind="query-params",
     help="Excel needs it to read accents correctly; pandas and LibreOffice do not.",
 )
 try:

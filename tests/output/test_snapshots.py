@@ -195,7 +195,7 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
         last = queries.last_change(session).astimezone(UTC)
     engine.dispose()
     assert any(f"known at `{last:%Y-%m-%dT%H:%M:%S.%fZ}`" in m.value for m in at.markdown)
-    at.text_input(key="snapshots_known_at").input("not a time").run()
+    at.text_input(key="known_at").input("not a time").run()
     assert "is not a date and time" in at.error[0].value
     # Past the calendar's end in UTC, and a time still to come: a message, not a traceback.
     for text, message in (
@@ -203,7 +203,7 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
         ("0001-01-01T00:00:00+01:00", "is outside the times a record can be known at"),
         ("2099-01-01T00:00:00Z", "is in the future"),
     ):
-        at.text_input(key="snapshots_known_at").input(text).run()
+        at.text_input(key="known_at").input(text).run()
         assert not at.exception
         assert message in at.error[0].value, text
 

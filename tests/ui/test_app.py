@@ -228,9 +228,35 @@ def test_a_shared_map_or_ranking_link_opens_on_the_same_choices(monkeypatch, sql
     assert at.toggle(key="map_online_base").value is True
     at = start_app(monkeypatch, sqlite_url)
     at.query_params["ranking_measure"] = "Ships"
+    at.query_params["ranking_gap_category"] = "Ships"
     at.run().switch_page("../pages/ranking.py").run()
     assert at.selectbox(key="ranking_measure").value == "ships"
+    assert at.selectbox(key="ranking_gap_category").value == "ships"
     assert not at.exception
+
+
+def test_a_shared_participant_or_snapshot_link_opens_on_the_same_choices(monkeypatch, sqlite_url):
+    """The pledge whose history is shown (?pledge=), and a snapshot's pin and Excel choice."""
+    at = start_app(monkeypatch, sqlite_url).run()
+    at.query_params.update({"code": "GBR"})
+    at.switch_page("../pages/participant.py").run()
+    choice = at.selectbox(key="participant_history_pledge_GBR")
+    assert len(choice.options) > 1  # the last is not the one shown by default
+    choice.select_index(len(choice.options) - 1).run()
+    shown = at.query_params["pledge"]
+    shown = shown[0] if isinstance(shown, list) else shown
+    assert shown == str(at.selectbox(key="participant_history_pledge_GBR").value)
+    again = start_app(monkeypatch, sqlite_url)
+    again.query_params.update({"code": "GBR", "pledge": shown})
+    again.run().switch_page("../pages/participant.py").run()
+    assert str(again.selectbox(key="participant_history_pledge_GBR").value) == shown
+    assert not again.exception
+    snapshot = start_app(monkeypatch, sqlite_url)
+    snapshot.query_params.update({"known_at": "2026-01-01T00:00:00Z", "excel_bom": "true"})
+    snapshot.run().switch_page("../pages/snapshots.py").run()
+    assert snapshot.text_input(key="known_at").value == "2026-01-01T00:00:00Z"
+    assert snapshot.checkbox(key="excel_bom").value is True
+    assert not snapshot.exception
 
 
 def test_timeline_page_shows_lines_meetings_status_and_gantt(app):
@@ -301,7 +327,7 @@ def test_participant_page_ignores_region_filters(app):
     app.switch_page("../pages/participant.py").run()
     assert app.title[0].value == "France"
     assert "€2bn" in set(table_with(app, "Size")["Size"])
-    history_choice = app.selectbox(key="participant_history_pledge")
+    history_choice = app.selectbox(key="participant_history_pledge_FRA")
     assert history_choice.value is not None
     assert any(o.startswith("Funding:") for o in history_choice.options)
     assert table_with(app, "What changed")["What changed"].iloc[0] == "created"

@@ -1,6 +1,7 @@
 """A link copied from the address bar opens, in another browser, on the same view: the sidebar's
-filters and each page's own choices (the map's measures, the ranking's measure, the overview's
-"changes since")."""
+filters and each page's own choices (the map's measures, the ranking's measure and gap question,
+the overview's "changes since", the pledge whose history the participant page shows, a
+snapshot's pin). What changed and Search are checked in their own files."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from tests.support.browser import offline_page, settle
 
 
 def choose(page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
+    box = page.get_by_role("combobox", name=label)
+    box.scroll_into_view_if_needed()  # its list opens below it, on screen
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -82,3 +85,58 @@ def test_the_overviews_changes_since_travels_in_a_copied_link(server, browser_pa
     shown.wait_for(timeout=30_000)
     settle(other)
     assert shown.input_value() == "2026-01-02"
+
+
+def test_the_rankings_gap_question_travels_in_a_copied_link(server, browser_page, chromium):
+    page = browser_page
+    page.goto(f"{server}/ranking")
+    page.get_by_text("Who has not offered").wait_for(timeout=30_000)
+    choose(page, "Who has not offered", "Ships")
+    page.wait_for_url(re.compile(r"ranking_gap_category=Ships"), timeout=30_000)
+    settle(page)
+
+    other = open_in_a_new_browser(chromium, page.url)
+    other.get_by_text("Who has not offered").wait_for(timeout=30_000)
+    settle(other)
+    assert chosen(other, "Who has not offered") == "Ships"
+
+
+def test_the_pledge_whose_history_is_shown_travels_in_a_copied_link(server, browser_page, chromium):
+    page = browser_page
+    page.goto(f"{server}/participant?code=GBR")
+    page.get_by_text("Revision history").wait_for(timeout=30_000)
+    settle(page)
+    before = chosen(page, "Pledge")
+    page.get_by_role("combobox", name="Pledge").scroll_into_view_if_needed()
+    page.get_by_role("combobox", name="Pledge").click()
+    options = page.get_by_role("option")
+    picked = next(t for t in options.all_inner_texts() if t != before)
+    options.filter(has_text=picked).first.click()
+    page.wait_for_url(re.compile(r"pledge=\d+"), timeout=30_000)
+    settle(page)
+    assert chosen(page, "Pledge") == picked
+
+    other = open_in_a_new_browser(chromium, page.url)
+    other.get_by_text("Revision history").wait_for(timeout=30_000)
+    settle(other)
+    assert chosen(other, "Pledge") == picked
+
+
+def test_a_snapshots_pin_travels_in_a_copied_link(server, browser_page, chromium):
+    page = browser_page
+    page.goto(f"{server}/snapshots")
+    known_at = page.get_by_role("textbox", name=re.compile("^Known at"))
+    known_at.wait_for(timeout=30_000)
+    known_at.fill("2026-01-01T00:00:00+00:00")
+    known_at.press("Enter")
+    page.wait_for_url(re.compile(r"known_at=2026-01-01"), timeout=30_000)
+    page.get_by_text("For Excel (UTF-8 byte-order mark)").click()
+    page.wait_for_url(re.compile(r"excel_bom=true"), timeout=30_000)
+    settle(page)
+
+    other = open_in_a_new_browser(chromium, page.url)
+    shown = other.get_by_role("textbox", name=re.compile("^Known at"))
+    shown.wait_for(timeout=30_000)
+    settle(other)
+    assert shown.input_value() == "2026-01-01T00:00:00+00:00"
+    assert other.get_by_role("checkbox", name="For Excel (UTF-8 byte-order mark)").is_checked()
