@@ -1,16 +1,19 @@
 """Audit log (admins): every sign-in, edit, refusal and account change, filterable."""
 
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
 from coalition.access.audit import ACTION_GROUPS
+from coalition.errors import ValidationFailed
 from coalition.read import queries
 from core import clock
 from ui.data import PG_DUMP_HINT, backup_bytes, reading
 from ui.resources import get_engine
 from ui.shell import require_role
+from ui.widgets.dates import typed_date
 from ui.widgets.tables import file_download, table
 
 require_role("admin")
@@ -29,8 +32,19 @@ action = middle.selectbox(
     format_func=lambda a: "Everything" if a is None else ACTION_GROUPS[a],
     key="audit_action",
 )
-since = right.date_input("From", value=None, max_value=clock.today(), key="audit_since")
-until = far.date_input("To", value=None, max_value=clock.today(), key="audit_until")
+days: dict[str, date | None] = {}
+for where, key, label, help in (
+    (right, "audit_since", "From", "The first day shown (included); empty: from the start."),
+    (far, "audit_until", "To", "The last day shown (included); empty: to today."),
+):
+    try:
+        days[key] = typed_date(
+            label, key=key, within=(date.min, clock.today()), where=where, help=help
+        )
+    except ValidationFailed as failure:
+        where.error(f"{failure.problems[0].message}: not applied.")
+        days[key] = None
+since, until = days["audit_since"], days["audit_until"]
 
 with reading() as session:
     events = queries.audit_frame(

@@ -9,7 +9,7 @@ import streamlit as st
 
 from coalition.errors import Problem, ValidationFailed
 from coalition.read import changes
-from coalition.read.as_of import AS_OF_EARLIEST
+from coalition.text.checks import DATE_FORMAT
 from core import clock
 from ui.resources import read, shared
 from ui.run_context import this_run
@@ -19,6 +19,7 @@ from ui.widgets.tables import table
 CHOSEN = "changes_chosen"  # (from, to, by) as last chosen, kept across page switches
 ADDRESS_READ = "changes_address_read"  # the address last read or written, not to apply again
 ADDRESS_PROBLEMS = "changes_address_problems"
+TYPED = "changes_typed"  # (what was typed, its problems) while it makes no period
 
 
 def _address() -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -42,6 +43,7 @@ def _read_the_address(today: date, default: changes.Period) -> None:
         st.session_state[ADDRESS_PROBLEMS] = failure.problems
         return
     st.session_state.pop(ADDRESS_PROBLEMS, None)
+    st.session_state.pop(TYPED, None)
     st.session_state[CHOSEN] = (period.start, period.end, period.by)
 
 
@@ -54,11 +56,19 @@ def _write_the_address(period: changes.Period) -> None:
 
 
 def _chosen_on_the_page() -> None:
-    st.session_state[CHOSEN] = (
-        st.session_state["changes_from"],
-        st.session_state["changes_to"],
-        st.session_state["changes_by"],
-    )
+    """Days typed (YYYY-MM-DD, applied on Enter) and the axis, read as an address's are: a
+    period becomes the chosen one; text that makes none is kept to be corrected, with why."""
+    typed = {key: st.session_state[f"changes_{key}"] for key in changes.QUERY_KEYS}
+    today = clock.today()
+    try:
+        period = changes.period_from_query(
+            typed, today=today, default=changes.default_period(today)
+        )
+    except ValidationFailed as failure:
+        st.session_state[TYPED] = (typed, failure.problems)
+    else:
+        st.session_state.pop(TYPED, None)
+        st.session_state[CHOSEN] = (period.start, period.end, period.by)
     st.session_state.pop(ADDRESS_PROBLEMS, None)
 
 
@@ -80,27 +90,24 @@ if address_problems := st.session_state.get(ADDRESS_PROBLEMS):
         "instead:\n" + _problems_text(address_problems),
         icon=":material/event_busy:",
     )
-# The widgets show the chosen period (the address's, the last picked, or the default week).
-st.session_state["changes_from"] = start
-st.session_state["changes_to"] = end
-st.session_state["changes_by"] = by
+# The fields show the chosen period (the address's, the last typed, or the default week), or
+# what was typed while it makes no period.
+typed = st.session_state.get(TYPED)
+shown = typed[0] if typed else {"from": start.isoformat(), "to": end.isoformat(), "by": by}
+for key in changes.QUERY_KEYS:
+    st.session_state[f"changes_{key}"] = shown[key]
 first, last, axis = st.columns([1, 1, 2])
-first.date_input(
-    "From",
-    min_value=AS_OF_EARLIEST,
-    max_value=today,
-    key="changes_from",
-    on_change=_chosen_on_the_page,
-    help="The first day of the period (included).",
-)
-last.date_input(
-    "To",
-    min_value=AS_OF_EARLIEST,
-    max_value=today,
-    key="changes_to",
-    on_change=_chosen_on_the_page,
-    help="The last day of the period (included).",
-)
+for where, key, label, help in (
+    (first, "from", "From", "The first day of the period (included)."),
+    (last, "to", "To", "The last day of the period (included)."),
+):
+    where.text_input(
+        label,
+        key=f"changes_{key}",
+        on_change=_chosen_on_the_page,
+        placeholder=DATE_FORMAT,
+        help=f"{help} Type it as {DATE_FORMAT} and press Enter.",
+    )
 axis.radio(
     "Select changes by",
     changes.BY_CHOICES,
@@ -112,6 +119,12 @@ axis.radio(
     "earlier or later.",
 )
 
+if typed:
+    st.error(
+        "These dates do not make a period, so nothing is shown:\n" + _problems_text(typed[1]),
+        icon=":material/event_busy:",
+    )
+    st.stop()
 try:
     period = changes.check_period(start, end, by, today=today)
 except ValidationFailed as failure:

@@ -31,12 +31,6 @@ SCREEN = """
    types apart). */
 [data-testid="stJson"] .variable-value > div,
 [data-testid="stJson"] .variable-row > span:not(.object-key) { color: inherit !important; }
-/* A typed date's day, month and year are each a target of about 18 by 20 px, closer together
-   than WCAG 2.5.8 allows (24 px): each gets 24 px of height and width. */
-[data-testid="stDateInput"] [role="spinbutton"] {
-  display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px;
-  text-align: center;
-}
 /* Phones and narrow windows (tests/e2e/whole_app/test_phone.py): the title took half the first
    screen; plotly's toolbar sat on chart titles; a table's toolbar (search, full screen) sat on
    the text above it. */

@@ -91,6 +91,15 @@ def test_the_admin_audit_page_lists_events_and_offers_csv(monkeypatch, sqlite_ur
     )
     at.selectbox(key="audit_action").set_value("seed.").run()
     assert set(at.dataframe[0].value["action"]) == {"seed.load"}
+    # Days typed as everywhere else; one that is no day is named and not applied.
+    at.text_input(key="audit_until").input("2024-01-01").run()
+    assert at.dataframe[0].value.empty  # nothing was recorded by then
+    at.text_input(key="audit_until").input("yesterday").run()
+    assert [e.value for e in at.error] == [
+        "'yesterday' is not a valid date (expected YYYY-MM-DD): not applied."
+    ]
+    assert set(at.dataframe[0].value["action"]) == {"seed.load"}
+    at.text_input(key="audit_until").input("").run()
     assert len(at.get("download_button")) == 1
     at.button(key="audit_backup_prepare").click().run()
     assert len(at.get("download_button")) == 2  # the audit CSV and now the backup

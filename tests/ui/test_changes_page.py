@@ -103,13 +103,13 @@ def test_an_address_names_the_period_and_changing_it_changes_the_address(monkeyp
         **{"from": "2025-09-28", "to": "2025-10-04", "by": "effective", "category": "troops"},
     )
     assert subheader(at) == "What changed between 28 Sep 2025 and 04 Oct 2025"
-    assert at.date_input(key="changes_from").value == date(2025, 9, 28)
+    assert at.text_input(key="changes_from").value == "2025-09-28"
     assert at.radio(key="changes_by").value == "effective"
     assert table_with(at, "What changed")["Participant"].tolist() == ["New Zealand"]
     # The sidebar's filters keep their own keys in the same address.
     assert at.sidebar.multiselect(key="filter_categories").value == ["troops"]
 
-    at.date_input(key="changes_from").set_value(date(2025, 3, 1)).run()
+    at.text_input(key="changes_from").input("2025-03-01").run()
     assert subheader(at) == "What changed between 01 Mar 2025 and 04 Oct 2025"
     assert address(at) == {"from": "2025-03-01", "to": "2025-10-04", "by": "effective"}
     assert at.query_params["category"] in ("troops", ["troops"])
@@ -159,26 +159,34 @@ def test_a_bad_period_in_the_address_is_named_and_the_last_week_shown(
     # The address now names the period shown.
     assert address(at) == {"from": week_ago.isoformat(), "to": today.isoformat(), "by": "recorded"}
     # Choosing a day clears the message.
-    at.date_input(key="changes_from").set_value(date(2025, 10, 1)).run()
+    at.text_input(key="changes_from").input("2025-10-01").run()
     assert not at.error and not at.exception
 
 
 def test_dates_chosen_on_the_page_that_make_no_period_say_why(monkeypatch, sqlite_url):
     at = open_page(monkeypatch, sqlite_url)
-    at.date_input(key="changes_from").set_value(date(2025, 5, 1))
-    at.date_input(key="changes_to").set_value(date(2025, 4, 1)).run()
+    at.text_input(key="changes_from").input("2025-05-01")
+    at.text_input(key="changes_to").input("2025-04-01").run()
     assert not at.exception
     (error,) = at.error
     assert "From**: 01 May 2025 is after To (01 Apr 2025): the period runs backwards" in (
         error.value
     )
     assert not [s for s in at.subheader if s.value.startswith("What changed between")]
-    at.date_input(key="changes_to").set_value(None).run()
+    at.text_input(key="changes_to").input("").run()
     assert not at.exception
     assert "**To**: is empty: choose a day" in at.error[0].value
-    at.date_input(key="changes_to").set_value(date(2025, 6, 1)).run()
+    at.text_input(key="changes_to").input("2025-06-01").run()
     assert not at.error
     assert subheader(at) == "What changed between 01 May 2025 and 01 Jun 2025"
+    # Text that is no day is named, and stays in its field to be corrected.
+    at.text_input(key="changes_from").input("1 May").run()
+    assert "**From**: '1 May' is not a date (expected YYYY-MM-DD)" in at.error[0].value
+    assert at.text_input(key="changes_from").value == "1 May"
+    assert not [s for s in at.subheader if s.value.startswith("What changed between")]
+    at.text_input(key="changes_from").input("2025-05-02").run()
+    assert not at.error
+    assert subheader(at) == "What changed between 02 May 2025 and 01 Jun 2025"
 
 
 def test_an_empty_period_says_so(monkeypatch, sqlite_url):
@@ -198,5 +206,5 @@ def test_the_period_follows_as_of_and_filters_apply(monkeypatch, sqlite_url):
     assert any(i.value.startswith("Nothing changed between") for i in at.info)
     at.sidebar.multiselect(key="filter_categories").set_value([]).run()
     # A period running past "as of" says what it leaves out.
-    at.date_input(key="changes_to").set_value(date.today()).run()
+    at.text_input(key="changes_to").input(date.today().isoformat()).run()
     assert any("changes that took effect after that day are left out" in i.value for i in at.info)

@@ -1,6 +1,6 @@
 """One way to enter a day, in the sidebar, on the pages and in the pledge form: typed as
 YYYY-MM-DD and applied on Enter (a date picker opened its calendar on Enter instead, and kept
-its last valid day when what was typed was out of range)."""
+its last valid day when what was typed was out of range). No page uses st.date_input."""
 
 from __future__ import annotations
 

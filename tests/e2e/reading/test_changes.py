@@ -57,10 +57,9 @@ def test_an_edit_shows_in_what_changed_and_its_address_shares_the_period(
     assert len(rows) == 8
 
     # Another period: from 1 March 2025, by when changes took effect.
-    page.get_by_role("spinbutton", name="year, From").click()
-    page.keyboard.type("20250301")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    start = page.get_by_role("textbox", name="From")
+    start.fill("2025-03-01")
+    start.press("Enter")  # typed days apply on Enter
     period = f"What changed between 01 Mar 2025 and {today:%d %b %Y}"
     heading(page, period).wait_for(timeout=30_000)
     page.get_by_text("When it took effect").click()
