@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.support.browser import offline_page, settle
 
 
@@ -55,18 +57,22 @@ def test_the_maps_choices_travel_in_a_copied_link(server, browser_page, chromium
     assert chosen(other, "Colour countries by") == "Ships"
 
 
-def test_the_rankings_measure_travels_in_a_copied_link(server, browser_page, chromium):
+@pytest.mark.parametrize(
+    ("label", "param"),
+    [("Rank by", "ranking_measure"), ("Who has not offered", "ranking_gap_category")],
+)
+def test_the_rankings_choices_travel_in_a_copied_link(server, browser_page, chromium, label, param):
     page = browser_page
     page.goto(f"{server}/ranking")
-    page.get_by_text("Rank by").wait_for(timeout=30_000)
-    choose(page, "Rank by", "Ships")
-    page.wait_for_url(re.compile(r"ranking_measure=Ships"), timeout=30_000)
+    page.get_by_text(label).wait_for(timeout=30_000)
+    choose(page, label, "Ships")
+    page.wait_for_url(re.compile(rf"{param}=Ships"), timeout=30_000)
     settle(page)
 
     other = open_in_a_new_browser(chromium, page.url)
-    other.get_by_text("Rank by").wait_for(timeout=30_000)
+    other.get_by_text(label).wait_for(timeout=30_000)
     settle(other)
-    assert chosen(other, "Rank by") == "Ships"
+    assert chosen(other, label) == "Ships"
 
 
 def test_the_overviews_changes_since_travels_in_a_copied_link(server, browser_page, chromium):
@@ -85,20 +91,6 @@ def test_the_overviews_changes_since_travels_in_a_copied_link(server, browser_pa
     shown.wait_for(timeout=30_000)
     settle(other)
     assert shown.input_value() == "2026-01-02"
-
-
-def test_the_rankings_gap_question_travels_in_a_copied_link(server, browser_page, chromium):
-    page = browser_page
-    page.goto(f"{server}/ranking")
-    page.get_by_text("Who has not offered").wait_for(timeout=30_000)
-    choose(page, "Who has not offered", "Ships")
-    page.wait_for_url(re.compile(r"ranking_gap_category=Ships"), timeout=30_000)
-    settle(page)
-
-    other = open_in_a_new_browser(chromium, page.url)
-    other.get_by_text("Who has not offered").wait_for(timeout=30_000)
-    settle(other)
-    assert chosen(other, "Who has not offered") == "Ships"
 
 
 def test_the_pledge_whose_history_is_shown_travels_in_a_copied_link(server, browser_page, chromium):
