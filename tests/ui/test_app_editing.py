@@ -441,3 +441,27 @@ def test_a_blank_size_is_kept_unknown_only_when_the_editor_says_so(monkeypatch, 
         saved = session.exec(select(Pledge).order_by(Pledge.id.desc())).first()
     assert (saved.quantity, saved.quantity_qualifier) == (None, None)
     engine.dispose()
+
+
+def test_the_pledge_being_changed_is_in_the_address(monkeypatch, database_url, engine):
+    """A link to the editing page opens the form on the pledge it names (?pledge=); choosing
+    another, or a new pledge, changes the address."""
+    nz, uk = pledge_id_of(engine, "NZL", "troops"), pledge_id_of(engine, "GBR", "troops")
+    at = start_app(monkeypatch, database_url, email=LOCAL_EDITOR)
+    at.query_params["pledge"] = str(nz)
+    at.run().switch_page("../pages/edit_pledges.py").run()
+    assert not at.exception
+    assert at.radio(key="edit_mode").value == "Change an existing pledge"
+    assert picked(at)[0] == nz
+    assert field(at, "text_input", "description").value == "Fixture trainers outside Ukraine"
+    choose_pledge(at, uk)
+    assert at.query_params["pledge"] in (str(uk), [str(uk)])
+    at.radio(key="edit_mode").set_value("Record a new pledge").run()
+    assert "pledge" not in at.query_params
+    # A pledge the record does not hold is said, and the form opens on the first one.
+    missing = start_app(monkeypatch, database_url, email=LOCAL_EDITOR)
+    missing.query_params["pledge"] = "999999"
+    missing.run().switch_page("../pages/edit_pledges.py").run()
+    assert [w.value for w in missing.warning] == [
+        "This address names pledge 999999, which is not in the record."
+    ]

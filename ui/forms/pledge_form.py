@@ -27,6 +27,7 @@ from ui.writes import save
 ERRORS, STATE = "edit_errors", "edit_state"
 FORM_GENERATION = "edit_form_generation"
 PICKER, PICKED = "edit_pledge_id", "edit_picked"
+ADDRESS_READ = "edit_pledge_address_read"  # the ?pledge= last read or written
 NEW, CHANGE = "Record a new pledge", "Change an existing pledge"
 OPTION_LABELS = {
     "category": label,
@@ -51,14 +52,27 @@ class Submission:
 
 
 def pick_pledge(pledges: pd.DataFrame) -> int | None:
-    """New pledge (None) or the id of the one to change, as the editor chooses."""
+    """New pledge (None) or the id of the one to change, as the editor chooses. The pledge
+    being changed is in the address (?pledge=12), so a link opens the form on it."""
+    asked = st.query_params.get("pledge", "")
+    if asked != st.session_state.get(ADDRESS_READ):  # a link opened here, not our own write
+        st.session_state[ADDRESS_READ] = asked
+        if asked.isdigit():
+            st.session_state["edit_mode"] = CHANGE
+            st.session_state[PICKED] = int(asked)
+            st.session_state.pop(PICKER, None)
     if st.radio("What do you want to do?", [NEW, CHANGE], horizontal=True, key="edit_mode") == NEW:
+        if "pledge" in st.query_params:
+            del st.query_params["pledge"]
+        st.session_state[ADDRESS_READ] = ""
         return None
     choices = {
         int(p.id): f"{p.participant} · {label(p.category)} · {p.description[:60]} "
         f"({label(p.status).lower()})"
         for p in pledges.itertuples()
     }
+    if asked.isdigit() and int(asked) not in choices:
+        st.warning(f"This address names pledge {asked}, which is not in the record.")
     # A browser sends back the label of the option it shows, and keeps showing that label
     # until told otherwise. A save changes the label (description, status), so the old label
     # would stay on screen and, at the next click, match no option: the picker would jump to
@@ -71,6 +85,8 @@ def pick_pledge(pledges: pd.DataFrame) -> int | None:
         st.session_state[PICKER] = chosen
     pledge_id = st.selectbox("Pledge", list(choices), format_func=lambda i: choices[i], key=PICKER)
     st.session_state[PICKED] = pledge_id
+    if pledge_id is not None:
+        st.query_params["pledge"] = st.session_state[ADDRESS_READ] = str(pledge_id)
     return pledge_id
 
 

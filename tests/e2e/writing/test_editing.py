@@ -1,11 +1,15 @@
 """The edit page in the browser, where AppTest cannot look: a select box shows the label it was
-last sent and sends it back, and a link to an anchor scrolls the page."""
+last sent and sends it back, a link to an anchor scrolls the page, and a link to a pledge's
+form survives signing in."""
 
 from __future__ import annotations
 
-from tests.support.accounts import LOCAL_EDITOR
+import re
+
+from tests.support.accounts import LOCAL_EDITOR, PASSWORD
 from tests.support.browser import (
     assert_clean,
+    offline_page,
     open_pledge_for_editing,
     sign_in,
     wait_for_input_value,
@@ -64,3 +68,23 @@ def test_each_listed_problem_links_to_its_field(private_server, browser_page):
     assert box["y"] + box["height"] < 700
     assert page.locator("#edit-participant-code").count() == 1
     assert_clean(page)
+
+
+def test_a_link_to_a_pledge_being_changed_opens_the_form_on_it(
+    private_server, browser_page, chromium
+):
+    page = browser_page
+    open_pledge_for_editing(page, private_server, "New Zealand · Troops")
+    wait_for_input_value(page, "What was pledged *", "Fixture trainers outside Ukraine")
+    page.wait_for_url(re.compile(r"pledge=\d+"), timeout=30_000)
+    address = page.url
+
+    # A colleague follows the link: signs in, and lands on the same pledge's form.
+    other = offline_page(chromium)
+    other.goto(address)
+    other.get_by_label("Email").fill(LOCAL_EDITOR)
+    other.get_by_label("Password", exact=True).fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    wait_for_input_value(other, "What was pledged *", "Fixture trainers outside Ukraine")
+    assert picker_label(other).startswith("New Zealand · Troops")
+    assert_clean(other)
