@@ -200,7 +200,10 @@ def draw_movers(pdf: FPDF, briefing: Briefing) -> None:
         pdf.set_y(y + row_height)
 
 
-ROW_LINE = 3.1
+# Dense enough that the record's 50-odd pledges and the method fit the second page.
+ROW_LINE = 2.7
+ROW_PADDING = 0.8
+TABLE_SIZE = 6.6
 TABLE_COLUMNS = (
     ("Participant", 34),
     ("Category", 18),
@@ -237,25 +240,31 @@ def draw_pledges(pdf: FPDF, briefing: Briefing) -> None:
             str(row.date),
             f"[{number}]",
         )
-        set_text(pdf, 7.2)
+        set_text(pdf, TABLE_SIZE)
         lines = max(
             len(wrapped_lines(pdf, width - 2, ROW_LINE, text))
             for (_, width), text in zip(TABLE_COLUMNS, cells, strict=True)
         )
-        height = lines * ROW_LINE + 1.4
+        height = lines * ROW_LINE + ROW_PADDING
         if pdf.get_y() + height > BOTTOM:
             pdf.add_page()
             table_heading(pdf, TABLE_COLUMNS, 4.2)
         y, x = pdf.get_y(), MARGIN
         for index, ((_, width), text) in enumerate(zip(TABLE_COLUMNS, cells, strict=True)):
-            pdf.set_xy(x, y + 0.7)
-            set_text(pdf, 7.2, bold=index == 0)
+            pdf.set_xy(x, y + ROW_PADDING / 2)
+            set_text(pdf, TABLE_SIZE, bold=index == 0)
             pdf.multi_cell(width - 2, ROW_LINE, text, align="L")
             x += width
         pdf.set_draw_color(*RULE)
         pdf.set_line_width(0.15)
         pdf.line(MARGIN, y + height, MARGIN + WIDTH, y + height)
         pdf.set_y(y + height)
+
+
+# Small, as an annex's notes are, so that the record's sources fit one page in two columns.
+SOURCE_SIZE, SOURCE_LINE = 6.2, 2.55
+ADDRESS_SIZE, ADDRESS_LINE = 5.4, 2.25
+SOURCE_GAP = 0.9
 
 
 def draw_sources(pdf: FPDF, briefing: Briefing) -> None:
@@ -272,11 +281,11 @@ def draw_sources(pdf: FPDF, briefing: Briefing) -> None:
     y = bottom = top
     for source in briefing.sources:
         title = f"{source.title} ({source.cites})"
-        set_text(pdf, 6.8)
-        title_lines = len(wrapped_lines(pdf, text_width, 2.9, title))
-        set_text(pdf, 6)
-        url_lines = len(wrapped_lines(pdf, text_width, 2.6, source.url or "-"))
-        needed = title_lines * 2.9 + url_lines * 2.6 + 1.3
+        set_text(pdf, SOURCE_SIZE)
+        title_lines = len(wrapped_lines(pdf, text_width, SOURCE_LINE, title))
+        set_text(pdf, ADDRESS_SIZE)
+        url_lines = len(wrapped_lines(pdf, text_width, ADDRESS_LINE, source.url or "-"))
+        needed = title_lines * SOURCE_LINE + url_lines * ADDRESS_LINE + SOURCE_GAP
         if y + needed > BOTTOM:
             if column == 0:
                 column, y = 1, top
@@ -286,21 +295,26 @@ def draw_sources(pdf: FPDF, briefing: Briefing) -> None:
                 y = bottom = top
         x = MARGIN + column * (column_width + gap)
         pdf.set_xy(x, y)
-        set_text(pdf, 6.8, bold=True)
-        pdf.cell(number_width, 2.9, f"[{source.number}]")
+        set_text(pdf, SOURCE_SIZE, bold=True)
+        pdf.cell(number_width, SOURCE_LINE, f"[{source.number}]")
         pdf.set_xy(x + number_width, y)
-        set_text(pdf, 6.8)
-        pdf.multi_cell(text_width, 2.9, title, align="L")
+        set_text(pdf, SOURCE_SIZE)
+        pdf.multi_cell(text_width, SOURCE_LINE, title, align="L")
         pdf.set_x(x + number_width)
         if source.url:
-            set_text(pdf, 6, colour=(0, 80, 150))
+            set_text(pdf, ADDRESS_SIZE, colour=(0, 80, 150))
             pdf.multi_cell(
-                text_width, 2.6, source.url, link=source.url, wrapmode=WrapMode.CHAR, align="L"
+                text_width,
+                ADDRESS_LINE,
+                source.url,
+                link=source.url,
+                wrapmode=WrapMode.CHAR,
+                align="L",
             )
         else:
-            set_text(pdf, 6, colour=MUTED)
-            pdf.multi_cell(text_width, 2.6, "no address recorded", align="L")
-        y = pdf.get_y() + 1.3
+            set_text(pdf, ADDRESS_SIZE, colour=MUTED)
+            pdf.multi_cell(text_width, ADDRESS_LINE, "no address recorded", align="L")
+        y = pdf.get_y() + SOURCE_GAP
         bottom = max(bottom, y)
     pdf.set_y(bottom)
 
