@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import sys
 import threading
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
@@ -20,12 +18,11 @@ from coalition.bootstrap import initialise_database
 from coalition.read import queries
 from coalition.text.safe_csv import to_csv
 from coalition.write.pledges import create_pledge, update_pledge
-from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision, SignInAttempt
 from tests.factories import pledge
 from tests.support.accounts import ADMIN, LOCAL_EDITOR, PASSWORD, VIEWER
-from tests.support.data import FIXTURE_DATA, cli_env
+from tests.support.data import FIXTURE_DATA, run_cli
 
 PLEDGE = pledge(
     participant_code="FRA",
@@ -306,18 +303,6 @@ def test_first_start_creates_one_admin_with_a_random_password(tmp_path):
         assert sign_in(engine, "chief@example.org", result.admin_password).role == "admin"
         engine.dispose()
     assert passwords[0] != passwords[1] and len(passwords[0]) >= 20
-
-
-def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "coalition", *args],
-        cwd=PROJECT_ROOT,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        timeout=120,
-        env=cli_env(database_url),
-    )
 
 
 def test_the_users_command_line(sqlite_url):

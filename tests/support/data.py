@@ -1,15 +1,18 @@
-"""The test data: the made-up seed, the PostgreSQL server, synthetic history, a command line's
-environment, and plotly's arrays read back."""
+"""The test data: the made-up seed, the PostgreSQL server, synthetic history, the command line
+run on a database, and plotly's arrays read back."""
 
 from __future__ import annotations
 
 import base64
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 
 import bench.generate
+from core.settings import PROJECT_ROOT
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -32,6 +35,19 @@ def cli_env(database_url: str) -> dict[str, str]:
         "COALITION_DATA_DIR": str(FIXTURE_DATA),
         "PATH": "/usr/bin:/bin",
     }
+
+
+def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """`python -m coalition ARGS` on this database, as an admin would type it."""
+    return subprocess.run(
+        [sys.executable, "-m", "coalition", *args],
+        cwd=PROJECT_ROOT,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env=cli_env(database_url),
+    )
 
 
 def generate_synthetic(url: str, revisions: int) -> None:

@@ -4,8 +4,6 @@ bytes as the Snapshots page for the same parameters, clear refusals, audited."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from datetime import date
 
 import pandas as pd
@@ -17,11 +15,10 @@ from coalition.access import auth, tokens
 from coalition.access.auth import Actor
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter, filters_from_query, filters_to_query
-from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent
 from tests.support.accounts import ADMIN, VIEWER
-from tests.support.data import cli_env
+from tests.support.data import run_cli
 
 # Sessions, sign-in attempts and audit entries live in the database: these run on both.
 pytestmark = pytest.mark.both_databases
@@ -34,18 +31,6 @@ def token(private_server, database_url) -> str:
         made = tokens.create_token(session, actor=Actor(VIEWER), email=VIEWER, name="notebook")
     engine.dispose()
     return made
-
-
-def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "coalition", *args],
-        cwd=PROJECT_ROOT,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        timeout=120,
-        env=cli_env(database_url),
-    )
 
 
 def get(base: str, path: str, token: str | None = None, **params) -> requests.Response:
