@@ -281,7 +281,7 @@ def test_the_saved_message_says_what_was_saved(monkeypatch, database_url):
     assert (saved.participant_code, saved.quantity) == ("GBR", 10_000)
     notice = (
         f"Saved pledge {saved.id} (version 1): United Kingdom · Troops · up to 10,000 troops. "
-        "It is open below, with its history."
+        f"It is open below, with [its history](participant?code=GBR&pledge={saved.id})."
     )
     assert [s.value for s in at.success] == [notice]
     # And in view wherever the page was scrolled to: a toast that stays until closed.
@@ -300,9 +300,10 @@ def test_the_saved_message_says_what_was_saved(monkeypatch, database_url):
     ],
 )
 def test_the_saved_message_gives_money_in_its_currency_and_an_unknown_size_as_such(fields, said):
-    pledge = Pledge(id=5, version=2, **fields)
+    pledge = Pledge(id=5, version=2, participant_code="GBR", **fields)
     assert editing.saved_notice(pledge, "United Kingdom") == (
-        f"Saved pledge 5 (version 2): United Kingdom · {said}. It is open below, with its history."
+        f"Saved pledge 5 (version 2): United Kingdom · {said}. It is open below, with "
+        "[its history](participant?code=GBR&pledge=5)."
     )
 
 

@@ -456,10 +456,13 @@ def as_text(text: str) -> str:
 
 
 def saved_notice(pledge: Pledge, participant: str) -> str:
-    """What a save stored, in the editor's words: 'Saved pledge 23 (version 1): United Kingdom
-    · Troops · up to 10,000 troops.'"""
+    """What a save stored, in the editor's words, with a link to its history on the
+    participant's page: 'Saved pledge 23 (version 1): United Kingdom · Troops · up to 10,000
+    troops. It is open below; its history: ...'"""
     size = pledge_size(pledge.category, pledge.quantity, pledge.quantity_qualifier, pledge.currency)
+    history = f"participant?code={pledge.participant_code}&pledge={pledge.id}"  # relative
     return (
         f"Saved pledge {pledge.id} (version {pledge.version}): {participant} · "
-        f"{pledge.category.capitalize()} · {size}. It is open below, with its history."
+        f"{pledge.category.capitalize()} · {size}. It is open below, with "
+        f"[its history]({history})."
     )

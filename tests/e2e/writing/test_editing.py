@@ -5,12 +5,14 @@ form survives signing in."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from tests.support.accounts import LOCAL_EDITOR, PASSWORD
 from tests.support.browser import (
     assert_clean,
     offline_page,
     open_pledge_for_editing,
+    settle,
     sign_in,
     wait_for_input_value,
 )
@@ -38,6 +40,14 @@ def test_after_a_save_the_picker_stays_on_the_pledge_as_saved(private_server, br
     page.get_by_text("Include bilateral aid").click()
     wait_for_input_value(page, "What was pledged *", "Trainers based in Britain", settle_ms=2_000)
     assert picker_label(page) == saved
+    # The notice, kept in view as a toast, links the pledge's history on its participant's page.
+    link = page.get_by_test_id("stToast").get_by_role("link", name="its history")
+    page.goto(urljoin(page.url, link.get_attribute("href")))
+    page.get_by_text("Revision history").wait_for(timeout=30_000)
+    settle(page)
+    chosen = page.get_by_role("combobox", name="Pledge").input_value()
+    assert chosen == "Troops: Trainers based in Britain"
+    assert "/participant?code=NZL&pledge=" in page.url
     assert_clean(page)
 
 
