@@ -4,7 +4,7 @@ the data from your own tools."""
 import pandas as pd
 import streamlit as st
 
-from coalition.access import auth, tokens
+from coalition.access import auth, display_names, tokens
 from coalition.access.privacy import staff_id
 from ui.data import reading
 from ui.shell import require_role
@@ -33,13 +33,15 @@ if has_account:
         name = st.text_input(
             "Display name",
             value=display_name or "",
-            max_chars=auth.MAX_DISPLAY_NAME,
+            max_chars=display_names.MAX_DISPLAY_NAME,
             placeholder="e.g. Baltic desk",
             help="Empty: shown by your staff id.",
         )
         if st.form_submit_button("Save display name"):
             save(
-                lambda session: auth.set_display_name(session, actor=viewer.actor, name=name),
+                lambda session: display_names.set_display_name(
+                    session, actor=viewer.actor, name=name
+                ),
                 saved=lambda now: f"Histories now name you “{now or pseudonym}”.",
             )
 

@@ -19,7 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from coalition.access import auth
+from coalition.access import passwords
 from coalition.bootstrap import initialise_database
 from core import clock
 from db.engine import create_db_engine
@@ -32,7 +32,7 @@ os.environ["COALITION_DATA_DIR"] = str(FIXTURE_DATA)
 
 # Cheap Argon2 parameters for the passwords tests set. A hash carries its own parameters, so
 # the app verifies these as it would any other; the app itself keeps the library's defaults.
-auth.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+passwords.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _postgres_reachable() -> str | None:

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import math
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from zxcvbn import zxcvbn
 
-from coalition.access import audit
+from coalition.access import audit, passwords
 from coalition.access.privacy import keyed_digest
 from coalition.access.sessions import end_access_of
 from coalition.errors import Problem, ValidationFailed
@@ -29,24 +25,8 @@ from db.models import SignInAttempt, UserAccount, utc_now
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 # Failures older than this no longer slow anyone down.
 FAILURE_WINDOW = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 12
-# zxcvbn's scale: 4 is at least 10^10 guesses. At 3 (10^8) a season or the app's name, a year
-# and "!!" passed, and those are among the first guesses of anyone who targets this app.
-MIN_PASSWORD_SCORE = 4
-# Words an attacker of this app tries first, beside the account's own email.
-APP_WORDS = ("coalition", "ukraine", "tracker", "coalition tracker", "admin", "localhost")
 SIGN_IN_FAILED = "Email or password is incorrect."
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-
-password_hasher = PasswordHasher()  # Argon2id with the library's current parameters
-# Verified against when the email is unknown, so both paths cost the same time. The hash of a
-# random password nobody kept, made with the parameters above (a test checks they still are):
-# as a constant, because hashing it on import cost every process (each server start, each
-# command) a full Argon2 run.
-_DUMMY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$ICiZctN7C6qci9VibirFSA"
-    "$DvpgA5a39d0b4CAqc3doAqoEgrWNL9uxcn5cQQTekK4"
-)
 
 
 class PermissionDenied(Refusal):
@@ -88,7 +68,6 @@ SYSTEM_NAMES = frozenset(
     {"seed", "system", "bootstrap", "command line", "bench", "benchmark", "anonymous"}
     | {"tests", "screenshots"}  # the test suite's and the screenshot script's fixtures
 )
-MAX_DISPLAY_NAME = 60
 
 
 def normalise_email(email: str) -> str:
@@ -145,34 +124,6 @@ def refuse_page(
     )
 
 
-def _check_password(password: str, email: str = "") -> None:
-    """At least MIN_PASSWORD_LENGTH characters and not guessable: zxcvbn's estimate (which
-    knows repeats, sequences, keyboard patterns and lists of common passwords, and is told the
-    app's words and the email's) must reach MIN_PASSWORD_SCORE. The message says why, never the
-    password."""
-    password = password or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            [Problem("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
-        )
-    if check_text("password", password) is not None:
-        raise ValidationFailed([Problem("password", "contains a character that cannot be used")])
-    email = email.lower()
-    own_words = [email, *(part for part in re.split(r"[@.\-_+]", email) if part)]
-    estimate = zxcvbn(password[:100], user_inputs=[*APP_WORDS, *own_words])
-    if estimate["score"] < MIN_PASSWORD_SCORE:
-        hint = estimate["feedback"].get("warning") or "it is too easy to guess"
-        raise ValidationFailed(
-            [
-                Problem(
-                    "password",
-                    f"is too easy to guess ({hint.rstrip('.').lower()}): use a longer "
-                    "passphrase of unrelated words",
-                )
-            ]
-        )
-
-
 def _check_new_account(session: Session, email: str, role: str) -> None:
     problems = []
     if check_text("email", email) is not None or not EMAIL.match(email) or len(email) > 254:
@@ -193,11 +144,11 @@ def add_account(
     email = normalise_email(email)
     _check_new_account(session, email, role)
     if password is not None:
-        _check_password(password, email)
+        passwords.check(password, email)
     account = UserAccount(
         email=email,
         role=role,
-        password_hash=password_hasher.hash(password) if password is not None else None,
+        password_hash=passwords.password_hasher.hash(password) if password is not None else None,
     )
     session.add(account)
     try:
@@ -217,7 +168,7 @@ def add_account(
     return account
 
 
-def _existing(session: Session, email: str) -> UserAccount:
+def existing_account(session: Session, email: str) -> UserAccount:
     account = find_account(session, email)
     if account is None:
         raise ValidationFailed([Problem("email", f"no account for {normalise_email(email)}")])
@@ -226,7 +177,7 @@ def _existing(session: Session, email: str) -> UserAccount:
 
 def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAccount:
     require_role(session, actor, audit.RoleSet)
-    account = _existing(session, email)
+    account = existing_account(session, email)
     if role not in ROLES:
         raise ValidationFailed([Problem("role", f"'{role}' is not one of: {', '.join(ROLES)}")])
     previous, account.role = account.role, role
@@ -244,7 +195,7 @@ def set_role(session: Session, *, actor: Actor, email: str, role: str) -> UserAc
 
 def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) -> UserAccount:
     require_role(session, actor, audit.AccountDisabled, state="disable")
-    account = _existing(session, email)
+    account = existing_account(session, email)
     account.disabled = disabled
     session.info.pop("roles", None)
     if disabled:
@@ -260,60 +211,13 @@ def set_disabled(session: Session, *, actor: Actor, email: str, disabled: bool) 
 
 def set_password(session: Session, *, actor: Actor, email: str, password: str) -> UserAccount:
     require_role(session, actor, audit.PasswordSet)
-    account = _existing(session, email)
-    _check_password(password, account.email)
-    account.password_hash = password_hasher.hash(password)
+    account = existing_account(session, email)
+    passwords.check(password, account.email)
+    account.password_hash = passwords.password_hasher.hash(password)
     end_access_of(session, account, reason="password changed")
     audit.record(session, actor=actor.email, event=audit.PasswordSet(email=account.email))
     session.flush()
     return account
-
-
-def set_display_name(session: Session, *, actor: Actor, name: str) -> str | None:
-    """Name one's own account for colleagues ("Baltic desk"); blank clears it. A name is
-    never an email, never a staff id's form or a system actor's name, and one account's.
-    Returns the name now set."""
-    require_role(session, actor, audit.DisplayNameSet)
-    account = _existing(session, actor.email)
-    wanted = " ".join(name.split()) or None
-    if wanted is not None:
-        _check_display_name(session, wanted, account)
-    previous, account.display_name = account.display_name, wanted
-    try:
-        session.flush()
-    except IntegrityError:  # taken by another account since it was checked
-        raise ValidationFailed(
-            [Problem("display_name", f"'{wanted}' is another account's display name")]
-        ) from None
-    if previous != wanted:
-        audit.record(
-            session,
-            actor=actor.email,
-            event=audit.DisplayNameSet(email=account.email, previous=previous, display_name=wanted),
-        )
-    session.flush()
-    return wanted
-
-
-def _check_display_name(session: Session, name: str, account: UserAccount) -> None:
-    def refuse(message: str) -> None:
-        raise ValidationFailed([Problem("display_name", message)])
-
-    if problem := check_text("display_name", name):
-        raise ValidationFailed([problem])
-    if len(name) > MAX_DISPLAY_NAME:
-        refuse(f"is {len(name)} characters; at most {MAX_DISPLAY_NAME}")
-    if "@" in name:
-        refuse("may not hold '@': a display name is never an email address")
-    if name.casefold().startswith("staff-") or name.casefold() in SYSTEM_NAMES:
-        refuse(f"'{name}' is how the application names others; choose another")
-    taken = session.exec(
-        select(UserAccount.display_name).where(
-            col(UserAccount.display_name).is_not(None), UserAccount.id != account.id
-        )
-    ).all()
-    if any(other and other.casefold() == name.casefold() for other in taken):
-        refuse(f"'{name}' is another account's display name; choose another")
 
 
 def list_accounts(session: Session) -> list[dict]:
@@ -429,12 +333,12 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
     if wait > 0:
         reason = "throttled"
     elif account is None or account.password_hash is None:
-        _verify(_DUMMY_HASH, password)
+        passwords.verify(passwords.DUMMY_HASH, password)
         reason = "unknown account" if account is None else "no local password"
     elif account.disabled:
-        _verify(_DUMMY_HASH, password)  # as slow as the other refusals
+        passwords.verify(passwords.DUMMY_HASH, password)  # as slow as the other refusals
         reason = "disabled"
-    elif not _verify(account.password_hash, password):
+    elif not passwords.verify(account.password_hash, password):
         reason = "wrong password"
     if wait == 0:  # only checked passwords count: refusals while waiting add no delay
         session.add(SignInAttempt(subject=subject, address=address, succeeded=reason is None))
@@ -449,8 +353,8 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
         raise SignInRefused()
     # Every refusal above raised: the account is there, with a password.
     assert account is not None and account.password_hash is not None
-    if password_hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = password_hasher.hash(password)
+    if passwords.password_hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = passwords.password_hasher.hash(password)
     signed_in = SignedIn(email=account.email, role=account.role, account=account)
     audit.record(session, actor=email, event=audit.SignedIn(email=email, address=address))
     return signed_in
@@ -459,7 +363,7 @@ def sign_in(session: Session, *, email: str, password: str, address: str = "unkn
 def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
     """End every session of an account (a lost laptop, a leaver); how many were open."""
     require_role(session, actor, audit.SignedOutEverywhere)
-    account = _existing(session, email)
+    account = existing_account(session, email)
     ended = end_access_of(session, account, reason="signed out everywhere")
     audit.record(
         session,
@@ -472,7 +376,7 @@ def sign_out_everywhere(session: Session, *, actor: Actor, email: str) -> int:
 def unlock(session: Session, *, actor: Actor, email: str) -> int:
     """Clear an account's recent failures, so its delays end now; how many were cleared."""
     require_role(session, actor, audit.AccountUnlocked)
-    account = _existing(session, email)
+    account = existing_account(session, email)
     result = session.exec(
         delete(SignInAttempt).where(
             col(SignInAttempt.subject) == account.email, ~col(SignInAttempt.succeeded)
@@ -527,19 +431,8 @@ def _serialise_attempts(session: Session, email: str, address: str) -> None:
 ADDRESS_LOCKS, EMAIL_LOCKS = 7405, 7406
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return password_hasher.verify(password_hash, password or "")
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def sign_out(session: Session, *, email: str) -> None:
     audit.record(session, actor=email, event=audit.SignedOut(email=email))
-
-
-def random_password() -> str:
-    return secrets.token_urlsafe(18)
 
 
 def ensure_first_admin(session: Session, email: str) -> str | None:
@@ -547,7 +440,7 @@ def ensure_first_admin(session: Session, email: str) -> str | None:
     password (to be shown once). Never a fixed default password."""
     if session.exec(select(UserAccount.id).limit(1)).first() is not None:
         return None
-    password = random_password()
+    password = passwords.random_password()
     add_account(
         session, actor=Actor.for_system("bootstrap"), email=email, role="admin", password=password
     )

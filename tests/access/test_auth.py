@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from coalition.access import audit, auth, flood, tokens
+from coalition.access import audit, auth, flood, passwords, tokens
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.bootstrap import initialise_database
 from coalition.read import queries
@@ -160,8 +160,8 @@ def test_the_stand_in_hash_for_unknown_accounts_costs_what_a_real_one_does():
     a known one. It must carry the parameters the app hashes real passwords with (a library
     upgrade that changes them fails here: make a new one with ``PasswordHasher().hash``)."""
     app_hasher = PasswordHasher()  # the app's own; the tests' cheap one is patched over it
-    assert not app_hasher.check_needs_rehash(auth._DUMMY_HASH)
-    assert not auth._verify(auth._DUMMY_HASH, PASSWORD)
+    assert not app_hasher.check_needs_rehash(passwords.DUMMY_HASH)
+    assert not passwords.verify(passwords.DUMMY_HASH, PASSWORD)
 
 
 def test_failures_slow_further_attempts_by_growing_delays_never_a_lock(engine):
@@ -279,7 +279,12 @@ def test_guessable_passwords_are_refused_without_repeating_them(engine, password
 
 def test_passphrases_of_unrelated_words_and_random_passwords_are_accepted(engine):
     for n, password in enumerate(
-        (PASSWORD, "a long enough password", "purple monkey dishwasher", auth.random_password())
+        (
+            PASSWORD,
+            "a long enough password",
+            "purple monkey dishwasher",
+            passwords.random_password(),
+        )
     ):
         with write_session(engine) as session:
             auth.add_account(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from coalition.access import auth
+from coalition.access import auth, display_names
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.errors import ValidationFailed
@@ -30,7 +30,7 @@ OTHER = EDITORS[1]
 
 def name_account(engine, email: str, name: str) -> str | None:
     with write_session(engine) as session:
-        return auth.set_display_name(session, actor=Actor(email), name=name)
+        return display_names.set_display_name(session, actor=Actor(email), name=name)
 
 
 def edit_new_zealand(engine, email: str) -> int:
@@ -93,7 +93,7 @@ def test_a_name_that_could_mislead_is_refused_and_nothing_changes(engine, name, 
     with read_session(engine) as session:
         entries = session.exec(select(func.count()).select_from(AuditEvent)).one()
     with pytest.raises(ValidationFailed) as refused, write_session(engine) as session:
-        auth.set_display_name(session, actor=Actor(EDITOR), name=name)
+        display_names.set_display_name(session, actor=Actor(EDITOR), name=name)
     assert refused.value.problems[0].field == "display_name"
     assert problem in refused.value.problems[0].message
     with read_session(engine) as session:
@@ -103,7 +103,7 @@ def test_a_name_that_could_mislead_is_refused_and_nothing_changes(engine, name, 
 
 def test_only_ones_own_account_and_only_when_signed_in(engine):
     with pytest.raises(auth.PermissionDenied), write_session(engine) as session:
-        auth.set_display_name(session, actor=Actor("nobody@example.org"), name="Ghost")
+        display_names.set_display_name(session, actor=Actor("nobody@example.org"), name="Ghost")
     with pytest.raises(ValueError):
         Actor.for_system("a name no part of the application acts under")
 
