@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -21,13 +19,12 @@ from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.text.safe_csv import neutralise, print_table, to_csv
 from coalition.write.pledges import create_pledge, update_pledge
-from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.factories import pledge
 from tests.support.accounts import VIEWER
 from tests.support.app import start_app
-from tests.support.data import cli_env
+from tests.support.data import run_cli
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 # The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by
@@ -144,26 +141,17 @@ def test_the_excel_option_adds_a_byte_order_mark(engine):
 
 def test_the_export_command_writes_csv_manifest_and_a_log_entry(engine, database_url, tmp_path):
     out = tmp_path / "snapshot.csv"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coalition",
-            "export",
-            "--as-of",
-            "2025-09-04",
-            "--out",
-            str(out),
-            "--category",
-            "ships",
-            "--known-at",
-            "2026-01-01T00:00:00Z",
-        ],
-        cwd=PROJECT_ROOT,
-        env=cli_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_cli(
+        database_url,
+        "export",
+        "--as-of",
+        "2025-09-04",
+        "--out",
+        str(out),
+        "--category",
+        "ships",
+        "--known-at",
+        "2026-01-01T00:00:00Z",
     )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "snapshot.csv.manifest.json").read_text())
@@ -220,22 +208,13 @@ def test_a_pin_still_to_come_is_refused_so_a_cited_file_cannot_change(engine):
 def test_the_export_command_refuses_a_time_past_the_calendar_plainly(
     database_url, engine, tmp_path
 ):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coalition",
-            "export",
-            "--out",
-            str(tmp_path / "x.csv"),
-            "--known-at",
-            "9999-12-31T23:59:59-01:00",
-        ],
-        cwd=PROJECT_ROOT,
-        env=cli_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_cli(
+        database_url,
+        "export",
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--known-at",
+        "9999-12-31T23:59:59-01:00",
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

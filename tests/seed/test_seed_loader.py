@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +11,8 @@ from sqlalchemy import inspect
 from coalition.bootstrap import initialise_database
 from coalition.seed.files import SeedError
 from coalition.seed.load import load_seed
-from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
-from tests.support.data import cli_env
+from tests.support.data import run_cli
 
 
 def set_cell(path: Path, row_number: int, column: str, value: str) -> None:
@@ -96,14 +93,7 @@ def test_broken_seed_leaves_the_database_untouched(seed_copy, database_url):
 def test_init_command_names_the_problem_and_exits_non_zero(seed_copy, tmp_path):
     set_cell(seed_copy / "pledges.csv", 3, "announced_on", "yesterday")
     database = tmp_path / "cli.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "init", "--data-dir", str(seed_copy)],
-        cwd=PROJECT_ROOT,
-        env=cli_env(f"sqlite:///{database}"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli(f"sqlite:///{database}", "init", "--data-dir", str(seed_copy))
     assert result.returncode == 2
     assert "pledges.csv, row 3, column 'announced_on': 'yesterday' is not a valid date" in (
         result.stderr

@@ -4,16 +4,13 @@ the fixture data with the file, row and column named."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from coalition.seed.files import SeedError
 from coalition.seed.load import load_seed
-from core.settings import PROJECT_ROOT
-from tests.support.data import cli_env
+from tests.support.data import run_cli
 from tests.support.seed_files import change, line_of, read, write
 
 
@@ -145,13 +142,8 @@ def test_seed_keys_are_required_and_unique(seed_copy):
 
 def test_check_seed_command_fails_naming_file_row_and_column(seed_copy, tmp_path):
     change(seed_copy / "targets.csv", 2, source_url="")
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "check-seed", "--data-dir", str(seed_copy)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=cli_env(f"sqlite:///{tmp_path / 'unused.db'}"),
-        timeout=120,
+    result = run_cli(
+        f"sqlite:///{tmp_path / 'unused.db'}", "check-seed", "--data-dir", str(seed_copy)
     )
     assert result.returncode == 2
     assert "targets.csv, row 2, column 'source_url': is required" in result.stderr

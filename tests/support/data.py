@@ -37,8 +37,11 @@ def cli_env(database_url: str) -> dict[str, str]:
     }
 
 
-def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    """`python -m coalition ARGS` on this database, as an admin would type it."""
+def run_cli(
+    database_url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m coalition ARGS` on this database, as an admin would type it (``env`` adds to
+    or overrides the command's environment)."""
     return subprocess.run(
         [sys.executable, "-m", "coalition", *args],
         cwd=PROJECT_ROOT,
@@ -46,7 +49,7 @@ def run_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.Comple
         text=True,
         capture_output=True,
         timeout=120,
-        env=cli_env(database_url),
+        env=cli_env(database_url) | (env or {}),
     )
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -16,11 +14,10 @@ from coalition.figures.timeline_figures import GANTT_MAX_BARS
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import update_pledge
-from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
 from tests.support.app import metric, start_app, table_with, tile
-from tests.support.data import cli_env, generate_synthetic
+from tests.support.data import generate_synthetic, run_cli
 from ui.widgets.tables import ROWS_PER_PAGE
 
 PAGES = (
@@ -371,14 +368,7 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
         "participant_code,category,status,description,quantity,announced_on,source_title,"
         "confidence\nGBR,troops,committed,Mechanised company,200,2026-02-01,UK MoD,high\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "import", str(update), "--reason", "another process"],
-        cwd=PROJECT_ROOT,
-        env=cli_env(postgres_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli(postgres_url, "import", str(update), "--reason", "another process")
     assert result.returncode == 0, result.stderr
     at.run()
     assert "300 troops published by 2 participants" in tile(at, "Troops")[1][0]

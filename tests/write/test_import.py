@@ -34,7 +34,7 @@ from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge, PledgeRevision
 from tests.support.accounts import add_accounts
 from tests.support.app import start_app
-from tests.support.data import FIXTURE_DATA, cli_env
+from tests.support.data import FIXTURE_DATA, cli_env, run_cli
 from tests.support.imports import ROW, new_rows, seed_without_pledges
 
 EDITOR = Actor("a@example.org")
@@ -235,17 +235,9 @@ def test_the_import_command_checks_before_it_writes(engine, database_url, tmp_pa
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_bytes(new_rows(ROW))
     bad.write_bytes(new_rows(ROW | {"quantity": "-1"}))
-    env = cli_env(database_url)
 
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "coalition", "import", *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_cli(database_url, "import", *args)
 
     before = counts(engine)
     dry = cli(str(good), "--dry-run")
@@ -261,7 +253,6 @@ def test_the_import_command_checks_before_it_writes(engine, database_url, tmp_pa
 def test_rows_from_the_command_line_do_not_name_the_servers_login(engine, database_url, tmp_path):
     """Viewers read who recorded a row: the command line, never the server account it ran as."""
     login = "ops-login-4f7a"
-    env = cli_env(database_url) | {"LOGNAME": login, "USER": login}
     new = tmp_path / "new.csv"
     new.write_bytes(new_rows(ROW | {"description": "Bridging company"}))
     out = tmp_path / "snapshot.csv"
@@ -269,14 +260,7 @@ def test_rows_from_the_command_line_do_not_name_the_servers_login(engine, databa
         ["import", str(new), "--reason", "From the embassy"],
         ["export", "--out", str(out)],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "coalition", *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_cli(database_url, *args, env={"LOGNAME": login, "USER": login})
         assert done.returncode == 0, done.stderr
     seen = out.read_text(encoding="utf-8") + Path(f"{out}.manifest.json").read_text()
     for name in {login, getpass.getuser()}:
@@ -289,14 +273,7 @@ def test_rows_from_the_command_line_do_not_name_the_servers_login(engine, databa
 
 def test_backup_is_a_consistent_copy(engine, tmp_path, database_url):
     out = tmp_path / "backup.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "backup", str(out)],
-        cwd=PROJECT_ROOT,
-        env=cli_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli(database_url, "backup", str(out))
     if database_url.startswith("postgresql"):
         assert result.returncode == 2 and "pg_dump" in result.stderr
         return

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import threading
 import tomllib
 from datetime import UTC, datetime
@@ -33,7 +31,7 @@ from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge, PledgeRevision
 from tests.support.accounts import LOCAL_EDITOR, add_accounts
 from tests.support.app import start_app
-from tests.support.data import cli_env
+from tests.support.data import run_cli
 from tests.support.imports import ROW, new_rows, seed_without_pledges
 
 EDITOR = Actor("a@example.org")
@@ -224,14 +222,7 @@ def test_the_upload_widget_the_page_and_the_command_line_keep_one_limit(
     refused = tmp_path / "refused.csv"
     with open(refused, "wb") as f:
         f.truncate(int(31.35 * 2**20))  # sparse: the size says it all
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "import", str(refused), "--dry-run"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=cli_env(sqlite_url),
-        timeout=120,
-    )
+    result = run_cli(sqlite_url, "import", str(refused), "--dry-run")
     assert result.returncode == 2
     assert f"is 32.9 MB, over the limit of {megabytes} MB" in result.stderr
     # A file of the limit exactly is read (and found not to be a CSV file), not refused for size.
@@ -246,14 +237,7 @@ def test_the_import_command_refuses_a_huge_file_without_reading_it(tmp_path, sql
     huge = tmp_path / "huge.csv"
     with open(huge, "wb") as f:
         f.truncate(MAX_FILE_BYTES + 1)  # sparse: the size says it all
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "import", str(huge), "--reason", "x"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=cli_env(sqlite_url),
-        timeout=120,
-    )
+    result = run_cli(sqlite_url, "import", str(huge), "--reason", "x")
     assert result.returncode == 2
     assert "huge.csv, column 'file': is 32,000,001 bytes, over the limit of 32 MB" in result.stderr
     assert "Traceback" not in result.stderr
@@ -286,14 +270,7 @@ def test_the_import_command_lists_old_stored_text_with_its_controls_escaped(
         )
     stale = tmp_path / "stale.csv"
     stale.write_bytes(as_csv(columns, [row | {"conditions": "outside Ukraine; UK-led"}]))
-    result = subprocess.run(
-        [sys.executable, "-m", "coalition", "import", str(stale), "--dry-run"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=cli_env(database_url),
-        timeout=120,
-    )
+    result = run_cli(database_url, "import", str(stale), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "(Embassy\\x1b]0;owned\\x07 figure\\x1b[2J\\r\\x9b)" in result.stderr
     for control in "\x1b\x07\x9b":
