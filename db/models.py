@@ -74,6 +74,8 @@ class Participant(SQLModel, table=True):
     reference_source: str = Field(max_length=300)
     population_source_url: str | None = Field(default=None, max_length=500)
     gdp_source_url: str | None = Field(default=None, max_length=500)
+    # The day a person last read the row against its sources (check-seed requires it).
+    checked_on: date | None = None
 
 
 class PledgeFields(SQLModel):
@@ -192,6 +194,12 @@ class Event(SQLModel, table=True):
     source_title: str = Field(max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
     source_published_on: date | None = None
+    # How many participants the source reports taking part (None: it gives no count); the
+    # attendance list is checked against it (check-seed).
+    reported_count: int | None = None
+    # Why the attendance list is shorter than the reported count, and other caveats.
+    notes: str | None = Field(default=None, max_length=1000)
+    checked_on: date | None = None
 
 
 class EventAttendance(SQLModel, table=True):
@@ -204,6 +212,22 @@ class EventAttendance(SQLModel, table=True):
     source_title: str = Field(max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
     source_published_on: date | None = None
+    checked_on: date | None = None
+
+
+class PledgeCheck(SQLModel, table=True):
+    """A day a person read a pledge against its source: append-only, so a snapshot pinned to
+    a moment shows the checks recorded by then, and a re-check is not a change to the pledge
+    (What changed and the histories list revisions, not checks)."""
+
+    __tablename__ = "pledge_check"
+    __table_args__ = (Index("ix_pledge_check_pledge", "pledge_id", "recorded_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id")
+    checked_on: date
+    recorded_at: datetime = Field(default_factory=utc_now)
+    recorded_by: str = Field(max_length=254)
 
 
 class ExchangeRate(SQLModel, table=True):
@@ -244,6 +268,7 @@ class Target(SQLModel, table=True):
     source_url: str | None = Field(default=None, max_length=500)
     source_published_on: date | None = None
     notes: str | None = Field(default=None, max_length=1000)
+    checked_on: date | None = None
 
 
 class AuditEvent(SQLModel, table=True):

@@ -123,6 +123,18 @@ class PledgeCreated(Event):
 
 
 @dataclass(frozen=True)
+class PledgesChecked(Event):
+    """Pledges read again against their sources on ``checked_on``, unchanged: a check, not a
+    revision."""
+
+    action = "pledge.check"
+    role_needed = "editor"
+    entity = "pledge"
+    pledge_ids: list[int]
+    checked_on: str
+
+
+@dataclass(frozen=True)
 class PledgeChanged(Event):
     """An update, withdrawal or restoration: ``change`` is the revision's action."""
 

@@ -10,7 +10,8 @@ from db.models import PLEDGE_FIELD_NAMES
 
 def _pledge_columns() -> list[str]:
     """Every pledge field, with its participant's name and region after its code and the EUR
-    conversion after its currency; its id first, its version and last change at the end."""
+    conversion after its currency; its id first; its version, last change and last check at
+    the end."""
     columns = ["id"]
     for name in PLEDGE_FIELD_NAMES:
         columns.append(name)
@@ -18,7 +19,7 @@ def _pledge_columns() -> list[str]:
             columns += ["participant", "region"]
         elif name == "currency":
             columns += RATE_COLUMNS
-    return [*columns, "version", "updated_at", "updated_by"]
+    return [*columns, "version", "updated_at", "updated_by", "checked_on"]
 
 
 # A pledge as queries.pledges_frame returns it (the current state or one rebuilt as of a day).
@@ -76,6 +77,8 @@ SNAPSHOT_COLUMNS = (
     # Appended with the ladder of commitment: "yes" for an offer (announced or further up,
     # core.vocabulary.is_offer), the pledges every total counts.
     "counts_as_offer",
+    # Appended with the checks: the day a person last read the pledge against its source.
+    "checked_on",
 )
 # Where a snapshot column comes from in PLEDGE_COLUMNS, where the names differ.
 FRAME_COLUMN = {

@@ -31,6 +31,7 @@ from coalition.read.as_of import AsOf
 from coalition.read.columns import PLEDGE_COLUMNS, REVISION_COLUMNS
 from coalition.read.filters import MEMBERSHIP_COLUMNS, PledgeFilter
 from coalition.read.periods import counted_from
+from coalition.read.review import last_checked
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
 from db.models import (
     PLEDGE_FIELD_NAMES,
@@ -147,6 +148,7 @@ def pledges_frame(
     source: type[PledgeFields]
     if filters.as_of is None and known_at is None:
         source = Pledge
+        pledge_id = col(Pledge.id)
         state = [getattr(Pledge, name) for name in PLEDGE_FIELD_NAMES]
         # sqlmodel types select() for four columns at most, here and below.
         statement = select(  # type: ignore[call-overload]
@@ -154,6 +156,7 @@ def pledges_frame(
         )
     else:
         source = PledgeRevision
+        pledge_id = col(PledgeRevision.pledge_id)
         latest = latest_revisions(filters.as_of, known_at)
         state = [getattr(PledgeRevision, name) for name in PLEDGE_FIELD_NAMES]
         statement = select(  # type: ignore[call-overload]
@@ -171,9 +174,14 @@ def pledges_frame(
             # Nothing is on the record before it was announced, even where a correction that
             # moved the announcement later holds from the old, earlier date.
             statement = statement.where(PledgeRevision.announced_on <= filters.as_of)
-    statement = statement.add_columns(
-        col(Participant.name).label("participant"), Participant.region
-    ).join(Participant, col(Participant.code) == source.participant_code)
+    checks = last_checked(known_at)
+    statement = (
+        statement.add_columns(
+            col(Participant.name).label("participant"), Participant.region, checks.c.checked_on
+        )
+        .join(Participant, col(Participant.code) == source.participant_code)
+        .outerjoin(checks, checks.c.pledge_id == pledge_id)
+    )
     statement = statement.where(*participant_conditions(filters))
     if filters.categories:
         statement = statement.where(col(source.category).in_(filters.categories))

@@ -27,18 +27,15 @@ SEED_FILES = (
 )
 
 
-ATTENDANCE_COLUMNS = (
-    "held_on",
-    "participant_code",
-    "source_title",
-    "source_url",
-    "source_published_on",
-)
+# What an attendance row records besides the meeting's day and the participant.
+ATTENDANCE_FIELDS = ("source_title", "source_url", "source_published_on", "checked_on")
+ATTENDANCE_COLUMNS = ("held_on", "participant_code", *ATTENDANCE_FIELDS)
 
 
-# The seed file's own column first: the stable key of a row, so a corrected row finds the
-# pledge it became (see sync_seed).
-PLEDGE_COLUMNS = ("seed_key", *PledgeFields.model_fields)
+# The seed file's own columns: first the stable key of a row, so a corrected row finds the
+# pledge it became (see sync_seed); last the day a person read the row against its source (not
+# a pledge field: a re-check is recorded as a check, not as a change to the pledge).
+PLEDGE_COLUMNS = ("seed_key", *PledgeFields.model_fields, "checked_on")
 
 
 SEED_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
@@ -64,6 +61,8 @@ class SeedBundle:
     targets: list[Target] = field(default_factory=list)
     # (seed key, the row's pledge fields as text)
     pledges: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # seed key -> the day the row was last read against its source
+    pledge_checked_on: dict[str, date] = field(default_factory=dict)
 
 
 def as_date(text: str) -> date | None:

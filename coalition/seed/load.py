@@ -14,6 +14,7 @@ from coalition.access.auth import Actor
 from coalition.errors import Problem, ValidationFailed
 from coalition.read.changes import INITIAL_RECORD_REASON
 from coalition.seed.files import (
+    ATTENDANCE_FIELDS,
     PLEDGE_COLUMNS,
     Row,
     SeedBundle,
@@ -24,7 +25,9 @@ from coalition.seed.files import (
 )
 from coalition.seed.rules import (
     aliases_rule,
+    attendance_count_rule,
     attendance_rule,
+    checked_rule,
     first_reported_rule,
     pledge_rules,
     require_sources,
@@ -62,6 +65,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
     path = data_dir / "participants.csv"
     participants, participant_rows = validate_rows(path, Participant, problems)
     require_sources(path, participant_rows, problems)
+    checked_rule(path, participant_rows, problems)
     unique(path, participants, lambda p: p.code, "code", problems)
     unique(path, participants, lambda p: p.name, "name", problems)
     for line, participant in participants:
@@ -87,6 +91,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
     path = data_dir / "events.csv"
     events, event_rows = validate_rows(path, Event, problems)
     require_sources(path, event_rows, problems)
+    checked_rule(path, event_rows, problems)
     # Attendance names a meeting by its date, so a date must not hold two meetings.
     unique(path, events, lambda e: e.held_on, "held_on", problems)
     bundle.events = [e for _, e in events]
@@ -96,10 +101,12 @@ def load_seed(data_dir: Path) -> SeedBundle:
         data_dir / "attendance.csv", codes, events, declared, problems
     )
     first_reported_rule(participants, bundle.attendance, problems)
+    attendance_count_rule(events, bundle.attendance, problems)
 
     path = data_dir / "targets.csv"
     targets, target_rows = validate_rows(path, Target, problems)
     require_sources(path, target_rows, problems)
+    checked_rule(path, target_rows, problems)
     unique(path, targets, lambda t: t.name, "name", problems)
     bundle.targets = [t for _, t in targets]
 
@@ -107,6 +114,7 @@ def load_seed(data_dir: Path) -> SeedBundle:
     currencies = {r.currency for r in bundle.exchange_rates}
     rows = read_csv(path, PLEDGE_COLUMNS, problems)
     require_sources(path, rows, problems)
+    checked_rule(path, rows, problems)
     checked: list[tuple[int, Row, PledgeFields]] = []
     keys: dict[str, int] = {}
     for line, row in rows:
@@ -124,6 +132,8 @@ def load_seed(data_dir: Path) -> SeedBundle:
             continue
         checked.append((line, row, fields))
         bundle.pledges.append((key, values))
+        if (checked_on := as_date(row["checked_on"])) is not None:
+            bundle.pledge_checked_on[key] = checked_on
     pledge_rules(path, checked, dated_rates, problems)
 
     if problems:
@@ -136,9 +146,7 @@ def attendance_rows(bundle: SeedBundle, event_ids: dict[date, int]) -> list[Even
         EventAttendance(
             event_id=event_ids[row["held_on"]],
             participant_code=row["participant_code"],
-            source_title=row["source_title"],
-            source_url=row["source_url"],
-            source_published_on=row["source_published_on"],
+            **{name: row[name] for name in ATTENDANCE_FIELDS},
         )
         for row in bundle.attendance
     ]
@@ -166,6 +174,7 @@ def apply_seed(session: Session, bundle: SeedBundle) -> None:
         actor=SEED_ACTOR,
         entries=[values for _, values in bundle.pledges],
         reason=SEED_REASON,
+        checked_on=[bundle.pledge_checked_on[key] for key, _ in bundle.pledges],
     )
     session.add_all(
         SeedPledge(seed_key=key, pledge_id=pledge_id)

@@ -17,6 +17,7 @@ from coalition.money.exchange import AVERAGE_FOR_PRECISION, period_start
 from coalition.seed.files import ATTENDANCE_COLUMNS, SEED_KEY, Row, as_date, read_csv
 from coalition.text.checks import check_url
 from coalition.write.validation import validate_reference_row
+from core import clock
 from db.models import Event, Participant, PledgeFields
 
 M = TypeVar("M", bound=SQLModel)
@@ -73,6 +74,52 @@ def require_sources(
                     column,
                     "is required: every seed row links the public source it was checked against",
                     file=path.name,
+                    row=line,
+                )
+            )
+
+
+def checked_rule(path: Path, rows: list[tuple[int, Row]], problems: list[Problem]) -> None:
+    """Every row says when a person last read it against its source: a day, not in the future,
+    and not before the source was published."""
+    today = clock.today()
+    for line, row in rows:
+        text = (row.get("checked_on") or "").strip()
+        checked = as_date(text)
+        published = as_date(row.get("source_published_on") or "")
+        if not text:
+            message = "is required: the day a person last read this row against its source"
+        elif checked is None:
+            message = f"'{text}' is not a valid date (expected YYYY-MM-DD)"
+        elif checked > today:
+            message = f"{checked} is in the future (today is {today})"
+        elif published is not None and checked < published:
+            message = f"{checked} is before the source was published ({published})"
+        else:
+            continue
+        problems.append(Problem("checked_on", message, file=path.name, row=line))
+
+
+def attendance_count_rule(
+    events: list[tuple[int, Event]], attendance: list[dict[str, Any]], problems: list[Problem]
+) -> None:
+    """A meeting whose list is shorter than the count its source reports says why in
+    ``notes``: the list is what sources name, and a gap nobody explained is a list unfinished."""
+    listed: dict[date, int] = {}
+    for row in attendance:
+        if row["held_on"] is not None:
+            listed[row["held_on"]] = listed.get(row["held_on"], 0) + 1
+    for line, event in events:
+        named = listed.get(event.held_on, 0)
+        short = event.reported_count is not None and named < event.reported_count
+        if short and not (event.notes or "").strip():
+            problems.append(
+                Problem(
+                    "reported_count",
+                    f"the source reports {event.reported_count} participants and "
+                    f"attendance.csv lists {named}: complete the list, or say in notes "
+                    "why it cannot be",
+                    file="events.csv",
                     row=line,
                 )
             )
@@ -169,6 +216,7 @@ def attendance_rule(
     seen: dict[tuple[date | None, str], int] = {}
     rows = read_csv(path, ATTENDANCE_COLUMNS, problems)
     require_sources(path, rows, problems)
+    checked_rule(path, rows, problems)
     for line, row in rows:
         held_on, code = as_date(row["held_on"]), row["participant_code"].strip()
         published = row["source_published_on"].strip()
@@ -215,6 +263,7 @@ def attendance_rule(
                 "source_title": row["source_title"].strip(),
                 "source_url": row["source_url"].strip() or None,
                 "source_published_on": as_date(published) if published else None,
+                "checked_on": as_date(row["checked_on"]),
             }
         )
     # A meeting's hosts were there: a list without them is a list read wrongly.

@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from coalition.access import audit
-from coalition.seed.files import SeedBundle
+from coalition.read.review import last_checked_on
+from coalition.seed.files import ATTENDANCE_FIELDS, SeedBundle
 from coalition.seed.load import SEED_ACTOR, mark_applied, stored_id
+from coalition.write.checks import insert_checks
 from coalition.write.pledges import (
     create_pledges,
     known_currencies,
@@ -32,6 +34,7 @@ from db.models import (
     Target,
     current_values,
     pledge_change,
+    utc_now,
 )
 
 M = TypeVar("M", bound=SQLModel)
@@ -49,6 +52,8 @@ class SyncReport:
     pledges_kept: list[str] = field(default_factory=list)
     # Keys the database knows that the seed files no longer hold: left as they are.
     pledges_not_in_seed: list[str] = field(default_factory=list)
+    # Unchanged seed rows read again against their sources since: a newer check each.
+    pledges_rechecked: list[str] = field(default_factory=list)
     reference: dict[str, dict[str, int]] = field(default_factory=dict)
     reference_kept: list[str] = field(default_factory=list)
 
@@ -57,6 +62,7 @@ class SyncReport:
         return bool(
             self.pledges_created
             or self.pledges_corrected
+            or self.pledges_rechecked
             or any(any(counts.values()) for counts in self.reference.values())
         )
 
@@ -66,6 +72,7 @@ class SyncReport:
             "pledges_corrected": self.pledges_corrected,
             "pledges_kept": self.pledges_kept,
             "pledges_not_in_seed": self.pledges_not_in_seed,
+            "pledges_rechecked": self.pledges_rechecked,
             "reference": self.reference,
             "reference_kept": self.reference_kept,
         }
@@ -161,7 +168,7 @@ def _sync_attendance(
             session.delete(record)
             counts["removed"] += 1
             continue
-        values = {k: row[k] for k in ("source_title", "source_url", "source_published_on")}
+        values = {k: row[k] for k in ATTENDANCE_FIELDS}
         if any(getattr(record, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(record, name, value)
@@ -171,9 +178,7 @@ def _sync_attendance(
             EventAttendance(
                 event_id=event_id,
                 participant_code=code,
-                source_title=row["source_title"],
-                source_url=row["source_url"],
-                source_published_on=row["source_published_on"],
+                **{k: row[k] for k in ATTENDANCE_FIELDS},
             )
         )
         counts["added"] += 1
@@ -185,6 +190,9 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
     wanted = dict(bundle.pledges)
     report.pledges_not_in_seed = sorted(set(mapped) - set(wanted))
     new = [(key, values) for key, values in bundle.pledges if key not in mapped]
+    checked_on = bundle.pledge_checked_on
+    last_checks = last_checked_on(session, mapped.values())
+    rechecked: list[tuple[str, int]] = []
     for key, values in bundle.pledges:
         if key not in mapped:
             continue
@@ -197,6 +205,9 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
         )
         changes = pledge_change(current_values(pledge), fields.model_dump())
         if not changes:
+            seen = last_checks.get(stored_id(pledge))
+            if key in checked_on and (seen is None or seen < checked_on[key]):
+                rechecked.append((key, stored_id(pledge)))
             continue
         if pledge.updated_by != SEED_ACTOR.email:
             changed = ", ".join(sorted(changes.as_dict()))
@@ -212,11 +223,25 @@ def _sync_pledges(session: Session, report: SyncReport, bundle: SeedBundle) -> N
             # A correction holds from the earlier of the two dates, so the wrong state is
             # nowhere left standing in the "as of" views.
             effective_on=min(pledge.announced_on, fields.announced_on),
+            checked_on=checked_on.get(key),
         )
         report.pledges_corrected.append(key)
+    if rechecked:
+        insert_checks(
+            session,
+            pledge_ids=[pledge_id for _, pledge_id in rechecked],
+            checked_on=[checked_on[key] for key, _ in rechecked],
+            actor=SEED_ACTOR,
+            recorded_at=utc_now(),
+        )
+        report.pledges_rechecked = [key for key, _ in rechecked]
     if new:
         ids = create_pledges(
-            session, actor=SEED_ACTOR, entries=[values for _, values in new], reason=ADDITION_REASON
+            session,
+            actor=SEED_ACTOR,
+            entries=[values for _, values in new],
+            reason=ADDITION_REASON,
+            checked_on=[checked_on[key] for key, _ in new],
         )
         session.add_all(
             SeedPledge(seed_key=key, pledge_id=pledge_id)

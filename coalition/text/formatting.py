@@ -127,6 +127,8 @@ def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
             "Source": pledges["source_title"],
             "Link": pledges["source_url"],
             "Source published": pledges["source_published_on"],
+            # The day a person last read the pledge against its source.
+            "Last verified": pledges["checked_on"],
             "Confidence": pledges["confidence"],
             "Notes": pledges["notes"].fillna(""),
         }

@@ -16,6 +16,7 @@ from coalition.access.auth import Actor, RoleRefused, require_role, role_of
 from coalition.errors import NotFound, Problem, ValidationFailed, VersionConflict
 from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.text.checks import check_text, parse_date
+from coalition.write.checks import checked_today, insert_checks
 from coalition.write.command import Command, runner
 from coalition.write.validation import validate_pledge
 from core.vocabulary import SYSTEM_ROLE
@@ -167,6 +168,9 @@ class CreatePledges(Command[list[int]]):
     reason: str
     effective_on: date | str | None = None
     batch_id: str | None = None
+    # The day each was read against its source (one day for all, or one per entry); a person
+    # writing reads it that day (checks.checked_today).
+    checked_on: date | Sequence[date] | None = None
     checked: list[CheckedEntry] = field(init=False, default_factory=list)
     holds_from: date | None = field(init=False, default=None)
 
@@ -206,6 +210,13 @@ class CreatePledges(Command[list[int]]):
                 )
                 for pledge_id, state in zip(ids, states, strict=True)
             ],
+        )
+        insert_checks(
+            session,
+            pledge_ids=ids,
+            checked_on=self.checked_on if self.checked_on is not None else checked_today(actor),
+            actor=actor,
+            recorded_at=now,
         )
         audit.record_many(
             session,
@@ -266,6 +277,7 @@ class UpdatePledge(Command[Pledge]):
     reason: str
     effective_on: date | str | None = None
     batch_id: str | None = None
+    checked_on: date | None = None
     pledge: Pledge = field(init=False)
     checked: list[CheckedEntry] = field(init=False, default_factory=list)
     holds_from: date | None = field(init=False, default=None)
@@ -333,6 +345,13 @@ class UpdatePledge(Command[Pledge]):
                     batch_id=self.batch_id,
                 )
             ],
+        )
+        insert_checks(
+            session,
+            pledge_ids=[self.pledge_id],
+            checked_on=self.checked_on or checked_today(actor),
+            actor=actor,
+            recorded_at=now,
         )
         audit.record(
             session,

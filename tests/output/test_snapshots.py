@@ -20,7 +20,7 @@ from coalition.read.filters import PledgeFilter
 from coalition.text.safe_csv import neutralise, print_table, to_csv
 from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import create_db_engine, read_session, write_session
-from db.models import AuditEvent, Pledge, PledgeRevision
+from db.models import AuditEvent, Pledge, PledgeCheck, PledgeRevision
 from tests.factories import pledge
 from tests.support.accounts import VIEWER
 from tests.support.app import start_app
@@ -34,17 +34,17 @@ EXPECTED_FUNDING_AND_SHIPS_4_SEPT_2025 = (
     "quantity_qualifier,currency,amount_eur,eur_rate_date,capability_type,conditions,"
     "announced_on,announced_precision,start_on,end_on,source_title,source_url,confidence,notes,"
     "recorded_at,recorded_by,instrument,scope,source_published_on,eur_rate,eur_rate_kind,"
-    "counts_as_offer\r\n"
+    "counts_as_offer,checked_on\r\n"
     "1,1,GBR,United Kingdom,funding,committed,Fixture export-financed missiles,1600000000,"
     "up_to,GBP,2000000000.00,2025-02-28,air-defence missiles,,2025-03-02,day,,,"
     "Fixture source A,https://example.org/fixture/a,high,A fixture loan guarantee.,"
-    "2025-12-31T00:00:00Z,seed,guarantee,coalition_support,2025-03-02,0.8,daily,yes\r\n"
+    "2025-12-31T00:00:00Z,seed,guarantee,coalition_support,2025-03-02,0.8,daily,yes,2025-12-01\r\n"
     "4,1,FRA,France,funding,announced,Fixture grant of two billion euros,2000000000,exact,EUR,"
     "2000000000.00,,,,2025-03-26,day,,,Fixture source C,https://example.org/fixture/c,high,,"
-    "2025-12-31T00:00:00Z,seed,grant,coalition_support,2025-03-27,1,,yes\r\n"
+    "2025-12-31T00:00:00Z,seed,grant,coalition_support,2025-03-27,1,,yes,2025-12-01\r\n"
     "6,1,FRA,France,ships,announced,Fixture minehunters,2,exact,,,,minehunter,,2025-09-04,day,,,"
     "Fixture source E,https://example.org/fixture/e,medium,,2025-12-31T00:00:00Z,seed,in_kind,"
-    "reassurance_force,2025-09-05,,,yes\r\n"
+    "reassurance_force,2025-09-05,,,yes,2025-12-01\r\n"
 )
 
 
@@ -55,6 +55,9 @@ def pin_seed_times(engine) -> None:
             update(PledgeRevision).values(recorded_at=datetime(2025, 12, 31, tzinfo=UTC))
         )
         connection.execute(update(Pledge).values(updated_at=datetime(2025, 12, 31, tzinfo=UTC)))
+        connection.execute(
+            update(PledgeCheck).values(recorded_at=datetime(2025, 12, 31, tzinfo=UTC))
+        )
 
 
 def snapshot(engine, filters, known_at=PINNED, **options):

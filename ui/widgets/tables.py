@@ -104,7 +104,7 @@ def printed(rows: pd.DataFrame) -> None:
 
 # What a reader looks for first, leftmost on screen (a phone shows three or four columns; a
 # laptop lost when and where from off to the right). Files keep their own column order.
-PLEDGE_LEAD = ("Participant", "What", "Size", "Announced", "Source", "Link")
+PLEDGE_LEAD = ("Participant", "What", "Size", "Announced", "Source", "Link", "Last verified")
 
 
 def leading(columns: Iterable[str], lead: tuple[str, ...]) -> list[str]:
