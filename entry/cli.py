@@ -16,6 +16,7 @@ from coalition.bootstrap import open_database
 from coalition.errors import Problem, ValidationFailed
 from coalition.output.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.read.filters import MEMBERSHIPS, PledgeFilter
+from coalition.read.review import REVIEW_DAYS, review_due
 from coalition.seed.load import load_seed
 from coalition.write.import_file import MAX_FILE_BYTES, too_large
 from coalition.write.importer import APPLY, DROP, commit_import, preview_import
@@ -140,6 +141,39 @@ def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"Revoked token {args.id}.")
     finally:
         engine.dispose()
+    return 0
+
+
+def cmd_review_due(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_db_engine(settings.database_url)
+    try:
+        with read_session(engine) as session:
+            due = review_due(session, args.days)
+    finally:
+        engine.dispose()
+    today = clock.today()
+    for row in due:
+        age = row.age(today)
+        when = "never checked" if row.checked_on is None else f"{row.checked_on} ({age} days)"
+        print(f"{row.table}\t{shown(row.key)}\t{when}\t{shown(row.label)[:80]}")
+    print(
+        f"{len(due)} row(s) not read against their sources in the last {args.days} days.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_mark_checked(args: argparse.Namespace, settings: Settings) -> int:
+    from coalition.write.checks import pledge_ids_named, record_checks
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            ids = pledge_ids_named(session, args.pledges)
+            count = record_checks(session, actor=_cli_actor(), pledge_ids=ids, checked_on=args.on)
+    finally:
+        engine.dispose()
+    print(f"Recorded {count} check(s) on {args.on or clock.today()}.")
     return 0
 
 
@@ -295,6 +329,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=cmd_export)
 
+    review = commands.add_parser(
+        "review-due",
+        help="list the rows not read against their sources for N days (or never), oldest first",
+    )
+    review.add_argument("--days", type=_days, default=REVIEW_DAYS, help=f"default: {REVIEW_DAYS}")
+    review.set_defaults(handler=cmd_review_due)
+    mark = commands.add_parser(
+        "mark-checked",
+        help="record that pledges were read against their sources and found unchanged",
+    )
+    mark.add_argument("pledges", nargs="+", help="seed keys or pledge numbers")
+    mark.add_argument("--on", help="the day they were read (YYYY-MM-DD; default today)")
+    mark.set_defaults(handler=cmd_mark_checked)
+
     importer = commands.add_parser(
         "import", help="import pledges from a CSV file (the snapshot format), all or nothing"
     )
@@ -362,6 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     ).add_argument("address")
     user_commands.add_parser("list", help="list accounts (never their password hashes)")
     return parser
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days (1 or more)")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from coalition.read import queries
 from coalition.read.freshness import freshness
+from coalition.read.review import REVIEW_DAYS, check_summary
 from coalition.seed.files import change_log
 from coalition.text import formatting
 from core.settings import SCREENS, SCREENS_URL, get_settings
@@ -93,10 +94,13 @@ the rate's date and kind. Money routed through another body (NATO's PURL) is cou
 under the participant that pays.
 
 **Sources.** Every seed row links the public page it was checked against, with the day that
-page was published. Official statements are preferred, then wire services, then newspapers, then
-aggregators; where sources disagree the better one is kept and the notes say so. Where something
-could not be found, the notes say that and the confidence is lowered. Staff add pledges from
-their own channels with a source and a confidence for each.
+page was published, and the day a person last read the row against it ("Last verified", in
+every table and snapshot). Official statements are preferred, then wire services, then
+newspapers, then aggregators; where sources disagree the better one is kept and the notes say
+so. Where something could not be found, the notes say that and the confidence is lowered.
+Staff add pledges from their own channels with a source and a confidence for each; saving a
+pledge records that day as its last check, and `python -m coalition mark-checked` records a
+re-read that found it unchanged.
 
 **History.** Every change to a pledge is stored as a revision with who, when and why; the
 current figures are the newest revisions. A corrected figure never rewrites the past: snapshots
@@ -112,6 +116,21 @@ st.info(
     + " An overview whose newest announcement is older than "
     f"{fresh.stale_after_days:,.0f} days says so plainly (COALITION_STALE_AFTER_DAYS)."
 )
+
+checks = read(check_summary, REVIEW_DAYS)
+if checks.oldest is not None:
+    oldest = checks.oldest
+    when = (
+        "was never read against its source"
+        if oldest.checked_on is None
+        else f"was last read against its source on {oldest.checked_on:%d %b %Y}"
+    )
+    st.info(
+        f"**Last verified.** The row checked longest ago ({oldest.table}: {oldest.key}) {when}. "
+        f"{checks.due:,} of {checks.rows:,} rows were not read against their sources in the "
+        f"last {checks.days} days (`python -m coalition review-due --days {checks.days}` lists "
+        "them)."
+    )
 
 with st.expander("Change log of data corrections", expanded=True):
     st.markdown(change_log(get_settings().data_dir) or "No corrections recorded.")

@@ -12,6 +12,10 @@ from sqlmodel import Session, col, func, select
 from core import clock
 from db.models import Event, EventAttendance, Participant, Pledge, PledgeCheck, SeedPledge, Target
 
+# A row not read against its source for this long is due to be read again (the default of
+# review-due and the About page's count).
+REVIEW_DAYS = 90
+
 
 def last_checked(known_at: datetime | None = None):
     """Each pledge's newest check day (among those recorded by ``known_at``: a snapshot pinned
@@ -91,7 +95,17 @@ def review_due(session: Session, days: int, today: date | None = None) -> list[R
     return [r for r in row_checks(session) if r.checked_on is None or r.checked_on < cutoff]
 
 
-def oldest_check(session: Session) -> RowCheck | None:
-    """The row read against its source longest ago (or never): how current the record is."""
+@dataclass(frozen=True)
+class CheckSummary:
+    """How current the record's checks are: its oldest check and how many rows are due."""
+
+    oldest: RowCheck | None
+    rows: int
+    due: int
+    days: int
+
+
+def check_summary(session: Session, days: int, today: date | None = None) -> CheckSummary:
     rows = row_checks(session)
-    return rows[0] if rows else None
+    due = review_due(session, days, today)
+    return CheckSummary(oldest=rows[0] if rows else None, rows=len(rows), due=len(due), days=days)

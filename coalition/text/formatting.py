@@ -177,6 +177,7 @@ def targets_for_display(targets: pd.DataFrame) -> pd.DataFrame:
             "source_url": "Link",
             "source_published_on": "Source published",
             "notes": "Notes",
+            "checked_on": "Last verified",
         },
     )
 
@@ -190,11 +191,14 @@ def meetings_for_display(events: pd.DataFrame) -> pd.DataFrame:
             "location": "Where",
             "format": "Format",
             "named_attendees": "Participants named",
+            "reported_count": "Participants reported",
             "attendance_note": "Attendance reported",
+            "notes": "Notes",
             "summary": "Summary",
             "source_title": "Source",
             "source_url": "Link",
             "source_published_on": "Source published",
+            "checked_on": "Last verified",
         },
     )
 

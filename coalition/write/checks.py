@@ -17,7 +17,7 @@ from coalition.errors import Problem, ValidationFailed
 from coalition.text.checks import parse_date
 from coalition.write.command import Command, runner
 from core import clock
-from db.models import Pledge, PledgeCheck, utc_now
+from db.models import Pledge, PledgeCheck, SeedPledge, utc_now
 
 
 def checked_today(actor: Actor) -> date | None:
@@ -95,3 +95,22 @@ class RecordChecks(Command[int]):
 
 
 record_checks = runner(RecordChecks)
+
+
+def pledge_ids_named(session: Session, names: Sequence[str]) -> list[int]:
+    """Pledges named by seed key or number, as review-due lists them; every name that names
+    no pledge is a problem."""
+    keys = dict(session.exec(select(SeedPledge.seed_key, SeedPledge.pledge_id)).all())
+    ids: list[int] = []
+    problems: list[Problem] = []
+    for name in names:
+        text = name.strip().removeprefix("pledge ").strip()
+        if text in keys:
+            ids.append(keys[text])
+        elif text.isdigit() and session.get(Pledge, int(text)) is not None:
+            ids.append(int(text))
+        else:
+            problems.append(Problem("pledges", f"'{name}' is no seed key or pledge number"))
+    if problems:
+        raise ValidationFailed(problems)
+    return ids

@@ -4,12 +4,14 @@ the fixture data with the file, row and column named."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from coalition.seed.files import SeedError
 from coalition.seed.load import load_seed
+from core import clock
 from tests.support.data import run_cli
 from tests.support.seed_files import change, line_of, read, write
 
@@ -158,3 +160,48 @@ def test_another_name_must_name_a_participant_once(seed_copy):
         "aliases.csv, row 2, column 'code': 'TUR' is not a participant",
         "aliases.csv, row 4, column 'alias': duplicates row 2",
     ]
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    ["pledges.csv", "events.csv", "attendance.csv", "targets.csv", "participants.csv"],
+)
+def test_a_row_without_the_day_it_was_checked_is_named(seed_copy, file_name):
+    change(seed_copy / file_name, 3, checked_on="")
+    assert problems_of(seed_copy) == [
+        f"{file_name}, row 3, column 'checked_on': is required: the day a person last read "
+        "this row against its source"
+    ]
+
+
+def test_a_check_day_that_is_no_day_in_the_future_or_before_its_source_is_named(seed_copy):
+    path = seed_copy / "pledges.csv"
+    tomorrow = clock.today() + timedelta(days=1)
+    published = date.fromisoformat(read(path)[0]["source_published_on"])
+    change(path, 2, checked_on=(published - timedelta(days=1)).isoformat())
+    change(path, 3, checked_on="2025-13-01")
+    change(path, 4, checked_on=tomorrow.isoformat())
+    assert problems_of(seed_copy) == [
+        f"pledges.csv, row 2, column 'checked_on': {published - timedelta(days=1)} is before "
+        f"the source was published ({published})",
+        "pledges.csv, row 3, column 'checked_on': '2025-13-01' is not a valid date "
+        "(expected YYYY-MM-DD)",
+        f"pledges.csv, row 4, column 'checked_on': {tomorrow} is in the future "
+        f"(today is {clock.today()})",
+    ]
+
+
+def test_a_meeting_list_shorter_than_its_reported_count_says_why(seed_copy):
+    events = seed_copy / "events.csv"
+    line = line_of(events, held_on="2025-03-11")
+    listed = sum(r["held_on"] == "2025-03-11" for r in read(seed_copy / "attendance.csv"))
+    change(events, line, reported_count=str(listed + 2), notes="")
+    assert problems_of(seed_copy) == [
+        f"events.csv, row {line}, column 'reported_count': the source reports {listed + 2} "
+        f"participants and attendance.csv lists {listed}: complete the list, or say in notes "
+        "why it cannot be"
+    ]
+    change(events, line, notes="The source gives the count only; it names these.")
+    assert load_seed(seed_copy).events[1].reported_count == listed + 2
+    change(events, line, reported_count=str(listed), notes="")
+    assert load_seed(seed_copy).events[1].notes is None

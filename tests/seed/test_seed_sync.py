@@ -16,6 +16,7 @@ from coalition.access.auth import Actor
 from coalition.bootstrap import InitOutcome, initialise_database
 from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter
+from coalition.read.review import last_checked_on
 from coalition.seed.sync import CORRECTION_REASON
 from coalition.write import reference
 from coalition.write.pledges import update_pledge
@@ -223,4 +224,28 @@ def test_a_database_seeded_before_seed_keys_maps_its_pledges(sqlite_url, seed_co
     with read_session(engine) as session:
         keys = {m.seed_key for m in session.exec(select(SeedPledge)).all()}
     assert keys == {"gbr-funding-lmm"}
+    engine.dispose()
+
+
+def test_a_seed_row_read_again_gets_a_newer_check_not_a_revision(database_url, seed_copy):
+    engine = create_db_engine(database_url)
+    initialise_database(engine, seed_copy)
+    with read_session(engine) as session:
+        revisions = len(session.exec(select(PledgeRevision.id)).all())
+    pledges = seed_copy / "pledges.csv"
+    change(pledges, line_of(pledges, seed_key="fra-ships"), checked_on="2026-01-15")
+    # An older day than the database holds adds nothing.
+    change(pledges, line_of(pledges, seed_key="gbr-troops"), checked_on="2025-11-01")
+
+    report = initialise_database(engine, seed_copy).sync
+
+    assert report.pledges_rechecked == ["fra-ships"]
+    assert report.pledges_corrected == [] and report.pledges_created == []
+    ships, troops = pledge_for(engine, "fra-ships").id, pledge_for(engine, "gbr-troops").id
+    with read_session(engine) as session:
+        assert len(session.exec(select(PledgeRevision.id)).all()) == revisions
+        assert last_checked_on(session, [ships, troops]) == {
+            ships: date(2026, 1, 15),
+            troops: date(2025, 12, 1),
+        }
     engine.dispose()
