@@ -17,7 +17,7 @@ from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Pledge
 from tests.support.app import metric, start_app, table_with, tile
-from tests.support.data import generate_synthetic, run_cli
+from tests.support.data import generate_synthetic, run_cli_process
 from ui.widgets.tables import ROWS_PER_PAGE
 
 PAGES = (
@@ -112,6 +112,8 @@ def test_participant_page_shows_profile_pledges_and_meetings(monkeypatch, sqlite
     assert at.title[0].value == "New Zealand"
     assert any(m.label.startswith("Population (2023)") for m in at.metric)
     assert set(table_with(at, "Size")["Size"]) == {"up to 100 troops"}
+    # Beside each figure, the day a person last read it against its source.
+    assert [str(d) for d in table_with(at, "Size")["Last verified"]] == ["2025-12-01"]
     # Its bilateral aid shows once bilateral aid is included.
     at.sidebar.toggle(key="filter_bilateral").set_value(True).run()
     assert set(table_with(at, "Size")["Size"]) == {"up to 100 troops", "NZ$152m"}
@@ -142,6 +144,10 @@ def test_about_page_states_method_and_freshness(app):
     assert "5 announced · 8 considering · 3 ruled out" in text
     freshness = next(i.value for i in app.info if "Freshness" in i.value)
     assert "newest announcement 06 Jan 2026" in freshness
+    # How current the checks are: the row read longest ago, and how many are due.
+    checks = next(i.value for i in app.info if "Last verified" in i.value)
+    assert "(events: 2025-03-02) was last read against its source on 01 Dec 2025" in checks
+    assert "38 of 38 rows were not read against their sources in the last 90 days" in checks
     # A tab per view with the question it answers and its screenshot, each image named.
     assert [t.label for t in app.tabs] == [
         "What changed",
@@ -368,7 +374,7 @@ def test_a_write_from_another_process_shows_at_the_next_rerun(monkeypatch, postg
         "participant_code,category,status,description,quantity,announced_on,source_title,"
         "confidence\nGBR,troops,committed,Mechanised company,200,2026-02-01,UK MoD,high\n"
     )
-    result = run_cli(postgres_url, "import", str(update), "--reason", "another process")
+    result = run_cli_process(postgres_url, "import", str(update), "--reason", "another process")
     assert result.returncode == 0, result.stderr
     at.run()
     assert "300 troops published by 2 participants" in tile(at, "Troops")[1][0]
