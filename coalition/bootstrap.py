@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import Engine, event, inspect, text
 
@@ -94,8 +95,10 @@ def initialise_database(
         return InitResult(outcome, sync, admin_email=admin_email, admin_password=password)
 
 
-def announce_first_admin(result: InitResult, stream=sys.stderr) -> None:
-    """The one time the first admin's password is ever shown."""
+def announce_first_admin(result: InitResult, stream: TextIO | None = None) -> None:
+    """The one time the first admin's password is ever shown (on standard error as it is
+    when called, by default)."""
+    stream = stream or sys.stderr
     if result.admin_password is None:
         return
     print(
@@ -107,9 +110,10 @@ def announce_first_admin(result: InitResult, stream=sys.stderr) -> None:
     )
 
 
-def announce_sync(result: InitResult, stream=sys.stderr) -> None:
+def announce_sync(result: InitResult, stream: TextIO | None = None) -> None:
     """What corrected seed files changed in an existing database, and what they left for a
     person to review."""
+    stream = stream or sys.stderr
     report = result.sync
     if report is None:
         return

@@ -64,12 +64,12 @@ def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _read_password(prompt_stream=sys.stderr) -> str:
+def _read_password() -> str:
     """From a prompt when typing at a terminal, else one line of standard input; never from
     the command line, where it would land in shell history and process lists."""
     if sys.stdin.isatty():
-        first = getpass.getpass("Password: ", stream=prompt_stream)
-        if first != getpass.getpass("Repeat it: ", stream=prompt_stream):
+        first = getpass.getpass("Password: ", stream=sys.stderr)
+        if first != getpass.getpass("Repeat it: ", stream=sys.stderr):
             raise ValidationFailed([Problem("password", "the two entries differ")])
         return first
     return sys.stdin.readline().rstrip("\r\n")

@@ -12,7 +12,7 @@ import pytest
 from coalition.seed.files import SeedError
 from coalition.seed.load import load_seed
 from core import clock
-from tests.support.data import run_cli
+from tests.support.data import run_cli_process
 from tests.support.seed_files import change, line_of, read, write
 
 
@@ -144,7 +144,7 @@ def test_seed_keys_are_required_and_unique(seed_copy):
 
 def test_check_seed_command_fails_naming_file_row_and_column(seed_copy, tmp_path):
     change(seed_copy / "targets.csv", 2, source_url="")
-    result = run_cli(
+    result = run_cli_process(
         f"sqlite:///{tmp_path / 'unused.db'}", "check-seed", "--data-dir", str(seed_copy)
     )
     assert result.returncode == 2

@@ -4,15 +4,18 @@ run on a database, and plotly's arrays read back."""
 from __future__ import annotations
 
 import base64
+import io
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
 
 import bench.generate
 from core.settings import PROJECT_ROOT
+from entry import cli
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -41,7 +44,35 @@ def run_cli(
     database_url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`python -m coalition ARGS` on this database, as an admin would type it (``env`` adds to
-    or overrides the command's environment)."""
+    or overrides the command's environment), run in this process through the command line's
+    own entry point (entry.cli.main, which coalition/__main__.py calls): the same parsing,
+    output and exit codes, without starting an interpreter and importing the app for each
+    call. ``run_cli_process`` starts the real process, for what only a process shows."""
+    overrides = {k: v for k, v in (cli_env(database_url) | (env or {})).items() if k != "PATH"}
+    saved = {name: os.environ.get(name) for name in overrides}
+    out, err, typed = io.StringIO(), io.StringIO(), sys.stdin
+    os.environ.update(overrides)
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as stop:  # argparse's own refusals and --help
+                code = stop.code if isinstance(stop.code, int) else int(stop.code is not None) * 2
+    finally:
+        sys.stdin = typed
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["coalition", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_cli_process(
+    database_url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m coalition ARGS` as its own process."""
     return subprocess.run(
         [sys.executable, "-m", "coalition", *args],
         cwd=PROJECT_ROOT,
