@@ -210,3 +210,18 @@ def test_the_pack_of_the_shipped_record_is_two_pages_and_an_annex(tmp_path):
     assert len(pages) == 3
     assert "Who pledged what" in pages[1] and "Method" in pages[1]
     assert "Sources" in pages[2]
+
+
+def test_republished_copies_stay_under_five_percent_of_the_rows():
+    """A republished copy is kept only where no primary or established source is stored, and
+    its source_title says so; such rows stay under 5% of the five sourced files."""
+    files = ["pledges.csv", "events.csv", "attendance.csv", "participants.csv", "targets.csv"]
+    all_rows = [(name, row) for name in files for row in rows(name)]
+    republished = [
+        f"{name}: {row['source_url']}"
+        for name, row in all_rows
+        if row["source_title"].endswith("[republished]")
+    ]
+    assert len(republished) < 0.05 * len(all_rows), (
+        f"{len(republished)} of {len(all_rows)} rows cite a republished copy: {republished}"
+    )
