@@ -12,7 +12,7 @@ from coalition.access.auth import Actor
 from coalition.write.pledges import update_pledge
 from core import clock
 from db.engine import create_db_engine, read_session, write_session
-from db.models import Pledge, PledgeRevision
+from db.models import Pledge, PledgeCheck, PledgeRevision
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.app import start_app, tile
 from ui.forms import pledge_fields as editing
@@ -466,3 +466,26 @@ def test_the_pledge_being_changed_is_in_the_address(monkeypatch, database_url, e
     assert [w.value for w in missing.warning] == [
         "This address names pledge 999999, which is not in the record."
     ]
+
+
+def test_an_editor_records_a_reread_of_the_source_and_nothing_else_changes(
+    monkeypatch, database_url, engine
+):
+    nz = pledge_id_of(engine, "NZL", "troops")
+    with read_session(engine) as session:
+        revisions = session.exec(select(func.count()).select_from(PledgeRevision)).one()
+    at = start_app(monkeypatch, database_url, email=LOCAL_EDITOR)
+    at.query_params["pledge"] = str(nz)
+    at.run().switch_page("../pages/edit_pledges.py").run()
+    assert "Last verified: **01 Dec 2025**." in " ".join(m.value for m in at.markdown)
+
+    at.button(key="record_check").click().run()
+
+    assert not at.exception
+    assert f"Recorded today's check of pledge {nz} against its source." in at.success[0].value
+    today = clock.today()
+    assert f"Last verified: **{today:%d %b %Y}**." in " ".join(m.value for m in at.markdown)
+    with read_session(engine) as session:
+        assert session.exec(select(func.count()).select_from(PledgeRevision)).one() == revisions
+        check = session.exec(select(PledgeCheck).where(PledgeCheck.pledge_id == nz)).all()[-1]
+    assert check.checked_on == today and check.recorded_by == LOCAL_EDITOR
