@@ -6,9 +6,12 @@ import argparse
 import getpass
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
+from sqlmodel import Session
 
 from coalition.access import auth, tokens
 from coalition.access.auth import Actor
@@ -144,13 +147,21 @@ def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_review_due(args: argparse.Namespace, settings: Settings) -> int:
+@contextmanager
+def _database(settings: Settings, *, write: bool = False) -> Iterator[Session]:
+    """One session on the configured database, its engine closed afterwards: a command runs
+    once and leaves no connection behind."""
     engine = create_db_engine(settings.database_url)
     try:
-        with read_session(engine) as session:
-            due = review_due(session, args.days)
+        with (write_session if write else read_session)(engine) as session:
+            yield session
     finally:
         engine.dispose()
+
+
+def cmd_review_due(args: argparse.Namespace, settings: Settings) -> int:
+    with _database(settings) as session:
+        due = review_due(session, args.days)
     today = clock.today()
     for row in due:
         age = row.age(today)
@@ -166,13 +177,9 @@ def cmd_review_due(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_mark_checked(args: argparse.Namespace, settings: Settings) -> int:
     from coalition.write.checks import pledge_ids_named, record_checks
 
-    engine = create_db_engine(settings.database_url)
-    try:
-        with write_session(engine) as session:
-            ids = pledge_ids_named(session, args.pledges)
-            count = record_checks(session, actor=_cli_actor(), pledge_ids=ids, checked_on=args.on)
-    finally:
-        engine.dispose()
+    with _database(settings, write=True) as session:
+        ids = pledge_ids_named(session, args.pledges)
+        count = record_checks(session, actor=_cli_actor(), pledge_ids=ids, checked_on=args.on)
     print(f"Recorded {count} check(s) on {args.on or clock.today()}.")
     return 0
 

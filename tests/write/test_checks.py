@@ -20,6 +20,7 @@ from db.engine import read_session, write_session
 from db.models import AuditEvent, PledgeCheck, PledgeRevision, SeedPledge
 from tests.factories import pledge
 from tests.support.accounts import VIEWER
+from tests.support.data import run_cli
 
 EDITOR = Actor("a@example.org")
 SEEDED_CHECK = date(2025, 12, 1)  # the fixture's checked_on
@@ -117,3 +118,24 @@ def test_review_due_lists_the_rows_not_read_for_n_days_oldest_first(engine):
     assert summary.due == len(due) and summary.oldest == due[0]
     # Read in the last 30 days: pol-troops now, and the two fixture rows checked on 7 Jan 2026.
     assert summary.rows - summary.due == 3
+
+
+def test_the_command_line_lists_rows_due_and_records_a_reread(database_url, engine):
+    pledge_id = seed_pledge_id(engine, "gbr-troops")
+    due = run_cli(database_url, "review-due", "--days", "1")
+    assert due.returncode == 0, due.stderr
+    lines = due.stdout.splitlines()
+    assert "pledges\tgbr-troops\t2025-12-01 (" in "\n".join(lines)
+    assert f"{len(lines)} row(s) not read against their sources in the last 1 days." in due.stderr
+
+    marked = run_cli(database_url, "mark-checked", "gbr-troops", "--on", "2026-01-31")
+    assert marked.returncode == 0, marked.stderr
+    assert marked.stdout == "Recorded 1 check(s) on 2026-01-31.\n"
+    assert shown_check(engine, pledge_id) == date(2026, 1, 31)
+
+    refused = run_cli(database_url, "mark-checked", "gbr-troops", "nothing-like-it")
+    assert refused.returncode == 2
+    assert "'nothing-like-it' is no seed key or pledge number" in refused.stderr
+    assert "nothing was written" in refused.stderr
+    assert run_cli(database_url, "review-due", "--days", "0").returncode == 2
+    assert shown_check(engine, pledge_id) == date(2026, 1, 31)
