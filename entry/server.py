@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import app_engine, close_app_engines
 from coalition.errors import ValidationFailed
-from coalition.output import snapshots
+from coalition.output import snapshots, workbook
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
 from coalition.read.freshness import freshness
@@ -302,6 +302,16 @@ def _snapshot(request: Request, caller: str) -> snapshots.Snapshot:
     return snapshot
 
 
+def _workbook(request: Request, caller: str) -> workbook.WorkbookFile:
+    params = _params(request)
+    filters = filters_from_query(params)
+    with write_session(engine()) as session:
+        known_at = snapshots.pin_known_at(session, (params.get("known_at") or [""])[0])
+        book = workbook.build_workbook(session, filters, known_at)
+        snapshots.log_snapshot(session, actor=caller, snapshot=book)
+    return book
+
+
 def _records(frame) -> list[dict]:
     """Rows as JSON: dates as ISO text, blanks as null, numbers as numbers."""
     return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
@@ -353,21 +363,31 @@ def api(handler, respond):
     return endpoint
 
 
+def _pinned_headers(manifest: dict) -> dict[str, str]:
+    """What names a snapshot's file and pins it, and how fresh its record is."""
+    fresh = manifest["freshness"]
+    return {
+        "Content-Disposition": f'attachment; filename="{manifest["file_name"]}"',
+        "X-Snapshot-Known-At": manifest["known_at"],
+        "X-Record-As-Of": fresh["as_of"],
+        "X-Record-Newest-Announcement": fresh["newest_announcement"] or "none",
+        "X-Record-Sources-Last-Checked": fresh["sources_last_checked"] or "never",
+        "X-Record-May-Be-Out-Of-Date": fresh["may_be_out_of_date"],
+    }
+
+
 def _csv(snapshot: snapshots.Snapshot) -> Response:
-    fresh = snapshot.manifest["freshness"]
-    return Response(
-        snapshot.csv,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{snapshot.file_name}"',
-            "X-Snapshot-SHA256": snapshot.manifest["sha256"],
-            "X-Snapshot-Known-At": snapshot.manifest["known_at"],
-            "X-Record-As-Of": fresh["as_of"],
-            "X-Record-Newest-Announcement": fresh["newest_announcement"] or "none",
-            "X-Record-Sources-Last-Checked": fresh["sources_last_checked"] or "never",
-            "X-Record-May-Be-Out-Of-Date": fresh["may_be_out_of_date"],
-        },
-    )
+    headers = _pinned_headers(snapshot.manifest)
+    headers["X-Snapshot-SHA256"] = snapshot.manifest["sha256"]
+    return Response(snapshot.csv, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _xlsx(book: workbook.WorkbookFile) -> Response:
+    headers = _pinned_headers(book.manifest)
+    # The workbook's bytes are not pinned (the file format stamps its parts); the CSV it
+    # matches cell for cell is.
+    headers["X-Snapshot-CSV-SHA256"] = book.manifest["csv_sha256"]
+    return Response(book.data, media_type=workbook.MEDIA_TYPE, headers=headers)
 
 
 ROUTES = [
@@ -375,6 +395,7 @@ ROUTES = [
     Route("/healthz", healthz),
     Route("/auth/sign-in", sign_in_route, methods=["POST"]),
     Route("/api/v1/snapshot.csv", api(_snapshot, _csv)),
+    Route("/api/v1/snapshot.xlsx", api(_workbook, _xlsx)),
     Route("/api/v1/pledges.json", api(_pledges, JSONResponse)),
     Route("/api/v1/participants.json", api(_participants, JSONResponse)),
 ]

@@ -1,9 +1,11 @@
-"""Snapshots: citable CSV files of the record, with a manifest to issue the same file again."""
+"""Snapshots: citable CSV files of the record, with a manifest to issue the same file again, and
+the same record as an Excel workbook."""
 
 import streamlit as st
 
 from coalition.errors import ValidationFailed
 from coalition.figures.view import build_view
+from coalition.output import workbook
 from coalition.output.snapshots import build_snapshot, log_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.text import formatting
@@ -20,7 +22,10 @@ as_of_banner(filters)
 st.caption(
     "A snapshot shows the pledges under the sidebar's filters and “As of” date, using only "
     "what was recorded by its “known at” time, so the same file can be issued again later. "
-    "Cells that a spreadsheet would run as formulas start with an apostrophe."
+    "Cells that a spreadsheet would run as formulas start with an apostrophe. The Excel "
+    "workbook holds the same pledges with numbers, dates and amounts typed, and the meetings "
+    "and who attended, the participants, the sources, and how it was made (with the SHA-256 "
+    "of the CSV it matches)."
 )
 
 left, right = st.columns([2, 1])
@@ -62,7 +67,15 @@ def log_download() -> None:
         )
 
 
-left, right = st.columns(2)
+def workbook_file() -> bytes:
+    """Made when clicked, and logged as it is made: the same pins as the CSV above."""
+    with writing() as session:
+        book = workbook.build_workbook(session, filters, known_at)
+        log_snapshot(session, actor=viewer.email or "anonymous", snapshot=book)
+    return book.data
+
+
+left, middle, right = st.columns(3)
 file_download(
     "Download the snapshot (CSV)",
     snapshot.csv,
@@ -72,6 +85,14 @@ file_download(
     where=left,
     on_click=log_download,  # the download is logged: this rerun must happen
     type="primary",
+)
+file_download(
+    "Download as an Excel workbook",
+    workbook_file,
+    file_name=snapshot.file_name.removesuffix(".csv") + ".xlsx",
+    mime=workbook.MEDIA_TYPE,
+    key="snapshots_xlsx",
+    where=middle,
 )
 file_download(
     "Download its manifest (JSON)",

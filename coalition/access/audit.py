@@ -222,7 +222,8 @@ class SnapshotExported(Event):
     manifest: dict[str, Any]
 
     def entity_id(self) -> str | None:
-        return self.manifest["sha256"][:16]
+        # A workbook is named by the CSV snapshot it matches.
+        return str(self.manifest.get("sha256") or self.manifest["csv_sha256"])[:16]
 
     def details(self) -> dict[str, Any]:
         return dict(self.manifest)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -168,13 +168,19 @@ def snapshot_frame(session: Session, filters: PledgeFilter, known_at: datetime) 
 
 
 def build_snapshot(
-    session: Session, filters: PledgeFilter, known_at: datetime, excel_bom: bool = False
+    session: Session,
+    filters: PledgeFilter,
+    known_at: datetime,
+    excel_bom: bool = False,
+    frame: pd.DataFrame | None = None,
 ) -> Snapshot:
     """The CSV (RFC 4180, UTF-8, CRLF) and its manifest. ``known_at`` is part of the pin: take
-    it from the manifest to issue the same file again."""
+    it from the manifest to issue the same file again. ``frame``: the snapshot_frame for the
+    same pins, when the caller has read it already (the workbook)."""
     # Full precision: a revision recorded later in the same second must stay out on re-issue.
     known_at = known_at.astimezone(UTC)
-    frame = snapshot_frame(session, filters, known_at)
+    if frame is None:
+        frame = snapshot_frame(session, filters, known_at)
     # Column by column, each distinct value formatted and quoted once: formatting cell by cell
     # (or iterating the frame row by row) took most of the time on a large record.
     cells = [
@@ -205,6 +211,13 @@ def build_snapshot(
     return Snapshot(csv=data, manifest=manifest)
 
 
-def log_snapshot(session: Session, *, actor: str, snapshot: Snapshot) -> None:
+class Exported(Protocol):
+    """A file made from a snapshot (the CSV, the workbook), described by its manifest."""
+
+    @property
+    def manifest(self) -> dict: ...
+
+
+def log_snapshot(session: Session, *, actor: str, snapshot: Exported) -> None:
     """Record who took which snapshot, so it can be issued again (it changes no data)."""
     audit.record(session, actor=actor, event=audit.SnapshotExported(manifest=snapshot.manifest))

@@ -178,7 +178,7 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
     at.switch_page("../pages/snapshots.py").run()
     assert not at.exception
     assert at.title[0].value == "Snapshots"
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 5  # CSV, workbook, manifest, two tables
     assert any("pledges** · as of today" in m.value for m in at.markdown)
     # Pinned by default at the record's last change: the current record, reproducible.
     engine = create_db_engine(sqlite_url)

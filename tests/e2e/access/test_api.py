@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import openpyxl
 import pandas as pd
 import pytest
 import requests
@@ -13,6 +14,7 @@ from sqlmodel import select
 
 from coalition.access import auth, tokens
 from coalition.access.auth import Actor
+from coalition.output import workbook
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter, filters_from_query, filters_to_query
 from db.engine import create_db_engine, read_session, write_session
@@ -77,6 +79,41 @@ def test_the_snapshot_endpoint_gives_the_pages_bytes_for_the_pages_parameters(
     )
     assert again.content == expected
     assert again.headers["x-snapshot-sha256"] == response.headers["x-snapshot-sha256"]
+
+
+def test_the_workbook_endpoint_matches_the_csv_for_the_same_parameters_and_is_logged(
+    private_server, database_url, token
+):
+    query = filters_to_query(PledgeFilter(categories=("troops",), as_of=date(2025, 9, 30)))
+    csv_file = get(private_server, "/api/v1/snapshot.csv", token, **query)
+    response = get(
+        private_server,
+        "/api/v1/snapshot.xlsx",
+        token,
+        known_at=csv_file.headers["x-snapshot-known-at"],
+        **query,
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"] == workbook.MEDIA_TYPE
+    assert response.headers["content-disposition"] == csv_file.headers[
+        "content-disposition"
+    ].replace(".csv", ".xlsx")
+    assert response.headers["x-snapshot-csv-sha256"] == csv_file.headers["x-snapshot-sha256"]
+    opened = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert opened.sheetnames == list(workbook.SHEETS)
+    pledges = list(opened["Pledges"].iter_rows(values_only=True))
+    table = pd.read_csv(io.BytesIO(csv_file.content))
+    assert [row[0] for row in pledges[1:]] == table["pledge_id"].tolist()
+    about = dict(list(opened["About"].iter_rows(values_only=True))[1:])
+    assert about["csv_sha256"] == csv_file.headers["x-snapshot-sha256"]
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        logged = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "snapshot.export")
+        ).all()
+    engine.dispose()
+    assert [entry.details.get("format") for entry in logged] == [None, "xlsx"]
+    assert {entry.actor for entry in logged} == {VIEWER}
 
 
 def test_the_json_endpoints(private_server, token):
@@ -163,7 +200,7 @@ def test_bad_parameters_are_named(private_server, token):
         ),
         ({"known_at": "2099-01-01T00:00:00Z"}, "known_at: '2099-01-01T00:00:00Z' is in the future"),
     ):
-        for path in ("/api/v1/snapshot.csv", "/api/v1/pledges.json"):
+        for path in ("/api/v1/snapshot.csv", "/api/v1/snapshot.xlsx", "/api/v1/pledges.json"):
             response = get(private_server, path, token, **params)
             assert response.status_code == 400, (path, params, response.text[:200])
             (named,) = response.json()["problems"]

@@ -24,6 +24,7 @@ DOWNLOADS = (
     ("/", ".st-key-overview_pledges_download button", "coalition-pledges_as-of-"),
     ("/", ".st-key-overview_briefing button", "coalition-briefing_as-of-"),
     ("/snapshots", ".st-key-snapshots_manifest button", "coalition-pledges_as-of-"),
+    ("/snapshots", ".st-key-snapshots_xlsx button", "coalition-pledges_as-of-"),
     ("/changes", ".st-key-changes_table_download button", "coalition-changes"),
 )
 
