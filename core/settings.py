@@ -45,6 +45,18 @@ def _positive(env, name: str, default: float, most: float) -> float:
     return value
 
 
+def _base_url(text: str) -> str | None:
+    text = text.strip().rstrip("/")
+    if not text:
+        return None
+    if not text.startswith(("http://", "https://")) or len(text.split("/", 3)[2]) == 0:
+        raise ValueError(
+            f"COALITION_BASE_URL must be the app's address, e.g. https://tracker.example.org, "
+            f"not {text!r}"
+        )
+    return text
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -70,6 +82,9 @@ class Settings:
     # The overview and the briefing pack say plainly that the record may be out of date when
     # its newest announcement is older than this many days before the day shown.
     stale_after_days: float = 60
+    # The app's address as people reach it (https://tracker.example.org), for the links in
+    # email digests and feeds; None: feeds use the address they were asked at.
+    base_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -91,6 +106,7 @@ class Settings:
             session_max_days=_positive(env, "COALITION_SESSION_MAX_DAYS", 7, most=366),
             trust_forwarded_for=_flag(env.get("COALITION_TRUST_FORWARDED_FOR")),
             stale_after_days=_positive(env, "COALITION_STALE_AFTER_DAYS", 60, most=3660),
+            base_url=_base_url(env.get("COALITION_BASE_URL", "")),
         )
 
 

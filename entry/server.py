@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import app_engine, close_app_engines
 from coalition.errors import ValidationFailed
-from coalition.output import snapshots, workbook
+from coalition.output import feed, snapshots, workbook
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
 from coalition.read.freshness import freshness
@@ -312,6 +312,17 @@ def _workbook(request: Request, caller: str) -> workbook.WorkbookFile:
     return book
 
 
+def _feed(request: Request, _caller: str) -> bytes:
+    base_url = get_settings().base_url or str(request.base_url).rstrip("/")
+    with read_session(engine()) as session:
+        wanted = feed.feed_request(session, _params(request))
+        return feed.build_feed(session, wanted, base_url=base_url, self_url=str(request.url))
+
+
+def _atom(document: bytes) -> Response:
+    return Response(document, media_type=feed.MEDIA_TYPE)
+
+
 def _records(frame) -> list[dict]:
     """Rows as JSON: dates as ISO text, blanks as null, numbers as numbers."""
     return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
@@ -396,6 +407,7 @@ ROUTES = [
     Route("/auth/sign-in", sign_in_route, methods=["POST"]),
     Route("/api/v1/snapshot.csv", api(_snapshot, _csv)),
     Route("/api/v1/snapshot.xlsx", api(_workbook, _xlsx)),
+    Route("/api/v1/changes.atom", api(_feed, _atom)),
     Route("/api/v1/pledges.json", api(_pledges, JSONResponse)),
     Route("/api/v1/participants.json", api(_participants, JSONResponse)),
 ]

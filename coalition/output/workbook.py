@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -29,6 +28,7 @@ from coalition.output.snapshots import build_snapshot, snapshot_frame
 from coalition.read import queries
 from coalition.read.columns import FRAME_COLUMN, SNAPSHOT_COLUMNS
 from coalition.read.filters import PledgeFilter
+from coalition.text.checks import xml_safe
 from coalition.text.formatting import meetings_for_display
 from coalition.text.safe_csv import neutralise
 from db.models import Event, EventAttendance, Participant
@@ -72,11 +72,7 @@ class WorkbookFile:
 
 
 def _text(value: str) -> str:
-    # Older rows may hold control characters the file format cannot carry: shown escaped.
-    escaped = ILLEGAL_CHARACTERS_RE.sub(
-        lambda m: m.group().encode("unicode_escape").decode(), value
-    )
-    return str(neutralise(escaped))
+    return str(neutralise(xml_safe(value)))
 
 
 def _missing(value: Any) -> bool:

@@ -28,7 +28,7 @@ from coalition.read.history import describe_changes
 from coalition.text.formatting import pledge_size
 from core import clock
 from core.vocabulary import SYSTEM_ROLE
-from db.models import PLEDGE_FIELD_NAMES, Event, Participant, PledgeRevision
+from db.models import PLEDGE_FIELD_NAMES, Event, EventAttendance, Participant, PledgeRevision
 
 BY_RECORDED = "recorded"
 BY_EFFECTIVE = "effective"
@@ -73,6 +73,8 @@ CHANGE_COLUMNS = [
     "actor",
     "role",
     "reason",
+    "source_title",
+    "source_url",
 ]
 
 
@@ -214,7 +216,7 @@ def _matching(state, filters: PledgeFilter):
 
 
 def _pledge_changes(
-    session: Session, filters: PledgeFilter, period: Period
+    session: Session, filters: PledgeFilter, period: Period, participants: Sequence[str] = ()
 ) -> list[dict[str, object]]:
     after = PledgeRevision
     before = aliased(PledgeRevision, name="before")
@@ -254,6 +256,8 @@ def _pledge_changes(
         statement = statement.where(col(after.effective_on).between(period.start, period.end))
     # The record as it stood on that day holds nothing that took effect later.
     statement = statement.where(*filters.when.revisions(after))
+    if participants:  # a pledge never moves to another participant
+        statement = statement.where(col(after.participant_code).in_(participants))
     now_matches, then_matches = _matching(after, filters), _matching(before, filters)
     if now_matches is not None:
         # A change concerns the chosen pledges if the pledge matched before it or after it:
@@ -300,26 +304,45 @@ def _pledge_changes(
                 "actor": ids[row["actor"]],
                 "role": row["actor_role"] or ROLE_NOT_RECORDED,
                 "reason": row["reason"],
+                "source_title": row["source_title"],
+                "source_url": row["source_url"],
             }
         )
     return changes
 
 
-def _meetings(session: Session, filters: PledgeFilter, period: Period) -> list[dict[str, object]]:
+def _meetings(
+    session: Session, filters: PledgeFilter, period: Period, participants: Sequence[str] = ()
+) -> list[dict[str, object]]:
     """Meetings held in the period (on or before "as of"). A meeting has no recording time,
     so it is placed by the day it was held whichever way the period selects; the pledge
-    filters do not apply to it."""
+    filters do not apply to it. With ``participants`` chosen, the meetings the sources name
+    one of them at."""
     # sqlmodel types select() for four columns at most.
     statement = select(  # type: ignore[call-overload]
-        Event.id, Event.held_on, Event.title, Event.location, Event.format, Event.summary
+        Event.id,
+        Event.held_on,
+        Event.title,
+        Event.location,
+        Event.format,
+        Event.summary,
+        Event.source_title,
+        Event.source_url,
     ).where(col(Event.held_on).between(period.start, period.end))
     statement = statement.where(*filters.when.meetings())
+    if participants:
+        attended = select(EventAttendance.event_id).where(
+            col(EventAttendance.participant_code).in_(participants)
+        )
+        statement = statement.where(col(Event.id).in_(attended))
     return [
         {
             "kind": MEETING,
             "description": row.title,
             "what_changed": f"{row.format.capitalize()} meeting in {row.location}: {row.summary}",
             "effective_on": row.held_on,
+            "source_title": row.source_title,
+            "source_url": row.source_url,
         }
         for row in session.connection().execute(statement)
     ]
@@ -331,15 +354,18 @@ def changes_between(
     start: date,
     end: date,
     by: str = BY_RECORDED,
+    participants: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Every change in the period from ``start`` to ``end`` (both included), one row each, the
     newest first: pledge revisions whose pledge matches ``filters`` before or after the change
     (and in effect by ``filters.as_of``), and meetings held in the period. Columns:
     CHANGE_COLUMNS; ``what_changed`` reads "quantity: 100 → 150", ``actor`` is a display name
     or a staff id, ``role`` the role held when the change was made (or "not recorded"). Raises
-    ValidationFailed for a period that is empty, reversed or outside the record."""
+    ValidationFailed for a period that is empty, reversed or outside the record. With
+    ``participants`` (codes), only their pledges and the meetings they attended."""
     period = check_period(start, end, by, today=clock.today())
-    rows = _pledge_changes(session, filters, period) + _meetings(session, filters, period)
+    rows = _pledge_changes(session, filters, period, participants)
+    rows += _meetings(session, filters, period, participants)
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     if frame.empty:
         return frame

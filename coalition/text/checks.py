@@ -89,6 +89,16 @@ def check_text(field: str, value: Any) -> Problem | None:
     return None
 
 
+# What XML 1.0 cannot carry (a workbook's cells, an Atom feed), which rows stored before such
+# text was refused may hold.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text with every character XML cannot carry written escaped (\\x1b)."""
+    return XML_ILLEGAL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
 def text_problems(raw: Mapping[str, Any]) -> list[Problem]:
     return [p for name, value in raw.items() if (p := check_text(name, value)) is not None]
 

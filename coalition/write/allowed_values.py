@@ -7,13 +7,14 @@ nearest value."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from coalition.errors import Problem
+from coalition.errors import Problem, ValidationFailed
 from coalition.read.search import aliases, fold
 from coalition.text.checks import check_text
 from coalition.text.labels import value_label
@@ -85,6 +86,27 @@ def to_codes(session: Session, values: dict[str, Any]) -> list[Problem]:
         else:
             problems.append(Problem(column, _refusal(column, cell.strip()[:100], words)))
     return problems
+
+
+def participant_codes(session: Session, names: Iterable[str], field: str) -> tuple[str, ...]:
+    """Participants named by code, name or other name (as an import cell names one), as
+    their codes; ValidationFailed naming under ``field`` each that names none, with the
+    nearest."""
+    codes: list[str] = []
+    problems: list[Problem] = []
+    for name in names:
+        unsafe = check_text(field, name)
+        if unsafe is not None or not name.strip():
+            problems.append(unsafe or Problem(field, "is empty: name a participant"))
+            continue
+        values = {"participant_code": name}
+        refused = to_codes(session, values)
+        problems += [Problem(field, problem.message) for problem in refused]
+        if not refused:
+            codes.append(values["participant_code"])
+    if problems:
+        raise ValidationFailed(problems)
+    return tuple(dict.fromkeys(codes))
 
 
 def _refusal(column: str, cell: str, words: dict[str, Allowed]) -> str:

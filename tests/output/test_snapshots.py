@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
 from sqlmodel import select
 
 from coalition.access.auth import Actor
@@ -20,11 +19,12 @@ from coalition.read.filters import PledgeFilter
 from coalition.text.safe_csv import neutralise, print_table, to_csv
 from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import create_db_engine, read_session, write_session
-from db.models import AuditEvent, Pledge, PledgeCheck, PledgeRevision
+from db.models import AuditEvent, Pledge
 from tests.factories import pledge
 from tests.support.accounts import VIEWER
 from tests.support.app import start_app
 from tests.support.data import run_cli
+from tests.support.pledges import pin_seed_times
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 # The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by
@@ -46,18 +46,6 @@ EXPECTED_FUNDING_AND_SHIPS_4_SEPT_2025 = (
     "Fixture source E,https://example.org/fixture/e,medium,,2025-12-31T00:00:00Z,seed,in_kind,"
     "reassurance_force,2025-09-05,,,yes,2025-12-01\r\n"
 )
-
-
-def pin_seed_times(engine) -> None:
-    """Give the seeded revisions a fixed recording time, so the expected text can be exact."""
-    with engine.begin() as connection:
-        connection.execute(
-            update(PledgeRevision).values(recorded_at=datetime(2025, 12, 31, tzinfo=UTC))
-        )
-        connection.execute(update(Pledge).values(updated_at=datetime(2025, 12, 31, tzinfo=UTC)))
-        connection.execute(
-            update(PledgeCheck).values(recorded_at=datetime(2025, 12, 31, tzinfo=UTC))
-        )
 
 
 def snapshot(engine, filters, known_at=PINNED, **options):

@@ -18,7 +18,7 @@ from coalition.read.filters import PledgeFilter
 from coalition.write.pledges import create_pledge
 from db.engine import read_session, write_session
 from tests.factories import pledge
-from tests.output.test_snapshots import pin_seed_times
+from tests.support.pledges import pin_seed_times
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 VIEWS = {

@@ -4,7 +4,7 @@ filters and "as of", with the role the person held at the time."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -19,21 +19,18 @@ from coalition.read.as_of import AS_OF_EARLIEST
 from coalition.read.filters import PledgeFilter
 from coalition.read.history import describe_changes, field_changes
 from coalition.text.safe_csv import to_csv
-from coalition.write.pledges import create_pledge, update_pledge
+from coalition.write.pledges import create_pledge
 from core.vocabulary import SCOPES
 from db.engine import read_session, write_session
 from db.models import Pledge, PledgeRevision
 from tests.conftest import FIXED_NOW
 from tests.factories import pledge
 from tests.support.accounts import ADMIN
+from tests.support.pledges import EDITOR, backdate_seed, change
 
-EDITOR = "a@example.org"
 TODAY = FIXED_NOW.date()
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 LAST_WEEK = (TODAY - timedelta(days=7), TODAY)
-# The seed is recorded when the test database is made: moved back to a day long past, so the
-# last week holds only what each test does.
-SEEDED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 NEW_PLEDGE = pledge(
     category="ships",
     description="Two patrol boats",
@@ -45,32 +42,8 @@ NEW_PLEDGE = pledge(
 
 @pytest.fixture
 def record(engine):
-    with write_session(engine) as session:
-        session.execute(update(PledgeRevision).values(recorded_at=SEEDED_AT))
+    backdate_seed(engine)
     return engine
-
-
-def pledge_id(engine, code: str, category: str) -> int:
-    with read_session(engine) as session:
-        return session.exec(
-            select(Pledge.id).where(Pledge.participant_code == code, Pledge.category == category)
-        ).one()
-
-
-def change(engine, code, category, values, *, who=EDITOR, effective_on=None, reason="Embassy"):
-    target = pledge_id(engine, code, category)
-    with write_session(engine) as session:
-        version = session.get_one(Pledge, target).version
-        update_pledge(
-            session,
-            actor=Actor(who),
-            pledge_id=target,
-            expected_version=version,
-            changes=values,
-            reason=reason,
-            effective_on=effective_on,
-        )
-    return target
 
 
 def between(engine, start, end, by="recorded", **filters) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import feedparser
 import openpyxl
 import pandas as pd
 import pytest
@@ -21,6 +22,7 @@ from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent
 from tests.support.accounts import ADMIN, VIEWER
 from tests.support.data import run_cli
+from tests.support.pledges import change
 
 # Sessions, sign-in attempts and audit entries live in the database: these run on both.
 pytestmark = pytest.mark.both_databases
@@ -114,6 +116,27 @@ def test_the_workbook_endpoint_matches_the_csv_for_the_same_parameters_and_is_lo
     engine.dispose()
     assert [entry.details.get("format") for entry in logged] == [None, "xlsx"]
     assert {entry.actor for entry in logged} == {VIEWER}
+
+
+def test_the_changes_feed_reads_in_a_feed_reader_with_a_token(private_server, database_url, token):
+    engine = create_db_engine(database_url)
+    ships = change(engine, "FRA", "ships", {"quantity": 3}, reason="A third minehunter")
+    change(engine, "NZL", "troops", {"quantity": 150})
+    engine.dispose()
+    response = get(private_server, "/api/v1/changes.atom", token, participant="FRA")
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo and parsed.version == "atom10"
+    (entry,) = parsed.entries
+    assert entry.title == "Revised: France, ships — Fixture minehunters"
+    assert "Why: A third minehunter" in entry.summary
+    # Its links are this server's: the pledge's history.
+    assert entry.link == f"{private_server}/participant?code=FRA&pledge={ships}"
+    assert get(private_server, "/api/v1/changes.atom").status_code == 401
+    wrong = get(private_server, "/api/v1/changes.atom", token, participant="Atlantis")
+    assert wrong.status_code == 400
+    assert wrong.json()["problems"][0].startswith("participant: 'Atlantis' is not a participant")
 
 
 def test_the_json_endpoints(private_server, token):
