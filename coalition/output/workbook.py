@@ -38,7 +38,7 @@ SHEETS = ("Pledges", "Meetings", "Attendance", "Participants", "Sources", "About
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_COLUMNS = frozenset(
-    {"eur_rate_date", "announced_on", "start_on", "end_on", "source_published_on"}
+    {"eur_rate_date", "announced_on", "start_on", "end_on", "source_published_on", "checked_on"}
 )
 WHOLE_NUMBER_COLUMNS = frozenset({"pledge_id", "version"})
 HEADER = Font(bold=True)
