@@ -9,7 +9,9 @@ up (each imports only those below it; tests/test_import_rules.py holds them to i
 - write: the one write path (pledges) and what feeds it: validation, import, reference edits
 - figures: the View behind every figure, and the figures, charts and maps built from it
 - seed: the public record the app starts from (checked, loaded, synced)
-- output: what leaves the app: citable snapshots, safe CSV, the briefing pack
+- output: what leaves the app: citable snapshots and their Excel workbook, safe CSV, the
+  briefing pack, the Atom feed of what changed
+- notify: email digests of what changed: subscriptions, the mail server, sending
 
 bootstrap (migrate, seed, first admin) sits above them; errors below them all.
 """

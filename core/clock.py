@@ -40,3 +40,8 @@ def fixed_at(moment: datetime) -> Iterator[datetime]:
         yield _fixed
     finally:
         _fixed = previous
+
+
+def aware(moment: datetime) -> datetime:
+    """A time read from the database as UTC-aware: SQLite gives it back naive, in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

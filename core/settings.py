@@ -85,6 +85,10 @@ class Settings:
     # The app's address as people reach it (https://tracker.example.org), for the links in
     # email digests and feeds; None: feeds use the address they were asked at.
     base_url: str | None = None
+    # The mail server email digests go through (smtp://host:port, smtps://user:pass@host;
+    # coalition/notify/mail.py), and the address they come from.
+    smtp_url: str | None = None
+    mail_from: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -107,6 +111,10 @@ class Settings:
             trust_forwarded_for=_flag(env.get("COALITION_TRUST_FORWARDED_FOR")),
             stale_after_days=_positive(env, "COALITION_STALE_AFTER_DAYS", 60, most=3660),
             base_url=_base_url(env.get("COALITION_BASE_URL", "")),
+            # Checked where it is used (python -m coalition digest send), so that a mistake in
+            # it names itself there and never stops the app from starting.
+            smtp_url=env.get("COALITION_SMTP_URL", "").strip() or None,
+            mail_from=env.get("COALITION_MAIL_FROM", "").strip() or None,
         )
 
 

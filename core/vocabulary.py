@@ -59,3 +59,9 @@ COALITION_SCOPES = ("reassurance_force", "coalition_support")
 # An ECB reference rate of one day, or the mean of a month's or a year's daily rates (the
 # fallback for a pledge whose date is known only to the month or the year).
 RATE_KINDS = ("daily", "monthly_average", "annual_average")
+
+# Personal tokens: "api" reads the endpoints with an Authorization header; "feed" reads the
+# changes feed only, from its address (feed readers cannot send a header).
+TOKEN_KINDS = ("api", "feed")
+# How often an account's email digest of what changed is sent.
+DIGEST_FREQUENCIES = ("daily", "weekly")

@@ -21,6 +21,7 @@ from core.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
     DATE_PRECISIONS,
+    DIGEST_FREQUENCIES,
     EARLIEST_DATE,
     INSTRUMENTS,
     LATEST_DATE,
@@ -32,6 +33,7 @@ from core.vocabulary import (
     SCOPES,
     STATUSES,
     SYSTEM_ROLE,
+    TOKEN_KINDS,
 )
 
 
@@ -392,6 +394,7 @@ class ApiToken(SQLModel, table=True):
     account's role. Shown once when made; stored only as a SHA-256 digest; revocable."""
 
     __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint(_in("kind", TOKEN_KINDS), name="ck_api_token_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="user_account.id", index=True)
@@ -400,6 +403,32 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    # "feed": it reads the changes feed only, carried in the feed's address.
+    kind: str = Field(default="api", max_length=4)
+
+
+class DigestSubscription(SQLModel, table=True):
+    """An account's email digest of what changed, daily or weekly, for the participants and
+    categories it follows. Each digest covers the changes recorded from ``sent_until`` to the
+    moment it is made; only a digest the mail server accepted (or one with nothing in it)
+    moves ``sent_until`` on, so a failed one is covered again by the next run."""
+
+    __tablename__ = "digest_subscription"
+    __table_args__ = (
+        CheckConstraint(_in("frequency", DIGEST_FREQUENCIES), name="ck_digest_frequency"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="user_account.id", unique=True)
+    frequency: str = Field(max_length=6)
+    # Participant codes and categories followed, ";"-separated (one of them at least).
+    participants: str = Field(default="", max_length=400)
+    categories: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utc_now)
+    sent_until: datetime = Field(default_factory=utc_now)
+    # The last run that could not send it, and why (shown on "Your account").
+    failed_at: datetime | None = None
+    failure: str | None = Field(default=None, max_length=500)
 
 
 # The pledge's change shape (convention 1 of the design: a base, its create and update shapes,

@@ -129,16 +129,23 @@ def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with write_session(engine) as session:
             if args.tokens_command == "create":
+                kind = "feed" if args.feed else "api"
                 token = tokens.create_token(
-                    session, actor=_cli_actor(), email=args.email, name=args.name
+                    session, actor=_cli_actor(), email=args.email, name=args.name, kind=kind
                 )
                 print(token)  # the only time it is shown
                 print("Shown once: keep it like a password.", file=sys.stderr)
+                if args.feed:
+                    print(
+                        "It reads the changes feed only: add it to the feed's address as "
+                        "&key=... (/api/v1/changes.atom?category=troops&key=...).",
+                        file=sys.stderr,
+                    )
             elif args.tokens_command == "list":
                 for t in tokens.tokens_of(session, args.email):
                     state = "revoked" if t["revoked"] else "active"
                     used = t["last_used_at"] or "-"
-                    print(f"{t['id']}\t{shown(t['name'])}\t{state}\tlast used {used}")
+                    print(f"{t['id']}\t{t['kind']}\t{shown(t['name'])}\t{state}\tlast used {used}")
             else:
                 tokens.revoke_token(session, actor=_cli_actor(), token_id=args.id)
                 print(f"Revoked token {args.id}.")
@@ -182,6 +189,23 @@ def cmd_mark_checked(args: argparse.Namespace, settings: Settings) -> int:
         count = record_checks(session, actor=_cli_actor(), pledge_ids=ids, checked_on=args.on)
     print(f"Recorded {count} check(s) on {args.on or clock.today()}.")
     return 0
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from coalition.notify.digest import send_digests  # the mail modules, only when mailing
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        report = send_digests(engine, settings, every=args.every, progress=print)
+    finally:
+        engine.dispose()
+    print(
+        f"Sent {len(report.sent)} digest(s); {len(report.quiet)} had nothing new (nothing "
+        f"sent); {report.not_due} not yet due; {len(report.failed)} failed."
+    )
+    for failure in report.failed:
+        print(f"  - not sent, and left to the next run: {shown(failure)}", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -383,8 +407,27 @@ def build_parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser("create", help="make a token (printed once)")
     create.add_argument("email")
     create.add_argument("--name", required=True, help="what it is for")
+    create.add_argument(
+        "--feed",
+        action="store_true",
+        help="a feed's key: it reads the changes feed only, from the feed's address",
+    )
     token_commands.add_parser("list", help="an account's tokens").add_argument("email")
     token_commands.add_parser("revoke", help="revoke a token").add_argument("id", type=int)
+
+    digest = commands.add_parser("digest", help="email digests of what changed")
+    digest.set_defaults(handler=cmd_digest)
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
+    send = digest_commands.add_parser(
+        "send",
+        help="mail the digests that are due through COALITION_SMTP_URL (run it from cron); "
+        "exits 1 when any could not be sent (they stay due)",
+    )
+    send.add_argument(
+        "--every",
+        action="store_true",
+        help="send every subscription's digest now, due or not (e.g. to try the setup)",
+    )
 
     users = commands.add_parser("users", help="manage accounts and roles")
     users.set_defaults(handler=cmd_users)

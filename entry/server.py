@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import escape
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Engine, text
@@ -21,7 +22,13 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,6 +36,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import app_engine, close_app_engines
 from coalition.errors import ValidationFailed
+from coalition.notify import subscriptions
+from coalition.notify.digest import UNSUBSCRIBE_PATH
 from coalition.output import feed, snapshots, workbook
 from coalition.read import columns, queries
 from coalition.read.filters import filters_from_query, filters_to_query
@@ -51,6 +60,7 @@ NOT_PAGES = (
     "/auth/",
     "/api/",
     "/healthz",
+    "/digest/",
     "/oauth2callback",
     "/favicon",
     "/robots.txt",
@@ -252,18 +262,28 @@ class SignInFirst:
 # --- Read-only endpoints for analysts' tools, with the same roles as the pages ---------------
 
 
+# The query parameter that carries a feed's key (coalition.access.tokens, FEED_PREFIX).
+FEED_KEY = "key"
+
+
 class ApiRefusal(Exception):
     def __init__(self, status: int, message: str):
         self.status, self.message = status, message
 
 
-def _api_caller(authorization: str, cookie: str | None) -> str:
-    """Who is reading: a personal token (Authorization: Bearer ct_...), else the browser's
-    session cookie, else nobody (allowed only when anyone may read). Refusals are audited."""
+def _api_caller(authorization: str, cookie: str | None, feed_key: str | None = None) -> str:
+    """Who is reading: a feed's own key (?key=cf_..., for the feed alone), else a personal
+    token (Authorization: Bearer ct_...), else the browser's session cookie, else nobody
+    (allowed only when anyone may read). Refusals are audited."""
     settings = get_settings()
     refusal = None
     with write_session(engine()) as session:
-        if authorization:
+        if feed_key is not None:
+            holder = tokens.holder_of(session, feed_key.strip(), "feed")
+            if holder is not None and auth.allows(holder.role, "viewer"):
+                return holder.email
+            refusal = "this feed's key is unknown, revoked or its account disabled"
+        elif authorization:
             scheme, _, token = authorization.partition(" ")
             bearer = scheme.lower() == "bearer"
             holder = tokens.holder_of(session, token.strip()) if bearer else None
@@ -352,13 +372,17 @@ def _participants(_request: Request, _caller: str) -> dict:
     return {"participants": _records(frame)}
 
 
-def api(handler, respond):
+def api(handler, respond, *, feed: bool = False):
+    """An endpoint: the caller checked, ``handler`` run, its result answered by ``respond``.
+    A feed also takes its key from its address (``key``), as feed readers send no header."""
+
     async def endpoint(request: Request) -> Response:
         try:
             caller = await run_in_threadpool(
                 _api_caller,
                 request.headers.get("authorization", ""),
                 request.cookies.get(sessions.COOKIE),
+                request.query_params.get(FEED_KEY) if feed else None,
             )
             return respond(await run_in_threadpool(handler, request, caller))
         except ApiRefusal as refusal:
@@ -401,13 +425,72 @@ def _xlsx(book: workbook.WorkbookFile) -> Response:
     return Response(book.data, media_type=workbook.MEDIA_TYPE, headers=headers)
 
 
+# --- Unsubscribing from email digests, without signing in (the link's token is the proof) ---
+
+
+def _little_page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f'<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">'
+        f"<h1>{title}</h1>{body}</body></html>",
+        status_code=status,
+    )
+
+
+NOT_A_LINK = (
+    "<p>This unsubscribe link names no digest: it has been used already, or it was copied "
+    'incompletely. Signed in, you can change your digest on <a href="/account">Your '
+    "account</a>.</p>"
+)
+
+
+def _link_names_one(subscription: str, token: str) -> bool:
+    with read_session(engine()) as session:
+        return subscriptions.subscription_by_link(session, subscription, token) is not None
+
+
+def _unsubscribe(subscription: str, token: str) -> bool:
+    with write_session(engine()) as session:
+        return subscriptions.unsubscribe_by_link(session, subscription, token) is not None
+
+
+async def unsubscribe_route(request: Request) -> Response:
+    """GET asks (mail scanners open links: opening one must change nothing); POST, from that
+    page or a mail program's one-click unsubscribe (RFC 8058), ends the digest."""
+    form = await request.form() if request.method == "POST" else {}
+    subscription = str(form.get("s") or request.query_params.get("s") or "")[:30]
+    token = str(form.get("t") or request.query_params.get("t") or "")[:100]
+    title = "Unsubscribe from the email digest"
+    try:
+        if request.method == "GET":
+            if not await run_in_threadpool(_link_names_one, subscription, token):
+                return _little_page(title, NOT_A_LINK, 404)
+            return _little_page(
+                title,
+                '<p>Stop the email digest of what changed?</p><form method="post">'
+                f'<input type="hidden" name="s" value="{escape(subscription)}">'
+                f'<input type="hidden" name="t" value="{escape(token)}">'
+                "<button>Unsubscribe</button></form>",
+            )
+        if not await run_in_threadpool(_unsubscribe, subscription, token):
+            return _little_page(title, NOT_A_LINK, 404)
+    except DatabaseFault as fault:
+        return _little_page(title, f"<p>Try again later: {escape(str(fault))}.</p>", 503)
+    return _little_page(
+        "Unsubscribed",
+        "<p>No more digests will be sent. You can subscribe again on Your account.</p>",
+    )
+
+
 ROUTES = [
     Mount(SCREENS_URL, StaticFiles(directory=SCREENS, check_dir=False)),
     Route("/healthz", healthz),
     Route("/auth/sign-in", sign_in_route, methods=["POST"]),
+    Route(UNSUBSCRIBE_PATH, unsubscribe_route, methods=["GET", "POST"]),
     Route("/api/v1/snapshot.csv", api(_snapshot, _csv)),
     Route("/api/v1/snapshot.xlsx", api(_workbook, _xlsx)),
-    Route("/api/v1/changes.atom", api(_feed, _atom)),
+    Route("/api/v1/changes.atom", api(_feed, _atom, feed=True)),
     Route("/api/v1/pledges.json", api(_pledges, JSONResponse)),
     Route("/api/v1/participants.json", api(_participants, JSONResponse)),
 ]

@@ -1,17 +1,33 @@
-"""Your account: the name colleagues see in histories, and personal API tokens for reading
-the data from your own tools."""
+"""Your account: the name colleagues see in histories, the email digest of what changed, feeds
+of it for a feed reader, and personal API tokens for reading the data from your own tools."""
+
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from coalition.access import auth, display_names, tokens
 from coalition.access.privacy import staff_id
+from coalition.notify import subscriptions
+from coalition.output import feed
+from coalition.read import queries
+from core.settings import get_settings
+from core.vocabulary import CATEGORIES, DIGEST_FREQUENCIES
 from ui.data import reading
+from ui.resources import read
 from ui.shell import require_role
 from ui.writes import save, show_notice
 
 viewer = require_role("viewer")
 NEW_TOKEN = "account_new_token"
+NEW_FEED = "account_new_feed"
+
+
+def _app_address() -> str:
+    """This app's address as the browser reached it (COALITION_BASE_URL, when set, wins)."""
+    parts = urlsplit(st.context.url or "http://localhost:8501")
+    return f"{parts.scheme}://{parts.netloc}"
+
 
 st.title("Your account")
 st.caption(f"Signed in as `{viewer.email}` ({viewer.role}).")
@@ -45,6 +61,117 @@ if has_account:
                 saved=lambda now: f"Histories now name you “{now or pseudonym}”.",
             )
 
+st.subheader("Email digest")
+st.markdown(
+    "A mail, daily or weekly, of what changed for the participants and categories you follow "
+    "(with both, changes of those participants in those categories), with a link to What "
+    "changed for that period. Nothing is sent when nothing changed. Every digest has a link "
+    "that unsubscribes without signing in."
+)
+participants = read(queries.participants_frame)
+names = dict(zip(participants["code"], participants["name"], strict=True))
+with reading() as session:
+    digest = subscriptions.subscription_of(session, viewer.actor.email)
+if digest is None:
+    st.info("You get no digest.")
+else:
+    st.caption(
+        f"You get a {digest.frequency} digest for {digest.describe()}. The next covers what "
+        f"is recorded from {digest.sent_until:%d %b %Y %H:%M} UTC."
+    )
+    if digest.failure:
+        st.warning(
+            f"The last digest could not be sent ({digest.failed_at:%d %b %Y %H:%M} UTC): "
+            f"{digest.failure}. It will be tried again, whole, at the next run."
+        )
+with st.form("account_digest_form"):
+    frequency = st.radio(
+        "How often",
+        DIGEST_FREQUENCIES,
+        index=DIGEST_FREQUENCIES.index(digest.frequency) if digest else 0,
+        format_func=str.capitalize,
+        horizontal=True,
+        key="account_digest_frequency",
+    )
+    followed = st.multiselect(
+        "Participants",
+        list(names),
+        default=list(digest.participants) if digest else [],
+        format_func=lambda code: f"{names[code]} ({code})",
+        key="account_digest_participants",
+    )
+    kinds = st.multiselect(
+        "Categories",
+        CATEGORIES,
+        default=list(digest.categories) if digest else [],
+        format_func=str.capitalize,
+        key="account_digest_categories",
+    )
+    if st.form_submit_button("Save digest"):
+        save(
+            lambda session: subscriptions.subscribe(
+                session,
+                actor=viewer.actor,
+                frequency=frequency,
+                participants=followed,
+                categories=kinds,
+            ),
+            saved=lambda chosen: (
+                f"You will get a {chosen.frequency} digest for {chosen.describe()}."
+            ),
+        )
+if digest is not None and st.button("Stop the digest", key="account_digest_stop"):
+    save(
+        lambda session: subscriptions.unsubscribe(session, actor=viewer.actor),
+        saved=lambda _: "You will get no more digests.",
+    )
+
+st.subheader("Feeds of what changed")
+st.markdown(
+    "A feed reader can follow What changed for some participants or categories "
+    "(`/api/v1/changes.atom`). Feed readers cannot send a token, so each feed gets an address "
+    "with its own key in it: it reads that feed and nothing else. Anyone with the address can "
+    "read the feed (a shared reader, a proxy's log), so revoke it below when it is no longer "
+    "needed, or if it may have leaked."
+)
+if address := st.session_state.pop(NEW_FEED, None):
+    st.success("Your feed's address, shown only this once:")
+    st.code(address, language=None)
+with st.form("account_feed_form", clear_on_submit=True):
+    feed_name = st.text_input(
+        "What is it for?",
+        max_chars=100,
+        placeholder="e.g. Feedly, troops",
+        key="account_feed_name",
+    )
+    feed_participants = st.multiselect(
+        "Participants",
+        list(names),
+        format_func=lambda code: f"{names[code]} ({code})",
+        key="account_feed_participants",
+    )
+    feed_categories = st.multiselect(
+        "Categories", CATEGORIES, format_func=str.capitalize, key="account_feed_categories"
+    )
+    if st.form_submit_button("Make a feed address"):
+        base_url = get_settings().base_url or _app_address()
+        save(
+            lambda session: feed.feed_address(
+                base_url,
+                feed_participants,
+                feed_categories,
+                tokens.create_token(
+                    session,
+                    actor=viewer.actor,
+                    email=viewer.actor.email,
+                    name=feed_name,
+                    kind="feed",
+                ),
+            ),
+            saved=lambda made: st.session_state.update({NEW_FEED: made}),
+            problems=lambda problems: st.error("; ".join(p.message for p in problems)),
+        )
+
 st.subheader("Personal API tokens")
 st.markdown(
     "A token lets a script or a notebook read what you can read here, through "
@@ -67,6 +194,7 @@ with st.form("account_token_form", clear_on_submit=True):
             problems=lambda problems: st.error("; ".join(p.message for p in problems)),
         )
 
+st.subheader("Your tokens and feed keys")
 with reading() as session:
     mine = tokens.tokens_of(session, viewer.actor.email)
 if not mine:

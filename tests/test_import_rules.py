@@ -61,7 +61,8 @@ COALITION_LAYERS = {
     "figures": 5,
     "seed": 6,
     "output": 6,
-    "bootstrap": 7,
+    "notify": 7,
+    "bootstrap": 8,
 }
 # `python -m coalition` is the command line's door: the one module of the domain that imports
 # entry/ (entry/cli.py), which holds the command line itself.

@@ -51,3 +51,20 @@ def test_durations_too_long_to_count_are_refused_at_start(name, text):
     past the calendar's)."""
     with pytest.raises(ValueError, match=f"{name} must be a positive number no larger than"):
         Settings.from_env({name: text})
+
+
+def test_the_apps_address_and_the_mail_settings():
+    settings = Settings.from_env(
+        {
+            "COALITION_BASE_URL": " https://tracker.example.org/ ",
+            "COALITION_SMTP_URL": " smtp://mail.example.org:25 ",
+            "COALITION_MAIL_FROM": "Tracker <tracker@example.org>",
+        }
+    )
+    assert settings.base_url == "https://tracker.example.org"
+    assert settings.smtp_url == "smtp://mail.example.org:25"  # checked where it is used
+    assert settings.mail_from == "Tracker <tracker@example.org>"
+    assert Settings.from_env({}).base_url is None
+    for wrong in ("tracker.example.org", "ftp://tracker.example.org", "https://"):
+        with pytest.raises(ValueError, match="COALITION_BASE_URL must be the app's address"):
+            Settings.from_env({"COALITION_BASE_URL": wrong})

@@ -24,6 +24,7 @@ ACTION_GROUPS = {
     "auth.": "Sign-ins and sign-outs",
     "account.": "Account changes",
     "token.": "API tokens",
+    "digest.": "Email digests",
     "api.refused": "Refused API requests",
     "write.refused": "Refused writes",
     "page.refused": "Refused pages",
@@ -368,9 +369,10 @@ class TokenCreated(TokenEvent):
     action = "token.create"
     account: str
     label: str  # the name its holder gave it
+    kind: str = "api"
 
     def details(self) -> dict[str, Any]:
-        return {"account": self.account, "name": self.label}
+        return {"account": self.account, "name": self.label, "kind": self.kind}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Personal API tokens: how analysts' tools (curl, pandas) read the HTTP endpoints with their
 own account's role. A token is shown once when made, kept only as a SHA-256 digest, and can
-be revoked; an account that is disabled or loses its role takes its tokens' access with it."""
+be revoked; an account that is disabled or loses its role takes its tokens' access with it.
+
+A feed token is the secret in one feed's address (feed readers cannot send a header): it
+reads the changes feed and nothing else, so an address that leaks (a shared reader, a proxy's
+log) exposes only that, and revoking it ends only that feed."""
 
 from __future__ import annotations
 
@@ -15,9 +19,12 @@ from coalition.access.auth import Actor, find_account, require_role, role_of
 from coalition.access.sessions import digest
 from coalition.errors import Problem, ValidationFailed
 from coalition.text.checks import check_text
+from core.vocabulary import TOKEN_KINDS
 from db.models import ApiToken, UserAccount, utc_now
 
 PREFIX = "ct_"  # recognisable in a leaked log or a secret scanner
+FEED_PREFIX = "cf_"
+PREFIXES = {"api": PREFIX, "feed": FEED_PREFIX}
 
 
 @dataclass(frozen=True)
@@ -26,8 +33,11 @@ class TokenHolder:
     role: str
 
 
-def create_token(session: Session, *, actor: Actor, email: str, name: str) -> str:
-    """A new token for ``email``'s account (one's own, or any as an admin). Returned once."""
+def create_token(
+    session: Session, *, actor: Actor, email: str, name: str, kind: str = "api"
+) -> str:
+    """A new token of ``kind`` (TOKEN_KINDS) for ``email``'s account (one's own, or any as an
+    admin). Returned once."""
     require_role(session, actor, audit.TokenCreated)
     account = find_account(session, email)
     if account is None:
@@ -38,16 +48,18 @@ def create_token(session: Session, *, actor: Actor, email: str, name: str) -> st
     problem = check_text("name", name)
     if not name or len(name) > 100 or problem is not None:
         raise ValidationFailed([problem or Problem("name", "is required (at most 100 characters)")])
+    if kind not in TOKEN_KINDS:
+        raise ValidationFailed([Problem("kind", f"'{kind}' is not one of: api, feed")])
     assert account.id is not None  # a stored account
-    token = PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(account_id=account.id, name=name, token_hash=digest(token))
+    token = PREFIXES[kind] + secrets.token_urlsafe(32)
+    record = ApiToken(account_id=account.id, name=name, token_hash=digest(token), kind=kind)
     session.add(record)
     session.flush()
     assert record.id is not None  # given by the flush
     audit.record(
         session,
         actor=actor.email,
-        event=audit.TokenCreated(token_id=record.id, account=account.email, label=name),
+        event=audit.TokenCreated(token_id=record.id, account=account.email, label=name, kind=kind),
     )
     return token
 
@@ -64,6 +76,7 @@ def tokens_of(session: Session, email: str) -> list[dict]:
         {
             "id": t.id,
             "name": t.name,
+            "kind": t.kind,
             "created_at": t.created_at,
             "last_used_at": t.last_used_at,
             "revoked": t.revoked_at is not None,
@@ -89,10 +102,10 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
     audit.record(session, actor=actor.email, event=audit.TokenRevoked(token_id=token_id))
 
 
-def holder_of(session: Session, token: str | None) -> TokenHolder | None:
-    """Whose role a presented token carries, or None (unknown, revoked, account disabled).
-    Notes its use; the caller commits."""
-    if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 200:
+def holder_of(session: Session, token: str | None, kind: str = "api") -> TokenHolder | None:
+    """Whose role a presented token of ``kind`` carries, or None (unknown, revoked, account
+    disabled, or a token of the other kind). Notes its use; the caller commits."""
+    if not isinstance(token, str) or not token.startswith(PREFIXES[kind]) or len(token) > 200:
         return None
     row = session.exec(
         select(ApiToken, UserAccount)
@@ -102,7 +115,7 @@ def holder_of(session: Session, token: str | None) -> TokenHolder | None:
     if row is None:
         return None
     record, account = row
-    if record.revoked_at is not None or account.disabled:
+    if record.revoked_at is not None or account.disabled or record.kind != kind:
         return None
     record.last_used_at = utc_now()
     return TokenHolder(account.email, account.role)

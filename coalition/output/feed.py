@@ -59,6 +59,19 @@ class FeedRequest:
         return query
 
 
+FEED_PATH = "/api/v1/changes.atom"
+
+
+def feed_address(
+    base_url: str, participants: Sequence[str], categories: Sequence[str], key: str
+) -> str:
+    """A feed's address for a feed reader: what it follows, and its own key (the reader
+    cannot send a header)."""
+    query = {PARTICIPANT: ",".join(participants), "category": ",".join(categories)}
+    named = {name: value for name, value in query.items() if value}
+    return f"{base_url.rstrip('/')}{FEED_PATH}?{urlencode({**named, 'key': key})}"
+
+
 def _values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
     return [part.strip() for value in params.get(key, []) for part in value.split(",")]
 

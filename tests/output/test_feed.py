@@ -10,6 +10,7 @@ import feedparser
 import pytest
 from sqlalchemy import update
 
+from coalition.access import tokens
 from coalition.errors import ValidationFailed
 from coalition.output.feed import build_feed, feed_request
 from coalition.read import changes
@@ -17,6 +18,8 @@ from coalition.read.filters import PledgeFilter
 from db.engine import read_session, write_session
 from db.models import PledgeRevision
 from tests.conftest import FIXED_NOW
+from tests.support.accounts import VIEWER
+from tests.support.data import run_cli
 from tests.support.pledges import backdate_seed, change
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -133,3 +136,15 @@ def test_every_wrong_parameter_is_named(engine):
         "lists them all)",
         "days: '0' is not a whole number from 1 to 366",
     ]
+
+
+def test_the_command_line_makes_a_feeds_key(engine, database_url):
+    made = run_cli(database_url, "tokens", "create", VIEWER, "--name", "reader", "--feed")
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip()
+    assert key.startswith("cf_") and "&key=..." in made.stderr
+    with read_session(engine) as session:
+        assert tokens.holder_of(session, key, "feed").email == VIEWER
+        assert tokens.holder_of(session, key) is None
+    listed = run_cli(database_url, "tokens", "list", VIEWER)
+    assert "\tfeed\treader\tactive\t" in listed.stdout

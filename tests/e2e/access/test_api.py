@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from coalition.access import auth, tokens
 from coalition.access.auth import Actor
-from coalition.output import workbook
+from coalition.notify import digest, subscriptions
+from coalition.output import feed, workbook
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter, filters_from_query, filters_to_query
 from db.engine import create_db_engine, read_session, write_session
@@ -137,6 +138,52 @@ def test_the_changes_feed_reads_in_a_feed_reader_with_a_token(private_server, da
     wrong = get(private_server, "/api/v1/changes.atom", token, participant="Atlantis")
     assert wrong.status_code == 400
     assert wrong.json()["problems"][0].startswith("participant: 'Atlantis' is not a participant")
+
+
+def test_a_feed_reads_with_its_own_key_in_its_address_and_nothing_else(
+    private_server, database_url, token
+):
+    engine = create_db_engine(database_url)
+    with write_session(engine) as session:
+        key = tokens.create_token(
+            session, actor=Actor(VIEWER), email=VIEWER, name="reader", kind="feed"
+        )
+    address = feed.feed_address(private_server, ["FRA"], ["ships"], key)
+    assert requests.get(address, timeout=60).status_code == 200
+    # The key reads the feed only, and an API token is no feed's key.
+    assert get(private_server, "/api/v1/pledges.json", key).status_code == 401
+    assert get(private_server, "/api/v1/changes.atom", key=token).status_code == 401
+    with write_session(engine) as session:
+        (made,) = [t for t in tokens.tokens_of(session, VIEWER) if t["kind"] == "feed"]
+        tokens.revoke_token(session, actor=Actor(VIEWER), token_id=made["id"])
+    engine.dispose()
+    revoked = requests.get(address, timeout=60)
+    assert revoked.status_code == 401
+    assert revoked.json() == {
+        "error": "this feed's key is unknown, revoked or its account disabled"
+    }
+
+
+def test_the_unsubscribe_link_works_without_signing_in(private_server, database_url):
+    engine = create_db_engine(database_url)
+    with write_session(engine) as session:
+        made = subscriptions.subscribe(
+            session, actor=Actor(VIEWER), frequency="daily", participants=["FRA"]
+        )
+        token = subscriptions.unsubscribe_token(session, made.id, VIEWER)
+    link = digest.unsubscribe_url(private_server, made.id, token)
+    # Opening it (as a mail scanner does) changes nothing: it asks.
+    asked = requests.get(link, timeout=60)
+    assert asked.status_code == 200 and "<button>Unsubscribe</button>" in asked.text
+    assert requests.get(link[:-1] + "0", timeout=60).status_code == 404
+    # A mail program's one-click unsubscribe (RFC 8058) posts to the link itself.
+    done = requests.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=60)
+    assert done.status_code == 200 and "No more digests will be sent" in done.text
+    with read_session(engine) as session:
+        assert subscriptions.subscription_of(session, VIEWER) is None
+    engine.dispose()
+    again = requests.post(link, data={"List-Unsubscribe": "One-Click"}, timeout=60)
+    assert again.status_code == 404 and "names no digest" in again.text
 
 
 def test_the_json_endpoints(private_server, token):
