@@ -70,6 +70,36 @@ st.markdown(
 )
 participants = read(queries.participants_frame)
 names = dict(zip(participants["code"], participants["name"], strict=True))
+
+
+def _shown_once(key: str, what: str) -> None:
+    """A secret just made (kept for this one run): shown now, never again."""
+    if secret := st.session_state.pop(key, None):
+        st.success(f"{what}, shown only this once:")
+        st.code(secret, language=None)
+
+
+def _follows(
+    key: str, now: subscriptions.Subscription | None = None
+) -> tuple[list[str], list[str]]:
+    """The participants and categories chosen (a digest's or a feed's)."""
+    chosen = st.multiselect(
+        "Participants",
+        list(names),
+        default=list(now.participants) if now else [],
+        format_func=lambda code: f"{names[code]} ({code})",
+        key=f"{key}_participants",
+    )
+    kinds = st.multiselect(
+        "Categories",
+        CATEGORIES,
+        default=list(now.categories) if now else [],
+        format_func=str.capitalize,
+        key=f"{key}_categories",
+    )
+    return chosen, kinds
+
+
 with reading() as session:
     digest = subscriptions.subscription_of(session, viewer.actor.email)
 if digest is None:
@@ -93,20 +123,7 @@ with st.form("account_digest_form"):
         horizontal=True,
         key="account_digest_frequency",
     )
-    followed = st.multiselect(
-        "Participants",
-        list(names),
-        default=list(digest.participants) if digest else [],
-        format_func=lambda code: f"{names[code]} ({code})",
-        key="account_digest_participants",
-    )
-    kinds = st.multiselect(
-        "Categories",
-        CATEGORIES,
-        default=list(digest.categories) if digest else [],
-        format_func=str.capitalize,
-        key="account_digest_categories",
-    )
+    followed, kinds = _follows("account_digest", digest)
     if st.form_submit_button("Save digest"):
         save(
             lambda session: subscriptions.subscribe(
@@ -134,9 +151,7 @@ st.markdown(
     "read the feed (a shared reader, a proxy's log), so revoke it below when it is no longer "
     "needed, or if it may have leaked."
 )
-if address := st.session_state.pop(NEW_FEED, None):
-    st.success("Your feed's address, shown only this once:")
-    st.code(address, language=None)
+_shown_once(NEW_FEED, "Your feed's address")
 with st.form("account_feed_form", clear_on_submit=True):
     feed_name = st.text_input(
         "What is it for?",
@@ -144,15 +159,7 @@ with st.form("account_feed_form", clear_on_submit=True):
         placeholder="e.g. Feedly, troops",
         key="account_feed_name",
     )
-    feed_participants = st.multiselect(
-        "Participants",
-        list(names),
-        format_func=lambda code: f"{names[code]} ({code})",
-        key="account_feed_participants",
-    )
-    feed_categories = st.multiselect(
-        "Categories", CATEGORIES, format_func=str.capitalize, key="account_feed_categories"
-    )
+    feed_participants, feed_categories = _follows("account_feed")
     if st.form_submit_button("Make a feed address"):
         base_url = get_settings().base_url or _app_address()
         save(
@@ -179,9 +186,7 @@ st.markdown(
     "as `Authorization: Bearer <token>`. It is shown once; keep it like a password, and "
     "revoke it when it is no longer needed."
 )
-if token := st.session_state.pop(NEW_TOKEN, None):
-    st.success("Your new token, shown only this once:")
-    st.code(token, language=None)
+_shown_once(NEW_TOKEN, "Your new token")
 
 with st.form("account_token_form", clear_on_submit=True):
     name = st.text_input("What is it for?", max_chars=100, placeholder="e.g. briefing notebook")

@@ -90,24 +90,25 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(SEPARATOR) if part)
 
 
-def subscription_of(session: Session, email: str) -> Subscription | None:
-    found = session.exec(
+def _subscriptions(session: Session, *conditions: Any) -> list[Subscription]:
+    """The subscriptions meeting ``conditions`` (on them and their accounts), oldest first."""
+    rows = session.exec(
         select(DigestSubscription, UserAccount)
         .join(UserAccount, col(UserAccount.id) == DigestSubscription.account_id)
-        .where(UserAccount.email == email.strip().lower())
-    ).first()
-    return None if found is None else Subscription.of(found[0], found[1].email)
+        .where(*conditions)
+        .order_by(col(DigestSubscription.id))
+    ).all()
+    return [Subscription.of(row, account.email) for row, account in rows]
+
+
+def subscription_of(session: Session, email: str) -> Subscription | None:
+    found = _subscriptions(session, UserAccount.email == email.strip().lower())
+    return found[0] if found else None
 
 
 def all_subscriptions(session: Session) -> list[Subscription]:
     """Every subscription of an account that may still sign in, oldest first."""
-    rows = session.exec(
-        select(DigestSubscription, UserAccount)
-        .join(UserAccount, col(UserAccount.id) == DigestSubscription.account_id)
-        .where(col(UserAccount.disabled).is_(False))
-        .order_by(col(DigestSubscription.id))
-    ).all()
-    return [Subscription.of(row, account.email) for row, account in rows]
+    return _subscriptions(session, col(UserAccount.disabled).is_(False))
 
 
 def _checked(
@@ -200,14 +201,10 @@ def subscription_by_link(session: Session, subscription_id: str, token: str) -> 
     """The subscription an unsubscribe link names, when its token is right; else None."""
     if not subscription_id.isdigit() or len(subscription_id) > 18 or len(token) > 100:
         return None
-    row = session.exec(
-        select(DigestSubscription, UserAccount)
-        .join(UserAccount, col(UserAccount.id) == DigestSubscription.account_id)
-        .where(DigestSubscription.id == int(subscription_id))
-    ).first()
-    if row is None:
+    named = _subscriptions(session, DigestSubscription.id == int(subscription_id))
+    if not named:
         return None
-    found = Subscription.of(row[0], row[1].email)
+    found = named[0]
     expected = unsubscribe_token(session, found.id, found.email)
     return found if hmac.compare_digest(expected, token) else None
 

@@ -17,14 +17,13 @@ from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.text.safe_csv import neutralise, print_table, to_csv
-from coalition.write.pledges import create_pledge, update_pledge
+from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
-from tests.factories import pledge
 from tests.support.accounts import VIEWER
 from tests.support.app import start_app
 from tests.support.data import run_cli
-from tests.support.pledges import pin_seed_times
+from tests.support.pledges import add_described, pin_seed_times
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 # The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by
@@ -97,20 +96,7 @@ def _parse(stamp: str) -> datetime:
 def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine):
     # (A leading tab or carriage return never reaches the database: input is stripped.)
     hostile = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2 troops", "=1+2"]
-    with write_session(engine) as session:
-        for n, description in enumerate(hostile):
-            create_pledge(
-                session,
-                actor=Actor("a@example.org"),
-                reason="test",
-                values=pledge(
-                    description=description,
-                    quantity=10 + n,
-                    announced_on=date(2026, 2, 1),
-                    source_title="Test",
-                    confidence="low",
-                ),
-            )
+    add_described(engine, hostile, source_title="Test", confidence="low")
     taken = snapshot(engine, PledgeFilter(categories=("troops",), statuses=()), datetime.now(UTC))
     frame = pd.read_csv(io.BytesIO(taken.csv))
     mine = frame[frame["source_title"] == "Test"]

@@ -11,14 +11,11 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 
-from coalition.access.auth import Actor
 from coalition.output.snapshots import build_snapshot
 from coalition.output.workbook import SHEETS, amount_format, build_workbook
 from coalition.read.filters import PledgeFilter
-from coalition.write.pledges import create_pledge
-from db.engine import read_session, write_session
-from tests.factories import pledge
-from tests.support.pledges import pin_seed_times
+from db.engine import read_session
+from tests.support.pledges import add_described, pin_seed_times
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 VIEWS = {
@@ -112,19 +109,7 @@ def test_amount_formats():
 
 def test_formula_text_is_neutralised_as_in_the_csv(engine):
     hostile = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2 troops"]
-    with write_session(engine) as session:
-        for n, description in enumerate(hostile):
-            create_pledge(
-                session,
-                actor=Actor("a@example.org"),
-                reason="test",
-                values=pledge(
-                    description=description,
-                    quantity=10 + n,
-                    announced_on=date(2026, 2, 1),
-                    source_title="=cmd|' /C calc'!A0",
-                ),
-            )
+    add_described(engine, hostile, source_title="=cmd|' /C calc'!A0")
     opened, _, snapshot = made(engine, PledgeFilter(statuses=()), datetime.now(UTC))
     sheet = opened["Pledges"]
     header = [cell.value for cell in sheet[1]]

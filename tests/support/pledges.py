@@ -82,3 +82,21 @@ def change(engine, code, category, values, *, who=EDITOR, effective_on=None, rea
             effective_on=effective_on,
         )
     return target
+
+
+def add_described(engine, descriptions: list[str], **fields) -> None:
+    """A new troop pledge for each description (sizes 10, 11, ...), with ``fields`` over the
+    factory's: text a spreadsheet would run, say."""
+    with write_session(engine) as session:
+        for n, description in enumerate(descriptions):
+            create_pledge(
+                session,
+                actor=Actor(EDITOR),
+                reason="test",
+                values=pledge(
+                    description=description,
+                    quantity=10 + n,
+                    announced_on=date(2026, 2, 1),
+                    **fields,
+                ),
+            )
