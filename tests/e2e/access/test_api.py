@@ -189,7 +189,7 @@ def test_the_unsubscribe_link_works_without_signing_in(private_server, database_
 def test_the_json_endpoints(private_server, token):
     pledges = get(private_server, "/api/v1/pledges.json", token, scope="all").json()
     assert pledges["columns"][:3] == ["pledge_id", "version", "participant_code"]
-    assert pledges["columns"][-1] == "counts_as_offer"
+    assert pledges["columns"][-2:] == ["counts_as_offer", "checked_on"]
     assert set(pledges["freshness"]) == {
         "as_of",
         "newest_announcement",
