@@ -22,6 +22,12 @@ GUIDE = (
     ("Force gap", "force-gap.png", "How far are troop offers from the planning figures?"),
     ("Briefing pack", "briefing.png", "What can I hand on? (Overview: Briefing pack)"),
     ("Search", "search.png", "Where is something mentioned? (the sidebar's search box)"),
+    (
+        "Email digest",
+        "digest.png",
+        "How do I hear of changes without opening the app? (Your account: a daily or weekly "
+        "digest; shown here with made-up example data)",
+    ),
 )
 
 st.title("About the data")

@@ -8,15 +8,22 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from html import escape
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from sqlmodel import select
 
 from bench.server import app_server
 from coalition.access.auth import Actor, add_account
 from coalition.bootstrap import initialise_database
+from coalition.notify import digest, subscriptions
+from coalition.notify.mail import smtp_server
+from coalition.write.pledges import update_pledge
+from core import clock
 from core.settings import DATA_DIR, PROJECT_ROOT
 from db.engine import create_db_engine, write_session
+from db.models import Pledge
 
 OUT = PROJECT_ROOT / "docs" / "screens"
 EMAIL = "screenshots@example.org"
@@ -105,6 +112,74 @@ def offline(page):
     return page
 
 
+# The tests' made-up data: a fresh database of the real record has no change to tell yet.
+EXAMPLE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "seed"
+EXAMPLE_BANNER = (
+    '<p style="background:#fff3cd;border:1px solid #b58900;padding:6px 10px;'
+    'font:14px sans-serif">Example digest from made-up test data (tests/fixtures/seed): '
+    "not a fact about any participant.</p>"
+)
+
+
+def digest_example(browser, folder: Path) -> None:
+    """docs/screens/digest.png: a weekly digest as a mail client shows it (its HTML part),
+    composed by the app from one change an editor saved, on the tests' made-up data and
+    labelled so on the image."""
+    engine = create_db_engine(f"sqlite:///{folder / 'digest.db'}")
+    initialise_database(engine, EXAMPLE_DATA)
+    reader, editor = "analyst@example.org", "editor@example.org"
+    with write_session(engine) as session:
+        for email, role in ((reader, "viewer"), (editor, "editor")):
+            add_account(
+                session,
+                actor=Actor.for_system("screenshots"),
+                email=email,
+                role=role,
+                password=None,
+            )
+    with write_session(engine) as session:
+        subscriptions.subscribe(
+            session, actor=Actor(reader), frequency="weekly", categories=["troops"]
+        )
+    with write_session(engine) as session:
+        troops = session.exec(
+            select(Pledge).where(Pledge.participant_code == "NZL", Pledge.category == "troops")
+        ).one()
+        assert troops.id is not None
+        update_pledge(
+            session,
+            actor=Actor(editor),
+            pledge_id=troops.id,
+            expected_version=troops.version,
+            changes={"status": "committed", "quantity": 120},
+            reason="Example: the cabinet approved the deployment",
+        )
+    until = clock.now()
+    with write_session(engine) as session:
+        followed = subscriptions.subscription_of(session, reader)
+        assert followed is not None
+        mail = digest.MailSettings(
+            smtp_server("smtp://mail.example.org"),
+            "https://tracker.example.org",
+            "Coalition Tracker <coalition-tracker@tracker.example.org>",
+        )
+        link = digest.unsubscribe_url(mail.base_url, followed.id, "example")
+        message = digest.compose(
+            followed, digest.digest_changes(session, followed, until), until, mail, link
+        )
+    engine.dispose()
+    html = message.get_body(("html",)).get_content()
+    head = (
+        f'<p style="font:14px sans-serif;color:#444"><b>{escape(message["Subject"])}</b><br>'
+        f"From: {escape(message['From'])}<br>To: {escape(message['To'])}</p><hr>"
+    )
+    page = browser.new_page(viewport={"width": 900, "height": 600})
+    page.set_content(EXAMPLE_BANNER + head + html)
+    page.screenshot(path=OUT / "digest.png", full_page=True)
+    page.close()
+    print("docs/screens/digest.png")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="screens-"))
@@ -157,6 +232,7 @@ def main() -> None:
             phone.screenshot(path=OUT / f"{name}.png")
             print(f"docs/screens/{name}.png")
         briefing_pack(page, base)
+        digest_example(browser, folder)
         page.goto(base)
         page.get_by_text("Pledges by region").wait_for(timeout=60_000)
         page.wait_for_timeout(2_000)

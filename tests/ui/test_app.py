@@ -157,6 +157,7 @@ def test_about_page_states_method_and_freshness(app):
         "Force gap",
         "Briefing pack",
         "Search",
+        "Email digest",
     ]
     images = [tab.children[1] for tab in app.tabs]
     assert all(image.proto.imgs[0].alt.startswith("Screenshot: ") for image in images)
