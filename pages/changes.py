@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from coalition.errors import Problem, ValidationFailed
-from coalition.read import changes
+from coalition.read import changes, queries
 from coalition.text.checks import DATE_FORMAT
 from core import clock
 from ui.resources import read, shared
@@ -20,6 +20,9 @@ CHOSEN = "changes_chosen"  # (from, to, by) as last chosen, kept across page swi
 ADDRESS_READ = "changes_address_read"  # the address last read or written, not to apply again
 ADDRESS_PROBLEMS = "changes_address_problems"
 TYPED = "changes_typed"  # (what was typed, its problems) while it makes no period
+PARTICIPANT = "participant"  # the address's key, as the feed's
+PARTICIPANTS = "changes_participants"
+PARTICIPANTS_READ = "changes_participants_read"  # the address's participants last applied
 
 
 def _address() -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -70,6 +73,39 @@ def _chosen_on_the_page() -> None:
         st.session_state.pop(TYPED, None)
         st.session_state[CHOSEN] = (period.start, period.end, period.by)
     st.session_state.pop(ADDRESS_PROBLEMS, None)
+
+
+def _participants_chosen(names: dict[str, str]) -> tuple[str, ...]:
+    """The participants whose changes to show (none: all), from a multiselect that follows
+    the address (?participant=DEU,FRA, as feeds and digests link to it) and writes it back;
+    a code the record does not hold is named and left out."""
+    named = [
+        code.strip().upper()
+        for value in st.query_params.get_all(PARTICIPANT)
+        for code in value.split(",")
+        if code.strip()
+    ]
+    known = tuple(dict.fromkeys(code for code in named if code in names))
+    if unknown := sorted(set(named) - set(names)):
+        st.warning(f"This address names {', '.join(unknown)}, which the record does not hold.")
+    if st.session_state.get(PARTICIPANTS_READ) != known:
+        st.session_state[PARTICIPANTS_READ] = known
+        st.session_state[PARTICIPANTS] = list(known)
+    chosen = tuple(
+        st.multiselect(
+            "Participants (all when none is chosen)",
+            list(names),
+            format_func=names.__getitem__,
+            key=PARTICIPANTS,
+            help="Only these participants' pledges, and the meetings they attended.",
+        )
+    )
+    if chosen:
+        st.query_params[PARTICIPANT] = ",".join(chosen)
+    elif PARTICIPANT in st.query_params:
+        del st.query_params[PARTICIPANT]
+    st.session_state[PARTICIPANTS_READ] = chosen
+    return chosen
 
 
 def _problems_text(problems: list[Problem]) -> str:
@@ -136,8 +172,10 @@ except ValidationFailed as failure:
     st.stop()
 
 _write_the_address(period)
+participants = read(queries.participants_frame)
+chosen = _participants_chosen(dict(zip(participants["code"], participants["name"], strict=True)))
 st.subheader(f"What changed between {period.describe()}")
-found = read(changes.changes_between, filters, period.start, period.end, period.by)
+found = read(changes.changes_between, filters, period.start, period.end, period.by, chosen)
 st.markdown(f"**{shared(changes.summary, found)}**")
 st.caption(
     (

@@ -122,7 +122,7 @@ def compose(
     """The digest as a message: plain text and HTML, one link to What changed for its period,
     and the unsubscribe link (also as List-Unsubscribe, for one-click unsubscribing)."""
     period = period_of(subscription, until)
-    link = changes_link(mail.base_url, period, subscription.filters)
+    link = changes_link(mail.base_url, period, subscription.filters, subscription.participants)
     account = f"{mail.base_url}/account"
     rows = found.to_dict("records")
     count = f"{len(rows)} change{'' if len(rows) == 1 else 's'}"

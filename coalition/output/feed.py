@@ -116,9 +116,18 @@ def feed_changes(session: Session, request: FeedRequest, today: date) -> pd.Data
     return found[found["kind"] != changes.INITIAL].head(MAX_ENTRIES)
 
 
-def changes_link(base_url: str, period: changes.Period, filters: PledgeFilter) -> str:
-    """The What changed page for this period under these filters (its address holds both)."""
-    return f"{base_url}/changes?{urlencode(period.to_query() | filters_to_query(filters))}"
+def changes_link(
+    base_url: str,
+    period: changes.Period,
+    filters: PledgeFilter,
+    participants: Sequence[str] = (),
+) -> str:
+    """The What changed page for this period under these filters, for these participants
+    (none: all); its address holds all three."""
+    query = period.to_query() | filters_to_query(filters)
+    if participants:
+        query[PARTICIPANT] = ",".join(participants)
+    return f"{base_url}/changes?{urlencode(query)}"
 
 
 def _text(value: object) -> str:
@@ -216,7 +225,7 @@ def build_feed(session: Session, request: FeedRequest, *, base_url: str, self_ur
         "link",
         rel="alternate",
         type="text/html",
-        href=changes_link(base_url, period, request.filters),
+        href=changes_link(base_url, period, request.filters, request.participants),
     )
     _add(_add(feed, "author"), "name", "Coalition Tracker")
     for row in rows:
@@ -226,7 +235,7 @@ def build_feed(session: Session, request: FeedRequest, *, base_url: str, self_ur
         _add(entry, "updated", _stamp(_when(row)))
         if row["kind"] == changes.MEETING:
             day = changes.Period(row["effective_on"], row["effective_on"], changes.BY_EFFECTIVE)
-            href = changes_link(base_url, day, request.filters)
+            href = changes_link(base_url, day, request.filters, request.participants)
         else:
             query = urlencode({"code": row["participant_code"], "pledge": row["pledge_id"]})
             href = f"{base_url}/participant?{query}"

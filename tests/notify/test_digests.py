@@ -76,6 +76,7 @@ def test_one_digest_tells_the_followed_changes_and_links_their_period(engine):
         "category": ["troops"],
         "status": ["all"],
         "scope": ["all"],
+        "participant": ["NZL"],  # What changed shows the followed participants only
     }
     # One click unsubscribes (RFC 8058), and the same link is in the text.
     unsubscribe = message["List-Unsubscribe"].strip("<>")

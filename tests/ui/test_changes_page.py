@@ -208,3 +208,22 @@ def test_the_period_follows_as_of_and_filters_apply(monkeypatch, sqlite_url):
     # A period running past "as of" says what it leaves out.
     at.text_input(key="changes_to").input(date.today().isoformat()).run()
     assert any("changes that took effect after that day are left out" in i.value for i in at.info)
+
+
+def test_the_participants_in_the_address_choose_whose_changes_show(monkeypatch, sqlite_url):
+    """As a digest or a feed links to it: ?participant=NZL,GBR shows those participants'
+    changes; choosing others changes the address; a code the record lacks is named."""
+    at = open_page(monkeypatch, sqlite_url, participant="NZL,XXX")
+    assert at.multiselect(key="changes_participants").value == ["NZL"]
+    assert [w.value for w in at.warning] == [
+        "This address names XXX, which the record does not hold."
+    ]
+    assert table_with(at, "What changed")["What changed"].tolist() == ["Size: 100 → 120 troops"]
+
+    at.multiselect(key="changes_participants").set_value(["FRA"]).run()
+    assert at.query_params["participant"] in ("FRA", ["FRA"])
+    assert summary(at) == "**0 new, 0 revised, 0 withdrawn, 0 restored; 0 new meetings**"
+
+    at.multiselect(key="changes_participants").set_value([]).run()
+    assert "participant" not in at.query_params
+    assert table_with(at, "What changed")["What changed"].tolist() == ["Size: 100 → 120 troops"]
