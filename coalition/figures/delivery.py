@@ -22,8 +22,8 @@ from coalition.figures.charts import STATUS_COLOURS, chart_title, count_ticks, m
 from coalition.figures.metrics import CategoryFigures, amount_text
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending, measured_size
-from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.read.revisions import revision_arrays
 from coalition.read.states import StateRows
 from coalition.text.formatting import UNITS
 from coalition.text.labels import label
@@ -135,7 +135,7 @@ def stages_over_time(session: Session, filters: PledgeFilter) -> pd.DataFrame:
     that day and joins the loans' line, as a pledge that changes category does on the
     timeline. Cached per data version and filters by the page."""
     stages = stages_for(filters)
-    revisions = queries.revision_arrays(session, filters)
+    revisions = revision_arrays(session, filters)
     if not stages or not len(revisions):
         return pd.DataFrame(columns=SERIES_COLUMNS)
     states = StateRows.of(revisions)

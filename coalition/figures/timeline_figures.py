@@ -22,7 +22,7 @@ from coalition.figures.charts import (
     plain,
 )
 from coalition.figures.metrics import amount_text
-from coalition.read.periods import counted_from
+from coalition.read.as_of import counted_from
 from coalition.text.formatting import UNITS
 from core.vocabulary import CATEGORIES, STATUSES
 

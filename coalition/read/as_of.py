@@ -1,6 +1,7 @@
 """The as-of rules, each written once. A view shows the record as it stood at the end of its
 "as of" day, or today's record when no day is chosen; by that day it holds the revisions in
-effect, the meetings held, and the participants on the record."""
+effect, the meetings held, and the participants on the record. Dates known only to the month
+or the year count from the last day of their period (counted_from)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,23 @@ class AsOf:
             return participants
         reported = participants["first_reported_on"] <= self.day
         return participants[reported | participants["code"].isin(pledges["participant_code"])]
+
+
+# A pledge dated only to a month or a year is counted from the last day of its period (or
+# today, if that is sooner): before then nobody can say it had been announced, and pinning it
+# to the 1st would put pledges before the coalition existed.
+def counted_from(
+    announced_on: pd.Series, precision: pd.Series, today: date | None = None
+) -> pd.Series:
+    """Per pledge, the first day it counts in "as of" views and on the timeline."""
+    if precision.eq("day").all():
+        return announced_on  # the usual case, and free on a long history
+    days = pd.to_datetime(announced_on)
+    month_end = days + pd.offsets.MonthEnd(0)
+    year_end = days + pd.offsets.YearEnd(0)
+    end = days.where(precision.eq("day") | precision.isna(), month_end)
+    end = end.where(~precision.eq("year"), year_end)
+    limit = pd.Timestamp(today or clock.today())
+    # Once the period is under way it has been announced by today at the latest.
+    end = end.where((end <= limit) | (days > limit), limit)
+    return end.dt.date

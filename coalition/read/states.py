@@ -8,7 +8,7 @@ A pledge counts from the effective date of its first revision (its announcement)
 changes its figures from the revision's effective date; a state whose announcement lies ahead
 (a correction that moved the announcement later) counts in nothing until its announcement
 day, as in the "as of" views. A date known only to the month or the year counts from the end
-of that period (coalition.read.periods).
+of that period (coalition.read.as_of.counted_from).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from coalition.read.periods import counted_from
-from coalition.read.queries import RevisionArrays
+from coalition.read.as_of import counted_from
+from coalition.read.revisions import RevisionArrays
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, LENDING_INSTRUMENTS
 
 # What sums_by_day sums a column for: a status, or a (category, measure) pair.

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-from coalition.read import queries
+from coalition.read import revisions
 from coalition.read.filters import PledgeFilter
+from coalition.read.revisions import RevisionArrays
 from coalition.read.states import StateRows
 from core.vocabulary import CATEGORIES, SCOPES, STATUSES
 
@@ -18,11 +19,11 @@ def timeline_series(session: Session, filters: PledgeFilter) -> tuple[pd.DataFra
     """The step series and the status counts for the timeline page, computed once per data
     version and filters (the page caches this call). A long history is read as compact arrays
     and its states found by sorting, not as a frame of Python objects."""
-    return series_from_arrays(queries.revision_arrays(session, filters), filters)
+    return series_from_arrays(revisions.revision_arrays(session, filters), filters)
 
 
 def series_from_arrays(
-    revisions: queries.RevisionArrays, filters: PledgeFilter
+    revisions: RevisionArrays, filters: PledgeFilter
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per category, from each day: the published sizes summed, the pledges counted and those
     of unknown size; and the pledges in each status (tests/support/oracles.py holds the same

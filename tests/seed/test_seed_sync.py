@@ -15,8 +15,8 @@ from sqlmodel import select
 from coalition.access.auth import Actor
 from coalition.bootstrap import InitOutcome, initialise_database
 from coalition.read import queries, timeline
+from coalition.read.as_of import counted_from
 from coalition.read.filters import PledgeFilter
-from coalition.read.periods import counted_from
 from coalition.read.review import last_checked_on
 from coalition.seed.sync import CORRECTION_REASON
 from coalition.write import reference

@@ -10,8 +10,8 @@ import pandas as pd
 
 from coalition.figures import delivery
 from coalition.money.sizes import is_lending, measured_size
+from coalition.read.as_of import counted_from
 from coalition.read.filters import PledgeFilter
-from coalition.read.periods import counted_from
 from core.vocabulary import STATUSES
 
 
