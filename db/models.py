@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
@@ -162,6 +163,8 @@ class PledgeRevision(PledgeFields, table=True):
         Index("ix_pledge_revision_recorded_at", "recorded_at"),
         # "As of" reads take each pledge's newest version in effect by a date: covered here.
         Index("ix_pledge_revision_state", "pledge_id", "effective_on", "version"),
+        # What a process has not read yet: the revisions committed since its last read.
+        Index("ix_pledge_revision_committed", "committed_version"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -177,6 +180,10 @@ class PledgeRevision(PledgeFields, table=True):
     recorded_at: datetime = Field(default_factory=utc_now)
     effective_on: date
     batch_id: str | None = Field(default=None, max_length=36, index=True)
+    # The data version the writing transaction committed as (audit.bump_data_version): the
+    # row lock on that counter orders versions as the commits, so a process that has read
+    # every revision up to version V reads only those above V after a write.
+    committed_version: int = 0
 
 
 class Event(SQLModel, table=True):
@@ -300,6 +307,9 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+    # Random, set once when the database is created: a process's reads kept from another
+    # database at the same address (replaced, restored) are never taken for this one's.
+    database_id: str = Field(default_factory=lambda: uuid4().hex, max_length=32)
 
 
 class UserAccount(SQLModel, table=True):

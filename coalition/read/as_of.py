@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement
 from sqlmodel import col
@@ -43,6 +44,12 @@ class AsOf:
         """The revisions in effect by the end of the day (``revision``: the table or an
         alias of it); none when the record is today's."""
         return [] if self.day is None else [col(revision.effective_on) <= self.day]
+
+    def revision_mask(self, effective_on: np.ndarray) -> np.ndarray:
+        """``revisions`` on an array of days: which are in effect by the end of the day."""
+        if self.day is None:
+            return np.ones(len(effective_on), dtype=bool)
+        return effective_on <= np.datetime64(self.day, "D")
 
     def meetings(self) -> list[ColumnElement[bool]]:
         """The meetings held by the end of the day shown (today's, when none is chosen): one

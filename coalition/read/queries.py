@@ -188,7 +188,7 @@ def pledges_frame(
     )
 
 
-def revisions_statement(filters: PledgeFilter, columns: list):
+def _revisions_statement(filters: PledgeFilter, columns: list):
     """The revisions of the pledges of participants matching the filters (all statuses: a
     status filter applies to the state at each date, which is the caller's business)."""
     statement = select(*columns)
@@ -212,7 +212,7 @@ def revisions_frame(session: Session, filters: PledgeFilter | None = None) -> pd
     particular order: a scan of the history, not a walk along an index."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
     columns = [getattr(PledgeRevision, c) for c in REVISION_COLUMNS if c not in RATE_COLUMNS]
-    statement = revisions_statement(filters, columns)
+    statement = _revisions_statement(filters, columns)
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     return frame[REVISION_COLUMNS]
 

@@ -1,21 +1,28 @@
-"""A long history as compact arrays: every revision's figures, one numpy array per column,
-read a chunk at a time (what the timeline and the delivery lines rebuild states from)."""
+"""A long history as compact arrays: every revision's figures, one numpy array per column
+(what the timeline and the delivery lines rebuild states from), kept by each process across
+writes and brought up to date with only the revisions committed since."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
 from sqlalchemy import Integer, case, cast, func, literal_column, type_coerce
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from coalition.money.exchange import amounts_in_eur
 from coalition.money.sizes import counted_size
 from coalition.read.filters import PledgeFilter
-from coalition.read.queries import collection_paused, exchange_rates_frame, revisions_statement
+from coalition.read.queries import (
+    collection_paused,
+    exchange_rates_frame,
+    participant_conditions,
+)
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
-from db.models import PledgeRevision
+from db.models import DataVersion, ExchangeRate, Participant, PledgeRevision
 
 # Text columns of a revision that hold one of a few values (check constraints keep them so):
 # read as their position in these lists, which costs far less per row than a string.
@@ -52,6 +59,16 @@ class RevisionArrays:
     def __len__(self) -> int:
         return len(self.pledge_id)
 
+    def select(self, keep: np.ndarray) -> RevisionArrays:
+        """The rows where ``keep`` is true (a boolean array)."""
+        return RevisionArrays(*(getattr(self, f.name)[keep] for f in fields(self)))
+
+    def joined(self, more: RevisionArrays) -> RevisionArrays:
+        """These rows, then ``more``'s."""
+        return RevisionArrays(
+            *(np.concatenate([getattr(self, f.name), getattr(more, f.name)]) for f in fields(self))
+        )
+
 
 def _epoch_days(session: Session, column):
     """A date column as days since 1 January 1970: one small number per row, where a date
@@ -68,18 +85,146 @@ CODE_BITS = 3
 assert all(len(values) <= 1 << CODE_BITS for values in REVISION_CODES.values())
 
 
-def revision_arrays(
-    session: Session, filters: PledgeFilter | None = None, chunk: int = 100_000
-) -> RevisionArrays:
-    """The revisions ``revisions_frame`` reads, as compact arrays read a chunk at a time: on a
-    long history the rows as Python objects took gigabytes and most of the time."""
+def revision_arrays(session: Session, filters: PledgeFilter | None = None) -> RevisionArrays:
+    """The revisions ``revisions_frame`` reads, as compact arrays: this process's copy of the
+    history (HISTORIES), brought up to the session's data version by reading only what was
+    committed since, then narrowed to the filters' participants, categories and day."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
+    history = HISTORIES.at(session)
+    keep = np.ones(len(history), dtype=bool)
+    if conditions := participant_conditions(filters):
+        chosen = session.exec(select(Participant.code).where(*conditions)).all()
+        keep &= np.isin(
+            history.participant, [history.codes.index(c) for c in chosen if c in history.codes]
+        )
+    if filters.categories:
+        # Every revision of a pledge that was ever in a chosen category: one that moved to
+        # another category must leave the old line from that day, not stay in it for good.
+        wanted = [CATEGORIES.index(c) for c in filters.categories]
+        ever = np.unique(history.arrays.pledge_id[np.isin(history.arrays.category, wanted)])
+        keep &= np.isin(history.arrays.pledge_id, ever)
+    keep &= filters.when.revision_mask(history.arrays.effective_on)
+    return history.arrays if keep.all() else history.arrays.select(keep)
+
+
+@dataclass(frozen=True)
+class History:
+    """Every revision of one database up to a data version, as arrays, with what each row's
+    participant is (a position in ``codes``), the version it was committed as, and what
+    tells this database and its rates apart from another at the same address."""
+
+    database_id: str
+    version: int
+    rates: tuple[Any, ...]
+    arrays: RevisionArrays
+    participant: np.ndarray
+    committed: np.ndarray
+    codes: list[str]
+    last_id: int | None
+    last_committed: int | None
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+
+class Histories:
+    """Each database's history, kept across data versions by the process: a write costs the
+    revisions it committed, not a read of the whole history. A read takes what was committed
+    after the kept version up to the session's (versions follow the commits, see
+    audit.bump_data_version), so a write shows at the next read in every process. The copy is
+    read afresh when the database is another one (its id), its rates changed (amounts in EUR
+    depend on them), or its newest kept revision is gone (a restore)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, History] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def forget(self) -> None:
+        with self._guard:
+            self._kept.clear()
+
+    def at(self, session: Session, chunk: int = 100_000) -> History:
+        version, database_id = session.exec(
+            select(DataVersion.version, DataVersion.database_id)
+        ).one()
+        key = str(session.get_bind().engine.url)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            kept = self._kept.get(key)
+            rates = _rates_fingerprint(session)
+            if kept is not None and not _still_valid(session, kept, database_id, rates):
+                kept = None
+            if kept is not None and kept.version >= version:
+                return kept if kept.version == version else _up_to(kept, version)
+            history = _read(session, kept, version, database_id, rates, chunk)
+            self._kept.pop(key, None)
+            self._kept[key] = history
+            while len(self._kept) > KEPT_DATABASES:  # the least recently read goes first
+                self._kept.pop(next(iter(self._kept)))
+            return history
+
+
+# An app process reads one database; tests and benchmarks open many in one process.
+KEPT_DATABASES = 4
+HISTORIES = Histories()
+
+
+def _rates_fingerprint(session: Session) -> tuple[Any, ...]:
+    return tuple(
+        session.exec(
+            select(func.count(), func.max(ExchangeRate.id), func.sum(ExchangeRate.units_per_eur))
+        ).one()
+    )
+
+
+def _still_valid(session: Session, kept: History, database_id: str, rates: tuple) -> bool:
+    if kept.database_id != database_id or kept.rates != rates:
+        return False
+    if kept.last_id is None:
+        return True
+    found = session.exec(
+        select(PledgeRevision.committed_version).where(PledgeRevision.id == kept.last_id)
+    ).first()
+    return found == kept.last_committed
+
+
+def _up_to(kept: History, version: int) -> History:
+    """A session that started before another's newer read: the kept history as of its
+    version."""
+    keep = kept.committed <= version
+    return replace(
+        kept,
+        version=version,
+        arrays=kept.arrays.select(keep),
+        participant=kept.participant[keep],
+        committed=kept.committed[keep],
+    )
+
+
+def _read(
+    session: Session,
+    kept: History | None,
+    version: int,
+    database_id: str,
+    rates: tuple[Any, ...],
+    chunk: int,
+) -> History:
+    """The kept history with the revisions committed after its version up to ``version``
+    (all of them, with none kept), read a chunk at a time straight from the driver: on a
+    long history the rows as Python objects took gigabytes and most of the time."""
+    codes = list(kept.codes) if kept is not None else []
+    codes += sorted(set(session.exec(select(Participant.code)).all()) - set(codes))
     packed = sum(
         case({value: n for n, value in enumerate(values)}, value=getattr(PledgeRevision, name))
         * (1 << (CODE_BITS * position))
         for position, (name, values) in enumerate(REVISION_CODES.items())
     )
     columns = [
+        PledgeRevision.id,
+        PledgeRevision.committed_version,
+        case({code: n for n, code in enumerate(codes)}, value=PledgeRevision.participant_code),
         PledgeRevision.pledge_id,
         PledgeRevision.version,
         _epoch_days(session, PledgeRevision.effective_on),
@@ -89,8 +234,12 @@ def revision_arrays(
         # The euro needs no rate: only other currencies come back, as few strings.
         case((col(PledgeRevision.currency) != "EUR", PledgeRevision.currency), else_=None),
     ]
-    result = session.connection().execute(revisions_statement(filters, columns))
-    types: list[DTypeLike] = ["int64", "int64", "int64", "int64", "int64", "float64", object]
+    since = kept.version if kept is not None else None
+    statement = select(*columns).where(col(PledgeRevision.committed_version) <= version)
+    if since is not None:
+        statement = statement.where(col(PledgeRevision.committed_version) > since)
+    result = session.connection().execute(statement)
+    types: list[DTypeLike] = [*(["int64"] * 8), "float64", object]
     parts: list[list[np.ndarray]] = [[] for _ in range(len(columns))]
     # Straight from the driver's cursor: none of these columns needs converting on the way,
     # and a result row object per revision cost more than the query.
@@ -100,8 +249,40 @@ def revision_arrays(
                 parts[n].append(np.array(values, dtype=types[n]))  # None: NaN for a float
     result.close()
     empty = [np.empty(0, dtype=kind) for kind in types]
-    arrays = [np.concatenate(p) if p else e for p, e in zip(parts, empty, strict=True)]
-    (pledge_id, version, effective_days, announced_days, code_bits, quantity, currency) = arrays
+    (ids, committed, participant, *rest) = [
+        np.concatenate(p) if p else e for p, e in zip(parts, empty, strict=True)
+    ]
+    new = _arrays(session, *rest)
+    last = int(np.argmax(ids)) if len(ids) else None
+    if kept is not None:
+        new = kept.arrays.joined(new)
+        participant = np.concatenate([kept.participant, participant])
+        committed = np.concatenate([kept.committed, committed])
+        if last is None:
+            return replace(kept, version=version, codes=codes)
+    return History(
+        database_id=database_id,
+        version=version,
+        rates=rates,
+        arrays=new,
+        participant=participant.astype("int16"),
+        committed=committed,
+        codes=codes,
+        last_id=None if last is None else int(ids[last]),
+        last_committed=None if last is None else int(committed[-len(ids) + last]),
+    )
+
+
+def _arrays(
+    session: Session,
+    pledge_id: np.ndarray,
+    version: np.ndarray,
+    effective_days: np.ndarray,
+    announced_days: np.ndarray,
+    code_bits: np.ndarray,
+    quantity: np.ndarray,
+    currency: np.ndarray,
+) -> RevisionArrays:
     effective_on = effective_days.astype("datetime64[D]")
     announced_on = announced_days.astype("datetime64[D]")
     mask = (1 << CODE_BITS) - 1

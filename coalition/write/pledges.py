@@ -129,9 +129,11 @@ def revision_row(
     recorded_at: datetime,
     effective_on: date,
     batch_id: str | None,
+    committed_version: int,
 ) -> dict[str, Any]:
     """The one shape of a revision: the pledge's full state with who, when, why and from
-    when (every write inserts these rows with insert(PledgeRevision))."""
+    when (every write inserts these rows with insert(PledgeRevision)), and the data version
+    its transaction commits as (audit.bump_data_version)."""
     return {name: state[name] for name in PLEDGE_FIELD_NAMES} | {
         "pledge_id": pledge_id,
         "version": version,
@@ -142,6 +144,7 @@ def revision_row(
         "recorded_at": recorded_at,
         "effective_on": effective_on,
         "batch_id": batch_id,
+        "committed_version": committed_version,
     }
 
 
@@ -193,6 +196,7 @@ class CreatePledges(Command[list[int]]):
         returned = insert(Pledge).returning(col(Pledge.id), sort_by_parameter_order=True)
         # The ids the database gave: never None, whatever the model's "int | None" allows.
         ids = cast("Sequence[int]", session.scalars(returned, rows).all())
+        committed = audit.bump_data_version(session)
         session.execute(
             insert(PledgeRevision),
             [
@@ -207,6 +211,7 @@ class CreatePledges(Command[list[int]]):
                     recorded_at=now,
                     effective_on=self.holds_from or state["announced_on"],
                     batch_id=batch_id,
+                    committed_version=committed,
                 )
                 for pledge_id, state in zip(ids, states, strict=True)
             ],
@@ -343,6 +348,7 @@ class UpdatePledge(Command[Pledge]):
                     recorded_at=now,
                     effective_on=self.holds_from or now.date(),
                     batch_id=self.batch_id,
+                    committed_version=audit.bump_data_version(session),
                 )
             ],
         )
@@ -411,6 +417,7 @@ def add_synthetic_history(
     reason = reason.strip()
     actor_role = _role_at_write(session, actor)
     now = utc_now()
+    committed = audit.bump_data_version(session)
     history: list[dict[str, Any]] = []
     events: list[audit.Event] = []
     for number, (pledge_id, effective_on, changes) in enumerate(revisions, start=1):
@@ -442,6 +449,7 @@ def add_synthetic_history(
                 recorded_at=now,
                 effective_on=effective or now.date(),
                 batch_id=None,
+                committed_version=committed,
             )
         )
         events.append(

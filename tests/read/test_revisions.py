@@ -1,0 +1,141 @@
+"""The history each process keeps as arrays (coalition.read.revisions): a write reaches it at
+the next read, by reading only the revisions committed since, and what it holds is always
+what a full read of the database gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import event, update
+from sqlmodel import select
+
+from coalition.access.auth import Actor
+from coalition.bootstrap import initialise_database
+from coalition.read.filters import PledgeFilter
+from coalition.read.revisions import HISTORIES, RevisionArrays, revision_arrays
+from coalition.write.pledges import update_pledge
+from db.engine import create_db_engine, read_session, write_session
+from db.models import DataVersion, ExchangeRate, Pledge, PledgeRevision
+from tests.support.accounts import add_accounts
+from tests.support.data import FIXTURE_DATA
+from tests.support.pledges import add_pledge
+
+EVERYTHING = PledgeFilter(statuses=(), scopes=())
+
+
+def read(engine, filters: PledgeFilter = EVERYTHING) -> RevisionArrays:
+    with read_session(engine) as session:
+        return revision_arrays(session, filters)
+
+
+def rows(arrays: RevisionArrays) -> list[tuple]:
+    """The arrays as sorted rows, to compare two reads whatever their order."""
+    columns = [np.asarray(getattr(arrays, name)).tolist() for name in arrays.__dataclass_fields__]
+    unknown = "NaN"  # NaN is not equal to itself: compared as a word
+    return sorted(
+        (tuple(unknown if v != v else v for v in row) for row in zip(*columns, strict=True)),
+        key=repr,
+    )
+
+
+def fresh(engine, filters: PledgeFilter = EVERYTHING) -> RevisionArrays:
+    HISTORIES.forget()
+    return read(engine, filters)
+
+
+def test_a_write_reaches_the_kept_history_at_the_next_read(engine):
+    before = read(engine)
+    nz = _pledge(engine, "NZL", "troops")
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("a@example.org"),
+            pledge_id=nz.id,
+            expected_version=nz.version,
+            changes={"quantity": 150},
+            reason="More trainers",
+        )
+    added = add_pledge(engine)
+    after = read(engine)
+    assert len(after) == len(before) + 2
+    assert {(p, v) for p, v in zip(after.pledge_id, after.version, strict=True)} >= {
+        (nz.id, nz.version + 1),
+        (added, 1),
+    }
+    for filters in (
+        EVERYTHING,
+        PledgeFilter(categories=("troops",), statuses=(), scopes=()),
+        PledgeFilter(regions=("Oceania",), statuses=(), scopes=()),
+    ):
+        kept = rows(read(engine, filters))
+        assert kept == rows(fresh(engine, filters)), filters
+
+
+def test_only_the_revisions_committed_since_are_read(engine):
+    read(engine)
+    with read_session(engine) as session:
+        version = session.exec(select(DataVersion.version)).one()
+    add_pledge(engine)
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM pledge_revision" in statement and "committed_version <=" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert len(read(engine)) == len(fresh(engine))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    incremental = statements[0]
+    assert "committed_version >" in incremental[0]
+    assert version in (
+        incremental[1].values() if isinstance(incremental[1], dict) else incremental[1]
+    )
+    with read_session(engine) as session:
+        newest = session.exec(select(PledgeRevision).order_by(PledgeRevision.id.desc())).first()
+        assert (
+            newest.committed_version
+            == version + 1
+            == session.exec(select(DataVersion.version)).one()
+        )
+
+
+def test_a_database_replaced_at_the_same_address_is_read_afresh(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    first = create_db_engine(url)
+    initialise_database(first, FIXTURE_DATA)
+    add_accounts(first)
+    add_pledge(first)
+    assert len(read(first)) == 10
+    first.dispose()
+    (tmp_path / "app.db").unlink()
+    second = create_db_engine(url)
+    initialise_database(second, FIXTURE_DATA)  # the same version number, another database
+    assert len(read(second)) == 9
+    second.dispose()
+
+
+@pytest.mark.parametrize("factor", [2.0])
+def test_changed_rates_convert_the_history_again(engine, factor):
+    funding = PledgeFilter(categories=("funding",), statuses=(), scopes=())
+    before = read(engine, funding)
+    with write_session(engine) as session:
+        session.execute(
+            update(ExchangeRate)
+            .where(ExchangeRate.currency == "GBP")
+            .values(units_per_eur=ExchangeRate.units_per_eur * factor)
+        )
+    after = read(engine, funding)
+    assert rows(after) == rows(fresh(engine, funding))
+    gbp = after.currency == "GBP"
+    assert np.allclose(after.size[gbp] * factor, before.size[before.currency == "GBP"])
+
+
+def _pledge(engine, code: str, category: str) -> Pledge:
+    with read_session(engine) as session:
+        return session.exec(
+            select(Pledge).where(Pledge.participant_code == code, Pledge.category == category)
+        ).one()
