@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.accounts import LOCAL_EDITOR, VIEWER
 from tests.support.browser import (
@@ -59,8 +60,12 @@ def test_a_digest_tells_a_followed_change_and_links_its_period(
     page.goto(link)
     page.get_by_text("What changed between").first.wait_for(timeout=30_000)
     (start, end) = re.findall(r"(?:from|to)=(\d{4}-\d{2}-\d{2})", link)
-    assert page.get_by_role("textbox", name="From").input_value() == start
-    assert page.get_by_role("textbox", name="To").input_value() == end
+    # The fields are drawn a moment after the heading: waited for, as a reader would.
+    expect(page.get_by_role("textbox", name="From")).to_have_value(start, timeout=30_000)
+    expect(page.get_by_role("textbox", name="To")).to_have_value(end, timeout=30_000)
+    # Only the followed participant's changes, as the address says.
+    expect(page.get_by_role("combobox", name="Participants")).to_be_visible()
+    page.get_by_text("France", exact=True).first.wait_for(timeout=30_000)
     # The editor's pledge is the period's one change (the seed's first load is named apart).
     page.get_by_text("1 new, 0 revised", exact=False).first.wait_for(timeout=30_000)
     assert_clean(page)
