@@ -28,6 +28,7 @@ import argparse
 import os
 import secrets
 import statistics
+import sys
 import time
 from typing import NamedTuple
 
@@ -331,6 +332,7 @@ def switches(context, base: str) -> tuple[dict, dict]:
     drawn = visit_all(page, base, PAGES)
     results: dict[str, dict[str, list[float]]] = {}
     for order, sequence in (("navigation", PAGES), ("reverse", PAGES[::-1])):
+        print(f"switches in {order} order", file=sys.stderr, flush=True)
         times: dict[str, list[float]] = {label: [] for label, _, _ in sequence}
         # Start on the last page of the order, so the first switch measured comes from the
         # page before it, as in every later round.
@@ -342,11 +344,11 @@ def switches(context, base: str) -> tuple[dict, dict]:
                 times[label].append(page.evaluate(SWITCH, [label, drawn[label]]) / 1000)
                 settled(page, marker)  # the next click comes after this run has ended
         results[order] = times
-    to_and_from_map = {
-        label: back_and_forth(page, drawn, PAGES, label, MAP)
-        for label, _, _ in PAGES
-        if label != MAP
-    }
+    to_and_from_map = {}
+    for label, _, _ in PAGES:
+        if label != MAP:
+            print(f"{label} <-> {MAP}", file=sys.stderr, flush=True)
+            to_and_from_map[label] = back_and_forth(page, drawn, PAGES, label, MAP)
     page.close()
     return results, to_and_from_map
 
