@@ -28,11 +28,18 @@ class ServerDidNotStart(RuntimeError):
 
 @contextmanager
 def app_server(
-    database_url: str, log_path: Path, *, wrapper: Sequence[str] = (), **settings: str
+    database_url: str,
+    log_path: Path,
+    *,
+    wrapper: Sequence[str] = (),
+    script: str = "app.py",
+    **settings: str,
 ) -> Iterator[str]:
     """Yield the server's base URL once it answers its health check; stop it afterwards.
     ``settings`` are extra environment variables (e.g. COALITION_ANONYMOUS_READ); ``wrapper``
-    is a command the server runs under (one that execs its arguments)."""
+    is a command the server runs under (one that execs its arguments); ``script`` another
+    Streamlit script to serve instead of the app (the browser benchmark's bare app), run from
+    the project folder so it reads the same .streamlit/config.toml."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **settings}
     with open(log_path, "w") as log:
@@ -43,7 +50,7 @@ def app_server(
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.headless",
                 "true",
                 "--server.port",

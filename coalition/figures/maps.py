@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import weakref
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -236,19 +237,50 @@ def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
     ]
 
 
-def _country_layer(layer_id: str, records: list[dict], **options) -> pdk.Layer:
-    """Country outlines filled with each record's own colour."""
-    return pdk.Layer(
-        "PolygonLayer",
-        id=layer_id,
-        data=records,
-        get_polygon="polygon",
-        get_fill_color="fill",
-        get_line_color=list(OUTLINE),
-        line_width_min_pixels=0.5,
-        pickable=True,
-        **options,
-    )
+def outline_segments(features: tuple[dict, ...]) -> list[dict]:
+    """Every edge of every country's rings, as a segment for a LineLayer; a border two
+    countries share once (it is a third of the bytes sent for the map)."""
+    seen: set[tuple] = set()
+    segments = []
+    for feature in features:
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                for start, end in pairwise(ring):
+                    edge = tuple(sorted((tuple(start), tuple(end))))
+                    if edge not in seen:
+                        seen.add(edge)
+                        segments.append({"s": start, "t": end})
+    return segments
+
+
+def _country_layers(layer_id: str, records: list[dict], features: tuple[dict, ...]) -> list:
+    """Country shapes filled with each record's own colour, and their outlines.
+
+    The outlines are a LineLayer, not the polygon layer's own stroke: that stroke is deck.gl's
+    PathLayer, whose shaders a software GPU (browsers without hardware WebGL: virtual
+    desktops, remote sessions) compiles in 1.5-2 s each time the map is drawn afresh, which
+    froze the tab on every visit to the map. The LineLayer's take about a third of that."""
+    return [
+        pdk.Layer(
+            "PolygonLayer",
+            id=layer_id,
+            data=records,
+            get_polygon="polygon",
+            get_fill_color="fill",
+            stroked=False,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "LineLayer",
+            id=f"{layer_id}-outlines",
+            data=outline_segments(features),
+            get_source_position="s",
+            get_target_position="t",
+            get_color=list(OUTLINE),
+            get_width=0.5,
+            width_units="pixels",
+        ),
+    ]
 
 
 def build_deck(
@@ -262,12 +294,13 @@ def build_deck(
 ) -> tuple[pdk.Deck, list[LegendEntry]]:
     """The map: countries, badges, optional columns. No base map unless asked for, so no
     request leaves the machine."""
-    records, legend = country_records(figures, measure, features or world_features())
+    features = features or world_features()
+    records, legend = country_records(figures, measure, features)
     # No hover highlight: deck.gl's would paint a colour that is not in the legend, and keep it
     # on the last country when the pointer leaves the map. The tooltip names the country.
     # No badges for the EU and NATO (they covered the UK and France): they are listed beside
     # the map with the participants beyond its first view (beyond_the_frame).
-    layers = [_country_layer("countries", records)]
+    layers = _country_layers("countries", records, features)
     pitch = 0
     if second is not None:
         layers.append(
@@ -308,14 +341,15 @@ def locator_deck(
     """A small map that finds one participant: it in the badge colour, other participants grey
     (on the shipped outlines, unless given others)."""
     records = []
-    for feature in features or world_features():
+    features = features or world_features()
+    for feature in features:
         own = feature["properties"]["iso_a3"]
         fill = BADGE if own == code else NO_PLEDGE if own in figures.index else NOT_MEMBER
         for polygon in feature["geometry"]["coordinates"]:
             records.append(
                 {"polygon": polygon, "fill": list(fill), "tooltip": feature["properties"]["name"]}
             )
-    layers = [_country_layer("locator", records)]
+    layers = _country_layers("locator", records, features)
     row = figures.loc[code]
     if row["kind"] != "country":
         layers.append(

@@ -169,7 +169,8 @@ def test_deck_colours_unknown_sizes_distinctly_and_lists_what_it_does_not_draw(f
     spec = json.loads(deck.to_json())
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert set(layers) == {"countries", "columns"}  # no badges: they covered the UK and France
+    # No badges: they covered the UK and France.
+    assert set(layers) == {"countries", "countries-outlines", "columns"}
     # No hover highlight: its colour is in no legend and stayed on after the pointer left.
     assert not layers["countries"].get("autoHighlight")
     fill_of = {r["code"]: tuple(r["fill"]) for r in layers["countries"]["data"] if r["code"]}
@@ -200,6 +201,24 @@ def test_deck_colours_unknown_sizes_distinctly_and_lists_what_it_does_not_draw(f
     tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
     assert "+ 1 offer of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip
     assert "offers, size not published" in [entry.text for entry in legend]
+
+
+def test_country_outlines_are_plain_lines_not_the_polygon_stroke(figures):
+    """The polygon layer's stroke is deck.gl's PathLayer, whose shaders a software GPU compiles
+    in seconds on every visit to the map (the tab froze); the outlines are a LineLayer."""
+    for deck in (
+        maps.build_deck(figures, measures.MEASURES["troops"], geometry.world_features())[0],
+        maps.locator_deck(figures, "GBR", geometry.world_features()),
+    ):
+        spec = json.loads(deck.to_json())
+        polygons = [layer for layer in spec["layers"] if layer["@@type"] == "PolygonLayer"]
+        assert polygons and all(layer["stroked"] is False for layer in polygons)
+        assert not [layer for layer in spec["layers"] if layer["@@type"] == "PathLayer"]
+        (outlines,) = [layer for layer in spec["layers"] if layer["@@type"] == "LineLayer"]
+        # Every border drawn, a shared one once: France and Spain meet in one set of edges.
+        edges = {tuple(map(tuple, (s["s"], s["t"]))) for s in outlines["data"]}
+        assert len(edges) == len(outlines["data"]) > 5_000
+        assert not edges & {(t, s) for s, t in edges}
 
 
 def test_deck_payload_stays_small(figures):
