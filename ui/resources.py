@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from coalition.bootstrap import app_engine, forget_app_engine
 from coalition.read import queries
+from coalition.read.revisions import HISTORIES
 from db.engine import DatabaseFault, read_session
 from ui.run_context import this_run
 
@@ -153,6 +154,7 @@ def shared(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def clear_cached_data() -> None:
-    """Forget every cached read and shared figure (the engine stays): a cold start of the
-    pages without restarting the process."""
+    """Forget every cached read and shared figure, and the history kept across writes (the
+    engine stays): a cold start of the pages without restarting the process."""
     _cached.clear()
+    HISTORIES.forget()
