@@ -131,11 +131,17 @@ if checks.oldest is not None:
         if oldest.checked_on is None
         else f"was last read against its source on {oldest.checked_on:%d %b %Y}"
     )
-    st.info(
-        f"**Last verified.** The row checked longest ago ({oldest.table}: {oldest.key}) {when}. "
+    due = (
         f"{checks.due:,} of {checks.rows:,} rows were not read against their sources in the "
         f"last {checks.days} days (`python -m coalition review-due --days {checks.days}` lists "
         "them)."
+        if checks.due
+        else f"All {checks.rows:,} rows were read against their sources in the last "
+        f"{checks.days} days."
+    )
+    st.info(
+        f"**Last verified.** The row checked longest ago ({oldest.table}: {oldest.key}) {when}. "
+        + due
     )
 
 with st.expander("Change log of data corrections", expanded=True):

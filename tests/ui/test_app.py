@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
@@ -13,9 +14,11 @@ from coalition.access.auth import Actor
 from coalition.figures.timeline_figures import GANTT_MAX_BARS
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.write.checks import record_checks
 from coalition.write.pledges import update_pledge
+from core import clock
 from db.engine import create_db_engine, read_session, write_session
-from db.models import Pledge
+from db.models import Event, EventAttendance, Participant, Pledge, Target
 from tests.support.app import metric, start_app, table_with, tile
 from tests.support.data import generate_synthetic, run_cli_process
 from ui.widgets.tables import ROWS_PER_PAGE
@@ -161,6 +164,20 @@ def test_about_page_states_method_and_freshness(app):
     ]
     images = [tab.children[1] for tab in app.tabs]
     assert all(image.proto.imgs[0].alt.startswith("Screenshot: ") for image in images)
+
+
+def test_about_page_says_when_every_row_was_read_recently(monkeypatch, database_url, engine):
+    today = clock.today()
+    with write_session(engine) as session:
+        for table in (Participant, Event, EventAttendance, Target):
+            session.execute(update(table).values(checked_on=today))
+        pledge_ids = session.exec(select(Pledge.id)).all()
+        record_checks(session, actor=Actor("a@example.org"), pledge_ids=pledge_ids)
+    at = start_app(monkeypatch, database_url).run()
+    at.switch_page("../pages/about.py").run()
+    checks = next(i.value for i in at.info if "Last verified" in i.value)
+    assert f"was last read against its source on {today:%d %b %Y}" in checks
+    assert "All 38 rows were read against their sources in the last 90 days." in checks
 
 
 def deck_spec(at: AppTest, index: int = 0) -> dict:
