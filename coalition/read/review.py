@@ -91,8 +91,12 @@ def row_checks(session: Session) -> list[RowCheck]:
 
 def review_due(session: Session, days: int, today: date | None = None) -> list[RowCheck]:
     """The rows not read against their sources in the last ``days`` days (or never)."""
+    return _due(row_checks(session), days, today)
+
+
+def _due(rows: list[RowCheck], days: int, today: date | None) -> list[RowCheck]:
     cutoff = (today or clock.today()) - timedelta(days=days)
-    return [r for r in row_checks(session) if r.checked_on is None or r.checked_on < cutoff]
+    return [r for r in rows if r.checked_on is None or r.checked_on < cutoff]
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,6 @@ class CheckSummary:
 
 
 def check_summary(session: Session, days: int, today: date | None = None) -> CheckSummary:
-    rows = row_checks(session)
-    due = review_due(session, days, today)
+    rows = row_checks(session)  # read once: the oldest and the due come from the same rows
+    due = _due(rows, days, today)
     return CheckSummary(oldest=rows[0] if rows else None, rows=len(rows), due=len(due), days=days)

@@ -165,7 +165,9 @@ class Histories:
             self._kept.pop(key, None)
             self._kept[key] = history
             while len(self._kept) > KEPT_DATABASES:  # the least recently read goes first
-                self._kept.pop(next(iter(self._kept)))
+                gone = next(iter(self._kept))
+                self._kept.pop(gone)
+                self._locks.pop(gone, None)
             return history
 
 
