@@ -5,12 +5,13 @@ participant stands on the ladder of commitment in each category, and how a value
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from coalition.figures.ladder import highest_rungs
+from coalition.figures.ladder import rungs_by_category
 from coalition.money.sizes import is_lending, measured_size
 from coalition.text.formatting import money
 from core.vocabulary import CATEGORIES, OFFER_STATUSES, STATUSES
@@ -79,8 +80,8 @@ def participant_figures(
     refused = refused[refused["participant_code"].isin(frame.index)]
     # Measures add up offers only; the status breakdown below lists every status.
     active = pledges[pledges["status"].isin(OFFER_STATUSES) & ~is_lending(pledges)]
-    for category in CATEGORIES:
-        frame[f"{category}_rung"] = highest_rungs(pledges, refused, category)
+    for category, rungs in rungs_by_category(pledges, refused, CATEGORIES).items():
+        frame[f"{category}_rung"] = rungs
     frame = frame.fillna({f"{category}_rung": "" for category in CATEGORIES})
     for category in ("funding", "troops", "aircraft", "ships"):
         own = active[active["category"] == category]
@@ -99,13 +100,11 @@ def participant_figures(
     )
     frame["troops_per_million"] = frame["troops"] / frame["population"] * 1e6
     every = pd.concat([pledges, refused[~refused["id"].isin(pledges["id"])]])
-    status_counts = every.groupby(["participant_code", "status"]).size().unstack(fill_value=0)
+    # Counted in plain Python: a pandas cell lookup per participant and status cost more than
+    # the whole view.
+    counts = Counter(zip(every["participant_code"].tolist(), every["status"].tolist(), strict=True))
     frame["status_breakdown"] = [
-        ", ".join(
-            f"{int(status_counts.loc[code, s])} {s.replace('_', ' ')}"
-            for s in STATUSES
-            if code in status_counts.index and s in status_counts and status_counts.loc[code, s]
-        )
+        ", ".join(f"{counts[code, s]} {s.replace('_', ' ')}" for s in STATUSES if counts[code, s])
         or "nothing reported"
         for code in frame.index
     ]

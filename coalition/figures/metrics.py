@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coalition.figures.ladder import Ladder, highest_rungs
+from coalition.figures.ladder import Ladder, rungs_by_category
 from coalition.money.sizes import is_lending, measured_size
 from coalition.text.formatting import UNITS, money
 from core.vocabulary import CATEGORIES, OFFER_STATUSES
@@ -103,7 +103,8 @@ def headline(
     mine = pledges[pledges["participant_code"].isin(on_record)]
     refused = pledges.iloc[0:0] if refusals is None else refusals
     refused = refused[refused["participant_code"].isin(on_record)]
-    ladders = {c: Ladder.of(c, highest_rungs(mine, refused, c)) for c in CATEGORIES}
+    rungs = rungs_by_category(mine, refused, CATEGORIES)
+    ladders = {c: Ladder.of(c, rungs[c]) for c in CATEGORIES}
     pledges = mine[mine["status"].isin(OFFER_STATUSES)]
     lending = is_lending(pledges)
 
