@@ -8,12 +8,14 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pypdf
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 
+from coalition.access.auth import Actor
 from coalition.errors import ValidationFailed
 from coalition.figures import force_gap
 from coalition.figures.tiles import tiles
@@ -22,8 +24,12 @@ from coalition.output.briefing import content, pdf
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
+from coalition.write.checks import record_checks
+from coalition.write.pledges import create_pledge
 from core.settings import PROJECT_ROOT
-from db.engine import create_db_engine, read_session
+from db.engine import create_db_engine, read_session, write_session
+from db.models import SeedPledge
+from tests.factories import pledge
 from tests.support.app import start_app
 from tests.support.data import FIXTURE_DATA, generate_synthetic
 
@@ -265,3 +271,47 @@ def test_the_pack_says_how_fresh_the_record_is(engine):
     assert "Newest announcement in the record: 06 January 2026" in text
     assert "267 days older than the date shown" in text
     assert "these figures may be out of date" in text
+
+
+def test_each_pledge_row_shows_the_day_it_was_last_verified_as_known_at_the_pin(engine):
+    """Each row of "Who pledged what" says when a person last read the pledge against its
+    source, as the snapshot of the same pin does: a pack pinned before a check does not show
+    it, and a pledge never read says so."""
+    with read_session(engine) as session:
+        ships = session.exec(select(SeedPledge.pledge_id).where(SeedPledge.seed_key == "fra-ships"))
+        ships_id = ships.one()
+    with write_session(engine) as session:
+        # Recorded by the application alone: nobody read it against its source.
+        create_pledge(
+            session,
+            actor=Actor.for_system("tests"),
+            values=pledge(quantity=300, description="A company never read again"),
+            reason="bulk load",
+        )
+    before = datetime.now(UTC)
+    with write_session(engine) as session:
+        record_checks(
+            session, actor=Actor("a@example.org"), pledge_ids=[ships_id], checked_on="2026-05-30"
+        )
+    after = datetime.now(UTC)
+
+    def pinned(known_at: datetime) -> tuple[str, str]:
+        """The pack's text and the snapshot's row of the ships, both pinned to ``known_at``."""
+        with read_session(engine) as session:
+            _, text = read_back(pdf.briefing_pdf(session, FILTERS, SINCE, known_at))
+            csv = build_snapshot(session, FILTERS, known_at).csv.decode()
+        return text, next(line for line in csv.split("\r\n") if line.startswith(f"{ships_id},"))
+
+    ships_row = r"France Ships Announced .*? 2025-09-04 \[\d+\] "
+    new_row = r"United Kingdom Troops Announced 300 troops 2025-09-04 \[\d+\] "
+    text, snapshot_row = pinned(after)
+    assert re.search(ships_row + "verified 30 May 2026", text)
+    assert snapshot_row.endswith(",2026-05-30")
+    assert re.search(new_row + "never verified", text)
+    assert "verified 01 Dec 2025" in text  # the seed's check of the other rows
+    # Pinned before the re-read: the check the record held then, as its snapshot shows.
+    text, snapshot_row = pinned(before)
+    assert "30 May 2026" not in text
+    assert re.search(ships_row + "verified 01 Dec 2025", text)
+    assert snapshot_row.endswith(",2025-12-01")
+    assert re.search(new_row + "never verified", text)

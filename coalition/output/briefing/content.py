@@ -47,6 +47,12 @@ def long_date(day: date) -> str:
     return f"{day:%d %B %Y}"
 
 
+def verified(day: date | None) -> str:
+    """When a pledge was last read against its source, in the text's format: "verified
+    28 Nov 2026", or "never verified"."""
+    return "never verified" if day is None or pd.isna(day) else f"verified {day:%d %b %Y}"
+
+
 def check_since(since: date, as_of: date) -> None:
     """The "changes since" day must be on the record's axis and not after the as-of day."""
     if since < AS_OF_EARLIEST:
@@ -182,7 +188,9 @@ def movers(before: View, after: View, limit: int = MOVERS_SHOWN) -> list[Mover]:
 def pledges_table(view: View) -> pd.DataFrame:
     """Who pledged what: every pledge on the ladder of commitment and every stated refusal of
     the participants shown, by category, then highest rung first, then participant. Columns:
-    participant, category, level, size, date, source_title, source_url."""
+    participant, category, level, size, date, source_title, source_url, and verified: the
+    newest check of the pledge recorded by the view's known-at pin, as the snapshot's
+    checked_on has it."""
     on_record = view.participants["code"]
     rows = pd.concat(
         [view.pledges[view.pledges["status"].isin(LADDER)], view.refusals], ignore_index=True
@@ -214,6 +222,7 @@ def pledges_table(view: View) -> pd.DataFrame:
             "date": list(map(partial_date, rows["announced_on"], rows["announced_precision"])),
             "source_title": rows["source_title"],
             "source_url": rows["source_url"].fillna(""),
+            "verified": rows["checked_on"].map(verified),
             "_category": rows["category"].map(CATEGORIES.index),
             "_rank": rows["status"].map(rank),
         }

@@ -25,9 +25,10 @@ from coalition.read.filters import PledgeFilter
 
 
 def render(briefing: Briefing) -> bytes:
-    """The pack as PDF bytes: the headline, the force gap and the map on the first page; who
-    pledged what (and the movers, if any) on the second; the sources in full and the method
-    on an annex. A section with nothing to say is left out."""
+    """The pack as PDF bytes: the headline, the force gap and the map on the first page; the
+    movers (if any), who pledged what (each pledge with its source and the day it was last
+    verified) and the method on the second; the sources in full on an annex. A section with
+    nothing to say is left out."""
     pdf = new_document(briefing)
     pdf.add_page()
     draw_header(pdf, briefing)

@@ -225,7 +225,8 @@ def draw_pledges(pdf: FPDF, briefing: Briefing) -> None:
     paragraph(
         pdf,
         "Every pledge of the participants shown, by category and highest rung first. "
-        "The numbers in brackets are the sources listed at the end.",
+        "The numbers in brackets are the sources listed at the end; “verified” is the day a "
+        "person last read the pledge against its source, in the record as known at the time above.",
         size=7.2,
         colour=MUTED,
     )
@@ -238,7 +239,7 @@ def draw_pledges(pdf: FPDF, briefing: Briefing) -> None:
             str(row.level),
             str(row.size),
             str(row.date),
-            f"[{number}]",
+            f"[{number}] {row.verified}",
         )
         set_text(pdf, TABLE_SIZE)
         lines = max(
