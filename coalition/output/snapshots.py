@@ -130,12 +130,13 @@ def _column_cells(values: pd.Series, column: str) -> list[str]:
 
 def pin_known_at(session: Session, text: str | None) -> datetime:
     """The "known at" pin a snapshot is built with: the time given (ISO 8601, as a manifest
-    writes it), or by default the record's last change, so every caller gets the same file
-    until the next write. A time still to come is refused: the record up to it is not yet
-    written, so a file pinned to it could change under the same pin."""
+    writes it), or by default the record's last write (a change or a check of a pledge:
+    queries.last_recorded), so every caller gets the same file until the next write. A time
+    still to come is refused: the record up to it is not yet written, so a file pinned to it
+    could change under the same pin."""
     text = (text or "").strip()
     if not text:
-        return queries.last_change(session) or clock.now()
+        return queries.last_recorded(session) or clock.now()
     shown = text[:40]
     try:
         pinned = datetime.fromisoformat(text.replace("Z", "+00:00"))

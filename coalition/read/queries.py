@@ -31,6 +31,7 @@ from db.models import (
     ExchangeRate,
     Participant,
     Pledge,
+    PledgeCheck,
     PledgeFields,
     PledgeRevision,
     Target,
@@ -293,6 +294,15 @@ def last_change(session: Session) -> datetime | None:
     """When the pledge record last changed, for freshness notes: the newest revision, whose
     time every pledge carries as updated_at (a table a tenth the size of the history)."""
     return session.exec(select(func.max(Pledge.updated_at))).one()
+
+
+def last_recorded(session: Session) -> datetime | None:
+    """When the pledge record, or a check of a pledge against its source, was last written:
+    what a snapshot or a table download is pinned to by default, so a re-read ("I read its
+    source today") shows in the next file, not only after the next change."""
+    changed = last_change(session)
+    checked = session.exec(select(func.max(PledgeCheck.recorded_at))).one()
+    return max((t for t in (changed, checked) if t is not None), default=None)
 
 
 def usd_per_eur(session: Session) -> float | None:

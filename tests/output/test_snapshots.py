@@ -154,10 +154,10 @@ def test_the_snapshots_page_offers_the_files_and_logs_a_download(monkeypatch, sq
     assert at.title[0].value == "Snapshots"
     assert len(at.get("download_button")) == 5  # CSV, workbook, manifest, two tables
     assert any("pledges** · as of today" in m.value for m in at.markdown)
-    # Pinned by default at the record's last change: the current record, reproducible.
+    # Pinned by default at the record's last write: the current record, reproducible.
     engine = create_db_engine(sqlite_url)
     with read_session(engine) as session:
-        last = queries.last_change(session).astimezone(UTC)
+        last = queries.last_recorded(session).astimezone(UTC)
     engine.dispose()
     assert any(f"known at `{last:%Y-%m-%dT%H:%M:%S.%fZ}`" in m.value for m in at.markdown)
     at.text_input(key="known_at").input("not a time").run()

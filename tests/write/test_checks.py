@@ -4,6 +4,8 @@ moment shows the checks made by then; review-due lists what was not read for N d
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,6 +13,7 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor, PermissionDenied
 from coalition.errors import ValidationFailed
+from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.read.review import check_summary, last_checked_on, review_due
@@ -77,6 +80,19 @@ def test_a_reread_records_a_check_not_a_revision(engine):
     assert shown_check(engine, pledge_id) == date(2026, 5, 30)
     # A snapshot pinned before the re-read still shows the check it showed then.
     assert shown_check(engine, pledge_id, known_at=before) == SEEDED_CHECK
+
+
+def test_a_snapshot_taken_after_a_reread_shows_it(engine):
+    """The default pin (no time given) follows re-reads too: a snapshot downloaded after
+    "I read its source today" shows that day, not the check before it."""
+    pledge_id = seed_pledge_id(engine, "fra-ships")
+    with write_session(engine) as session:
+        record_checks(session, actor=EDITOR, pledge_ids=[pledge_id], checked_on="2026-05-30")
+    with read_session(engine) as session:
+        pin = pin_known_at(session, "")
+        snapshot = build_snapshot(session, PledgeFilter(statuses=(), scopes=()), pin)
+    rows = {int(r["pledge_id"]): r for r in csv.DictReader(io.StringIO(snapshot.csv.decode()))}
+    assert rows[pledge_id]["checked_on"] == "2026-05-30"
 
 
 def test_a_check_that_names_no_pledge_or_a_bad_day_is_refused_and_nothing_is_written(

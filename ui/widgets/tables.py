@@ -54,13 +54,13 @@ def file_download(
 def stamped(name: str) -> str:
     """A table's file name that says what it holds: "force-gap.csv" becomes
     "coalition-force-gap_as-of-2025-09-30_known-2026-12-06T1710Z.csv", the day shown and the
-    record's last change (text.file_names)."""
+    record's last write (text.file_names)."""
     stem, _, extension = name.rpartition(".")
     filters = this_run().filters
     return file_names.file_name(
         stem,
         as_of=filters.when.shown,
-        known_at=read(queries.last_change),
+        known_at=read(queries.last_recorded),
         categories=filters.categories,
         extension=extension,
     )
