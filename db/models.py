@@ -180,7 +180,7 @@ class PledgeRevision(PledgeFields, table=True):
     recorded_at: datetime = Field(default_factory=utc_now)
     effective_on: date
     batch_id: str | None = Field(default=None, max_length=36, index=True)
-    # The data version the writing transaction committed as (audit.bump_data_version): the
+    # The data version the writing transaction committed as (db.data_version): the
     # row lock on that counter orders versions as the commits, so a process that has read
     # every revision up to version V reads only those above V after a write.
     committed_version: int = 0

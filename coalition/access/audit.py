@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
-from sqlalchemy import insert, update
-from sqlmodel import Session, col
+from sqlalchemy import insert
+from sqlmodel import Session
 
 from coalition.access.flood import FLOOD_GATE, HeldBack, clipped
-from db.models import AuditEvent, DataVersion, utc_now
+from db.data_version import bump_data_version
+from db.models import AuditEvent, utc_now
 
 # The kinds of entry, by the prefix of their action, as the audit log's filter offers them.
 # Every action recorded anywhere falls in one (tests/access/test_auth.py checks the code for it).
@@ -484,23 +485,3 @@ def record_many(session: Session, *, actor: str, events: list[Event]) -> None:
         ],
     )
     bump_data_version(session)
-
-
-def bump_data_version(session: Session) -> int:
-    """Tell every app process that the data changed, once per transaction, and return the
-    version this transaction commits as. The counter's row stays locked until the commit, so
-    versions follow the order of the commits (revisions keep theirs: committed_version)."""
-    transaction = session.get_transaction()
-    bumped = session.info.get(_BUMPED)
-    if bumped is not None and bumped[0] is transaction:
-        return bumped[1]
-    version = session.execute(
-        update(DataVersion)
-        .values(version=DataVersion.version + 1)
-        .returning(col(DataVersion.version))
-    ).scalar_one()
-    session.info[_BUMPED] = (transaction, version)
-    return version
-
-
-_BUMPED = "data_version_bumped"  # (the transaction, the version it commits as)

@@ -131,7 +131,7 @@ class Histories:
     """Each database's history, kept across data versions by the process: a write costs the
     revisions it committed, not a read of the whole history. A read takes what was committed
     after the kept version up to the session's (versions follow the commits, see
-    audit.bump_data_version), so a write shows at the next read in every process. The copy is
+    db.data_version), so a write shows at the next read in every process. The copy is
     read afresh when the database is another one (its id), its rates changed (amounts in EUR
     depend on them), or its newest kept revision is gone (a restore)."""
 

@@ -20,6 +20,7 @@ from coalition.write.checks import checked_today, insert_checks
 from coalition.write.command import Command, runner
 from coalition.write.validation import validate_pledge
 from core.vocabulary import SYSTEM_ROLE
+from db.data_version import bump_data_version
 from db.models import (
     PLEDGE_FIELD_NAMES,
     ExchangeRate,
@@ -133,7 +134,7 @@ def revision_row(
 ) -> dict[str, Any]:
     """The one shape of a revision: the pledge's full state with who, when, why and from
     when (every write inserts these rows with insert(PledgeRevision)), and the data version
-    its transaction commits as (audit.bump_data_version)."""
+    its transaction commits as (bump_data_version)."""
     return {name: state[name] for name in PLEDGE_FIELD_NAMES} | {
         "pledge_id": pledge_id,
         "version": version,
@@ -196,7 +197,7 @@ class CreatePledges(Command[list[int]]):
         returned = insert(Pledge).returning(col(Pledge.id), sort_by_parameter_order=True)
         # The ids the database gave: never None, whatever the model's "int | None" allows.
         ids = cast("Sequence[int]", session.scalars(returned, rows).all())
-        committed = audit.bump_data_version(session)
+        committed = bump_data_version(session)
         session.execute(
             insert(PledgeRevision),
             [
@@ -348,7 +349,7 @@ class UpdatePledge(Command[Pledge]):
                     recorded_at=now,
                     effective_on=self.holds_from or now.date(),
                     batch_id=self.batch_id,
-                    committed_version=audit.bump_data_version(session),
+                    committed_version=bump_data_version(session),
                 )
             ],
         )
@@ -417,7 +418,7 @@ def add_synthetic_history(
     reason = reason.strip()
     actor_role = _role_at_write(session, actor)
     now = utc_now()
-    committed = audit.bump_data_version(session)
+    committed = bump_data_version(session)
     history: list[dict[str, Any]] = []
     events: list[audit.Event] = []
     for number, (pledge_id, effective_on, changes) in enumerate(revisions, start=1):
