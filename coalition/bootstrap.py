@@ -19,6 +19,7 @@ from sqlalchemy import Engine, event, inspect, text
 
 from coalition.access.auth import ensure_first_admin
 from coalition.access.privacy import ensure_keys
+from coalition.read.revisions import HISTORIES
 from coalition.seed.files import seed_digest
 from coalition.seed.load import apply_seed, load_seed
 from coalition.seed.sync import SyncReport, seed_is_current, sync_seed
@@ -142,6 +143,7 @@ def open_database(settings: Settings, data_dir: Path | None = None) -> tuple[Eng
     corrections announced on the console. The caller owns the engine; the result says what
     the start did."""
     engine = create_db_engine(settings.database_url)
+    HISTORIES.keep_on_disk(settings.cache_dir)
     try:
         result = initialise_database(engine, data_dir or settings.data_dir, settings.admin_email)
     except BaseException:

@@ -15,6 +15,9 @@ SCREENS = PROJECT_ROOT / "docs" / "screens"
 # by the next page's run, so a browser that fetched them late got 404s.
 SCREENS_URL = "/app/static"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "coalition.db"
+# Where each process keeps a copy of the revision history for the next start (coalition.read.
+# revisions.DiskCopies); COALITION_CACHE_DIR=off keeps it in memory only.
+DEFAULT_CACHE_DIR = PROJECT_ROOT / "instance" / "cache"
 
 
 def normalise_database_url(url: str) -> str:
@@ -57,6 +60,13 @@ def _base_url(text: str) -> str | None:
     return text
 
 
+def _cache_dir(text: str) -> Path | None:
+    text = text.strip()
+    if text.lower() == "off":
+        return None
+    return Path(text) if text else DEFAULT_CACHE_DIR
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -89,6 +99,8 @@ class Settings:
     # coalition/notify/mail.py), and the address they come from.
     smtp_url: str | None = None
     mail_from: str | None = None
+    # A copy of the revision history kept for the next start (None: in memory only).
+    cache_dir: Path | None = DEFAULT_CACHE_DIR
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -115,6 +127,7 @@ class Settings:
             # it names itself there and never stops the app from starting.
             smtp_url=env.get("COALITION_SMTP_URL", "").strip() or None,
             mail_from=env.get("COALITION_MAIL_FROM", "").strip() or None,
+            cache_dir=_cache_dir(env.get("COALITION_CACHE_DIR", "")),
         )
 
 

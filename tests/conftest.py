@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ from tests.support.data import FIXTURE_DATA, IN_CI, POSTGRES_ADMIN_URL
 # The app reads its seed folder (and the data change log beside it) from the settings: in tests
 # it is the made-up fixture, never data/, unless a test names another folder itself.
 os.environ["COALITION_DATA_DIR"] = str(FIXTURE_DATA)
+# Copies of revision histories (coalition.read.revisions.DiskCopies) go to a folder of this
+# run, never the checkout's instance/ (servers the tests start inherit it).
+os.environ["COALITION_CACHE_DIR"] = tempfile.mkdtemp(prefix="coalition-test-cache-")
 
 # Cheap Argon2 parameters for the passwords tests set. A hash carries its own parameters, so
 # the app verifies these as it would any other; the app itself keeps the library's defaults.

@@ -1,6 +1,6 @@
 import pytest
 
-from core.settings import DEFAULT_SQLITE_PATH, Settings, normalise_database_url
+from core.settings import DEFAULT_SQLITE_PATH, PROJECT_ROOT, Settings, normalise_database_url
 
 
 def test_default_is_an_embedded_sqlite_file_in_a_gitignored_folder():
@@ -68,3 +68,9 @@ def test_the_apps_address_and_the_mail_settings():
     for wrong in ("tracker.example.org", "ftp://tracker.example.org", "https://"):
         with pytest.raises(ValueError, match="COALITION_BASE_URL must be the app's address"):
             Settings.from_env({"COALITION_BASE_URL": wrong})
+
+
+def test_the_history_copy_folder_defaults_to_instance_and_can_be_turned_off(tmp_path):
+    assert Settings.from_env({}).cache_dir == PROJECT_ROOT / "instance" / "cache"
+    assert Settings.from_env({"COALITION_CACHE_DIR": str(tmp_path)}).cache_dir == tmp_path
+    assert Settings.from_env({"COALITION_CACHE_DIR": " OFF "}).cache_dir is None

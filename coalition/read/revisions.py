@@ -4,8 +4,13 @@ writes and brought up to date with only the revisions committed since."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import threading
+import zipfile
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -85,12 +90,15 @@ CODE_BITS = 3
 assert all(len(values) <= 1 << CODE_BITS for values in REVISION_CODES.values())
 
 
-def revision_arrays(session: Session, filters: PledgeFilter | None = None) -> RevisionArrays:
+def revision_arrays(
+    session: Session, filters: PledgeFilter | None = None, histories: Histories | None = None
+) -> RevisionArrays:
     """The revisions ``revisions_frame`` reads, as compact arrays: this process's copy of the
-    history (HISTORIES), brought up to the session's data version by reading only what was
-    committed since, then narrowed to the filters' participants, categories and day."""
+    history (``histories``, by default HISTORIES), brought up to the session's data version by
+    reading only what was committed since, then narrowed to the filters' participants,
+    categories and day."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
-    history = HISTORIES.at(session)
+    history = (histories or HISTORIES).at(session)
     keep = np.ones(len(history), dtype=bool)
     if conditions := participant_conditions(filters):
         chosen = session.exec(select(Participant.code).where(*conditions)).all()
@@ -135,10 +143,18 @@ class Histories:
     read afresh when the database is another one (its id), its rates changed (amounts in EUR
     depend on them), or its newest kept revision is gone (a restore)."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self._kept: dict[str, History] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._disk = DiskCopies(folder) if folder is not None else None
+        self._saved_rows: dict[str, int] = {}
+
+    def keep_on_disk(self, folder: Path | None) -> None:
+        """Keep a copy of each history in ``folder`` (None: in memory only), so that a process
+        that starts reads the copy and the revisions committed since, not the whole history."""
+        with self._guard:
+            self._disk = DiskCopies(folder) if folder is not None else None
 
     def forget(self) -> None:
         with self._guard:
@@ -153,6 +169,12 @@ class Histories:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             kept = self._kept.get(key)
+            disk = self._disk
+            if kept is None and disk is not None:
+                kept = disk.load(key, database_id)
+                if kept is not None and not _same_rows(session, kept):
+                    kept = None  # e.g. a restored backup that has since had other writes
+                self._saved_rows[key] = 0 if kept is None else len(kept)
             rates = _rates_fingerprint(session)
             if kept is not None and not _still_valid(session, kept, database_id, rates):
                 kept = None
@@ -164,6 +186,12 @@ class Histories:
             history = _read(session, kept, version, database_id, rates, chunk)
             self._kept.pop(key, None)
             self._kept[key] = history
+            # The copy on disk is renewed when it misses a tenth of the history or more: a
+            # start reads what it misses from the database, and a write does not pay a save.
+            saved = self._saved_rows.get(key, 0)
+            if disk is not None and len(history) - saved >= max(1, len(history) // 10):
+                disk.save(key, history)  # a folder it cannot write to costs no retry per read
+                self._saved_rows[key] = len(history)
             while len(self._kept) > KEPT_DATABASES:  # the least recently read goes first
                 gone = next(iter(self._kept))
                 self._kept.pop(gone)
@@ -174,6 +202,76 @@ class Histories:
 # An app process reads one database; tests and benchmarks open many in one process.
 KEPT_DATABASES = 4
 HISTORIES = Histories()
+
+
+class DiskCopies:
+    """Histories kept in a folder as one .npz file per database (by its address and its id),
+    so that a starting process reads the copy and only the revisions committed since: the
+    copy says which data version it holds, and is checked like a copy kept in memory (the
+    database's id, its rates, its newest revision). Plain arrays, never pickles: the file is
+    read with ``allow_pickle=False``. A damaged or unreadable copy is read afresh."""
+
+    FORMAT = 1
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str, database_id: str) -> Path:
+        name = hashlib.sha256(f"{key}\n{database_id}".encode()).hexdigest()[:32]
+        return self.folder / f"history-{name}.npz"
+
+    def load(self, key: str, database_id: str) -> History | None:
+        try:
+            with np.load(self.path(key, database_id), allow_pickle=False) as saved:
+                meta = json.loads(str(saved["meta"]))
+                if meta["format"] != self.FORMAT or meta["database_id"] != database_id:
+                    return None
+                columns = {f.name: saved[f.name] for f in fields(RevisionArrays)}
+                currency = columns["currency"].astype(object)
+                currency[columns["currency"] == ""] = None
+                columns["currency"] = currency
+                return History(
+                    database_id=database_id,
+                    version=int(meta["version"]),
+                    rates=tuple(meta["rates"]),
+                    arrays=RevisionArrays(**columns),
+                    participant=saved["participant"],
+                    codes=list(meta["codes"]),
+                    last_id=meta["last_id"],
+                    last_committed=meta["last_committed"],
+                )
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+            return None
+
+    def save(self, key: str, history: History) -> bool:
+        """Write the copy beside the old one and put it in its place in one step, so that a
+        process starting meanwhile reads the old copy or the new, never half of one."""
+        meta = {
+            "format": self.FORMAT,
+            "database_id": history.database_id,
+            "version": history.version,
+            "rates": list(history.rates),
+            "codes": history.codes,
+            "last_id": history.last_id,
+            "last_committed": history.last_committed,
+        }
+        arrays = {f.name: getattr(history.arrays, f.name) for f in fields(RevisionArrays)}
+        arrays["currency"] = np.array(
+            ["" if c is None else str(c) for c in arrays["currency"]], dtype=str
+        )
+        path = self.path(key, history.database_id)
+        partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as file:
+                np.savez(
+                    file, meta=np.array(json.dumps(meta)), participant=history.participant, **arrays
+                )
+            os.replace(partial, path)
+        except (OSError, TypeError, ValueError):
+            partial.unlink(missing_ok=True)
+            return False
+        return True
 
 
 def _rates_fingerprint(session: Session) -> tuple[Any, ...]:
@@ -193,6 +291,27 @@ def _still_valid(session: Session, kept: History, database_id: str, rates: tuple
         select(PledgeRevision.committed_version).where(PledgeRevision.id == kept.last_id)
     ).first()
     return found == kept.last_committed
+
+
+def _same_rows(session: Session, kept: History) -> bool:
+    """Whether the database holds the copy's revisions up to its version: as many, of the
+    same pledges and versions, with the same quantities in all. Checked once, when a process
+    takes a copy from disk, which may have been kept across a restore (in memory, the checks
+    of _still_valid suffice)."""
+    committed = col(PledgeRevision.committed_version)
+    count, pledges, versions, quantities = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(PledgeRevision.pledge_id), 0),
+            func.coalesce(func.sum(PledgeRevision.version), 0),
+            func.coalesce(func.sum(PledgeRevision.quantity), 0),
+        ).where(committed + 0 <= kept.version)
+    ).one()
+    arrays = kept.arrays
+    return (
+        (int(count), int(pledges), int(versions))
+        == (len(arrays), int(arrays.pledge_id.sum()), int(arrays.version.sum()))
+    ) and bool(np.isclose(float(quantities or 0), np.nansum(arrays.quantity), rtol=1e-12, atol=0))
 
 
 def _read(

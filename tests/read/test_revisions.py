@@ -8,14 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, func, update
 from sqlmodel import select
 
 from coalition.access.auth import Actor
-from coalition.bootstrap import initialise_database
+from coalition.bootstrap import initialise_database, open_database
 from coalition.read.filters import PledgeFilter
-from coalition.read.revisions import HISTORIES, RevisionArrays, revision_arrays
+from coalition.read.revisions import HISTORIES, Histories, RevisionArrays, revision_arrays
 from coalition.write.pledges import update_pledge
+from core.settings import Settings
 from db.engine import create_db_engine, read_session, write_session
 from db.models import DataVersion, ExchangeRate, Pledge, PledgeRevision
 from tests.support.accounts import add_accounts
@@ -139,3 +140,73 @@ def _pledge(engine, code: str, category: str) -> Pledge:
         return session.exec(
             select(Pledge).where(Pledge.participant_code == code, Pledge.category == category)
         ).one()
+
+
+def read_with(histories: Histories, engine, filters: PledgeFilter = EVERYTHING) -> RevisionArrays:
+    with read_session(engine) as session:
+        return revision_arrays(session, filters, histories=histories)
+
+
+def test_a_starting_process_reads_the_copy_on_disk_and_only_what_was_committed_since(
+    engine, tmp_path: Path
+):
+    """A process that starts (a new Histories on the same folder) takes the copy the last one
+    left and reads from the database only the revisions committed after it."""
+    first = Histories(tmp_path)
+    saved = read_with(first, engine)
+    assert list(tmp_path.glob("history-*.npz")), "no copy was kept on disk"
+    with read_session(engine) as session:
+        version = session.exec(select(DataVersion.version)).one()
+    add_pledge(engine)
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM pledge_revision" in statement and "committed_version <=" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        started = read_with(Histories(tmp_path), engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(started) == len(saved) + 1
+    assert rows(started) == rows(fresh(engine))
+    # Revisions were read (the packed CASE columns) only above the copy's version.
+    reads = [s for s in statements if "CASE" in s[0]]
+    assert reads and all("committed_version >" in statement for statement, _ in reads)
+    assert all(version in (p.values() if isinstance(p, dict) else p) for _, p in reads)
+
+
+def test_a_copy_from_a_restored_or_damaged_database_is_not_used(engine, tmp_path: Path):
+    """The copy on disk names the revisions it holds; a database that no longer has them (a
+    backup put back, then other writes up to the same version) or a damaged file is read
+    afresh, never served from the copy."""
+    read_with(Histories(tmp_path), engine)
+    (copy,) = tmp_path.glob("history-*.npz")
+    for change in ({"version": PledgeRevision.version + 1}, {"quantity": 999_999}):
+        with write_session(engine) as session:  # as many rows, at the same data version
+            newest = session.exec(select(func.max(PledgeRevision.id))).one()
+            session.execute(
+                update(PledgeRevision).where(PledgeRevision.id == newest).values(change)
+            )
+        assert rows(read_with(Histories(tmp_path), engine)) == rows(fresh(engine)), change
+    copy.write_bytes(b"not a copy")
+    assert rows(read_with(Histories(tmp_path), engine)) == rows(fresh(engine))
+
+
+def test_a_process_started_on_its_settings_keeps_its_copy_where_they_say(tmp_path: Path):
+    folder = tmp_path / "cache"
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+            "COALITION_DATA_DIR": str(FIXTURE_DATA),
+            "COALITION_CACHE_DIR": str(folder),
+        }
+    )
+    engine, _ = open_database(settings)
+    try:
+        assert len(read(engine)) == 9
+        assert len(list(folder.glob("history-*.npz"))) == 1
+    finally:
+        engine.dispose()
+        HISTORIES.keep_on_disk(Settings.from_env().cache_dir)
