@@ -3,7 +3,6 @@
 import streamlit as st
 
 from coalition.figures import timeline_figures
-from coalition.figures.view import build_view
 from coalition.read import queries, timeline
 from coalition.read.as_of import AsOf
 from coalition.text import formatting
@@ -43,7 +42,7 @@ st.plotly_chart(
     key="timeline_status",
 )
 
-current = read(build_view, filters).pledges
+current = read(timeline_figures.commitments, filters)
 gantt = shared(timeline_figures.gantt_frame, current, until)
 if later := timeline_figures.gantt_later(current, until):
     st.caption(f"{later} commitment{'s' if later != 1 else ''} start after {until:%d %b %Y}.")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from coalition.access.auth import Actor
-from coalition.figures import maps, measures, ranking
+from coalition.figures import maps, measures, ranking, timeline_figures
 from coalition.figures.geometry import world_features
 from coalition.figures.tiles import tiles
 from coalition.figures.view import build_view
@@ -176,8 +176,17 @@ def assert_one_truth(session, filters: PledgeFilter, known_at, recorded: list) -
         (int(i), int(v), "" if pd.isna(q) else f"{int(q)}")
         for i, v, q in zip(rows["id"], rows["version"], rows["quantity"], strict=True)
     }
-    # The timeline on that day ends where the headline stands.
+    # The timeline on that day ends where the headline stands, and its commitments chart
+    # draws the view's committed, deployed and delivered forces and capabilities.
     if known_at is None:
+        drawn = timeline_figures.commitments(session, filters)
+        chart = rows[
+            rows["status"].isin(timeline_figures.GANTT_STATUSES)
+            & rows["category"].isin(timeline_figures.GANTT_CATEGORIES)
+        ]
+        assert sorted(zip(drawn["id"], drawn["version"], strict=True)) == sorted(
+            zip(chart["id"], chart["version"], strict=True)
+        )
         series, _ = timeline.timeline_series(session, filters)
         day = filters.when.shown
         for category in CATEGORIES:
