@@ -24,6 +24,7 @@ from tests.support.accounts import VIEWER
 from tests.support.app import start_app
 from tests.support.data import run_cli
 from tests.support.pledges import add_described, pin_seed_times
+from ui.widgets.tables import print_html
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 # The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by
@@ -222,3 +223,17 @@ def test_a_printed_table_escapes_its_cells_and_lets_links_wrap():
     assert "&lt;b&gt;100&lt;/b&gt; troops" in html and "<b>" not in html
     assert "https:/\u200b/\u200bx.org/\u200ba/\u200bb" in html
     assert "—" in html and 'class="dataframe print-table"' in html
+
+
+def test_a_printed_table_is_made_once_per_content_and_follows_every_change():
+    rows = pd.DataFrame({"Participant": ["France", "Poland"], "Size": ["€2bn", None]})
+    first = print_html(rows)
+    assert first == print_table(rows)
+    assert print_html(rows.copy()) is first  # the same content: the same HTML, not made again
+    for changed in (
+        rows.iloc[::-1],  # another order
+        rows.assign(Size=["€2bn", "—"]),  # a blank filled
+        rows.rename(columns={"Size": "Amount"}),
+        rows.assign(Size=[["a list"], None]),  # a cell pandas cannot hash
+    ):
+        assert print_html(changed) == print_table(changed)

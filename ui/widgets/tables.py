@@ -5,7 +5,10 @@ the download (built only when clicked) still holds every row."""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -99,7 +102,34 @@ def page_of_rows(frame: pd.DataFrame, *, key: str) -> pd.DataFrame:
 def printed(rows: pd.DataFrame) -> None:
     """The same rows as a table that only paper shows (see ui/style.py): the grid above it
     prints only what fits its scrolling window."""
-    st.html(print_table(rows))
+    st.html(print_html(rows))
+
+
+# The paper tables, by their rows' content: made on every rerun of every page with a table,
+# the HTML cost a tenth of a warm rerun's time, for tables that rarely change.
+_PRINTED: OrderedDict[bytes, str] = OrderedDict()
+_PRINTED_LOCK = threading.Lock()
+PRINTED_KEPT = 256
+
+
+def print_html(rows: pd.DataFrame) -> str:
+    """print_table(rows), made once per distinct content (columns, types, every cell)."""
+    try:
+        cells = pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
+    except TypeError:  # a cell pandas cannot hash (a list, say): made each time
+        return print_table(rows)
+    shape = repr((list(rows.columns), [str(t) for t in rows.dtypes])).encode()
+    key = hashlib.blake2b(shape + b"\0" + cells, digest_size=20).digest()
+    with _PRINTED_LOCK:
+        if (html := _PRINTED.get(key)) is not None:
+            _PRINTED.move_to_end(key)
+            return html
+    html = print_table(rows)
+    with _PRINTED_LOCK:
+        _PRINTED[key] = html
+        while len(_PRINTED) > PRINTED_KEPT:
+            _PRINTED.popitem(last=False)
+    return html
 
 
 # What a reader looks for first, leftmost on screen (a phone shows three or four columns; a
