@@ -445,8 +445,9 @@ def report(revisions: int, url: str, load_average: str, bare, switched, map_pair
             f"{'/'.join(f'{t:.2f}' for t in to_text)}).",
             "",
             "**Page switch**: a click on the page's link in the sidebar until the page is drawn "
-            "and on screen (no running indicator, its title, every plotly chart as SVG, every "
-            "map's canvas drawn into, nothing left of the page before, then the browser's next "
+            "and on screen (no running indicator, its title, every plotly chart as SVG, a plotly "
+            "map's outlines drawn, a deck.gl map's canvas drawn into, nothing left of the page "
+            "before, then the browser's next "
             f"frame, which waits for the GPU), median of {ROUNDS} rounds in one tab; in "
             "brackets the ratio to the bare app's text → chart switch. ✓/✗: ≤ "
             f"{SWITCH_TARGET}× that.",
