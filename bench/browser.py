@@ -7,7 +7,8 @@ Signed in as a viewer, against a warm server:
 
 - **Page switch**: the time from a click on a page's link in the sidebar until that page is
   drawn and on screen: no running indicator, the page's own title, every plotly chart it has
-  drawn as SVG, every map's canvas drawn into by WebGL, nothing left over from the page before,
+  drawn as SVG (a plotly map once its outlines have their shapes), every deck.gl map's canvas
+  drawn into by WebGL (the online base map only), nothing left over from the page before,
   and the browser's next frame (which waits for the GPU's drawing: with software WebGL the
   canvas is read back then). Every reading page in the navigation, in navigation order and in
   reverse; and every switch into and out of the Map, from and to each other reading page.
@@ -93,13 +94,24 @@ DRAWN = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     if (!main) return null;
     const plots = [...main.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    // A plotly map draws its outlines after its topojson has come (from this server): drawn
+    // once they have their shapes.
+    const plotDrawn = p => {
+        if (!p.querySelector('svg.main-svg')) return false;
+        const graph = p.querySelector('.js-plotly-plot');
+        const layout = graph && graph._fullLayout;
+        if (!layout || !layout._has || !layout._has('geo')) return true;
+        return [...p.querySelectorAll('path.choroplethlocation, .scattergeo path.point')]
+            .some(path => (path.getAttribute('d') || '').length > 10
+                || !!path.getAttribute('transform'));
+    };
     const maps = [...main.querySelectorAll('[data-testid="stDeckGlJsonChart"]')];
     const title = main.querySelector('h1');
     return {
         running: !!document.querySelector('[data-testid="stStatusWidgetRunningIcon"]'),
         title: title ? title.textContent.trim() : null,
         plots: plots.length,
-        plotsDrawn: plots.filter(p => p.querySelector('svg.main-svg')).length,
+        plotsDrawn: plots.filter(plotDrawn).length,
         maps: maps.length,
         mapsDrawn: maps.filter(m => [...m.querySelectorAll('canvas')].some(c => c.__drawn))
             .length,
@@ -139,7 +151,7 @@ SWITCH = (
         requestAnimationFrame(check);
     });
     // The next frame starts once this one is committed, which waits for the GPU to finish
-    // what was drawn (deck.gl's shaders, compiled by a software GPU, take seconds).
+    // what was drawn (deck.gl's shaders, compiled by a software GPU, took seconds).
     await new Promise(resolve => requestAnimationFrame(resolve));
     return performance.now() - started;
 }"""
@@ -433,8 +445,9 @@ def report(revisions: int, url: str, load_average: str, bare, switched, map_pair
             f"{'/'.join(f'{t:.2f}' for t in to_text)}).",
             "",
             "**Page switch**: a click on the page's link in the sidebar until the page is drawn "
-            "and on screen (no running indicator, its title, every plotly chart as SVG, every "
-            "map's canvas drawn into, nothing left of the page before, then the browser's next "
+            "and on screen (no running indicator, its title, every plotly chart as SVG, a plotly "
+            "map's outlines drawn, a deck.gl map's canvas drawn into, nothing left of the page "
+            "before, then the browser's next "
             f"frame, which waits for the GPU), median of {ROUNDS} rounds in one tab; in "
             "brackets the ratio to the bare app's text → chart switch. ✓/✗: ≤ "
             f"{SWITCH_TARGET}× that.",

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition.figures import geometry, maps, measures
+from coalition.figures.geo import choropleth
 from coalition.figures.view import build_view
 from coalition.read import queries
 from ui.resources import read, shared
@@ -29,7 +30,7 @@ measure_key = left.selectbox(
     bind="query-params",
 )
 second_key = middle.selectbox(
-    "Second measure as columns",
+    "Second measure by size",
     [None, *choices],
     format_func=lambda key: "None" if key is None else measures.MEASURES[key].label,
     key="map_second_measure",
@@ -40,35 +41,55 @@ network_base_map = right.toggle(
     value=False,
     key="map_online_base",
     bind="query-params",
-    help="Off by default: the map needs no internet. On, it loads map tiles from the web.",
+    help="Off by default: the map needs no internet. On, it loads map tiles from the web "
+    "and is drawn with WebGL, which is slow in a browser without a graphics card.",
 )
 
 figures = read(build_view, filters).by_participant
 measure = measures.MEASURES[measure_key]
 second = measures.MEASURES[second_key] if second_key else None
 view = maps.opening_view(read(queries.participants_frame))
-deck, legend = shared(
-    maps.build_deck,
-    figures,
-    measure,
-    second=second,
-    network_base_map=network_base_map,
-    focus=view,
-)
 
 map_column, legend_column = st.columns([4, 1])
 with map_column:
-    event = st.pydeck_chart(
-        deck,
-        height=geometry.MAP_HEIGHT,
-        on_select="rerun",
-        selection_mode="single-object",
-        key="map_deck",
-    )
+    # SVG by default (coalition/figures/geo); deck.gl, which draws with WebGL, only with tiles.
+    if network_base_map:
+        deck, legend = shared(
+            maps.build_deck, figures, measure, second=second, network_base_map=True, focus=view
+        )
+        event = st.pydeck_chart(
+            deck,
+            height=geometry.MAP_HEIGHT,
+            on_select="rerun",
+            selection_mode="single-object",
+            key="map_deck",
+        )
+        selected = [
+            obj.get("code")
+            for layer in ("countries", "columns")
+            for obj in event.selection.get("objects", {}).get(layer, [])
+            if obj.get("code")
+        ]
+    else:
+        figure, legend = shared(choropleth.map_figure, figures, measure, view, second=second)
+        chosen = st.plotly_chart(
+            figure,
+            theme=None,
+            config=choropleth.CONFIG,
+            on_select="rerun",
+            selection_mode="points",
+            key="map_chart",
+            alt=f"Map of {measure.label} by country; the same figures are in the table "
+            "'Figures behind the map' below.",
+        )
+        selected = [point.get("customdata") for point in chosen.selection.get("points", [])]
+        selected = [code for code in selected if code]
 with legend_column:
     map_legend(measure.label, legend)
     if second is not None:
-        st.caption(f"Columns: {second.label}, height relative to the largest value.")
+        shape = "Columns" if network_base_map else "Circles"
+        size = "height" if network_base_map else "area"
+        st.caption(f"{shape}: {second.label}, {size} relative to the largest value.")
     if measure_key == "funding_pct_gdp":
         st.caption("GDP in current US$ (World Bank, with its year); EUR converted at the ECB rate.")
     if beyond := shared(maps.beyond_the_frame, figures, measure, view):
@@ -77,12 +98,6 @@ with legend_column:
             + "\n".join(f"- **{name}**: {offers}" for name, offers in beyond)
         )
 
-selected = [
-    obj.get("code")
-    for layer in ("countries", "badges", "columns")
-    for obj in (event.selection.get("objects", {}).get(layer, []) if event else [])
-    if obj.get("code")
-]
 if selected:
     st.switch_page(page("participant"), query_params={"code": selected[0]})
 

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from coalition.figures import maps, measures
+from coalition.figures import measures
+from coalition.figures.geo import choropleth
 from coalition.read import queries
 from coalition.read.filters import MEMBERSHIP_COLUMNS
 from coalition.read.history import revision_history
@@ -93,10 +94,12 @@ with text_column:
         f"Reference figures: {details['reference_source']}." + (f" {links}" if links else "")
     )
 with map_column:
-    st.pydeck_chart(
-        shared(maps.locator_deck, figures, code),
-        height=260,
+    st.plotly_chart(
+        shared(choropleth.locator_figure, figures, code),
+        theme=None,
+        config=choropleth.CONFIG,
         key="participant_map",
+        alt=f"Map locating {profile['name']}",
     )
 
 st.subheader("Pledges")

@@ -1,9 +1,9 @@
-"""Map layers (pydeck) and their colour classes. The outlines ship in data/ (see geometry); the
-deck asks no server for tiles.
+"""The map's colour classes, tooltips and first view, and its deck.gl layers (pydeck) for the
+online base map. The map drawn by default, without WebGL, is built from the same classes in
+figures.geo. The outlines ship in data/ (see geometry).
 
-Countries are polygons coloured by the chosen measure (see measures). Ukraine (the
-beneficiary), the EU and NATO are not pledging countries like the others: they get badges, not
-a measure colour.
+Countries are coloured by the chosen measure (see measures). Ukraine (the beneficiary), the EU
+and NATO are not pledging countries like the others: they get badges, not a measure colour.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from pydeck.bindings.json_tools import default_serialize
 from coalition.figures.geometry import (
     MAP_HEIGHT,
     PHONE_MAP_WIDTH,
+    Box,
+    box_view,
+    fitted_box,
     fitted_view,
-    on_screen,
+    in_box,
     world_features,
 )
 from coalition.figures.ladder import RULED_OUT as RULED_OUT_RUNG
@@ -42,9 +45,6 @@ NOT_MEMBER = (245, 245, 245)
 BENEFICIARY = (198, 226, 245)  # pale sky blue: outside the scale
 OUTLINE = (110, 110, 110)
 BADGE = (0, 90, 140)
-# Both institutions sit in Brussels: their labels are set apart by pixels, which hold at any
-# zoom (degrees shrink to nothing on a world view).
-BADGE_OFFSET_PIXELS = {"NATO": [0, -11], "EUU": [0, 11]}
 
 
 # A deck's JSON, made once: a built deck is never changed, and shared decks are sent on every
@@ -84,25 +84,33 @@ class LegendEntry:
     text: str
 
 
-def country_records(
+@dataclass(frozen=True)
+class Country:
+    """One outline on the map: its ISO code and name, its colour, its tooltip's lines, and the
+    participant it opens ("" when it is not one)."""
+
+    iso: str
+    name: str
+    fill: tuple[int, int, int]
+    tooltip: tuple[str, ...]
+    code: str
+
+
+def countries(
     figures: pd.DataFrame, measure: Measure, features: tuple[dict, ...]
-) -> tuple[list[dict], list[LegendEntry]]:
-    """One record per polygon ring set, with its fill colour and a plain-text tooltip."""
+) -> tuple[list[Country], list[LegendEntry]]:
+    """Every outline with its colour in the measure and a plain-text tooltip, and the legend."""
     category = CATEGORY_OF.get(measure.key)
     breaks = _breaks(figures, measure)
-    records = []
+    shown = []
     for feature in features:
         code = feature["properties"]["iso_a3"]
         name = feature["properties"]["name"]
         if code in figures.index:
             fill, lines = _fill_and_lines(figures.loc[code], measure, breaks)
-            tooltip, participant = "\n".join(lines), code
+            shown.append(Country(code, name, fill, tuple(lines), code))
         else:
-            fill, tooltip, participant = NOT_MEMBER, f"{name}\nNot a coalition participant", ""
-        for polygon in feature["geometry"]["coordinates"]:
-            records.append(
-                {"polygon": polygon, "fill": list(fill), "tooltip": tooltip, "code": participant}
-            )
+            shown.append(Country(code, name, NOT_MEMBER, (name, "Not a coalition participant"), ""))
     legend = [
         LegendEntry(colour, f"{measure_text(measure, low)} – {measure_text(measure, high)}")
         for colour, low, high in zip(SCALE, breaks[:-1], breaks[1:], strict=False)
@@ -117,6 +125,25 @@ def country_records(
         LegendEntry(NO_PLEDGE, "participant, no offer in this measure"),
         LegendEntry(BENEFICIARY, "Ukraine (beneficiary)"),
         LegendEntry(NOT_MEMBER, "not a participant"),
+    ]
+    return shown, legend
+
+
+def country_records(
+    figures: pd.DataFrame, measure: Measure, features: tuple[dict, ...]
+) -> tuple[list[dict], list[LegendEntry]]:
+    """One record per polygon ring set, with its fill colour and a plain-text tooltip (the
+    deck's polygons)."""
+    shown, legend = countries(figures, measure, features)
+    records = [
+        {
+            "polygon": polygon,
+            "fill": list(country.fill),
+            "tooltip": "\n".join(country.tooltip),
+            "code": country.code,
+        }
+        for country, feature in zip(shown, features, strict=True)
+        for polygon in feature["geometry"]["coordinates"]
     ]
     return records, legend
 
@@ -155,26 +182,20 @@ def _fill_and_lines(row: pd.Series, measure: Measure, breaks: list[float]):
     return fill, lines
 
 
-def opening_view(participants: pd.DataFrame) -> tuple[float, float, float]:
-    """The map's first view: Europe, fitted to a phone's width (a laptop shows more around
-    it), whatever the filters, so the map keeps its place between views."""
+def opening_view(participants: pd.DataFrame) -> Box:
+    """The map's first view, as the box of longitudes and latitudes it shows: Europe, whatever
+    the filters, so the map keeps its place between views. The map draws this box whole at
+    any width (scaled to fit), so a phone shows what a laptop shows."""
     europe = participants[participants["region"] == "Europe"]
-    return fitted_view(
-        europe["centroid_lat"].to_numpy(), europe["centroid_lon"].to_numpy(), width=PHONE_MAP_WIDTH
-    )
+    return fitted_box(europe["centroid_lat"].to_numpy(), europe["centroid_lon"].to_numpy())
 
 
-def beyond_the_frame(
-    figures: pd.DataFrame, measure: Measure, view: tuple[float, float, float]
-) -> list[tuple[str, str]]:
+def beyond_the_frame(figures: pd.DataFrame, measure: Measure, view: Box) -> list[tuple[str, str]]:
     """What the first view leaves out, as (name, what it offers in the measure): the
-    participants outside it on a phone (Canada, Japan, Australia, New Zealand) and the EU and
-    NATO, which have no outline to colour. Listed beside the map, so nobody pans to find them."""
-    x, y = on_screen(
-        view, figures["centroid_lat"], figures["centroid_lon"], PHONE_MAP_WIDTH, MAP_HEIGHT
-    )
-    outside = (x < 0) | (x > PHONE_MAP_WIDTH) | (y < 0) | (y > MAP_HEIGHT)
-    listed = figures[outside | (figures["kind"] == "institution").to_numpy()]
+    participants outside it (Canada, Japan, Australia, New Zealand) and the EU and NATO, which
+    have no outline to colour. Listed beside the map, so nobody pans to find them."""
+    inside = in_box(view, figures["centroid_lat"], figures["centroid_lon"])
+    listed = figures[~inside | (figures["kind"] == "institution").to_numpy()]
     breaks = _breaks(figures, measure)
     shown = []
     for _, row in listed.sort_values(["kind", "name"]).iterrows():
@@ -190,32 +211,12 @@ def badge_records(figures: pd.DataFrame) -> list[dict]:
     return [
         {
             "position": [float(row.centroid_lon), float(row.centroid_lat)],
-            "offset": BADGE_OFFSET_PIXELS.get(code, [0, 0]),
             "label": "UA" if code == "UKR" else code.replace("EUU", "EU"),
             "code": code,
             "tooltip": f"{row.name} ({row.kind})\nStatus: {row.status_breakdown}",
         }
         for code, row in special.iterrows()
     ]
-
-
-def badge_layer(records: list[dict], layer_id: str = "badges") -> pdk.Layer:
-    """White text on a box that grows with it, so "NATO" is never clipped."""
-    return pdk.Layer(
-        "TextLayer",
-        id=layer_id,
-        data=records,
-        get_position="position",
-        get_text="label",
-        get_pixel_offset="offset",
-        get_color=[255, 255, 255],
-        get_size=12,
-        font_weight=700,
-        background=True,
-        get_background_color=list(BADGE),
-        background_padding=[4, 2],
-        pickable=True,
-    )
 
 
 def column_records(figures: pd.DataFrame, measure: Measure) -> list[dict]:
@@ -290,10 +291,11 @@ def build_deck(
     *,
     second: Measure | None = None,
     network_base_map: bool = False,
-    focus: tuple[float, float, float] | None = None,
+    focus: Box | None = None,
 ) -> tuple[pdk.Deck, list[LegendEntry]]:
-    """The map: countries, badges, optional columns. No base map unless asked for, so no
-    request leaves the machine."""
+    """The map on deck.gl (WebGL), for the online base map: countries, optional columns. No
+    base map unless asked for, so no request leaves the machine. ``focus``: the box to show,
+    fitted to a phone's width (a laptop shows more around it)."""
     features = features or world_features()
     records, legend = country_records(figures, measure, features)
     # No hover highlight: deck.gl's would paint a colour that is not in the legend, and keep it
@@ -318,8 +320,10 @@ def build_deck(
             )
         )
         pitch = 40
-    latitude, longitude, zoom = focus or fitted_view(
-        figures["centroid_lat"].to_numpy(), figures["centroid_lon"].to_numpy()
+    latitude, longitude, zoom = (
+        box_view(focus, PHONE_MAP_WIDTH, MAP_HEIGHT)
+        if focus
+        else fitted_view(figures["centroid_lat"].to_numpy(), figures["centroid_lon"].to_numpy())
     )
     # map_provider=None alone draws no base map and asks no server for anything; passing
     # map_style=None as well would let Streamlit pick a (remote) themed style.
@@ -333,33 +337,3 @@ def build_deck(
         **({"map_provider": None} | base_map),
     )
     return deck, legend
-
-
-def locator_deck(
-    figures: pd.DataFrame, code: str, features: tuple[dict, ...] | None = None
-) -> pdk.Deck:
-    """A small map that finds one participant: it in the badge colour, other participants grey
-    (on the shipped outlines, unless given others)."""
-    records = []
-    features = features or world_features()
-    for feature in features:
-        own = feature["properties"]["iso_a3"]
-        fill = BADGE if own == code else NO_PLEDGE if own in figures.index else NOT_MEMBER
-        for polygon in feature["geometry"]["coordinates"]:
-            records.append(
-                {"polygon": polygon, "fill": list(fill), "tooltip": feature["properties"]["name"]}
-            )
-    layers = _country_layers("locator", records, features)
-    row = figures.loc[code]
-    if row["kind"] != "country":
-        layers.append(
-            badge_layer([b for b in badge_records(figures) if b["code"] == code], "locator-badge")
-        )
-    return CompactDeck(
-        layers=layers,
-        initial_view_state=pdk.ViewState(
-            latitude=float(row["centroid_lat"]), longitude=float(row["centroid_lon"]), zoom=3
-        ),
-        tooltip={"text": "{tooltip}"},
-        map_provider=None,
-    )

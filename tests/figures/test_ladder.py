@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from coalition.access.auth import Actor
 from coalition.figures import maps, measures, ranking
+from coalition.figures.geo import choropleth
 from coalition.figures.geometry import world_features
 from coalition.figures.ladder import Ladder
 from coalition.figures.tiles import tiles
@@ -19,6 +20,7 @@ from coalition.write.pledges import create_pledges
 from core.vocabulary import LADDER, OFFER_STATUSES, SCOPES, STATUSES, is_offer
 from db.engine import read_session, write_session
 from tests.factories import pledge
+from tests.support.data import map_colours, map_participants
 
 EDITOR = Actor("a@example.org")
 
@@ -74,6 +76,19 @@ def test_a_refusal_stands_apart_whatever_the_status_filter(engine):
         assert ladder.count("ruled_out") == 1, filters  # Poland, in the fixture
 
 
+def drawn(view: View, measure: str) -> tuple[dict, list]:
+    """Each participant's colour on the map as drawn, and the map's legend."""
+    figure, legend = choropleth.map_figure(
+        view.by_participant,
+        measures.MEASURES[measure],
+        maps.opening_view(view.by_participant),
+        world_features(),
+    )
+    spec = figure.to_plotly_json()
+    opens = map_participants(spec)
+    return {opens[iso]: c for iso, c in map_colours(spec).items() if opens[iso]}, legend
+
+
 def test_the_map_paints_each_rung_its_own_colour(engine):
     considering(engine)
     with write_session(engine) as session:
@@ -84,17 +99,11 @@ def test_the_map_paints_each_rung_its_own_colour(engine):
             reason="Ladder tests",
         )
     view = view_of(engine)
-    records, legend = maps.country_records(
-        view.by_participant, measures.MEASURES["troops"], world_features()
-    )
-    fill = {r["code"]: tuple(r["fill"]) for r in records if r["code"]}
+    fill, legend = drawn(view, "troops")
     assert fill["GBR"] == maps.UNKNOWN_SIZE  # announced, size not published
     assert fill["POL"] == maps.CONSIDERING  # considering: not the colour of an offer
     assert fill["GBR"] != fill["POL"]
-    records, _ = maps.country_records(
-        view.by_participant, measures.MEASURES["ships"], world_features()
-    )
-    fill = {r["code"]: tuple(r["fill"]) for r in records if r["code"]}
+    fill, _ = drawn(view, "ships")
     assert fill["NZL"] == maps.CONSIDERING
     assert {"offers, size not published", "considering, no offer", "ruled out"} <= {
         entry.text for entry in legend
@@ -103,10 +112,7 @@ def test_the_map_paints_each_rung_its_own_colour(engine):
 
 def test_a_refusal_has_its_own_colour_on_the_map_and_in_the_pack(engine):
     view = view_of(engine)
-    records, _ = maps.country_records(
-        view.by_participant, measures.MEASURES["troops"], world_features()
-    )
-    fill = {r["code"]: tuple(r["fill"]) for r in records if r["code"]}
+    fill, _ = drawn(view, "troops")
     assert fill["POL"] == maps.RULED_OUT
     classes = content.map_classes(view)
     assert (classes["POL"], classes["GBR"], classes["UKR"]) == (

@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.figures import maps, measures, ranking, timeline_figures
+from coalition.figures.geo import choropleth
 from coalition.figures.geometry import world_features
 from coalition.figures.tiles import tiles
 from coalition.figures.view import build_view
@@ -44,6 +45,7 @@ from db.engine import read_session, write_session
 from db.models import PledgeRevision
 from tests.conftest import FIXED_NOW
 from tests.factories import pledge
+from tests.support.data import map_colours, map_participants
 
 CODES = ("GBR", "FRA", "POL", "NZL", "UKR", "EUU", "NATO")
 REGIONS = ("Europe", "Commonwealth", "Institution")
@@ -244,10 +246,16 @@ def offering_troops(session, filters: PledgeFilter, known_at) -> dict[str, set[s
     surfaces["tile"] = 0 if tile.value in ("none", "not shown") else int(tile.value.split()[0])
     surfaces["ladder"] = view.headline.ladders["troops"].offering
     surfaces["map"] = {code for code, rung in figures["troops_rung"].items() if is_offer(rung)}
-    records, _ = maps.country_records(figures, measures.MEASURES["troops"], world_features())
+    figure, _ = choropleth.map_figure(
+        figures, measures.MEASURES["troops"], maps.opening_view(figures), world_features()
+    )
+    spec = figure.to_plotly_json()
+    opens = map_participants(spec)
     offered_colours = {tuple(c) for c in maps.SCALE} | {maps.UNKNOWN_SIZE}
     surfaces["map colours"] = {
-        r["code"] for r in records if r["code"] and tuple(r["fill"]) in offered_colours
+        opens[iso]
+        for iso, colour in map_colours(spec).items()
+        if opens[iso] and colour in offered_colours
     }
     surfaces["briefing map"] = {
         code for code, kind in content.map_classes(view).items() if kind == "troops"

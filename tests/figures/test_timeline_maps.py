@@ -12,6 +12,7 @@ import pytest
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
 from coalition.figures import geometry, maps, measures, timeline_figures
+from coalition.figures.geo import choropleth
 from coalition.read import queries
 from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
 from coalition.read.history import revision_history
@@ -19,7 +20,7 @@ from coalition.write.pledges import create_pledge, update_pledge
 from db.engine import read_session, write_session
 from tests.factories import pledge
 from tests.support import oracles
-from tests.support.data import plotly_array
+from tests.support.data import map_colours, map_participants, plotly_array
 
 TODAY = date(2026, 11, 28)
 
@@ -159,66 +160,164 @@ def test_map_figures_keep_unknown_sizes_apart_from_zero(figures):
     )
 
 
-def test_deck_colours_unknown_sizes_distinctly_and_lists_what_it_does_not_draw(figures):
-    deck, legend = maps.build_deck(
+def test_map_colours_unknown_sizes_distinctly_and_lists_what_it_does_not_draw(figures):
+    view = maps.opening_view(figures)
+    figure, legend = choropleth.map_figure(
         figures,
         measures.MEASURES["troops"],
+        view,
         geometry.world_features(),
         second=measures.MEASURES["ships"],
     )
-    spec = json.loads(deck.to_json())
-    assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
-    layers = {layer["id"]: layer for layer in spec["layers"]}
+    spec = figure.to_plotly_json()
     # No badges: they covered the UK and France.
-    assert set(layers) == {"countries", "countries-outlines", "columns"}
-    # No hover highlight: its colour is in no legend and stayed on after the pointer left.
-    assert not layers["countries"].get("autoHighlight")
-    fill_of = {r["code"]: tuple(r["fill"]) for r in layers["countries"]["data"] if r["code"]}
+    assert [trace["name"] for trace in spec["data"]] == ["countries", "bubbles"]
+    opens = map_participants(spec)
+    fill_of = {opens[iso]: colour for iso, colour in map_colours(spec).items() if opens[iso]}
     assert fill_of["GBR"] == maps.UNKNOWN_SIZE
     assert fill_of["NZL"] == maps.SCALE[-1]
     assert fill_of["UKR"] == maps.BENEFICIARY
     assert fill_of["POL"] == maps.NO_PLEDGE  # a refusal is no troop pledge
-    assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no polygon
+    assert "NATO" not in fill_of and "EUU" not in fill_of  # institutions have no outline
     # The first view is Europe; what it does not show is listed beside it with its troops.
-    view = maps.opening_view(figures)
     assert maps.beyond_the_frame(figures, measures.MEASURES["troops"], view) == [
         ("New Zealand", "100 troops"),
         ("European Union (institution)", "nothing reported"),
         ("NATO (institution)", "nothing reported"),
     ]
-    # Europe's participants, Ukraine included, are inside it on a phone's width.
+    # Europe's participants, Ukraine included, are drawn in it, on a phone as on a laptop.
     europe = figures[figures["region"] == "Europe"]
-    x, y = geometry.on_screen(
-        view,
-        europe["centroid_lat"],
-        europe["centroid_lon"],
-        geometry.PHONE_MAP_WIDTH,
-        geometry.MAP_HEIGHT,
-    )
-    assert (
-        (x >= 0) & (x <= geometry.PHONE_MAP_WIDTH) & (y >= 0) & (y <= geometry.MAP_HEIGHT)
-    ).all()
-    tooltip = next(r["tooltip"] for r in layers["countries"]["data"] if r["code"] == "GBR")
+    for width in (geometry.PHONE_MAP_WIDTH, 800):
+        left, top, right, bottom = geometry.box_frame(view, width, geometry.MAP_HEIGHT)
+        x, y = geometry.on_screen(
+            view, europe["centroid_lat"], europe["centroid_lon"], width, geometry.MAP_HEIGHT
+        )
+        assert ((x >= left) & (x <= right) & (y >= top) & (y <= bottom)).all()
+    countries = spec["data"][0]
+    tooltip = dict(zip(countries["locations"], countries["hovertext"], strict=True))["GBR"]
     assert "+ 1 offer of unknown size" in tooltip and "Status: 2 announced, 1 committed" in tooltip
     assert "offers, size not published" in [entry.text for entry in legend]
+    # The second measure: a circle per country that offers ships, opening its page.
+    bubbles = spec["data"][1]
+    assert list(bubbles["customdata"]) == [
+        code for code in figures.index if figures.at[code, "ships"] > 0
+    ]
+
+
+def test_the_map_paints_each_class_its_own_colour_from_the_legend(figures):
+    """Every participant with a known value in a class of the scale, the rest in their own
+    colours, and every colour drawn is one the legend explains."""
+    measure = measures.MEASURES["funding_eur"]
+    figure, legend = choropleth.map_figure(
+        figures, measure, maps.opening_view(figures), geometry.world_features()
+    )
+    spec = figure.to_plotly_json()
+    drawn, opens = map_colours(spec), map_participants(spec)
+    breaks = maps.class_breaks(figures.loc[figures["kind"] == "country", "funding_eur"].dropna())
+    for iso, code in opens.items():
+        value = figures.at[code, "funding_eur"] if code else None
+        if not code:
+            assert drawn[iso] == maps.NOT_MEMBER, iso
+        elif figures.at[code, "kind"] == "beneficiary":
+            assert drawn[iso] == maps.BENEFICIARY, iso
+        elif pd.notna(value) and value > 0:
+            step = sum(value >= edge for edge in breaks[1:-1])
+            assert drawn[iso] == maps.SCALE[step], iso
+        else:
+            assert drawn[iso] in {
+                maps.UNKNOWN_SIZE,
+                maps.CONSIDERING,
+                maps.RULED_OUT,
+                maps.NO_PLEDGE,
+            }
+    assert set(drawn.values()) <= {entry.colour for entry in legend}
+    assert maps.SCALE[-1] in drawn.values()  # the largest known value, top class
+
+
+def test_the_maps_draw_svg_only_and_ask_no_other_host_for_anything(figures):
+    """deck.gl's WebGL cost seconds per visit in a browser without a GPU; the maps are plotly
+    SVG traces (no "gl" trace, no tile map) with no base map of plotly's own, and plotly's
+    topojson comes from the app, not its CDN."""
+    view = maps.opening_view(figures)
+    for figure in (
+        choropleth.map_figure(
+            figures, measures.MEASURES["troops"], view, second=measures.MEASURES["ships"]
+        )[0],
+        choropleth.locator_figure(figures, "GBR"),
+        choropleth.locator_figure(figures, "NATO"),
+    ):
+        spec = figure.to_plotly_json()
+        assert {trace["type"] for trace in spec["data"]} <= {"choropleth", "scattergeo"}
+        assert spec["layout"]["geo"]["visible"] is False
+        assert spec["data"][0]["marker"]["line"]["width"] > 0  # the outlines
+        assert len(json.dumps(spec, default=list).encode()) < 1_000_000
+    assert choropleth.CONFIG["topojsonURL"].startswith("/")
+
+
+def test_the_locator_finds_one_participant(figures):
+    spec = choropleth.locator_figure(figures, "POL", geometry.world_features()).to_plotly_json()
+    drawn, names = (
+        map_colours(spec),
+        dict(zip(spec["data"][0]["locations"], spec["data"][0]["hovertext"], strict=True)),
+    )
+    assert drawn["POL"] == maps.BADGE and names["POL"] == "Poland"
+    assert drawn["FRA"] == maps.NO_PLEDGE  # another participant
+    assert drawn["DEU"] == maps.NOT_MEMBER
+    west, east, south, north = (
+        spec["layout"]["geo"]["lonaxis"]["range"] + spec["layout"]["geo"]["lataxis"]["range"]
+    )
+    assert west < figures.at["POL", "centroid_lon"] < east
+    assert south < figures.at["POL", "centroid_lat"] < north
+    # An institution has no outline: a labelled badge where it sits.
+    spec = choropleth.locator_figure(figures, "NATO").to_plotly_json()
+    badge = spec["data"][1]
+    assert badge["type"] == "scattergeo" and "NATO" in badge["text"][0]
 
 
 def test_country_outlines_are_plain_lines_not_the_polygon_stroke(figures):
     """The polygon layer's stroke is deck.gl's PathLayer, whose shaders a software GPU compiles
-    in seconds on every visit to the map (the tab froze); the outlines are a LineLayer."""
-    for deck in (
-        maps.build_deck(figures, measures.MEASURES["troops"], geometry.world_features())[0],
-        maps.locator_deck(figures, "GBR", geometry.world_features()),
-    ):
-        spec = json.loads(deck.to_json())
-        polygons = [layer for layer in spec["layers"] if layer["@@type"] == "PolygonLayer"]
-        assert polygons and all(layer["stroked"] is False for layer in polygons)
-        assert not [layer for layer in spec["layers"] if layer["@@type"] == "PathLayer"]
-        (outlines,) = [layer for layer in spec["layers"] if layer["@@type"] == "LineLayer"]
-        # Every border drawn, a shared one once: France and Spain meet in one set of edges.
-        edges = {tuple(map(tuple, (s["s"], s["t"]))) for s in outlines["data"]}
-        assert len(edges) == len(outlines["data"]) > 5_000
-        assert not edges & {(t, s) for s, t in edges}
+    in seconds on every visit to the map (the tab froze); the outlines are a LineLayer (the
+    deck is drawn only with the online base map)."""
+    deck = maps.build_deck(figures, measures.MEASURES["troops"], geometry.world_features())[0]
+    spec = json.loads(deck.to_json())
+    polygons = [layer for layer in spec["layers"] if layer["@@type"] == "PolygonLayer"]
+    assert polygons and all(layer["stroked"] is False for layer in polygons)
+    assert not [layer for layer in spec["layers"] if layer["@@type"] == "PathLayer"]
+    (outlines,) = [layer for layer in spec["layers"] if layer["@@type"] == "LineLayer"]
+    # Every border drawn, a shared one once: France and Spain meet in one set of edges.
+    edges = {tuple(map(tuple, (s["s"], s["t"]))) for s in outlines["data"]}
+    assert len(edges) == len(outlines["data"]) > 5_000
+    assert not edges & {(t, s) for s, t in edges}
+
+
+def test_the_deck_opens_on_the_same_view_and_colours(figures):
+    """With the online base map, the deck: the same colours, and the first view's box inside
+    its view on a phone."""
+    view = maps.opening_view(figures)
+    deck, _ = maps.build_deck(
+        figures,
+        measures.MEASURES["troops"],
+        geometry.world_features(),
+        second=measures.MEASURES["ships"],
+        network_base_map=True,
+        focus=view,
+    )
+    spec = json.loads(deck.to_json())
+    assert spec["mapProvider"] == "carto"
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert set(layers) == {"countries", "countries-outlines", "columns"}
+    assert not layers["countries"].get("autoHighlight")
+    fill_of = {r["code"]: tuple(r["fill"]) for r in layers["countries"]["data"] if r["code"]}
+    assert fill_of["GBR"] == maps.UNKNOWN_SIZE and fill_of["NZL"] == maps.SCALE[-1]
+    state = spec["initialViewState"]
+    shown = geometry.view_box(
+        (state["latitude"], state["longitude"], state["zoom"]),
+        geometry.PHONE_MAP_WIDTH,
+        geometry.MAP_HEIGHT,
+    )
+    west, east, south, north = view
+    assert shown[0] <= west + 0.01 and shown[1] >= east - 0.01
+    assert shown[2] <= south + 0.01 and shown[3] >= north - 0.01
 
 
 def test_deck_payload_stays_small(figures):

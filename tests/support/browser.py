@@ -219,6 +219,42 @@ def settle(page) -> None:
     page.wait_for_function(SETTLED, timeout=30_000)
 
 
+# A plotly map (coalition/figures/geo): its chart element, and its outlines once drawn (plotly
+# adds the paths first and gives them their shapes once its topojson has come).
+MAP_CHART = '[data-testid="stPlotlyChart"]:has(.choroplethlayer)'
+MAP_DRAWN = """(selector) => {
+    const chart = document.querySelector(selector);
+    return !!chart && [...chart.querySelectorAll('path.choroplethlocation')]
+        .some(p => (p.getAttribute('d') || '').length > 10);
+}"""
+# The hover label plotly shows, one line of it a line of text.
+HOVER_TEXT = """() => {
+    const label = document.querySelector('.hoverlayer .hovertext text');
+    if (!label) return null;
+    const lines = [...label.querySelectorAll('tspan.line')];
+    return lines.length ? lines.map(t => t.textContent).join('\\n') : label.textContent;
+}"""
+
+
+def drawn_map(page, nth: int = 0):
+    """The page's plotly map once its outlines are drawn, and still."""
+    chart = page.locator(MAP_CHART).nth(nth)
+    chart.wait_for(timeout=30_000)
+    page.wait_for_function(MAP_DRAWN, arg=MAP_CHART, timeout=30_000)
+    page.wait_for_timeout(300)
+    return chart
+
+
+def hover_text(page, x: float, y: float) -> str:
+    """What the map's hover label says with the pointer at (x, y) on the page (after the
+    label of any point before it has gone)."""
+    page.mouse.move(1, 1)
+    page.wait_for_function("() => !document.querySelector('.hoverlayer .hovertext')")
+    page.mouse.move(x, y)
+    handle = page.wait_for_function(HOVER_TEXT, timeout=10_000)
+    return handle.json_value()
+
+
 def assert_clean(page) -> None:
     assert page.external_requests == []
     assert page.failed_responses == []

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import os
+import re
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -94,3 +96,25 @@ def plotly_array(values) -> list:
     if isinstance(values, dict) and "bdata" in values:
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)
+
+
+def map_colours(spec: dict) -> dict[str, tuple[int, int, int]]:
+    """The colour each outline of a plotly map is drawn in, by its ISO code, read from the
+    figure's spec (to_plotly_json, or the JSON Streamlit sends): the step of the colour scale
+    its value falls in."""
+    trace = next(t for t in spec["data"] if t["type"] == "choropleth")
+    low, high = trace["zmin"], trace["zmax"]
+    scale = trace["colorscale"]
+    colours = {}
+    for iso, value in zip(trace["locations"], plotly_array(trace["z"]), strict=True):
+        at = (value - low) / (high - low)
+        colour = next(c for (start, c), (end, _) in itertools.pairwise(scale) if start <= at <= end)
+        red, green, blue = (int(part) for part in re.findall(r"\d+", colour))
+        colours[iso] = (red, green, blue)
+    return colours
+
+
+def map_participants(spec: dict) -> dict[str, str]:
+    """The participant each outline of a plotly map opens, by its ISO code ("" for none)."""
+    trace = next(t for t in spec["data"] if t["type"] == "choropleth")
+    return dict(zip(trace["locations"], trace["customdata"], strict=True))

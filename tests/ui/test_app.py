@@ -188,6 +188,12 @@ def plotly_specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def map_spec(at: AppTest) -> tuple[dict, dict]:
+    """The map page's plotly map: its figure and its plotly config."""
+    (chart,) = [c for c in at.get("plotly_chart") if '"choropleth"' in c.proto.spec]
+    return json.loads(chart.proto.spec), json.loads(chart.proto.config)
+
+
 @pytest.mark.parametrize(
     ("measure", "second", "region", "categories"),
     [
@@ -207,12 +213,13 @@ def test_map_page_draws_countries_and_legend_and_lists_the_institutions(
     at.selectbox(key="map_measure").set_value(measure)
     at.selectbox(key="map_second_measure").set_value(second).run()
     assert not at.exception
-    spec = deck_spec(at)
-    layers = {layer["id"] for layer in spec["layers"]}
-    assert "countries" in layers and "badges" not in layers  # badges covered the UK and France
-    assert ("columns" in layers) == (second is not None)
-    assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
-    assert len(at.get("deck_gl_json_chart")[0].proto.json.encode()) < 2_000_000
+    spec, config = map_spec(at)
+    traces = [trace["name"] for trace in spec["data"]]
+    # No badges: they covered the UK and France.
+    assert traces == (["countries", "bubbles"] if second else ["countries"])
+    assert not at.get("deck_gl_json_chart")  # no WebGL without the online base map
+    assert config["topojsonURL"] == "/assets/geo/"  # plotly asks the app, not its CDN
+    assert len(json.dumps(spec).encode()) < 2_000_000
     legend = " ".join(m.value for m in at.markdown)
     assert "not a participant" in legend
     # What the map's first view (Europe) leaves out is listed beside it.
@@ -363,10 +370,13 @@ def test_choosing_a_country_on_the_map_page_opens_its_page(app):
 
 
 def test_the_network_base_map_is_opt_in(app):
+    """Off, the map is plotly's SVG on the shipped outlines; on, deck.gl with map tiles."""
     app.switch_page("../pages/map.py").run()
-    assert "mapProvider" not in deck_spec(app) or deck_spec(app)["mapProvider"] is None
+    assert not app.get("deck_gl_json_chart")
+    assert map_spec(app)[0]["layout"]["geo"]["visible"] is False
     app.toggle(key="map_online_base").set_value(True).run()
     assert deck_spec(app)["mapProvider"] == "carto"
+    assert not [c for c in app.get("plotly_chart") if '"choropleth"' in c.proto.spec]
 
 
 def test_every_table_offers_a_download(app):

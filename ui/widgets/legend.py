@@ -1,4 +1,4 @@
-"""A legend beside a pydeck map (pydeck draws none)."""
+"""A legend beside the map (the map draws none of its own)."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_the_maps_choices_travel_in_a_copied_link(server, browser_page, chromium
     # The map follows the category filter: troops first, funding not offered.
     assert chosen(page, "Colour countries by") == "Troops"
     choose(page, "Colour countries by", "Ships")
-    choose(page, "Second measure as columns", "Troops")
+    choose(page, "Second measure by size", "Troops")
     page.wait_for_url(re.compile(r"map_measure=Ships"), timeout=30_000)
     page.wait_for_url(re.compile(r"map_second_measure=Troops"), timeout=30_000)
     settle(page)
@@ -49,7 +49,7 @@ def test_the_maps_choices_travel_in_a_copied_link(server, browser_page, chromium
     other.get_by_text("Colour countries by").wait_for(timeout=30_000)
     settle(other)
     assert chosen(other, "Colour countries by") == "Ships"
-    assert chosen(other, "Second measure as columns") == "Troops"
+    assert chosen(other, "Second measure by size") == "Troops"
     # And a reload keeps them too.
     other.reload()
     other.get_by_text("Colour countries by").wait_for(timeout=30_000)

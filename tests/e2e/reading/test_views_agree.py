@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +17,14 @@ from coalition.bootstrap import initialise_database
 from coalition.figures import geometry, maps
 from coalition.read import queries
 from db.engine import create_db_engine, read_session
-from tests.support.browser import assert_clean, metric_value, start_server, wait_for_run_to_end
+from tests.support.browser import (
+    assert_clean,
+    drawn_map,
+    hover_text,
+    metric_value,
+    start_server,
+    wait_for_run_to_end,
+)
 from tests.support.data import FIXTURE_DATA
 
 # (link in the sidebar, text that shows the page has rendered)
@@ -166,11 +172,6 @@ def world_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     yield from open_server(tmp_path_factory, "map-world-server", world_fixture(folder))
 
 
-def mercator(latitude: float, longitude: float) -> tuple[float, float]:
-    phi = math.radians(latitude)
-    return (longitude + 180) / 360, (1 - math.log(math.tan(math.pi / 4 + phi / 2)) / math.pi) / 2
-
-
 def test_the_map_opens_on_europe_and_lists_every_participant_beyond_it(world_server, browser_page):
     """All 37 participants: Europe's on the map as first drawn, on a laptop as on a phone
     (tests/e2e/whole_app/test_phone.py); the others (Canada, Japan, Australia, New Zealand)
@@ -179,26 +180,25 @@ def test_the_map_opens_on_europe_and_lists_every_participant_beyond_it(world_ser
     base, url = world_server
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{base}/map")
-    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
-    canvas.wait_for(timeout=30_000)
-    page.wait_for_timeout(1_500)  # the deck draws after the element appears
-    box = canvas.bounding_box()
+    chart = drawn_map(page)
+    box = chart.bounding_box()
     engine = create_db_engine(url)
     with read_session(engine) as session:
         participants = queries.participants_frame(session)
     engine.dispose()
     assert len(participants) == 37
-    latitude, longitude, zoom = maps.opening_view(participants)
-    scale = 512 * 2**zoom
-    centre = mercator(latitude, longitude)
-    outside, points = [], {}
-    for row in participants.itertuples():
-        x, y = mercator(row.centroid_lat, row.centroid_lon)
-        px = (x - centre[0]) * scale + box["width"] / 2
-        py = (y - centre[1]) * scale + box["height"] / 2
-        points[row.code] = (px, py)
-        if not (0 <= px <= box["width"] and 0 <= py <= box["height"]):
-            outside.append(row.name)
+    view = maps.opening_view(participants)
+    left, top, right, bottom = geometry.box_frame(view, box["width"], box["height"])
+    x, y = geometry.on_screen(
+        view,
+        participants["centroid_lat"],
+        participants["centroid_lon"],
+        box["width"],
+        box["height"],
+    )
+    drawn = (x >= left) & (x <= right) & (y >= top) & (y <= bottom)
+    outside = list(participants.loc[~drawn, "name"])
+    points = dict(zip(participants["code"], zip(x, y, strict=True), strict=True))
     europe = set(participants.loc[participants["region"] == "Europe", "name"])
     assert not europe & set(outside), f"off the map as first drawn: {europe & set(outside)}"
     listed = page.get_by_text("Beyond this view").locator("xpath=ancestor::*[3]").inner_text()
@@ -206,8 +206,6 @@ def test_the_map_opens_on_europe_and_lists_every_participant_beyond_it(world_ser
         assert name in listed, name
     # What is drawn is where the projection says: hovering Europe's far corners names them.
     for code, name in (("ISL", "Iceland"), ("PRT", "Portugal"), ("TUR", "Turkey")):
-        page.mouse.move(box["x"] + points[code][0], box["y"] + points[code][1])
-        tooltip = page.locator(".deck-tooltip")
-        tooltip.wait_for(timeout=10_000)
-        assert tooltip.inner_text().startswith(name), (code, tooltip.inner_text())
+        said = hover_text(page, box["x"] + points[code][0], box["y"] + points[code][1])
+        assert said.startswith(name), (code, said)
     assert_clean(page)

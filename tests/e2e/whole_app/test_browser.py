@@ -5,17 +5,22 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+import pandas as pd
 import pytest
 from PIL import Image
 
-from coalition.figures import maps
+from coalition.figures import geometry, maps
+from coalition.figures.geo import TOPOJSON_FILE, TOPOJSON_URL
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.browser import (
     assert_clean,
+    drawn_map,
+    hover_text,
     record_engineer_company,
     sign_in_with_the_form,
     tile_text,
 )
+from tests.support.data import FIXTURE_DATA
 
 
 def test_overview_opens_on_the_seeded_database_without_network(server, browser_page):
@@ -41,19 +46,77 @@ def test_participant_deep_link_shows_the_profile(server, browser_page):
 
 def test_map_draws_the_participants_geometry_offline(server, browser_page):
     page = browser_page
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{server}/map")
     page.get_by_text("Colour countries by").wait_for(timeout=30_000)
-    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
-    canvas.wait_for(timeout=30_000)
-    page.wait_for_timeout(2_000)  # let deck.gl finish its first frames
-    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    chart = drawn_map(page)
+    image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
     colours = Counter({colour: n for n, colour in image.getcolors(image.width * image.height)})
     painted = sum(n for colour, n in colours.items() if colour != (255, 255, 255))
-    assert painted / (image.width * image.height) > 0.2, "the map canvas is nearly empty"
-    # Participants with nothing recorded in the measure are drawn in their own grey.
+    assert painted / (image.width * image.height) > 0.2, "the map is nearly empty"
+    # Participants with nothing recorded in the measure are drawn in their own grey, the
+    # others in theirs (France's €2bn, the largest, in the top class).
     assert colours[maps.NO_PLEDGE] > 500
+    assert colours[maps.SCALE[-1]] > 500
+    assert colours[maps.NOT_MEMBER] > 500
     assert page.get_by_text("offers, size not published").is_visible()
+    # Drawn as SVG: no deck.gl map, no canvas in the chart.
+    assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 0
+    assert chart.locator("canvas").count() == 0
+    # plotly asked this server for its topojson, and nothing else elsewhere.
+    assert any(url.endswith(TOPOJSON_URL + TOPOJSON_FILE) for url in requests)
+    assert not [url for url in requests if "plot.ly" in url]
     assert_clean(page)
+
+
+def test_a_click_on_a_country_opens_its_page(server, browser_page):
+    page = browser_page
+    page.goto(f"{server}/map")
+    chart = drawn_map(page)
+    box = chart.bounding_box()
+    participants = pd.read_csv(FIXTURE_DATA / "participants.csv").set_index("code")
+    x, y = geometry.on_screen(
+        maps.opening_view(participants),
+        participants["centroid_lat"],
+        participants["centroid_lon"],
+        box["width"],
+        box["height"],
+    )
+    at = participants.index.get_loc("POL")
+    assert hover_text(page, box["x"] + x[at], box["y"] + y[at]).startswith("Poland")
+    page.mouse.click(box["x"] + x[at], box["y"] + y[at])
+    page.get_by_role("heading", name="Poland").wait_for(timeout=30_000)
+    assert "code=POL" in page.url
+    page.get_by_text("Meetings attended").wait_for(timeout=30_000)
+    # The participant's page finds it on a small map, drawn the same way.
+    locator = drawn_map(page)
+    image = Image.open(io.BytesIO(locator.screenshot())).convert("RGB")
+    colours = Counter({colour: n for n, colour in image.getcolors(image.width * image.height)})
+    assert colours[maps.BADGE] > 500
+    assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 0
+    assert_clean(page)
+
+
+def test_the_maps_ask_no_other_host_for_anything(server, chromium):
+    """Not even with the network open: every request the Map and a Participant page make goes
+    to this server (plotly.js would fetch its topojson from cdn.plot.ly)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{server}/map")
+        drawn_map(page)
+        page.goto(f"{server}/participant?code=NATO")
+        page.get_by_text("Meetings attended").wait_for(timeout=30_000)
+        drawn_map(page)
+    finally:
+        context.close()
+    origin = server.rstrip("/")
+    assert requests and all(
+        url.startswith(origin) or url.startswith("data:") for url in requests
+    ), [url for url in requests if not url.startswith(origin)]
 
 
 def test_timeline_draws_lines_and_meeting_markers(server, browser_page):

@@ -12,7 +12,14 @@ import pytest
 
 from coalition.figures import geometry, maps
 from tests.support.accounts import LOCAL_EDITOR
-from tests.support.browser import ARTIFACTS, assert_clean, settle, sign_in
+from tests.support.browser import (
+    ARTIFACTS,
+    assert_clean,
+    drawn_map,
+    hover_text,
+    settle,
+    sign_in,
+)
 from tests.support.data import FIXTURE_DATA
 
 PHONE = {"width": 390, "height": 844}
@@ -152,29 +159,26 @@ def test_the_map_on_a_phone_opens_on_europe_and_lists_who_is_beyond_it(module_se
     page.set_viewport_size(PHONE)
     sign_in(page, module_server, LOCAL_EDITOR, path="/map", marker="Colour countries by")
     settle(page)
-    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
-    canvas.wait_for(timeout=30_000)
-    page.wait_for_timeout(1_500)  # the deck draws after the element appears
-    box = canvas.bounding_box()
+    box = drawn_map(page).bounding_box()
     assert box["width"] <= PHONE["width"]
     participants = pd.read_csv(FIXTURE_DATA / "participants.csv").set_index("code")
+    view = maps.opening_view(participants)
+    left, top, right, bottom = geometry.box_frame(view, box["width"], box["height"])
     x, y = geometry.on_screen(
-        maps.opening_view(participants),
+        view,
         participants["centroid_lat"],
         participants["centroid_lon"],
         box["width"],
         box["height"],
     )
-    drawn = (x >= 0) & (x <= box["width"]) & (y >= 0) & (y <= box["height"])
+    drawn = (x >= left) & (x <= right) & (y >= top) & (y <= bottom)
     europe = participants["region"] == "Europe"
     assert drawn[europe.to_numpy()].all()
     # What is drawn is where the projection says: touching a European country names it.
     for code in ("FRA", "POL"):
         at = participants.index.get_loc(code)
-        page.mouse.move(box["x"] + x[at], box["y"] + y[at])
-        tooltip = page.locator(".deck-tooltip")
-        tooltip.wait_for(timeout=10_000)
-        assert tooltip.inner_text().startswith(participants.at[code, "name"])
+        said = hover_text(page, box["x"] + x[at], box["y"] + y[at])
+        assert said.startswith(participants.at[code, "name"]), (code, said)
     # The participants beyond the first view, and the institutions, are listed beside it.
     listed = page.get_by_text("Beyond this view").locator("xpath=ancestor::*[3]").inner_text()
     for code in participants.index[~drawn | (participants["kind"] == "institution").to_numpy()]:
