@@ -36,7 +36,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coalition.access import audit, auth, sessions, tokens
 from coalition.bootstrap import app_engine, close_app_engines
 from coalition.errors import ValidationFailed
-from coalition.figures.geo import TOPOJSON_FILE, TOPOJSON_URL, TOPOLOGY_STUB
 from coalition.notify import subscriptions
 from coalition.notify.digest import UNSUBSCRIBE_PATH
 from coalition.output import feed, snapshots, workbook
@@ -45,6 +44,7 @@ from coalition.read.filters import filters_from_query, filters_to_query
 from coalition.read.freshness import freshness
 from core.settings import PROJECT_ROOT, SCREENS, SCREENS_URL, get_settings
 from db.engine import DatabaseFault, database_fault, read_session, write_session
+from entry import assets
 
 MAIN_SCRIPT = str(PROJECT_ROOT / "ui" / "main.py")
 SIGN_IN_PATH = "/sign_in"
@@ -60,7 +60,7 @@ NOT_PAGES = (
     "/component",
     "/auth/",
     "/api/",
-    TOPOJSON_URL,
+    assets.TOPOJSON_URL,  # the maps' files
     "/healthz",
     "/digest/",
     "/oauth2callback",
@@ -90,13 +90,6 @@ async def lifespan(_app) -> AsyncIterator[None]:
         print(f"The database could not be prepared at start-up: {error}", file=sys.stderr)
     yield
     close_app_engines()
-
-
-async def topojson_stub(_request: Request) -> Response:
-    """The topojson plotly.js asks for before it draws a map (coalition.figures.geo): empty,
-    as the maps draw only the app's own outlines. Served here, so nothing is fetched from
-    another host."""
-    return JSONResponse(TOPOLOGY_STUB, headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def healthz(_request: Request) -> Response:
@@ -495,7 +488,7 @@ async def unsubscribe_route(request: Request) -> Response:
 ROUTES = [
     Mount(SCREENS_URL, StaticFiles(directory=SCREENS, check_dir=False)),
     Route("/healthz", healthz),
-    Route(TOPOJSON_URL + TOPOJSON_FILE, topojson_stub),
+    *assets.ROUTES,
     Route("/auth/sign-in", sign_in_route, methods=["POST"]),
     Route(UNSUBSCRIBE_PATH, unsubscribe_route, methods=["GET", "POST"]),
     Route("/api/v1/snapshot.csv", api(_snapshot, _csv)),

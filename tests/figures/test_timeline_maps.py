@@ -11,7 +11,7 @@ import pytest
 
 from coalition.access.auth import Actor
 from coalition.access.privacy import staff_id
-from coalition.figures import geometry, maps, measures, timeline_figures
+from coalition.figures import geo, geometry, maps, measures, timeline_figures
 from coalition.figures.geo import choropleth
 from coalition.read import queries
 from coalition.read.filters import DEFAULT_STATUSES, PledgeFilter
@@ -250,8 +250,15 @@ def test_the_maps_draw_svg_only_and_ask_no_other_host_for_anything(figures):
         assert {trace["type"] for trace in spec["data"]} <= {"choropleth", "scattergeo"}
         assert spec["layout"]["geo"]["visible"] is False
         assert spec["data"][0]["marker"]["line"]["width"] > 0  # the outlines
-        assert len(json.dumps(spec, default=list).encode()) < 1_000_000
+        # The outlines by address (the app's own file), not 0.5 MB of coordinates per rerun.
+        assert spec["data"][0]["geojson"] == geo.outlines_url()
+        assert len(json.dumps(spec, default=list).encode()) < 50_000
     assert choropleth.CONFIG["topojsonURL"].startswith("/")
+    assert geo.outlines_url().startswith(geo.OUTLINES_PATH + "?v=")
+    served = json.loads(geo.outlines_file())
+    assert [f["id"] for f in served["features"]] == [
+        f["properties"]["iso_a3"] for f in geometry.world_features()
+    ]
 
 
 def test_the_locator_finds_one_participant(figures):

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from coalition.figures.geo import TOPOJSON_URL
+from coalition.figures.geo import TOPOJSON_URL, outlines_url
 from coalition.figures.geometry import MAP_HEIGHT, Box, box_centre, view_box, world_features
 from coalition.figures.maps import (
     BADGE,
@@ -51,18 +51,7 @@ def _hover(lines: tuple[str, ...] | list[str]) -> str:
     return "<br>".join(html.escape(line) for line in lines)
 
 
-def _outlines(features: tuple[dict, ...]) -> dict:
-    """The outlines as plotly reads them: each feature's id is its ISO code."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": f["properties"]["iso_a3"], "geometry": f["geometry"]}
-            for f in features
-        ],
-    }
-
-
-def _countries_trace(shown: list[Country], features: tuple[dict, ...]) -> go.Choropleth:
+def _countries_trace(shown: list[Country]) -> go.Choropleth:
     """Every outline filled with its own colour: each distinct colour gets one flat step of
     the colour scale, and each country a value in the middle of its colour's step (one trace,
     however many classes)."""
@@ -73,7 +62,7 @@ def _countries_trace(shown: list[Country], features: tuple[dict, ...]) -> go.Cho
         scale += [[index / steps, _rgb(colour)], [(index + 1) / steps, _rgb(colour)]]
     return go.Choropleth(
         name="countries",
-        geojson=_outlines(features),
+        geojson=outlines_url(),  # the shipped outlines (world_features), by address
         locations=[country.iso for country in shown],
         z=[palette.index(country.fill) + 0.5 for country in shown],
         zmin=0,
@@ -168,7 +157,7 @@ def map_figure(
     UK and France): they are listed beside the map (maps.beyond_the_frame)."""
     features = features or world_features()
     shown, legend = countries(figures, measure, features)
-    traces: list = [_countries_trace(shown, features)]
+    traces: list = [_countries_trace(shown)]
     if second is not None:
         traces.append(_bubbles_trace(bubble_records(figures, second)))
     return go.Figure(traces, _layout(view, MAP_HEIGHT)), legend
@@ -192,7 +181,7 @@ def locator_figure(
         for f in features
         for iso in [f["properties"]["iso_a3"]]
     ]
-    traces: list = [_countries_trace(shown, features)]
+    traces: list = [_countries_trace(shown)]
     row = figures.loc[code]
     if row["kind"] != "country":
         badges = [b for b in badge_records(figures) if b["code"] == code]

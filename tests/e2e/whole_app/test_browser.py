@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from coalition.figures import geometry, maps
-from coalition.figures.geo import TOPOJSON_FILE, TOPOJSON_URL
+from coalition.figures.geo import OUTLINES_PATH, TOPOJSON_FILE, TOPOJSON_URL
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.browser import (
     assert_clean,
@@ -114,6 +114,7 @@ def test_the_maps_ask_no_other_host_for_anything(server, chromium):
     finally:
         context.close()
     origin = server.rstrip("/")
+    assert any(url.startswith(origin + OUTLINES_PATH) for url in requests)  # our outlines
     assert requests and all(
         url.startswith(origin) or url.startswith("data:") for url in requests
     ), [url for url in requests if not url.startswith(origin)]
