@@ -4,6 +4,8 @@ what a full read of the database gives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,22 @@ def fresh(engine, filters: PledgeFilter = EVERYTHING) -> RevisionArrays:
     return read(engine, filters)
 
 
+@contextmanager
+def history_reads(engine) -> Iterator[list[tuple[str, object]]]:
+    """The reads of the history (statement, parameters) made meanwhile on ``engine``."""
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM pledge_revision" in statement and "committed_version <=" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
 def test_a_write_reaches_the_kept_history_at_the_next_read(engine):
     before = read(engine)
     nz = _pledge(engine, "NZL", "troops")
@@ -79,17 +97,8 @@ def test_only_the_revisions_committed_since_are_read(engine):
     with read_session(engine) as session:
         version = session.exec(select(DataVersion.version)).one()
     add_pledge(engine)
-    statements: list[tuple[str, object]] = []
-
-    def seen(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM pledge_revision" in statement and "committed_version <=" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with history_reads(engine) as statements:
         assert len(read(engine)) == len(fresh(engine))
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     incremental = statements[0]
     assert "committed_version >" in incremental[0]
     assert version in (
@@ -158,17 +167,8 @@ def test_a_starting_process_reads_the_copy_on_disk_and_only_what_was_committed_s
     with read_session(engine) as session:
         version = session.exec(select(DataVersion.version)).one()
     add_pledge(engine)
-    statements: list[tuple[str, object]] = []
-
-    def seen(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM pledge_revision" in statement and "committed_version <=" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with history_reads(engine) as statements:
         started = read_with(Histories(tmp_path), engine)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert len(started) == len(saved) + 1
     assert rows(started) == rows(fresh(engine))
     # Revisions were read (the packed CASE columns) only above the copy's version.

@@ -13,6 +13,7 @@ import pytest
 
 from bench.server import ServerDidNotStart, app_server
 from coalition.bootstrap import initialise_database
+from coalition.figures import geometry, maps
 from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
 from tests.support.accounts import LOCAL_EDITOR, PASSWORD, add_accounts
@@ -291,3 +292,19 @@ def wait_for_tile(page, label: str, text: str) -> None:
         arg=[label, text],
         timeout=30_000,
     )
+
+
+def where_drawn(participants, box: dict):
+    """Where the map's first view (maps.opening_view) puts each participant's centroid in a
+    map element of ``box``'s size: its x and y in the element, and whether that is inside the
+    drawn frame."""
+    view = maps.opening_view(participants)
+    left, top, right, bottom = geometry.box_frame(view, box["width"], box["height"])
+    x, y = geometry.on_screen(
+        view,
+        participants["centroid_lat"],
+        participants["centroid_lon"],
+        box["width"],
+        box["height"],
+    )
+    return x, y, (x >= left) & (x <= right) & (y >= top) & (y <= bottom)

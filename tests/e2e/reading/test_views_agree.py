@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from coalition.bootstrap import initialise_database
-from coalition.figures import geometry, maps
+from coalition.figures import geometry
 from coalition.read import queries
 from db.engine import create_db_engine, read_session
 from tests.support.browser import (
@@ -24,6 +24,7 @@ from tests.support.browser import (
     metric_value,
     start_server,
     wait_for_run_to_end,
+    where_drawn,
 )
 from tests.support.data import FIXTURE_DATA
 
@@ -187,16 +188,7 @@ def test_the_map_opens_on_europe_and_lists_every_participant_beyond_it(world_ser
         participants = queries.participants_frame(session)
     engine.dispose()
     assert len(participants) == 37
-    view = maps.opening_view(participants)
-    left, top, right, bottom = geometry.box_frame(view, box["width"], box["height"])
-    x, y = geometry.on_screen(
-        view,
-        participants["centroid_lat"],
-        participants["centroid_lon"],
-        box["width"],
-        box["height"],
-    )
-    drawn = (x >= left) & (x <= right) & (y >= top) & (y <= bottom)
+    x, y, drawn = where_drawn(participants, box)
     outside = list(participants.loc[~drawn, "name"])
     points = dict(zip(participants["code"], zip(x, y, strict=True), strict=True))
     europe = set(participants.loc[participants["region"] == "Europe", "name"])

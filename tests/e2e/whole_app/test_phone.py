@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coalition.figures import geometry, maps
 from tests.support.accounts import LOCAL_EDITOR
 from tests.support.browser import (
     ARTIFACTS,
@@ -19,6 +18,7 @@ from tests.support.browser import (
     hover_text,
     settle,
     sign_in,
+    where_drawn,
 )
 from tests.support.data import FIXTURE_DATA
 
@@ -162,16 +162,7 @@ def test_the_map_on_a_phone_opens_on_europe_and_lists_who_is_beyond_it(module_se
     box = drawn_map(page).bounding_box()
     assert box["width"] <= PHONE["width"]
     participants = pd.read_csv(FIXTURE_DATA / "participants.csv").set_index("code")
-    view = maps.opening_view(participants)
-    left, top, right, bottom = geometry.box_frame(view, box["width"], box["height"])
-    x, y = geometry.on_screen(
-        view,
-        participants["centroid_lat"],
-        participants["centroid_lon"],
-        box["width"],
-        box["height"],
-    )
-    drawn = (x >= left) & (x <= right) & (y >= top) & (y <= bottom)
+    x, y, drawn = where_drawn(participants, box)
     europe = participants["region"] == "Europe"
     assert drawn[europe.to_numpy()].all()
     # What is drawn is where the projection says: touching a European country names it.
