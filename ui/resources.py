@@ -154,7 +154,8 @@ def shared(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def clear_cached_data() -> None:
-    """Forget every cached read and shared figure, and the history kept across writes (the
-    engine stays): a cold start of the pages without restarting the process."""
+    """Forget every cached read and shared figure, and the history and rates kept across
+    writes (the engine stays): a cold start of the pages without restarting the process."""
     _cached.clear()
     HISTORIES.forget()
+    queries.forget_rates()

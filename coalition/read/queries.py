@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -77,10 +79,45 @@ def filter_options(session: Session) -> dict[str, list[str]]:
 
 
 def exchange_rates_frame(session: Session) -> pd.DataFrame:
-    # A column select: an ORM object per rate cost six times the query (thousands of rates,
-    # read by every pledges_frame).
+    """Every exchange rate, read once per process while the rates stay as they are (by
+    rates_fingerprint): thousands of rows that every pledges_frame converts with, which a
+    pledge's write does not change. Shared: treat it as read-only."""
+    key = str(session.get_bind().engine.url)
+    fingerprint = rates_fingerprint(session)
+    with _RATES_LOCK:
+        kept = _RATES.get(key)
+    if kept is not None and kept[0] == fingerprint:
+        return kept[1]
+    # A column select: an ORM object per rate cost six times the query.
     columns = [getattr(ExchangeRate, name) for name in ExchangeRate.model_fields]
-    return _frame(session, select(*columns))
+    frame = _frame(session, select(*columns))
+    with _RATES_LOCK:
+        _RATES[key] = (fingerprint, frame)
+    return frame
+
+
+_RATES: dict[str, tuple[tuple[Any, ...], pd.DataFrame]] = {}
+_RATES_LOCK = threading.Lock()
+
+
+def forget_rates() -> None:
+    with _RATES_LOCK:
+        _RATES.clear()
+
+
+def rates_fingerprint(session: Session) -> tuple[Any, ...]:
+    """What tells one set of exchange rates from another: how many, the newest id, and the
+    sum of every rate and of each rate times its id (an edit of any rate moves them)."""
+    return tuple(
+        session.exec(
+            select(
+                func.count(),
+                func.max(ExchangeRate.id),
+                func.sum(ExchangeRate.units_per_eur),
+                func.sum(col(ExchangeRate.units_per_eur) * col(ExchangeRate.id)),
+            )
+        ).one()
+    )
 
 
 @contextmanager

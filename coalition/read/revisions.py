@@ -25,9 +25,10 @@ from coalition.read.queries import (
     collection_paused,
     exchange_rates_frame,
     participant_conditions,
+    rates_fingerprint,
 )
 from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, SCOPES, STATUSES
-from db.models import DataVersion, ExchangeRate, Participant, PledgeRevision
+from db.models import DataVersion, Participant, PledgeRevision
 
 # Text columns of a revision that hold one of a few values (check constraints keep them so):
 # read as their position in these lists, which costs far less per row than a string.
@@ -175,7 +176,7 @@ class Histories:
                 if kept is not None and not _same_rows(session, kept):
                     kept = None  # e.g. a restored backup that has since had other writes
                 self._saved_rows[key] = 0 if kept is None else len(kept)
-            rates = _rates_fingerprint(session)
+            rates = rates_fingerprint(session)
             if kept is not None and not _still_valid(session, kept, database_id, rates):
                 kept = None
             if kept is not None and kept.version == version:
@@ -272,14 +273,6 @@ class DiskCopies:
             partial.unlink(missing_ok=True)
             return False
         return True
-
-
-def _rates_fingerprint(session: Session) -> tuple[Any, ...]:
-    return tuple(
-        session.exec(
-            select(func.count(), func.max(ExchangeRate.id), func.sum(ExchangeRate.units_per_eur))
-        ).one()
-    )
 
 
 def _still_valid(session: Session, kept: History, database_id: str, rates: tuple) -> bool:

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database, open_database
+from coalition.read import queries
 from coalition.read.filters import PledgeFilter
 from coalition.read.revisions import HISTORIES, Histories, RevisionArrays, revision_arrays
 from coalition.write.pledges import update_pledge
@@ -210,3 +211,31 @@ def test_a_process_started_on_its_settings_keeps_its_copy_where_they_say(tmp_pat
     finally:
         engine.dispose()
         HISTORIES.keep_on_disk(Settings.from_env().cache_dir)
+
+
+def test_the_rates_are_read_again_whenever_one_changes(engine):
+    """The rates each process keeps (queries.exchange_rates_frame) follow every edit, even
+    one that keeps how many there are and what they add up to (two rates swapped)."""
+    funding = PledgeFilter(categories=("funding",), statuses=(), scopes=())
+
+    def amounts() -> dict[int, float]:
+        with read_session(engine) as session:
+            frame = queries.pledges_frame(session, funding)
+        return dict(zip(frame["id"], frame["amount_eur"], strict=True))
+
+    before = amounts()
+    with read_session(engine) as session:
+        gbp = session.exec(
+            select(ExchangeRate).where(ExchangeRate.currency == "GBP").order_by(ExchangeRate.id)
+        ).all()
+    first, second = gbp[0], gbp[-1]
+    assert first.units_per_eur != second.units_per_eur
+    with write_session(engine) as session:
+        for rate, units in ((first, second.units_per_eur), (second, first.units_per_eur)):
+            session.execute(
+                update(ExchangeRate).where(ExchangeRate.id == rate.id).values(units_per_eur=units)
+            )
+    after = amounts()
+    assert after != before
+    queries.forget_rates()
+    assert amounts() == after  # what a process that starts now reads
