@@ -8,6 +8,7 @@ of the time."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ os.environ["COALITION_DATA_DIR"] = str(FIXTURE_DATA)
 # Copies of revision histories (coalition.read.revisions.DiskCopies) go to a folder of this
 # run, never the checkout's instance/ (servers the tests start inherit it).
 os.environ["COALITION_CACHE_DIR"] = tempfile.mkdtemp(prefix="coalition-test-cache-")
+atexit.register(shutil.rmtree, os.environ["COALITION_CACHE_DIR"], ignore_errors=True)
 
 # Cheap Argon2 parameters for the passwords tests set. A hash carries its own parameters, so
 # the app verifies these as it would any other; the app itself keeps the library's defaults.
