@@ -244,7 +244,7 @@ class DiskCopies:
         except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
             return None
 
-    def save(self, key: str, history: History) -> bool:
+    def save(self, key: str, history: History) -> None:
         """Write the copy beside the old one and put it in its place in one step, so that a
         process starting meanwhile reads the old copy or the new, never half of one."""
         meta = {
@@ -269,10 +269,8 @@ class DiskCopies:
                     file, meta=np.array(json.dumps(meta)), participant=history.participant, **arrays
                 )
             os.replace(partial, path)
-        except (OSError, TypeError, ValueError):
+        except (OSError, TypeError, ValueError):  # no copy this time: the next start reads all
             partial.unlink(missing_ok=True)
-            return False
-        return True
 
 
 def _still_valid(session: Session, kept: History, database_id: str, rates: tuple) -> bool:
