@@ -7,6 +7,7 @@ from coalition.figures.view import build_view
 from ui.resources import read, shared
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
+from ui.widgets.sections import opened
 from ui.widgets.tables import table
 
 filters = this_run().filters
@@ -78,10 +79,11 @@ else:
         "to the next on the date of the revision that moved it, and a withdrawal takes it out. "
         "Pledges of unknown size are in the hover text and the table, never drawn as zero."
     )
-    with st.expander("Figures behind the lines"):
-        table(
-            delivery.series_table(series),
-            download=delivery.series_table(series, exact=True),
-            file_name="delivery-over-time.csv",
-            key="delivery_over_time",
-        )
+    if section := opened("Figures behind the lines", key="delivery_figures_section"):
+        with section:
+            table(
+                delivery.series_table(series),
+                download=delivery.series_table(series, exact=True),
+                file_name="delivery-over-time.csv",
+                key="delivery_over_time",
+            )

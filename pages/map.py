@@ -12,6 +12,7 @@ from ui.run_context import this_run
 from ui.shell import page
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.legend import map_legend
+from ui.widgets.sections import opened
 from ui.widgets.tables import table
 
 filters = this_run().filters
@@ -112,11 +113,12 @@ choice = st.selectbox(
 if choice:
     st.switch_page(page("participant"), query_params={"code": choice})
 
-with st.expander("Figures behind the map"):
-    table(
-        measures.figures_for_display(figures, measure),
-        file_name=f"map-{measure_key}.csv",
-        key="map_figures",
-    )
-    if pd.isna(figures[measure_key]).all():
-        st.caption("No published sizes for this measure under the current filters.")
+if section := opened("Figures behind the map", key="map_figures_section"):
+    with section:
+        table(
+            measures.figures_for_display(figures, measure),
+            file_name=f"map-{measure_key}.csv",
+            key="map_figures",
+        )
+        if pd.isna(figures[measure_key]).all():
+            st.caption("No published sizes for this measure under the current filters.")

@@ -18,6 +18,7 @@ from ui.resources import read, read_later, shared
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
 from ui.widgets.dates import typed_date
+from ui.widgets.sections import opened
 from ui.widgets.tables import file_download, pledge_table, table
 
 filters = this_run().filters
@@ -86,29 +87,30 @@ for column, tile in zip(st.columns(5), shared(tiles, view), strict=True):
     for note in tile.notes:
         column.caption(note)
 
-with st.expander("Funding in original currencies"):
-    by_currency = figures.funding_by_currency.rename(
-        columns={
-            "currency": "Currency",
-            "pledges": "Pledges",
-            "known_amount": "Known amount (original currency)",
-            "amount_eur": "Converted to EUR",
-            "unknown": "Of unknown size",
-        }
-    )
-    table(
-        by_currency.assign(
-            **{
-                "Known amount (original currency)": money_words(
-                    by_currency["Known amount (original currency)"], by_currency["Currency"]
-                ),
-                "Converted to EUR": money_words(by_currency["Converted to EUR"]),
+if section := opened("Funding in original currencies", key="overview_currencies_section"):
+    with section:
+        by_currency = figures.funding_by_currency.rename(
+            columns={
+                "currency": "Currency",
+                "pledges": "Pledges",
+                "known_amount": "Known amount (original currency)",
+                "amount_eur": "Converted to EUR",
+                "unknown": "Of unknown size",
             }
-        ),
-        download=by_currency,
-        file_name="funding-by-currency.csv",
-        key="overview_currencies",
-    )
+        )
+        table(
+            by_currency.assign(
+                **{
+                    "Known amount (original currency)": money_words(
+                        by_currency["Known amount (original currency)"], by_currency["Currency"]
+                    ),
+                    "Converted to EUR": money_words(by_currency["Converted to EUR"]),
+                }
+            ),
+            download=by_currency,
+            file_name="funding-by-currency.csv",
+            key="overview_currencies",
+        )
 
 if pledges.empty:
     st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
@@ -121,31 +123,32 @@ left.plotly_chart(
 )
 right.plotly_chart(shared(charts.pledges_by_region, pledges), key="overview_by_region")
 
-with st.expander("Figures behind the charts"):
-    left, right = st.columns(2)
-    with left:
-        table(
-            shared(
-                charts.counts_table,
-                pledges,
-                "category",
-                "status",
-            ),
-            file_name="pledges-by-category-and-status.csv",
-            key="overview_status_counts",
-        )
-    with right:
-        table(
-            shared(
-                charts.counts_table,
-                pledges,
-                "region",
-                "category",
-            ),
-            file_name="pledges-by-region.csv",
-            key="overview_region_counts",
-        )
-    st.caption(f"Troops offered: {figures.category('troops').summary()}.")
+if section := opened("Figures behind the charts", key="overview_figures_section"):
+    with section:
+        left, right = st.columns(2)
+        with left:
+            table(
+                shared(
+                    charts.counts_table,
+                    pledges,
+                    "category",
+                    "status",
+                ),
+                file_name="pledges-by-category-and-status.csv",
+                key="overview_status_counts",
+            )
+        with right:
+            table(
+                shared(
+                    charts.counts_table,
+                    pledges,
+                    "region",
+                    "category",
+                ),
+                file_name="pledges-by-region.csv",
+                key="overview_region_counts",
+            )
+        st.caption(f"Troops offered: {figures.category('troops').summary()}.")
 
 st.subheader("The force gap")
 troops = figures.category("troops")
@@ -163,17 +166,18 @@ else:
     )
     st.plotly_chart(shared(force_gap.chart, gaps, troops), key="overview_force_gap")
     st.markdown(force_gap.sentences(gaps))
-    with st.expander("Force gap figures"):
-        whole = st.column_config.NumberColumn(format="%,.0f")
-        table(
-            force_gap.table(gaps),
-            file_name="force-gap.csv",
-            key="overview_force_gap_figures",
-            column_config={
-                **dict.fromkeys(force_gap.TROOP_COLUMNS, whole),
-                "Link": st.column_config.LinkColumn(display_text="open source"),
-            },
-        )
+    if section := opened("Force gap figures", key="overview_force_gap_section"):
+        with section:
+            whole = st.column_config.NumberColumn(format="%,.0f")
+            table(
+                force_gap.table(gaps),
+                file_name="force-gap.csv",
+                key="overview_force_gap_figures",
+                column_config={
+                    **dict.fromkeys(force_gap.TROOP_COLUMNS, whole),
+                    "Link": st.column_config.LinkColumn(display_text="open source"),
+                },
+            )
 
 st.subheader("Pledges")
 pledge_table(pledges, key="overview_pledges", file_name="pledges.csv")

@@ -10,6 +10,7 @@ from ui.resources import read
 from ui.run_context import this_run
 from ui.shell import page
 from ui.widgets.as_of import as_of_banner
+from ui.widgets.sections import opened
 from ui.widgets.tables import table
 
 # Results listed as links in each group; the table under them holds every one.
@@ -61,8 +62,9 @@ def all_found(found, noun: str, for_display) -> None:
         return
     if len(found) > LISTED:
         st.caption(f"The first {LISTED} of {len(found):,} {noun}; the table below lists them all.")
-    with st.expander(f"All {noun} found, as a table"):
-        table(for_display(found), file_name=f"search-{noun}.csv", key=f"search_{noun}")
+    if section := opened(f"All {noun} found, as a table", key=f"search_{noun}_section"):
+        with section:
+            table(for_display(found), file_name=f"search-{noun}.csv", key=f"search_{noun}")
 
 
 def open_link(code: str, text: str) -> None:

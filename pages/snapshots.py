@@ -13,6 +13,7 @@ from ui.data import DatabaseFault, writing
 from ui.resources import read
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
+from ui.widgets.sections import opened
 from ui.widgets.tables import csv_download, file_download
 
 viewer = this_run().viewer
@@ -104,8 +105,9 @@ file_download(
     key="snapshots_manifest",
     where=right,
 )
-with st.expander("Manifest"):
-    st.json(manifest)
+if section := opened("Manifest", key="snapshots_manifest_section"):
+    with section:
+        st.json(manifest)
 
 st.subheader("Other tables")
 summary = formatting.participants_summary_for_display(read(build_view, filters).by_participant)

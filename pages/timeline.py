@@ -10,6 +10,7 @@ from core.vocabulary import STATUSES
 from ui.resources import read, shared
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
+from ui.widgets.sections import opened
 from ui.widgets.tables import table
 
 filters = this_run().filters
@@ -60,17 +61,19 @@ else:
         key="timeline_gantt",
     )
 
-with st.expander("Figures behind the charts"):
-    table(
-        timeline_figures.series_for_display(series),
-        file_name="pledged-over-time.csv",
-        key="timeline_series",
-    )
+if section := opened("Figures behind the charts", key="timeline_figures_section"):
+    with section:
+        table(
+            timeline_figures.series_for_display(series),
+            file_name="pledged-over-time.csv",
+            key="timeline_series",
+        )
 
-with st.expander("Meetings"):
-    table(
-        formatting.meetings_for_display(events),
-        file_name="meetings.csv",
-        key="timeline_meetings",
-        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},
-    )
+if section := opened("Meetings", key="timeline_meetings_section"):
+    with section:
+        table(
+            formatting.meetings_for_display(events),
+            file_name="meetings.csv",
+            key="timeline_meetings",
+            column_config={"Link": st.column_config.LinkColumn("Link", display_text="open source")},
+        )

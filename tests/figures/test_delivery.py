@@ -21,7 +21,7 @@ from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
 from tests.factories import pledge
 from tests.support import oracles
-from tests.support.app import start_app
+from tests.support.app import open_sections, start_app, table_with
 from tests.support.data import plotly_array
 
 EDITOR = Actor("e@example.org")
@@ -360,6 +360,13 @@ def test_the_delivery_page_shows_both_charts_metrics_and_tables(monkeypatch, dat
     by_stage = next(d.value for d in at.dataframe if "Stage" in d.value.columns)
     row = by_stage[(by_stage["Category"] == "Troops") & (by_stage["Stage"] == "Committed")]
     assert list(row["Figure"]) == ["100 troops"]
+    # The figures behind the lines are built when their section is opened, not before.
+    assert [e.label for e in at.expander] == ["Figures behind the lines"]
+    assert [b.key for b in at.get("download_button")] == ["delivery_stages_download"]
+    open_sections(at, "delivery_figures_section").run()
+    assert not at.exception
+    over_time = table_with(at, "From")
+    assert len(over_time) > 0
     assert len(at.get("download_button")) == 2
 
 

@@ -13,7 +13,7 @@ import pytest
 from coalition.figures import force_gap
 from coalition.figures.charts import CATEGORY_COLOURS, REFERENCE_COLOUR
 from coalition.figures.metrics import CategoryFigures
-from tests.support.app import start_app
+from tests.support.app import open_sections, start_app
 from tests.support.data import plotly_array
 
 
@@ -262,6 +262,8 @@ def overview(monkeypatch, sqlite_url):
 
 def test_the_overview_shows_the_force_gap_with_its_figures(overview):
     assert not overview.exception
+    assert DOWNLOAD not in download_keys(overview)  # its figures: built once opened
+    open_sections(overview, "overview_force_gap_section").run()
     assert "The force gap" in [h.value for h in overview.subheader]
     gap_lines = next(m.value for m in overview.markdown if "Fixture planning range" in m.value)
     # The fixture's only published troop figure is New Zealand's 100 trainers.

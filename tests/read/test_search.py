@@ -16,7 +16,7 @@ from coalition.read import search
 from coalition.write.pledges import create_pledges, update_pledge
 from db.engine import read_session, write_session
 from db.models import Pledge
-from tests.support.app import start_app
+from tests.support.app import open_sections, start_app
 
 EDITOR = Actor("e@example.org")
 BASE = {
@@ -262,6 +262,7 @@ def test_the_search_page_lists_pledges_linking_to_their_participant(monkeypatch,
         "United Kingdom: Fixture troops of unknown size",
     ]
     assert any("Matched in description" in c.value for c in at.caption)
+    open_sections(at, "search_pledges_section").run()
     table = next(d.value for d in at.dataframe if "Matched in" in d.value.columns)
     assert list(table["Code"]) == ["FRA", "GBR"]
 

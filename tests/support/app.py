@@ -37,6 +37,14 @@ def start_app(
     return at
 
 
+def open_sections(at: AppTest, *keys: str) -> AppTest:
+    """Open these sections (ui/widgets/sections.py) as a reader's click does: what they hold is
+    built at the next run."""
+    for key in keys:
+        at.session_state[key] = True
+    return at
+
+
 def table_with(at: AppTest, column: str):
     """The first table on the page that has this column (tables without selection carry no key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)

@@ -19,7 +19,7 @@ from coalition.write.pledges import update_pledge
 from core import clock
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Event, EventAttendance, Participant, Pledge, Target
-from tests.support.app import metric, start_app, table_with, tile
+from tests.support.app import metric, open_sections, start_app, table_with, tile
 from tests.support.data import generate_synthetic, run_cli_process
 from ui.widgets.tables import ROWS_PER_PAGE
 
@@ -380,13 +380,21 @@ def test_the_network_base_map_is_opt_in(app):
 
 
 def test_every_table_offers_a_download(app):
-    for page, expected in (
-        ("../pages/overview.py", 2),
-        ("../pages/about.py", 3),
-        ("../pages/timeline.py", 1),
-        ("../pages/map.py", 1),
+    for page, expected, sections in (
+        (
+            "../pages/overview.py",
+            5,
+            (
+                "overview_currencies_section",
+                "overview_figures_section",
+                "overview_force_gap_section",
+            ),
+        ),
+        ("../pages/about.py", 3, ()),
+        ("../pages/timeline.py", 2, ("timeline_figures_section", "timeline_meetings_section")),
+        ("../pages/map.py", 1, ("map_figures_section",)),
     ):
-        app.switch_page(page).run()
+        open_sections(app.switch_page(page), *sections).run()
         assert len(app.get("download_button")) >= expected, page
 
 
@@ -473,6 +481,7 @@ def test_an_address_with_filters_that_do_not_exist_says_so(monkeypatch, sqlite_u
 def test_amounts_read_as_money_on_screen(app):
     """Found by hand: a converted amount was cut to fit its column ("6,858,4" for
     €1,936,858,415.65). On screen an amount reads short; the table's file keeps it whole."""
+    open_sections(app, "overview_currencies_section").run()
     currencies = table_with(app, "Converted to EUR")
     assert set(currencies["Converted to EUR"]) == {"€2bn"}
     assert set(currencies["Known amount (original currency)"]) == {"€2bn", "£1.6bn"}
