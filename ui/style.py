@@ -17,7 +17,7 @@ SCREEN = """
 /* This stylesheet's own element and the print script's: they show nothing, so take no room. */
 [data-testid="stElementContainer"]:has(#app-style, #print-fit) { display: none; }
 /* Tables for paper (ui/widgets/tables.py): hidden on screen, where the grid shows the rows. */
-[data-testid="stElementContainer"]:has(.print-table) { display: none; }
+[data-testid="stElementContainer"]:has(.print-later) { display: none; }
 [data-testid="stCaptionContainer"] {
   opacity: 1; color: color-mix(in srgb, currentColor 78%, transparent);
 }
@@ -88,11 +88,11 @@ PRINT = """
   /* Every row on paper: the grid prints only its scrolling window, so the plain table made
      beside it (ui/widgets/tables.py) is printed instead. */
   [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):has(
-    + [data-testid="stElementContainer"] .print-table) { display: none !important; }
-  [data-testid="stElementContainer"]:has(.print-table) { display: block !important; }
+    + [data-testid="stElementContainer"] .print-later) { display: none !important; }
+  [data-testid="stElementContainer"]:has(.print-later) { display: block !important; }
   .print-table { width: 100%; border-collapse: collapse; font-size: 7.5pt; }
   /* Long words wrap inside their column rather than push the table off the page (links carry
-     break points after their slashes, see coalition/exports.print_table). */
+     break points after their slashes, see coalition/text/safe_csv.print_cells). */
   .print-table th, .print-table td {
     border-bottom: 1px solid #ccc; padding: 2px 3px; text-align: left; vertical-align: top;
     overflow-wrap: break-word;
@@ -115,7 +115,30 @@ PRINT_FIT = """
   const paper = (210 - 2 * 10) / 25.4 * 96;  // A4 less the @page margins, in CSS pixels
   const drawn = '[data-testid="stPlotlyChart"], [data-testid="stDataFrame"], '
     + '[data-testid="stDeckGlJsonChart"]';
+  // Each table for paper arrives as its cells (ui/widgets/tables.py, printed) and is built
+  // only now, every cell as text: on screen it is one empty element, not a table of every row.
+  const buildTables = () => {
+    for (const holder of document.querySelectorAll(".print-later")) {
+      if (holder.querySelector("table")) continue;
+      const {columns, rows} = JSON.parse(holder.dataset.table);
+      const table = document.createElement("table");
+      table.className = "print-table";
+      const head = table.createTHead().insertRow();
+      for (const column of columns) {
+        const cell = document.createElement("th");
+        cell.textContent = column;
+        head.append(cell);
+      }
+      const body = table.createTBody();
+      for (const row of rows) {
+        const line = body.insertRow();
+        for (const value of row) line.insertCell().textContent = value;
+      }
+      holder.append(table);
+    }
+  };
   addEventListener("beforeprint", () => {
+    buildTables();
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     if (!main) return;
     const style = getComputedStyle(main);
@@ -138,6 +161,6 @@ def apply_style() -> None:
 
 
 def print_fit() -> None:
-    """The script that fits charts, tables and maps to the printed page, in the sidebar (hidden:
-    it shows nothing), for pages that have them."""
+    """The script that builds the tables for paper and fits charts, tables and maps to the
+    printed page, just before printing; in the sidebar (hidden: it shows nothing)."""
     st.sidebar.html(PRINT_FIT, unsafe_allow_javascript=True)

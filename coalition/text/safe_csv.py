@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -45,15 +46,34 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def print_table(frame: pd.DataFrame) -> str:
-    """The rows as a plain HTML table for paper, where a scrolling grid would print only the
-    rows in its window: every cell escaped, blanks as a dash. Web addresses may break after
-    their slashes, so a long one wraps in its column instead of widening the table."""
-    frame = frame.copy()
-    for column in frame.columns:
-        frame[column] = frame[column].map(
-            lambda v: v.replace("/", "/\u200b") if isinstance(v, str) and "://" in v else v
+def _blank(value: object) -> bool:
+    if isinstance(value, (list, tuple, dict, set)):
+        return False
+    return bool(pd.isna(value))
+
+
+def _printed_text(value: object) -> str:
+    text = str(value)
+    return text.replace("/", "/\u200b") if "://" in text else text
+
+
+def print_cells(frame: pd.DataFrame) -> str:
+    """The rows for a plain table on paper, where a scrolling grid would print only the rows
+    in its window, as JSON: {"columns": [...], "rows": [[...], ...]}, every cell as text (the
+    browser builds the table just before printing and never reads a cell as HTML), blanks as
+    a dash, whole numbers without ".0". Web addresses may break after their slashes, so a long
+    one wraps in its column instead of widening the table."""
+    columns = []
+    for index in range(frame.shape[1]):
+        original = frame.iloc[:, index]
+        plain = _plain_numbers(original)
+        columns.append(
+            [
+                "\u2014" if _blank(o) else _printed_text(p)
+                for o, p in zip(original, plain, strict=True)
+            ]
         )
-    return frame.to_html(
-        index=False, escape=True, na_rep="—", border=0, classes="print-table", render_links=False
+    rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
+    return json.dumps(
+        {"columns": [str(name) for name in frame.columns], "rows": rows}, ensure_ascii=False
     )

@@ -16,7 +16,7 @@ from coalition.errors import ValidationFailed
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
-from coalition.text.safe_csv import neutralise, print_table, to_csv
+from coalition.text.safe_csv import neutralise, print_cells, to_csv
 from coalition.write.pledges import update_pledge
 from db.engine import create_db_engine, read_session, write_session
 from db.models import AuditEvent, Pledge
@@ -24,7 +24,7 @@ from tests.support.accounts import VIEWER
 from tests.support.app import start_app
 from tests.support.data import run_cli
 from tests.support.pledges import add_described, pin_seed_times
-from ui.widgets.tables import print_html
+from ui.widgets.tables import print_data
 
 PINNED = datetime(2026, 1, 1, tzinfo=UTC)
 # The fixture's funding and ships as of 4 Sep 2025 (New Zealand's bilateral aid is hidden by
@@ -216,24 +216,37 @@ def test_downloads_write_whole_numbers_and_euro_cents():
     ]
 
 
-def test_a_printed_table_escapes_its_cells_and_lets_links_wrap():
-    html = print_table(
-        pd.DataFrame({"What": ["<b>100</b> troops", None], "Link": ["https://x.org/a/b", ""]})
+def test_a_printed_table_holds_every_cell_as_text_and_lets_links_wrap():
+    cells = json.loads(
+        print_cells(
+            pd.DataFrame(
+                {
+                    "What": ["<b>100</b> troops", None],
+                    "Link": ["https://x.org/a/b", ""],
+                    "Troops": [15000.0, float("nan")],
+                }
+            )
+        )
     )
-    assert "&lt;b&gt;100&lt;/b&gt; troops" in html and "<b>" not in html
-    assert "https:/\u200b/\u200bx.org/\u200ba/\u200bb" in html
-    assert "—" in html and 'class="dataframe print-table"' in html
+    assert cells == {
+        "columns": ["What", "Link", "Troops"],
+        # As text: the browser sets each cell's text, never its HTML.
+        "rows": [
+            ["<b>100</b> troops", "https:/\u200b/\u200bx.org/\u200ba/\u200bb", "15000"],
+            ["—", "", "—"],
+        ],
+    }
 
 
 def test_a_printed_table_is_made_once_per_content_and_follows_every_change():
     rows = pd.DataFrame({"Participant": ["France", "Poland"], "Size": ["€2bn", None]})
-    first = print_html(rows)
-    assert first == print_table(rows)
-    assert print_html(rows.copy()) is first  # the same content: the same HTML, not made again
+    first = print_data(rows)
+    assert first == print_cells(rows)
+    assert print_data(rows.copy()) is first  # the same content: the same HTML, not made again
     for changed in (
         rows.iloc[::-1],  # another order
         rows.assign(Size=["€2bn", "—"]),  # a blank filled
         rows.rename(columns={"Size": "Amount"}),
         rows.assign(Size=[["a list"], None]),  # a cell pandas cannot hash
     ):
-        assert print_html(changed) == print_table(changed)
+        assert print_data(changed) == print_cells(changed)

@@ -6,6 +6,7 @@ the download (built only when clicked) still holds every row."""
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 import threading
 from collections import OrderedDict
@@ -17,7 +18,7 @@ import streamlit as st
 
 from coalition.read import queries
 from coalition.text import file_names, formatting
-from coalition.text.safe_csv import print_table, to_csv
+from coalition.text.safe_csv import print_cells, to_csv
 from ui.resources import read
 from ui.run_context import this_run
 
@@ -100,36 +101,38 @@ def page_of_rows(frame: pd.DataFrame, *, key: str) -> pd.DataFrame:
 
 
 def printed(rows: pd.DataFrame) -> None:
-    """The same rows as a table that only paper shows (see ui/style.py): the grid above it
-    prints only what fits its scrolling window."""
-    st.html(print_html(rows))
+    """The same rows for a table that only paper shows: the grid above it prints only what
+    fits its scrolling window. On screen it is one empty element holding the cells; the
+    browser builds the table from them just before printing (ui/style.py). Sent as a table,
+    every row of it on every page switch, it had cost more to draw than the grid."""
+    st.html(f'<div class="print-later" data-table="{html.escape(print_data(rows))}"></div>')
 
 
-# The paper tables, by their rows' content: made on every rerun of every page with a table,
-# the HTML cost a tenth of a warm rerun's time, for tables that rarely change.
+# The cells for paper, by their rows' content: made on every rerun of every page with a table,
+# they cost a tenth of a warm rerun's time, for tables that rarely change.
 _PRINTED: OrderedDict[bytes, str] = OrderedDict()
 _PRINTED_LOCK = threading.Lock()
 PRINTED_KEPT = 256
 
 
-def print_html(rows: pd.DataFrame) -> str:
-    """print_table(rows), made once per distinct content (columns, types, every cell)."""
+def print_data(rows: pd.DataFrame) -> str:
+    """print_cells(rows), made once per distinct content (columns, types, every cell)."""
     try:
         cells = pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
     except TypeError:  # a cell pandas cannot hash (a list, say): made each time
-        return print_table(rows)
+        return print_cells(rows)
     shape = repr((list(rows.columns), [str(t) for t in rows.dtypes])).encode()
     key = hashlib.blake2b(shape + b"\0" + cells, digest_size=20).digest()
     with _PRINTED_LOCK:
-        if (html := _PRINTED.get(key)) is not None:
+        if (data := _PRINTED.get(key)) is not None:
             _PRINTED.move_to_end(key)
-            return html
-    html = print_table(rows)
+            return data
+    data = print_cells(rows)
     with _PRINTED_LOCK:
-        _PRINTED[key] = html
+        _PRINTED[key] = data
         while len(_PRINTED) > PRINTED_KEPT:
             _PRINTED.popitem(last=False)
-    return html
+    return data
 
 
 # What a reader looks for first, leftmost on screen (a phone shows three or four columns; a

@@ -31,6 +31,8 @@ def test_the_overview_prints_on_two_a4_pages_with_whole_charts(module_server, br
     # As the browser's Print does: print media, laid out on A4, from the page as it is on screen.
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+    # The tables for paper were built as the page was printed (before, each was its cells).
+    assert page.locator("table.print-table").count() >= 1
     pages = len(PDF_PAGE.findall(pdf))
     assert 1 <= pages <= 3, f"the overview printed on {pages} A4 pages"
     # Each chart was shrunk, just before printing, to fit the printable width.
@@ -62,6 +64,10 @@ def test_printed_tables_hold_every_row_the_grid_would_scroll(module_server, brow
     page = browser_page
     sign_in(page, module_server, VIEWER)
     settle(page)
+    # On screen each table for paper is one empty element holding its cells, no rows.
+    assert page.locator(".print-later").count() >= 1
+    assert page.locator("table.print-table").count() == 0
+    page.evaluate("() => dispatchEvent(new Event('beforeprint'))")  # as the browser's Print does
     pledges = page.locator("table.print-table").filter(
         has=page.locator("th", has_text=re.compile(r"^Size$"))
     )
@@ -79,3 +85,24 @@ def test_printed_tables_hold_every_row_the_grid_would_scroll(module_server, brow
     assert pledges.bounding_box()["width"] <= 718
     page.emulate_media(media="screen")
     assert_clean(page)
+
+
+def test_a_table_for_paper_sets_its_cells_as_text(module_server, browser_page):
+    """Whatever a cell holds is shown as written, never read as markup."""
+    page = browser_page
+    sign_in(page, module_server, VIEWER)
+    settle(page)
+    cell = '<img src=x onerror="window.ran=1">'
+    built = page.evaluate(
+        """(cell) => {
+            const holder = document.querySelector('.print-later').cloneNode(false);
+            holder.dataset.table = JSON.stringify({columns: ['What'], rows: [[cell]]});
+            document.querySelector('[data-testid="stMain"]').append(holder);
+            dispatchEvent(new Event('beforeprint'));
+            return {text: holder.querySelector('td').textContent,
+                    images: holder.querySelectorAll('img').length};
+        }""",
+        cell,
+    )
+    assert built == {"text": cell, "images": 0}
+    assert page.evaluate("() => window.ran") is None
