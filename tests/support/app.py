@@ -12,6 +12,7 @@ from core.settings import PROJECT_ROOT
 from db.engine import create_db_engine
 from tests.support.accounts import VIEWER, add_accounts
 from tests.support.data import FIXTURE_DATA
+from ui.resources import clear_cached_data
 
 APP = str(PROJECT_ROOT / "ui" / "main.py")
 
@@ -25,6 +26,7 @@ def start_app(
     monkeypatch.setenv("COALITION_DATA_DIR", str(data_dir))
     close_app_engines()  # the last test's database is gone
     st.cache_resource.clear()
+    clear_cached_data()  # every read and figure of the last test's database
     st.cache_data.clear()
     if email is not None:
         engine = create_db_engine(database_url)
