@@ -52,12 +52,12 @@ def show_write_fault(fault: DatabaseFault) -> None:
 
 
 class SharedResults:
-    """One cache for reads and built figures, shared by every session of the process: each
-    gets the same result object, not a copy (nothing changes a result in place: pages and
-    builders derive new frames). Entries are keyed by the function's qualified name, the data
-    version, the day (today's record and the day a month-dated pledge counts from move with
-    the clock) and its arguments' key, all hashable; the least recently used go past
-    ``size``. A result several sessions ask for at once is built once.
+    """Results shared by every session of the process, by a hashable key: each session gets
+    the same object, not a copy (nothing changes a result in place: pages and builders derive
+    new frames). The least recently used go past ``size``; a result several sessions ask for
+    at once is built once. The reads and figures (``_cached``) are keyed by the function's
+    qualified name, the data version, the day (today's record and the day a month-dated
+    pledge counts from move with the clock) and their arguments' key.
 
     Not Streamlit's resource cache: it hashed every key through its own hasher on every call,
     a tenth of a warm rerun for the eighteen reads and figures of the Overview; a dictionary
@@ -72,7 +72,10 @@ class SharedResults:
     def __call__(
         self, name: str, version: int, today: date, key: Hashable, make: Callable[[], T]
     ) -> T:
-        entry = (name, version, today, key)
+        return self.get((name, version, today, key), make)
+
+    def get(self, entry: Hashable, make: Callable[[], T]) -> T:
+        """The result kept for ``entry``, else ``make()``, kept."""
         with self._lock:
             if entry in self._results:
                 self._results.move_to_end(entry)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,7 +17,7 @@ import streamlit as st
 from coalition.read import queries
 from coalition.text import file_names, formatting
 from coalition.text.safe_csv import print_cells, to_csv
-from ui.resources import read
+from ui.resources import SharedResults, read
 from ui.run_context import this_run
 
 ROWS_PER_PAGE = 500
@@ -110,9 +108,7 @@ def printed(rows: pd.DataFrame) -> None:
 
 # The cells for paper, by their rows' content: made on every rerun of every page with a table,
 # they cost a tenth of a warm rerun's time, for tables that rarely change.
-_PRINTED: OrderedDict[bytes, str] = OrderedDict()
-_PRINTED_LOCK = threading.Lock()
-PRINTED_KEPT = 256
+_PRINTED = SharedResults(size=256)
 
 
 def print_data(rows: pd.DataFrame) -> str:
@@ -123,16 +119,7 @@ def print_data(rows: pd.DataFrame) -> str:
         return print_cells(rows)
     shape = repr((list(rows.columns), [str(t) for t in rows.dtypes])).encode()
     key = hashlib.blake2b(shape + b"\0" + cells, digest_size=20).digest()
-    with _PRINTED_LOCK:
-        if (data := _PRINTED.get(key)) is not None:
-            _PRINTED.move_to_end(key)
-            return data
-    data = print_cells(rows)
-    with _PRINTED_LOCK:
-        _PRINTED[key] = data
-        while len(_PRINTED) > PRINTED_KEPT:
-            _PRINTED.popitem(last=False)
-    return data
+    return _PRINTED.get(key, lambda: print_cells(rows))
 
 
 # What a reader looks for first, leftmost on screen (a phone shows three or four columns; a
