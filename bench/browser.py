@@ -61,7 +61,7 @@ PAGES = (
     ("Overview", "", "Pledges by region"),
     ("What changed", "changes", "What changed between"),
     ("Map", "map", "Colour countries by"),
-    ("Timeline", "timeline", "Pledges by status over time"),
+    ("Timeline", "timeline", "Pledged over time"),
     ("Delivery", "delivery", "Announced, committed, delivered"),
     ("Participant", "participant?code=GBR", "Meetings attended"),
     ("Ranking", "ranking", "Institutions and Ukraine"),

@@ -10,7 +10,7 @@ from core.vocabulary import STATUSES
 from ui.resources import read, shared
 from ui.run_context import this_run
 from ui.widgets.as_of import as_of_banner
-from ui.widgets.sections import opened
+from ui.widgets.sections import chosen_tab, opened
 from ui.widgets.tables import table
 
 filters = this_run().filters
@@ -29,37 +29,45 @@ if series.empty:
     st.info("No pledges match the current filters. Clear a filter in the sidebar to see more.")
     st.stop()
 
-st.plotly_chart(
-    shared(timeline_figures.cumulative_figure, series, events, until),
-    key="timeline_cumulative",
-)
-st.plotly_chart(
-    shared(
-        timeline_figures.status_figure,
-        status_counts,
-        until,
-        filters.statuses or STATUSES,
-    ),
-    key="timeline_status",
-)
-
-current = read(timeline_figures.commitments, filters)
-gantt = shared(timeline_figures.gantt_frame, current, until)
-if later := timeline_figures.gantt_later(current, until):
-    st.caption(f"{later} commitment{'s' if later != 1 else ''} start after {until:%d %b %Y}.")
-if gantt.empty:
-    st.info("No committed, deployed or delivered pledges under the current filters.")
-else:
-    shown = shared(timeline_figures.most_recent, gantt)
-    if len(shown) < len(gantt):
-        st.caption(
-            f"The chart below shows the {len(shown)} most recently started of {len(gantt):,} "
-            "commitments; narrow the filters in the sidebar to see others."
+# One chart drawn at a time, the one picked.
+PLEDGED, BY_STATUS, COMMITMENTS = "Pledged", "By status", "Commitments and deployments"
+chart, tab = chosen_tab([PLEDGED, BY_STATUS, COMMITMENTS], key="timeline_chart")
+with tab:
+    if chart == PLEDGED:
+        st.plotly_chart(
+            shared(timeline_figures.cumulative_figure, series, events, until),
+            key="timeline_cumulative",
         )
-    st.plotly_chart(
-        shared(timeline_figures.gantt_figure, shown, until),
-        key="timeline_gantt",
-    )
+    elif chart == BY_STATUS:
+        st.plotly_chart(
+            shared(
+                timeline_figures.status_figure,
+                status_counts,
+                until,
+                filters.statuses or STATUSES,
+            ),
+            key="timeline_status",
+        )
+    else:
+        current = read(timeline_figures.commitments, filters)
+        gantt = shared(timeline_figures.gantt_frame, current, until)
+        if later := timeline_figures.gantt_later(current, until):
+            st.caption(
+                f"{later} commitment{'s' if later != 1 else ''} start after {until:%d %b %Y}."
+            )
+        if gantt.empty:
+            st.info("No committed, deployed or delivered pledges under the current filters.")
+        else:
+            shown = shared(timeline_figures.most_recent, gantt)
+            if len(shown) < len(gantt):
+                st.caption(
+                    f"The chart below shows the {len(shown)} most recently started of "
+                    f"{len(gantt):,} commitments; narrow the filters in the sidebar to see others."
+                )
+            st.plotly_chart(
+                shared(timeline_figures.gantt_figure, shown, until),
+                key="timeline_gantt",
+            )
 
 if section := opened("Figures behind the charts", key="timeline_figures_section"):
     with section:

@@ -47,6 +47,13 @@ def open_sections(at: AppTest, *keys: str) -> AppTest:
     return at
 
 
+def pick_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Pick this tab (ui/widgets/sections.py: chosen_tab) as a reader's click does: its
+    content is built at the next run."""
+    at.session_state[key] = label
+    return at
+
+
 def table_with(at: AppTest, column: str):
     """The first table on the page that has this column (tables without selection carry no key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)

@@ -37,7 +37,7 @@ NAVIGATION = (
     ("Overview", "Pledges by region", "viewer"),
     ("What changed", "What changed between", "viewer"),
     ("Map", "Colour countries by", "viewer"),
-    ("Timeline", "Pledges by status over time", "viewer"),
+    ("Timeline", "Pledged over time", "viewer"),
     ("Delivery", "Announced, committed, delivered", "viewer"),
     ("Participant", "Meetings attended", "viewer"),
     ("Ranking", "Institutions and Ukraine", "viewer"),

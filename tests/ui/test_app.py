@@ -19,7 +19,7 @@ from coalition.write.pledges import update_pledge
 from core import clock
 from db.engine import create_db_engine, read_session, write_session
 from db.models import Event, EventAttendance, Participant, Pledge, Target
-from tests.support.app import metric, open_sections, start_app, table_with, tile
+from tests.support.app import metric, open_sections, pick_tab, start_app, table_with, tile
 from tests.support.data import generate_synthetic, run_cli_process
 from ui.widgets.tables import ROWS_PER_PAGE
 
@@ -287,15 +287,32 @@ def test_a_shared_participant_or_snapshot_link_opens_on_the_same_choices(monkeyp
     assert not snapshot.exception
 
 
-def test_timeline_page_shows_lines_meetings_status_and_gantt(app):
+def test_timeline_page_draws_the_chart_picked_and_only_that_one(app):
     app.switch_page("../pages/timeline.py").run()
     assert not app.exception
-    titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(app)]
-    assert titles[0] == "Pledged over time"
-    assert "Pledges by status over time" in titles
-    cumulative = plotly_specs(app)[0]
+    # At first, the pledged lines with the meetings: the other charts are neither built nor sent.
+    (cumulative,) = plotly_specs(app)
+    assert cumulative["layout"]["title"]["text"] == "Pledged over time"
     assert sum(1 for t in cumulative["data"] if t.get("name") == "Meeting") == 1
     assert any(t.get("line", {}).get("shape") == "hv" for t in cumulative["data"])
+    pick_tab(app, "timeline_chart", "By status").run()
+    assert [s["layout"]["title"]["text"] for s in plotly_specs(app)] == [
+        "Pledges by status over time"
+    ]
+    pick_tab(app, "timeline_chart", "Commitments and deployments").run()
+    (gantt,) = plotly_specs(app)
+    assert gantt["layout"]["title"]["text"].startswith("Commitments and deployments")
+    assert {t["orientation"] for t in gantt["data"]} == {"h"}
+    assert not app.exception
+
+
+def test_a_link_opens_the_timeline_on_the_chart_it_names(monkeypatch, sqlite_url):
+    at = start_app(monkeypatch, sqlite_url)
+    at.query_params["timeline_chart"] = "By status"
+    at.run().switch_page("../pages/timeline.py").run()
+    assert [s["layout"]["title"]["text"] for s in plotly_specs(at)] == [
+        "Pledges by status over time"
+    ]
 
 
 def test_timeline_with_filters_that_match_nothing_says_so(app):
@@ -447,7 +464,10 @@ def test_long_tables_show_one_page_of_rows_and_download_them_all(monkeypatch, sq
 def test_the_timeline_draws_the_most_recent_commitments_and_says_so(monkeypatch, sqlite_url):
     generate_synthetic(sqlite_url, 8_000)
     at = start_app(monkeypatch, sqlite_url).run()
-    at.switch_page("../pages/timeline.py").run()
+    pick_tab(
+        at.switch_page("../pages/timeline.py"), "timeline_chart", "Commitments and deployments"
+    )
+    at.run()
     assert not at.exception
     note = next(c.value for c in at.caption if "most recently started" in c.value)
     assert note.startswith(f"The chart below shows the {GANTT_MAX_BARS} most recently started of")

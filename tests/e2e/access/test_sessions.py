@@ -133,7 +133,7 @@ def test_reload_new_tab_and_deep_link_keep_the_session(private_server, browser_p
     other.add_cookies(page.context.cookies())
     tab = other.new_page()
     tab.goto(f"{private_server}/timeline")
-    tab.get_by_text("Pledges by status over time").wait_for(timeout=30_000)
+    tab.get_by_text("Pledged over time").wait_for(timeout=30_000)
     cookie = next(c for c in page.context.cookies() if c["name"] == "coalition_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     # Signing out in one tab ends the session: the other tab's next load asks to sign in.

@@ -31,7 +31,7 @@ from tests.support.data import FIXTURE_DATA
 # (link in the sidebar, text that shows the page has rendered)
 VIEWER_PAGES = (
     ("Map", "Colour countries by"),
-    ("Timeline", "Pledges by status over time"),
+    ("Timeline", "Pledged over time"),
     ("Participant", "Meetings attended"),
     ("Snapshots", "Other tables"),
     ("About the data", "Planning figures for the force"),

@@ -123,7 +123,7 @@ def test_the_maps_ask_no_other_host_for_anything(server, chromium):
 def test_timeline_draws_lines_and_meeting_markers(server, browser_page):
     page = browser_page
     page.goto(f"{server}/timeline")
-    page.get_by_text("Pledges by status over time").wait_for(timeout=30_000)
+    page.get_by_text("Pledged over time").wait_for(timeout=30_000)
     page.wait_for_timeout(1_000)
     lines = page.locator(".js-plotly-plot .scatterlayer path.js-line")
     assert lines.count() >= 8  # known and pledge lines for four categories

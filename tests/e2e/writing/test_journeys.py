@@ -73,7 +73,7 @@ def test_a_shared_as_of_address_keeps_its_day_from_page_to_page(server, browser_
         navigation = page.locator('[data-testid="stSidebarNav"]')
         for link, marker in (
             ("Map", "Colour countries by"),
-            ("Timeline", "Pledges by status over time"),
+            ("Timeline", "Pledged over time"),
             ("Overview", "pledges overview"),
         ):
             navigation.get_by_role("link", name=link, exact=True).click()
