@@ -62,7 +62,7 @@ PAGES = (
     ("What changed", "changes", "What changed between"),
     ("Map", "map", "Colour countries by"),
     ("Timeline", "timeline", "Pledged over time"),
-    ("Delivery", "delivery", "Announced, committed, delivered"),
+    ("Delivery", "delivery", "Where the pledges stand"),
     ("Participant", "participant?code=GBR", "Meetings attended"),
     ("Ranking", "ranking", "Institutions and Ukraine"),
     ("Search", "search", "Search the record"),

@@ -21,7 +21,7 @@ from core.vocabulary import CATEGORIES, SCOPES
 from db.engine import read_session, write_session
 from tests.factories import pledge
 from tests.support import oracles
-from tests.support.app import open_sections, start_app, table_with
+from tests.support.app import open_sections, pick_tab, start_app, table_with
 from tests.support.data import plotly_array
 
 EDITOR = Actor("e@example.org")
@@ -346,28 +346,36 @@ def test_nothing_counted_gives_empty_figures_and_no_error(engine):
 # The page, in the real Streamlit runtime.
 
 
-def test_the_delivery_page_shows_both_charts_metrics_and_tables(monkeypatch, database_url):
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_the_delivery_page_shows_each_chart_metrics_and_tables(monkeypatch, database_url):
     at = start_app(monkeypatch, database_url).run()
     at.switch_page("../pages/delivery.py").run()
     assert not at.exception
     assert at.title[0].value == "Commitments against delivery"
-    assert "Announced, committed, delivered" in [s.value for s in at.subheader]
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert titles == ["Where the pledges stand, by category", "Each stage over time"]
+    # At first the stages chart and its table; the lines over time are neither built nor sent.
+    assert chart_titles(at) == ["Where the pledges stand, by category"]
     labels = {m.label: m.value for m in at.metric}
     assert labels["Troops"] == "none"
     assert labels["Loans and guarantees"] == "none"
     by_stage = next(d.value for d in at.dataframe if "Stage" in d.value.columns)
     row = by_stage[(by_stage["Category"] == "Troops") & (by_stage["Stage"] == "Committed")]
     assert list(row["Figure"]) == ["100 troops"]
+    assert [b.key for b in at.get("download_button")] == ["delivery_stages_download"]
+    pick_tab(at, "delivery_chart", "Each stage over time").run()
+    assert not at.exception
+    assert chart_titles(at) == ["Each stage over time"]
+    assert {m.label: m.value for m in at.metric} == labels  # the metrics stay above the tabs
     # The figures behind the lines are built when their section is opened, not before.
     assert [e.label for e in at.expander] == ["Figures behind the lines"]
-    assert [b.key for b in at.get("download_button")] == ["delivery_stages_download"]
+    assert not at.get("download_button")
     open_sections(at, "delivery_figures_section").run()
     assert not at.exception
     over_time = table_with(at, "From")
     assert len(over_time) > 0
-    assert len(at.get("download_button")) == 2
+    assert [b.key for b in at.get("download_button")] == ["delivery_over_time_download"]
 
 
 def test_the_delivery_page_follows_the_sidebar_and_as_of(monkeypatch, sqlite_url):

@@ -38,7 +38,7 @@ NAVIGATION = (
     ("What changed", "What changed between", "viewer"),
     ("Map", "Colour countries by", "viewer"),
     ("Timeline", "Pledged over time", "viewer"),
-    ("Delivery", "Announced, committed, delivered", "viewer"),
+    ("Delivery", "Where the pledges stand", "viewer"),
     ("Participant", "Meetings attended", "viewer"),
     ("Ranking", "Institutions and Ukraine", "viewer"),
     ("Search", "Search the record", "viewer"),

@@ -117,7 +117,8 @@ def check_layout(page, name: str) -> None:
             "/timeline?timeline_chart=Commitments+and+deployments",
             "deployments (bars run",
         ),
-        ("delivery", "/delivery", "Announced, committed, delivered"),
+        ("delivery", "/delivery", "Where the pledges stand"),
+        ("delivery-over-time", "/delivery?delivery_chart=Each+stage+over+time", "by stage"),
         ("participant", "/participant?code=GBR", "Revision history"),
     ],
 )
