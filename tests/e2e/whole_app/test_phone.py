@@ -88,6 +88,18 @@ HEADERS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
   (table) => [...table.querySelectorAll("th")].map((th) => th.textContent.trim()))"""
 
 
+def pledge_headers_once_wider(page, columns: int) -> list[list[str]]:
+    """The pledge tables' headers once the grid has redrawn for a wider window: it does so
+    after its own resize observer fires, which on a busy machine comes after the page is still
+    (a single read found the phone's three columns)."""
+    for _ in range(50):
+        wide = [h for h in page.evaluate(HEADERS) if h[:1] == ["Participant"] and "Size" in h]
+        if wide and len(wide[0]) >= columns:
+            break
+        page.wait_for_timeout(200)
+    return wide
+
+
 def check_layout(page, name: str) -> None:
     settle(page)
     page.wait_for_timeout(1_000)  # charts and the map draw after their elements
@@ -146,7 +158,7 @@ def test_tables_on_a_phone_lead_with_participant_what_size_date_and_source(
     # On a laptop, when and where from follow at once (they were off to the right).
     page.set_viewport_size({"width": 1440, "height": 900})
     settle(page)
-    wide = [h for h in page.evaluate(HEADERS) if h[:1] == ["Participant"] and "Size" in h]
+    wide = pledge_headers_once_wider(page, columns=6)
     assert wide[0][:6] == ["Participant", "What", "Size", "Announced", "Source", "Link"], wide
     page.set_viewport_size(PHONE)
     sign_in(
