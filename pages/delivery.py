@@ -61,9 +61,10 @@ with tab:
         else:
             st.plotly_chart(shared(delivery.stage_figure, totals), key="delivery_stages_chart")
             st.caption(
-                "Published sizes on the left; on the right every pledge, those whose size was "
-                "never published hatched (counted, never taken as zero). Loans and guarantees "
-                "are shown apart and never added to funding."
+                "Each bar is one category's whole, split by stage: above, its published sizes "
+                "(the sums written in the bars); below, every pledge, those whose size was never "
+                "published hatched (counted, never taken as zero). Loans and guarantees are "
+                "shown apart and never added to funding. The figures are in the table."
             )
             table(
                 delivery.stage_table(totals),

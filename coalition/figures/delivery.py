@@ -10,6 +10,7 @@ added into funding; a pledge with no published size is counted as such, never as
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import numpy as np
@@ -18,7 +19,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from sqlmodel import Session
 
-from coalition.figures.charts import STATUS_COLOURS, chart_title, count_ticks, money_ticks
+from coalition.figures.charts import (
+    STATUS_COLOURS,
+    chart_title,
+    count_ticks,
+    money_ticks,
+    styled,
+)
 from coalition.figures.metrics import CategoryFigures, amount_text
 from coalition.figures.view import View
 from coalition.money.sizes import is_lending, measured_size
@@ -47,6 +54,8 @@ STAGE_LABELS = {
 STAGE_COLOURS = {stage: STATUS_COLOURS[stage] for stage in STAGES}
 # White text on the two darker blues, black on the lighter ones (4.5:1 either way).
 STAGE_TEXT = {"considering": "#000000", "announced": "#000000"}
+# In place of a bar of published sizes where none was published.
+NO_SIZE = "No size published"
 
 # Loans and guarantees (export credit included): money that comes back or may never be drawn,
 # shown beside funding, never inside it.
@@ -267,135 +276,137 @@ def _titles_and_legend(figure: go.Figure, title: str, height: int) -> None:
     )
 
 
+# In pixels: a category's bar; between the panels, the first one's axis and the second one's
+# title; above the first, the chart's title and the panel's; under the second, its axis, and
+# the legend's rows.
+BAR_ROW, BETWEEN, TOP, AXIS, LEGEND = 40, 130, 110, 60, 60
+# About as many characters of a panel's title as a phone's plot width (about 230 px) holds.
+PANEL_TITLE_CHARACTERS = 34
+
+
 def stage_figure(totals: pd.DataFrame) -> go.Figure:
-    """Per category, one bar of published sizes split by stage (left) and one of pledges
-    split by stage (right), the pledges of unknown size hatched. A category whose sizes were
-    never published says so on the left instead of drawing a bar at zero."""
+    """Two panels, one bar per category in each, split by stage: above, each stage's share of
+    the category's published sizes (the sums written in the bars); below, its share of the
+    category's pledges, those of unknown size hatched. Units differ between categories, so a
+    bar is the category's own whole: one axis per panel, however many categories (a panel per
+    category drew 12 axes and 66 traces, the page's slowest chart to draw). A category whose
+    sizes were never published says so above instead of drawing a bar at zero."""
     groups = [g for g in GROUPS if (totals.loc[totals["category"] == g, "pledges"] > 0).any()]
-    rows = max(len(groups), 1)
+    names = [group_label(g) for g in groups]
+    panel = BAR_ROW * max(len(groups), 1)
+    height = TOP + 2 * panel + BETWEEN + AXIS + LEGEND
     figure = make_subplots(
-        rows=rows,
-        cols=2,
-        horizontal_spacing=0.12,
-        vertical_spacing=0.7 / rows if rows > 1 else 0.3,
+        rows=2,
+        cols=1,
+        vertical_spacing=BETWEEN / (height - TOP - LEGEND),
         subplot_titles=[
-            title
-            for g in groups
+            "<br>".join(textwrap.wrap(title, PANEL_TITLE_CHARACTERS))
             for title in (
-                f"{group_label(g)}: published sizes",
-                f"{group_label(g)}: pledges (hatched: size not published)",
+                "Published sizes: each stage's share (the sums in the bars)",
+                "Pledges: each stage's share (hatched: size not published)",
             )
         ],
     )
-    # One plain swatch per stage, in the stages' order: the bars' own entries would show the
-    # first bar drawn, hatched or not, in the order drawn.
+    # From the panels' left edge, where a phone has room for them (centred, they ran past it).
+    figure.update_annotations(x=0, xanchor="left", align="left")
+    cells = totals[totals["category"].isin(groups)].set_index(["category", "stage"])
+    sized = [g for g in groups if has_published_size(totals, g)]
     drawn = set(totals.loc[totals["pledges"] > 0, "stage"])
     for rank, stage in enumerate(s for s in STAGES if s in drawn):
+        own = cells.xs(stage, level="stage").reindex(groups, fill_value=0)
+        colour = STAGE_COLOURS[stage]
+        text_colour = STAGE_TEXT.get(stage, "#FFFFFF")
+        hover = [
+            f"{group_label(g)}, {STAGE_LABELS[stage].lower()}: "
+            + figures(own.loc[g].to_dict() | {"category": g}).summary()
+            for g in groups
+        ]
+        bar = {
+            "y": names,
+            "orientation": "h",
+            "name": STAGE_LABELS[stage],
+            "legendgroup": stage,
+            "customdata": hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "textposition": "inside",
+            "insidetextanchor": "middle",
+            "textfont": {"color": text_colour},
+            "textangle": 0,  # hidden where it does not fit, never turned on its side
+        }
+        known = own["known_total"].where(own.index.isin(sized), 0.0)
+        whole = cells.loc[sized, "known_total"].groupby(level="category").sum()
         figure.add_trace(
             go.Bar(
-                x=[0],
-                y=[group_label(groups[0])],
-                orientation="h",
-                name=STAGE_LABELS[stage],
-                legendgroup=stage,
-                legendrank=rank,
-                marker={"color": STAGE_COLOURS[stage], "line": {"color": "#2f2d2b", "width": 1}},
+                x=(known / whole.reindex(groups).fillna(1.0)).to_numpy(),
+                text=[
+                    figures(own.loc[g].to_dict() | {"category": g}).known_text() if k else ""
+                    for g, k in zip(groups, known, strict=True)
+                ],
+                showlegend=False,
+                marker={"color": colour},
+                **bar,
+            ),
+            row=1,
+            col=1,
+        )
+        counted = cells["pledges"].groupby(level="category").sum().reindex(groups)
+        for part, count in (
+            ("published", own["pledges"] - own["unknown_size"]),
+            ("unknown", own["unknown_size"]),
+        ):
+            figure.add_trace(
+                go.Bar(
+                    x=(count / counted).to_numpy(),
+                    text=[
+                        f"{int(n)}" + (" unknown" if part == "unknown" else "") if n else ""
+                        for n in count
+                    ],
+                    # The plain bars name the stages in the legend, in the stages' order.
+                    showlegend=part == "published",
+                    legendrank=rank,
+                    marker={"color": colour}
+                    | (
+                        {"pattern": {"shape": "/", "fgcolor": text_colour}}
+                        if part == "unknown"
+                        else {}
+                    ),
+                    **bar,
+                ),
+                row=2,
+                col=1,
+            )
+    unsized = [group_label(g) for g in groups if g not in sized]
+    if unsized:
+        figure.add_trace(
+            go.Scatter(
+                x=[0] * len(unsized),
+                y=unsized,
+                mode="text",
+                text=[NO_SIZE] * len(unsized),
+                textposition="middle right",
+                textfont={"size": 12, "color": "#444444"},
+                showlegend=False,
                 hoverinfo="skip",
             ),
             row=1,
-            col=2,
+            col=1,
         )
-    for row, group in enumerate(groups, start=1):
-        own = totals[totals["category"] == group].set_index("stage")
-        name = group_label(group)
-        sized = has_published_size(totals, group)
-        for stage in own.index:
-            cell = own.loc[stage]
-            if not cell["pledges"]:
-                continue
-            colour = STAGE_COLOURS[stage]
-            text_colour = STAGE_TEXT.get(stage, "#FFFFFF")
-            summary = figures(cell.to_dict() | {"category": group}).summary()
-            hover = f"{name}, {STAGE_LABELS[stage].lower()}: {summary}<extra></extra>"
-            if sized and cell["known_total"] > 0:
-                figure.add_trace(
-                    go.Bar(
-                        x=[cell["known_total"]],
-                        y=[name],
-                        orientation="h",
-                        name=STAGE_LABELS[stage],
-                        legendgroup=stage,
-                        showlegend=False,
-                        marker={"color": colour, "line": {"color": "#2f2d2b", "width": 1}},
-                        text=[figures(cell.to_dict() | {"category": group}).known_text()],
-                        textposition="inside",
-                        insidetextanchor="middle",
-                        textfont={"color": text_colour},
-                        hovertemplate=hover,
-                    ),
-                    row=row,
-                    col=1,
-                )
-            for part, count, pattern in (
-                ("published", cell["pledges"] - cell["unknown_size"], ""),
-                ("unknown", cell["unknown_size"], "/"),
-            ):
-                if not count:
-                    continue
-                figure.add_trace(
-                    go.Bar(
-                        x=[count],
-                        y=[name],
-                        orientation="h",
-                        name=STAGE_LABELS[stage],
-                        legendgroup=stage,
-                        showlegend=False,
-                        marker={
-                            "color": colour,
-                            "line": {"color": "#2f2d2b", "width": 1},
-                            "pattern": {
-                                "shape": pattern,
-                                "fgcolor": "#FFFFFF" if text_colour == "#FFFFFF" else "#000000",
-                            },
-                        },
-                        text=[f"{int(count)}" + (" unknown" if part == "unknown" else "")],
-                        textposition="inside",
-                        insidetextanchor="middle",
-                        textfont={"color": text_colour},
-                        hovertemplate=hover,
-                    ),
-                    row=row,
-                    col=2,
-                )
-        largest = own["known_total"].sum()
-        if sized:
-            figure.update_xaxes(title_text=_unit(group), row=row, col=1, **_axis(group, largest))
-        else:
-            figure.update_xaxes(visible=False, row=row, col=1)
-            # As text in the panel itself: an annotation on an axis without traces lands in
-            # the first panel.
-            figure.add_trace(
-                go.Scatter(
-                    x=[0],
-                    y=[name],
-                    mode="text",
-                    text=["No size published: only the number of pledges is known"],
-                    textposition="middle right",
-                    textfont={"size": 12, "color": "#444444"},
-                    showlegend=False,
-                    hoverinfo="skip",
-                ),
-                row=row,
-                col=1,
-            )
-            figure.update_xaxes(range=[0, 1], row=row, col=1)
-        figure.update_xaxes(
-            title_text="Pledges (count)", row=row, col=2, **count_ticks(own["pledges"].sum())
-        )
-        figure.update_yaxes(showticklabels=False, showgrid=False, row=row, col=1)
-        figure.update_yaxes(showticklabels=False, showgrid=False, row=row, col=2)
-    _titles_and_legend(figure, "Where the pledges stand, by category", 190 * rows + 150)
-    figure.update_layout(barmode="stack", uniformtext={"minsize": 10, "mode": "hide"})
+    share = {"range": [0, 1], "tickformat": ".0%", "dtick": 0.25, "fixedrange": True}
+    figure.update_xaxes(title_text="Share of the category's published total", row=1, col=1)
+    figure.update_xaxes(title_text="Share of the category's pledges", row=2, col=1)
+    figure.update_xaxes(**share)
+    # The categories top to bottom in the overview's order, in both panels.
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=names[::-1], showgrid=False, fixedrange=True
+    )
+    styled(
+        figure,
+        "Where the pledges stand, by category",
+        height=height,
+        barmode="stack",
+        uniformtext={"minsize": 10, "mode": "hide"},
+    )
+    figure.update_layout(margin={"t": TOP})
     return figure
 
 

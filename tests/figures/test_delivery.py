@@ -219,18 +219,30 @@ def test_pledges_of_unknown_size_are_counted_apart_never_as_zero(history):
     assert (troops["Pledges"], troops["Of unknown size"]) == (2, 2)
     nothing = table[(table["Category"] == "Other") & (table["Stage"] == "Committed")].iloc[0]
     assert nothing["Figure"] == "no pledge"
-    # The chart hatches them and draws no published-size bar for a category with none.
+    # The chart hatches them, and writes the counts in the hatched bars.
     figure = json.loads(delivery.stage_figure(totals).to_json())
     hatched = [
         t for t in figure["data"] if t.get("marker", {}).get("pattern", {}).get("shape") == "/"
     ]
-    assert sum(sum(plotly_array(t["x"])) for t in hatched) == totals["unknown_size"].sum()
-    aircraft = [t for t in figure["data"] if t["y"] == ["Aircraft"]]
-    # No bar of published sizes: the panel says why, and the pledges' panel counts them.
-    (note,) = [t for t in aircraft if t["xaxis"] == "x5"]
-    assert note["type"] == "scatter"
-    assert note["text"] == ["No size published: only the number of pledges is known"]
-    assert {t["type"] for t in aircraft if t["xaxis"] == "x6"} == {"bar"}
+    written = [text for t in hatched for text in t["text"] if text]
+    assert sum(int(text.removesuffix(" unknown")) for text in written) == (
+        totals["unknown_size"].sum()
+    )
+    # No bar of published sizes where none was published: the panel says why, and the
+    # pledges' panel counts them.
+    sizes = [t for t in figure["data"] if t["xaxis"] == "x"]
+    (note,) = [t for t in sizes if t["type"] == "scatter"]
+    assert "Aircraft" in note["y"] and set(note["text"]) == {delivery.NO_SIZE}
+    aircraft = [
+        x
+        for t in sizes
+        if t["type"] == "bar"
+        for y, x in zip(t["y"], plotly_array(t["x"]), strict=True)
+        if y == "Aircraft"
+    ]
+    assert not any(aircraft)
+    # Every category on one axis per panel, whatever the number of categories.
+    assert {t["xaxis"] for t in figure["data"]} == {"x", "x2"}
     # The legend names the stages in their order, each with a plain swatch.
     legend = [t for t in figure["data"] if t.get("showlegend", True)]
     assert [t["name"] for t in legend] == [
@@ -315,12 +327,22 @@ def test_the_lines_follow_a_pledge_from_stage_to_stage(history):
 def test_the_figures_draw_the_stages_in_the_status_blues(history):
     totals = stages(history, PledgeFilter())
     figure = json.loads(delivery.stage_figure(totals).to_json())
-    funding = [t for t in figure["data"] if t["y"] == ["Funding"] and t["xaxis"] == "x"]
-    assert {t["name"]: t["marker"]["color"] for t in funding} == {
-        "Announced": delivery.STAGE_COLOURS["announced"],
-        "Deployed or delivered": delivery.STAGE_COLOURS["delivered"],
+    # Each stage's bar of funding's published sizes: its colour, its share, the sum written.
+    funding = {
+        t["name"]: (t["marker"]["color"], x, text)
+        for t in figure["data"]
+        if t["xaxis"] == "x" and t["type"] == "bar"
+        for y, x, text in zip(t["y"], plotly_array(t["x"]), t["text"], strict=True)
+        if y == "Funding" and x
     }
-    assert sum(sum(plotly_array(t["x"])) for t in funding) == 2_500_000_000
+    assert funding == {
+        "Announced": (delivery.STAGE_COLOURS["announced"], pytest.approx(0.8), "€2bn"),
+        "Deployed or delivered": (
+            delivery.STAGE_COLOURS["delivered"],
+            pytest.approx(0.2),
+            "€500m",
+        ),
+    }
     with read_session(history) as session:
         series = delivery.stages_over_time(session, PledgeFilter())
     over_time = json.loads(delivery.over_time_figure(series, date(2026, 6, 1)).to_json())
