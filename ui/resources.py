@@ -201,4 +201,5 @@ def clear_cached_data() -> None:
     writes (the engine stays): a cold start of the pages without restarting the process."""
     _cached.clear()
     HISTORIES.forget()
+    queries.CURRENT_PLEDGES.forget()
     queries.forget_rates()

@@ -169,9 +169,22 @@ def latest_revisions(as_of: date | None, known_at: datetime | None = None):
 def pledges_frame(
     session: Session, filters: PledgeFilter | None = None, known_at: datetime | None = None
 ) -> pd.DataFrame:
-    """Pledges joined to their participant, with funding converted to EUR: the current state,
-    or with ``filters.as_of`` (and/or ``known_at``) the state rebuilt from revisions."""
+    """Pledges joined to their participant, with funding converted to EUR: the current state
+    (kept by the process across writes, CURRENT_PLEDGES), or with ``filters.as_of`` (and/or
+    ``known_at``) the state rebuilt from revisions. Shared: treat it as read-only."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
+    if filters.as_of is None and known_at is None:
+        return CURRENT_PLEDGES.frame(session, filters)
+    return _pledges_frame(session, filters, known_at)
+
+
+def _pledges_frame(
+    session: Session,
+    filters: PledgeFilter,
+    known_at: datetime | None,
+    only: list[int] | None = None,
+) -> pd.DataFrame:
+    """pledges_frame read from the database (``only``: of these pledges alone)."""
     source: type[PledgeFields]
     if filters.as_of is None and known_at is None:
         source = Pledge
@@ -216,6 +229,8 @@ def pledges_frame(
         statement = statement.where(col(source.status).in_(filters.statuses))
     if filters.scopes:
         statement = statement.where(col(source.scope).in_(filters.scopes))
+    if only is not None:
+        statement = statement.where(pledge_id.in_(only))
     frame = add_eur(_frame(session, statement), exchange_rates_frame(session))
     if filters.as_of is not None and len(frame):
         start = counted_from(frame["announced_on"], frame["announced_precision"])
@@ -224,6 +239,103 @@ def pledges_frame(
     return frame[PLEDGE_COLUMNS].sort_values(
         ["announced_on", "participant", "id"], ignore_index=True
     )
+
+
+class CurrentPledges:
+    """The current pledge table under each set of filters, kept by the process across writes:
+    after a write, only the pledges written since are read again (their revisions say which,
+    by the data version they committed as), so a write costs its own rows, not a read of
+    every pledge on every page. Read afresh when any write since was not a pledge's (a
+    participant, a check, an account: what the table joins), when the rates changed (amounts
+    in EUR), when the database is another one, and whenever a patch is in doubt."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._kept: dict[tuple[str, PledgeFilter], tuple[str, int, tuple, pd.DataFrame]] = {}
+        self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def frame(self, session: Session, filters: PledgeFilter) -> pd.DataFrame:
+        version, database_id = session.exec(
+            select(DataVersion.version, DataVersion.database_id)
+        ).one()
+        rates = rates_fingerprint(session)
+        key = (str(session.get_bind().engine.url), filters)
+        with self._lock:
+            kept = self._kept.get(key)
+        frame = None
+        if kept is not None and kept[:3] == (database_id, version, rates):
+            return kept[3]
+        if kept is not None and kept[0] == database_id and kept[2] == rates and kept[1] < version:
+            frame = _patched(session, filters, kept[3], kept[1], version)
+        if frame is None:
+            frame = _pledges_frame(session, filters, None)
+        with self._lock:
+            newest = self._kept.get(key)
+            if newest is None or newest[1] <= version:  # never over a newer session's read
+                self._kept.pop(key, None)
+                self._kept[key] = (database_id, version, rates, frame)
+                while len(self._kept) > self._size:  # the least recently read goes first
+                    self._kept.pop(next(iter(self._kept)))
+        return frame
+
+
+def _patched(
+    session: Session, filters: PledgeFilter, kept: pd.DataFrame, since: int, version: int
+) -> pd.DataFrame | None:
+    """``kept`` (the table at data version ``since``) with the pledges written after it read
+    again, or None when a write in between was not a pledge's, or the rows read again are not
+    of the kept table's column types."""
+    written = session.exec(
+        select(PledgeRevision.committed_version, PledgeRevision.pledge_id).where(
+            col(PledgeRevision.committed_version) > since,
+            col(PledgeRevision.committed_version) <= version,
+        )
+    ).all()
+    # Each write moves the version by one: a version without a revision was another write.
+    if len({committed for committed, _ in written}) != version - since:
+        return None
+    changed = sorted({pledge for _, pledge in written})
+    fresh = _pledges_frame(session, filters, None, only=changed)
+    unchanged = kept[~kept["id"].isin(changed)]
+    if not len(unchanged):
+        return None
+    if not len(fresh):
+        return _blank_columns_as_read(unchanged.reset_index(drop=True))
+    # Column types are read from the values: a column of blanks alone reads as objects, where
+    # beside a value it is text (or a number). Such a column takes the other side's type, as
+    # a full read of the whole would; any other difference is read in full.
+    fresh, unchanged = fresh.copy(), unchanged.copy()
+    for column in fresh.columns:
+        new, old = fresh[column], unchanged[column]
+        if new.dtype == old.dtype:
+            continue
+        if new.dtype == object and new.isna().all():
+            fresh[column] = new.astype(old.dtype)
+        elif old.dtype == object and old.isna().all():
+            unchanged[column] = old.astype(new.dtype)
+        else:
+            return None
+    joined = pd.concat([unchanged, fresh], ignore_index=True)
+    return _blank_columns_as_read(
+        joined.sort_values(["announced_on", "participant", "id"], ignore_index=True)
+    )
+
+
+def _blank_columns_as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A text column left with nothing but blanks (the one value in it was written over), as a
+    read of the database makes it: objects, each None."""
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype) and values.isna().all():
+            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame
+
+
+CURRENT_PLEDGES = CurrentPledges()
 
 
 def _revisions_statement(filters: PledgeFilter, columns: list):
