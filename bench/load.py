@@ -84,6 +84,10 @@ async def session(
         ping_interval=None,  # as a browser tab: no protocol pings that a busy server must answer
     ) as socket:
         pages = random.sample(READING_PAGES, len(READING_PAGES))
+        # The first click too comes some way into a reading pause: started together, every
+        # session's first click landed in the same instant, a queue that readers arriving
+        # over time never make (it alone was a twelfth of the reruns, the slowest ones).
+        await asyncio.sleep(random.uniform(0.0, 1.0) * think)
         for n in range(reruns):
             if n:  # reading the page before the next click
                 await asyncio.sleep(random.uniform(0.5, 1.5) * think)
