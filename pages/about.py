@@ -9,7 +9,7 @@ from coalition.read.review import REVIEW_DAYS, check_summary
 from coalition.seed.files import change_log
 from coalition.text import formatting
 from core.settings import SCREENS, SCREENS_URL, get_settings
-from ui.resources import read
+from ui.resources import read, shared
 from ui.run_context import this_run
 from ui.widgets.tables import csv_download, table
 
@@ -148,12 +148,11 @@ with st.expander("Change log of data corrections", expanded=True):
     st.markdown(change_log(get_settings().data_dir) or "No corrections recorded.")
 
 st.subheader("How funding was converted")
-funding = read(queries.pledges_frame)
-funding = funding[funding["category"].eq("funding") & funding["quantity"].notna()]
-conversions = formatting.conversions_for_display(funding)
+# Made once per data version, not on every visit: thousands of rows in a large record.
+in_words, exact = shared(formatting.conversions_for_display, read(queries.pledges_frame))
 table(
-    conversions.assign(EUR=formatting.money_words(conversions["EUR"])),
-    download=conversions,
+    in_words,
+    download=exact,
     file_name="funding-conversions.csv",
     key="about_conversions",
 )

@@ -135,10 +135,13 @@ def pledges_for_display(pledges: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def conversions_for_display(funding: pd.DataFrame) -> pd.DataFrame:
-    """Each converted funding pledge: its own figure, the euro figure and the rate behind it."""
+def conversions_for_display(pledges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each funding pledge with a published amount: its own figure, the euro figure and the
+    rate behind it; to read (the euro figure in words) and for the file (the number)."""
+    funding = pledges[pledges["category"].eq("funding") & pledges["quantity"].notna()]
     columns = ["Participant", "What", "Size", "EUR", "Converted at", "Instrument", "Scope"]
-    return pledges_for_display(funding)[columns].rename(columns={"Size": "Amount"})
+    exact = pledges_for_display(funding)[columns].rename(columns={"Size": "Amount"})
+    return exact.assign(EUR=money_words(exact["EUR"])), exact
 
 
 def _titled(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:

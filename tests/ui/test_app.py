@@ -166,6 +166,19 @@ def test_about_page_states_method_and_freshness(app):
     assert all(image.proto.imgs[0].alt.startswith("Screenshot: ") for image in images)
 
 
+def test_about_page_lists_every_funding_amount_with_its_euro_figure_in_words(app, engine):
+    app.switch_page("../pages/about.py").run()
+    conversions = table_with(app, "Converted at")
+    with read_session(engine) as session:
+        amounts = session.exec(
+            select(Pledge.currency).where(Pledge.category == "funding", Pledge.quantity != None)  # noqa: E711
+        ).all()
+    assert len(conversions) == len(amounts)
+    assert conversions["EUR"].str.startswith("€").all()
+    # Each in its own currency first: the British guarantee in pounds.
+    assert conversions["Amount"].str.contains("£").sum() == amounts.count("GBP")
+
+
 def test_about_page_says_when_every_row_was_read_recently(monkeypatch, database_url, engine):
     today = clock.today()
     with write_session(engine) as session:
