@@ -103,7 +103,7 @@ with map_column:
     )
 
 st.subheader("Pledges")
-own = pledges[pledges["participant_code"] == code]
+own = shared(queries.pledges_of, pledges, code)
 if own.empty:
     st.info(
         "No pledges recorded for this participant under the current filters (bilateral aid "

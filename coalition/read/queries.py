@@ -241,6 +241,11 @@ def _pledges_frame(
     )
 
 
+def pledges_of(pledges: pd.DataFrame, code: str) -> pd.DataFrame:
+    """One participant's rows of a pledge table."""
+    return pledges[pledges["participant_code"] == code]
+
+
 class CurrentPledges:
     """The current pledge table under each set of filters, kept by the process across writes:
     after a write, only the pledges written since are read again (their revisions say which,

@@ -17,7 +17,7 @@ import streamlit as st
 from coalition.read import queries
 from coalition.text import file_names, formatting
 from coalition.text.safe_csv import print_cells, to_csv
-from ui.resources import SharedResults, read
+from ui.resources import SharedResults, read, shared
 from ui.run_context import this_run
 
 ROWS_PER_PAGE = 500
@@ -85,9 +85,15 @@ def csv_download(
 def page_of_rows(frame: pd.DataFrame, *, key: str) -> pd.DataFrame:
     """The rows of the chosen page, with a page picker and a note, when there are more rows
     than fit on one page."""
-    total = len(frame)
+    start, end = page_bounds(len(frame), key=key)
+    return frame if (start, end) == (0, len(frame)) else frame.iloc[start:end]
+
+
+def page_bounds(total: int, *, key: str) -> tuple[int, int]:
+    """Where the chosen page of ``total`` rows starts and ends, with a page picker and a note
+    when there are more rows than fit on one page."""
     if total <= ROWS_PER_PAGE:
-        return frame
+        return 0, total
     pages = math.ceil(total / ROWS_PER_PAGE)
     page = st.number_input(
         f"Page of rows (1–{pages})", min_value=1, max_value=pages, value=1, key=f"{key}_page"
@@ -95,7 +101,7 @@ def page_of_rows(frame: pd.DataFrame, *, key: str) -> pd.DataFrame:
     start = (int(page) - 1) * ROWS_PER_PAGE
     end = min(start + ROWS_PER_PAGE, total)
     st.caption(f"Rows {start + 1:,}–{end:,} of {total:,}. The download holds all {total:,}.")
-    return frame.iloc[start:end]
+    return start, end
 
 
 def printed(rows: pd.DataFrame) -> None:
@@ -103,7 +109,11 @@ def printed(rows: pd.DataFrame) -> None:
     fits its scrolling window. On screen it is one empty element holding the cells; the
     browser builds the table from them just before printing (ui/style.py). Sent as a table,
     every row of it on every page switch, it had cost more to draw than the grid."""
-    st.html(f'<div class="print-later" data-table="{html.escape(print_data(rows))}"></div>')
+    st.html(print_later(print_data(rows)))
+
+
+def print_later(cells: str) -> str:
+    return f'<div class="print-later" data-table="{html.escape(cells)}"></div>'
 
 
 # The cells for paper, by their rows' content: made on every rerun of every page with a table,
@@ -158,13 +168,11 @@ def table(
 def pledge_table(
     pledges: pd.DataFrame, *, key: str, hide: tuple[str, ...] = (), file_name: str = "pledges.csv"
 ) -> None:
-    """Pledges as analysts read them: sizes in words, sources as links, blanks as a dash."""
-
-    def for_display(rows: pd.DataFrame) -> pd.DataFrame:
-        return formatting.pledges_for_display(rows).drop(columns=list(hide))
-
-    shown = for_display(page_of_rows(pledges, key=key))
-    shown = shown.assign(EUR=formatting.money_words(shown["EUR"]))
+    """Pledges as analysts read them: sizes in words, sources as links, blanks as a dash.
+    ``pledges`` comes from a read() or a shared() build: each page of rows is made once per
+    data version for every session, not on every rerun."""
+    start, end = page_bounds(len(pledges), key=key)
+    shown, cells = shared(displayed_pledges, pledges, start, end, hide)
     st.dataframe(
         shown,
         hide_index=True,
@@ -176,5 +184,19 @@ def pledge_table(
             "What": st.column_config.TextColumn(width="medium"),
         },
     )
-    printed(shown[[c for c in PRINTED_PLEDGE_COLUMNS if c in shown]])
-    csv_download(lambda: for_display(pledges), file_name=file_name, key=f"{key}_download")
+    st.html(print_later(cells))
+    csv_download(
+        lambda: formatting.pledges_for_display(pledges).drop(columns=list(hide)),
+        file_name=file_name,
+        key=f"{key}_download",
+    )
+
+
+def displayed_pledges(
+    pledges: pd.DataFrame, start: int, end: int, hide: tuple[str, ...]
+) -> tuple[pd.DataFrame, str]:
+    """Rows ``start`` to ``end`` of the pledges as pledge_table shows them (the euro figures
+    in words), and their cells for paper."""
+    shown = formatting.pledges_for_display(pledges.iloc[start:end]).drop(columns=list(hide))
+    shown = shown.assign(EUR=formatting.money_words(shown["EUR"]))
+    return shown, print_cells(shown[[c for c in PRINTED_PLEDGE_COLUMNS if c in shown]])
