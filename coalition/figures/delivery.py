@@ -406,7 +406,8 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
         barmode="stack",
         uniformtext={"minsize": 10, "mode": "hide"},
     )
-    figure.update_layout(margin={"t": TOP})
+    # Room on the right for the last tick's label ("100%"), which plotly hides past the edge.
+    figure.update_layout(margin={"t": TOP, "r": 30})
     return figure
 
 
