@@ -1,6 +1,8 @@
 """What a write costs the reads after it: the timeline's first rerun after one write, with the
 history kept across writes (only the revisions committed since are read) against the same
-rerun reading the whole history again, measured in the same run on the same database.
+rerun reading the whole history again; and the pages' pledge table and view, with the pledge
+table kept across writes (only the pledges written since are read) against a full read;
+measured in the same run on the same database.
 
     python bench/writes.py --revisions 100000
     python bench/writes.py --revisions 1000000
@@ -9,7 +11,9 @@ rerun reading the whole history again, measured in the same run on the same data
 Each round saves one change to a synthetic pledge through the write path, then times, in this
 process: reading the history's arrays, and the timeline's series (what its page caches per
 data version), first as the app does it (kept history), then with the kept history dropped
-(a full read, as every process did before). Medians of the rounds; CPU time beside wall time.
+(a full read, as every process did before); then the current pledge table and the view the
+Overview, Map and Participant pages read (coalition.figures.view.build_view), the same two
+ways. Medians of the rounds; CPU time beside wall time.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from bench.report import (
     write_section,
 )
 from bench.run import mark, timed_with_cpu
-from coalition.read import timeline
+from coalition.figures.view import build_view
+from coalition.read import queries, timeline
 from coalition.read.filters import PledgeFilter
 from coalition.read.queries import SYNTHETIC_SOURCE
 from coalition.read.revisions import HISTORIES, revision_arrays
@@ -74,7 +79,16 @@ def main() -> None:
         with read_session(engine) as session:
             timeline.timeline_series(session, filters)
 
+    def pledge_table() -> None:
+        with read_session(engine) as session:
+            queries.pledges_frame(session, filters)
+
+    def view() -> None:
+        with read_session(engine) as session:
+            build_view(session, filters)
+
     series()  # the process's first read of the history: not counted
+    view()  # and of the pledge table
     rounds = iter(range(1, 10_000))
     figures = {}
     for label, action, keep in (
@@ -82,12 +96,17 @@ def main() -> None:
         ("history's arrays, read whole", arrays, False),
         ("timeline series, kept history", series, True),
         ("timeline series, history read whole", series, False),
+        ("pledge table, kept across writes", pledge_table, True),
+        ("pledge table, read whole", pledge_table, False),
+        ("the pages' view, pledge table kept", view, True),
+        ("the pages' view, pledge table read whole", view, False),
     ):
 
         def before(keep: bool = keep) -> None:
             write(next(rounds))
             if not keep:
                 HISTORIES.forget()
+                queries.CURRENT_PLEDGES.forget()
 
         figures[label] = timed_with_cpu(action, repeat=ROUNDS, before=before)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -97,6 +116,8 @@ def main() -> None:
     kept_arrays = figures["history's arrays, kept across writes"][0]
     whole_arrays = figures["history's arrays, read whole"][0]
     kept_series = figures["timeline series, kept history"][0]
+    kept_table = figures["pledge table, kept across writes"][0]
+    whole_table = figures["pledge table, read whole"][0]
     lines = [
         f"## The first read after a write at {args.revisions:,} revisions ({dialect})",
         "",
@@ -118,7 +139,9 @@ def main() -> None:
         "",
         f"Kept against whole: the arrays {kept_arrays / whole_arrays:.2f}× "
         f"({kept_arrays * 1000:,.0f} against {whole_arrays * 1000:,.0f} ms); "
-        f"the timeline's rerun {kept_series * 1000:,.0f} ms. Peak memory of this process: "
+        f"the timeline's rerun {kept_series * 1000:,.0f} ms; the pledge table "
+        f"{kept_table / whole_table:.2f}× ({kept_table * 1000:,.0f} against "
+        f"{whole_table * 1000:,.0f} ms). Peak memory of this process: "
         f"{peak_mb:,.0f} MB.",
     ]
     report = "\n".join(lines)
