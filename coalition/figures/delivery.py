@@ -475,6 +475,9 @@ def over_time_figure(series: pd.DataFrame, until: date) -> go.Figure:
                     stackgroup=group,
                     name=STAGE_LABELS[stage],
                     legendgroup=stage,
+                    # The legend in the ladder's order, not in the order the stages first
+                    # appear in the panels.
+                    legendrank=STAGES.index(stage),
                     showlegend=stage not in shown_in_legend,
                     line={"shape": "hv", "color": STAGE_COLOURS[stage], "width": 1},
                     fillcolor=STAGE_COLOURS[stage],

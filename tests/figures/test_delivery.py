@@ -350,6 +350,12 @@ def test_the_figures_draw_the_stages_in_the_status_blues(history):
     assert all(t["line"]["shape"] == "hv" for t in over_time["data"])
     # Every line runs to the date shown.
     assert {plotly_array(t["x"])[-1][:10] for t in over_time["data"]} == {"2026-06-01"}
+    # The legend names the stages in the ladder's order (plotly orders it by rank).
+    legend = [t for t in over_time["data"] if t.get("showlegend", True)]
+    drawn = {t["name"] for t in over_time["data"]}
+    assert [t["name"] for t in sorted(legend, key=lambda t: t["legendrank"])] == [
+        delivery.STAGE_LABELS[s] for s in delivery.STAGES if delivery.STAGE_LABELS[s] in drawn
+    ]
 
 
 def test_nothing_counted_gives_empty_figures_and_no_error(engine):
