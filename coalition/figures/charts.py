@@ -80,6 +80,24 @@ def chart_title(text: str) -> dict:
     }
 
 
+# About as many characters of a panel's title as a phone's plot width (about 230 px) holds.
+PANEL_TITLE_CHARACTERS = 34
+
+
+def wrapped(text: str, characters: int = PANEL_TITLE_CHARACTERS) -> str:
+    """Text in lines of at most ``characters`` (plotly never wraps an annotation's text)."""
+    return "<br>".join(textwrap.wrap(text, characters))
+
+
+def panel_titles(figure: go.Figure) -> None:
+    """The panels' titles (make_subplots' own annotations, for one column of panels) over the
+    panels' left edge, in lines a phone's plot holds: centred on one line, plotly ran them past
+    the chart's edges. Call it before adding other annotations."""
+    figure.for_each_annotation(
+        lambda title: title.update(text=wrapped(title.text), x=0, xanchor="left", align="left")
+    )
+
+
 def styled(figure: go.Figure, title: str, **kwargs) -> go.Figure:
     """The house style every chart shares: outlined bars, white template, legend below."""
     figure.update_traces(marker_line=BAR_OUTLINE, selector={"type": "bar"})

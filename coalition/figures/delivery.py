@@ -10,7 +10,6 @@ added into funding; a pledge with no published size is counted as such, never as
 
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 
 import numpy as np
@@ -24,6 +23,7 @@ from coalition.figures.charts import (
     chart_title,
     count_ticks,
     money_ticks,
+    panel_titles,
     styled,
 )
 from coalition.figures.metrics import CategoryFigures, amount_text
@@ -260,8 +260,9 @@ def _unit(group: str) -> str:
 
 
 def _titles_and_legend(figure: go.Figure, title: str, height: int) -> None:
-    """The title at the top, the stages' legend under it, the panels below: none overlaps."""
-    top, bottom = 120, 10
+    """The title at the top, the stages' legend under it, the panels below (the first one's
+    title in two lines above it): none overlaps."""
+    top, bottom = 150, 10
     figure.update_layout(
         title=chart_title(title),
         template="plotly_white",
@@ -270,7 +271,7 @@ def _titles_and_legend(figure: go.Figure, title: str, height: int) -> None:
         legend={
             "orientation": "h",
             "yanchor": "bottom",
-            "y": 1 + 36 / (height - top - bottom),
+            "y": 1 + 56 / (height - top - bottom),
             "x": 0,
         },
     )
@@ -280,8 +281,6 @@ def _titles_and_legend(figure: go.Figure, title: str, height: int) -> None:
 # title; above the first, the chart's title and the panel's; under the second, its axis, and
 # the legend's rows.
 BAR_ROW, BETWEEN, TOP, AXIS, LEGEND = 40, 130, 110, 60, 60
-# About as many characters of a panel's title as a phone's plot width (about 230 px) holds.
-PANEL_TITLE_CHARACTERS = 34
 
 
 def stage_figure(totals: pd.DataFrame) -> go.Figure:
@@ -300,15 +299,11 @@ def stage_figure(totals: pd.DataFrame) -> go.Figure:
         cols=1,
         vertical_spacing=BETWEEN / (height - TOP - LEGEND),
         subplot_titles=[
-            "<br>".join(textwrap.wrap(title, PANEL_TITLE_CHARACTERS))
-            for title in (
-                "Published sizes: each stage's share (the sums in the bars)",
-                "Pledges: each stage's share (hatched: size not published)",
-            )
+            "Published sizes: each stage's share (the sums in the bars)",
+            "Pledges: each stage's share (hatched: size not published)",
         ],
     )
-    # From the panels' left edge, where a phone has room for them (centred, they ran past it).
-    figure.update_annotations(x=0, xanchor="left", align="left")
+    panel_titles(figure)
     cells = totals[totals["category"].isin(groups)].set_index(["category", "stage"])
     sized = [g for g in groups if has_published_size(totals, g)]
     drawn = set(totals.loc[totals["pledges"] > 0, "stage"])
@@ -435,6 +430,7 @@ def over_time_figure(series: pd.DataFrame, until: date) -> go.Figure:
             for g in groups
         ],
     )
+    panel_titles(figure)
     end = np.datetime64(until, "D")
     shown_in_legend: set[str] = set()
     for row, group in enumerate(groups, start=1):

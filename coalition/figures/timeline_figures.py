@@ -21,7 +21,9 @@ from coalition.figures.charts import (
     count_ticks,
     label,
     money_ticks,
+    panel_titles,
     plain,
+    wrapped,
 )
 from coalition.figures.metrics import amount_text
 from coalition.read import queries
@@ -110,16 +112,16 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
         rows=rows,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.06,
+        vertical_spacing=0.08,  # room for a panel's title in two lines
         subplot_titles=[
-            f"{label(c)}: known {'funding' if c == 'funding' else UNITS[c]} (solid), pledges "
-            "(dashed), of unknown size (shaded)"
+            f"{label(c)}: known (solid), pledges (dashed), of unknown size (shaded)"
             for c in categories
         ]
         + ["Meetings"],
         row_heights=[1.0] * len(categories) + [0.25],
         specs=[[{"secondary_y": True}]] * len(categories) + [[{}]],
     )
+    panel_titles(figure)
     for row, category in enumerate(categories, start=1):
         own = series[series["category"] == category]
         if own.empty:
@@ -168,7 +170,8 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
             # figure when the axis it overlays holds no trace.
             figure.update_yaxes(visible=False, row=row, col=1, secondary_y=True)
             figure.add_annotation(
-                text="No size published: only the number of pledges is known",
+                text=wrapped("No size published: only the number of pledges is known"),
+                align="left",
                 xref="x domain",
                 yref="y domain",
                 x=0.01,
@@ -224,7 +227,8 @@ def cumulative_figure(series: pd.DataFrame, events: pd.DataFrame, until: date) -
         template="plotly_white",
         height=220 * len(categories) + 180,
         showlegend=False,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        # The chart's title, and the first panel's in two lines under it.
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
     )
     return figure
 

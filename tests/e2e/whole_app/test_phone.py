@@ -1,9 +1,10 @@
 """The most used pages on a phone (390x844 in Chromium): nothing drawn over anything else (the
 title, tables' and charts' toolbars, chart titles, legends and axis titles), nothing wider than
-the screen, tables leading with what a reader looks for, the map opening on Europe with the
-participants beyond it listed. Found by hand: a title that filled half the first screen,
-plotly's toolbar on chart titles, the map on the whole world with Europe tiny and the EU and
-NATO badges over the UK and France, tables showing "What" and dates off-screen."""
+the screen, no chart text cut off at the chart's edges, tables leading with what a reader
+looks for, the map opening on Europe with the participants beyond it listed. Found by hand: a
+title that filled half the first screen, plotly's toolbar on chart titles, the map on the
+whole world with Europe tiny and the EU and NATO badges over the UK and France, tables showing
+"What" and dates off-screen, the Timeline's panel titles running past the chart's edge."""
 
 from __future__ import annotations
 
@@ -79,9 +80,21 @@ LAYOUT = """() => {
   }
   const wide = boxes.filter((b) => b.box.left < -0.5 || b.box.right > innerWidth + 0.5)
     .map((b) => b.name);
+  // Text in a chart (its title, its panels' titles, notes on it) that runs past the chart's
+  // edges: cut off there, as the Timeline's panel titles were.
+  const cut = [];
+  for (const chart of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    const edge = chart.getBoundingClientRect();
+    for (const text of [...chart.querySelectorAll(".gtitle, .annotation-text")].filter(shown)) {
+      const box = text.getBoundingClientRect();
+      if (box.left < edge.left - 0.5 || box.right > edge.right + 0.5) {
+        cut.push(`"${text.textContent.trim().slice(0, 50)}"`);
+      }
+    }
+  }
   const modebars = [...main.querySelectorAll(".modebar-container")].filter(shown).length;
   const title = main.querySelector("h1").getBoundingClientRect();
-  return {overlaps, wide, modebars, titleHeight: title.height, titleTop: title.top};
+  return {overlaps, wide, cut, modebars, titleHeight: title.height, titleTop: title.top};
 }"""
 
 HEADERS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(
@@ -108,6 +121,7 @@ def check_layout(page, name: str) -> None:
     layout = page.evaluate(LAYOUT)
     assert layout["overlaps"] == [], (name, layout["overlaps"])
     assert layout["wide"] == [], name
+    assert layout["cut"] == [], (name, layout["cut"])
     assert layout["modebars"] == 0, name
     # A compact title (it filled half the first screen): at most two short lines, near the top.
     assert layout["titleHeight"] < 90, (name, layout["titleHeight"])
