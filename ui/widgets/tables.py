@@ -113,6 +113,7 @@ def printed(rows: pd.DataFrame) -> None:
 
 
 def print_later(cells: str) -> str:
+    """The element that holds a table's cells until the browser prints them (see printed)."""
     return f'<div class="print-later" data-table="{html.escape(cells)}"></div>'
 
 
