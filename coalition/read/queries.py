@@ -5,10 +5,10 @@ from __future__ import annotations
 import gc
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import (
@@ -173,9 +173,44 @@ def pledges_frame(
     (kept by the process across writes, CURRENT_PLEDGES), or with ``filters.as_of`` (and/or
     ``known_at``) the state rebuilt from revisions. Shared: treat it as read-only."""
     filters = filters or PledgeFilter(statuses=(), scopes=())
-    if filters.as_of is None and known_at is None:
-        return CURRENT_PLEDGES.frame(session, filters)
-    return _pledges_frame(session, filters, known_at)
+    if filters.as_of is not None:
+        return _pledges_frame(session, filters, known_at)
+    return as_known_at(
+        session,
+        known_at,
+        current=lambda: CURRENT_PLEDGES.frame(session, filters),
+        recorded=lambda: _pledges_frame(session, filters, known_at),
+    )
+
+
+T = TypeVar("T")
+
+
+def as_known_at(
+    session: Session,
+    known_at: datetime | None,
+    *,
+    current: Callable[[], T],
+    recorded: Callable[[], T],
+) -> T:
+    """A read of the record as known at ``known_at``: ``current()``, the read of what this
+    process keeps of today's record, when that is the same record (``known_at`` is None, or
+    nothing committed was recorded after it: a snapshot pinned, as by default, to the last
+    write), else ``recorded()``, the read of the revisions recorded by then. The data version
+    and the last recorded time are read before ``current()`` and again after: a write
+    committed in between (in another process, at any time) sends the read to ``recorded()``,
+    so what was written after the pin never enters a file that cites it."""
+    if known_at is None:
+        return current()
+    before = _record_mark(session)
+    if before[1] is None or before[1] > known_at:
+        return recorded()
+    result = current()
+    return result if _record_mark(session) == before else recorded()
+
+
+def _record_mark(session: Session) -> tuple[int, datetime | None]:
+    return data_version(session), last_recorded(session)
 
 
 def _pledges_frame(

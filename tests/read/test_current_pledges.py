@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -141,3 +142,33 @@ def test_any_other_write_reads_the_table_afresh(engine):
     assert len(reads) == 1 and "pledge.id IN" not in reads[0]
     assert table.set_index("id").loc[troops, "checked_on"] is not None
     assert_as_read_whole(engine)
+
+
+def test_a_pinned_read_takes_the_kept_table_only_when_nothing_was_recorded_after_the_pin(engine):
+    """A snapshot pinned to the last write is made from the kept table; pinned before it, or
+    with a write committed while the kept table was read (another process's), from the
+    revisions recorded by the pin."""
+    troops = pledge_id(engine, "NZL", "troops")
+
+    def pinned_read(known_at, current=lambda: "kept table") -> str:
+        with read_session(engine) as session:
+            return queries.as_known_at(
+                session, known_at, current=current, recorded=lambda: "revisions"
+            )
+
+    with read_session(engine) as session:
+        pin = queries.last_recorded(session)
+    assert pinned_read(pin) == "kept table"
+    assert pinned_read(None) == "kept table"  # today's record
+    assert pinned_read(pin - timedelta(microseconds=1)) == "revisions"
+
+    def written_meanwhile() -> str:
+        update(engine, troops, quantity=150)  # committed by another session
+        return "kept table"
+
+    # PostgreSQL's reads see each commit as it lands: the write is seen and the read goes to
+    # the revisions. A SQLite read transaction sees the database as it was when it began,
+    # before the write, as the kept table read in it does.
+    expected = "revisions" if engine.dialect.name == "postgresql" else "kept table"
+    assert pinned_read(pin, written_meanwhile) == expected
+    assert pinned_read(pin) == "revisions"  # the write was recorded after the pin

@@ -8,14 +8,29 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+from sqlalchemy import event
+from sqlmodel import select
+
+from coalition.access.auth import Actor
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter
-from coalition.read.freshness import Freshness, freshness, last_checked, newest_announcement
-from db.engine import read_session
+from coalition.read.freshness import (
+    Freshness,
+    _newest_recorded,
+    freshness,
+    last_checked,
+    newest_announcement,
+)
+from coalition.write.pledges import update_pledge
+from db.engine import read_session, write_session
+from db.models import Pledge
 from tests.support.app import start_app
 from tests.support.data import FIXTURE_DATA
+from tests.support.pledges import add_pledge
 
 CHANGE_LOG = """# Data change log
 
@@ -42,6 +57,101 @@ def test_the_newest_announcement_is_the_record_s_as_of_the_day(engine):
         assert newest_announcement(session, date(2026, 12, 6)) == date(2026, 1, 6)
         assert newest_announcement(session, date(2025, 9, 3)) == date(2025, 4, 1)
         assert newest_announcement(session, date(2024, 6, 1)) is None
+
+
+def test_the_kept_history_and_the_revisions_give_the_same_newest_announcement(engine):
+    """Pages read it from the process's copy of the history, a file pinned before the last
+    write from the revisions recorded by its pin: the same day either way, after corrections
+    that move an announcement, backdate a change or announce ahead of the day shown."""
+    days = [
+        date(2024, 6, 1),
+        date(2025, 4, 1),
+        date(2025, 9, 3),
+        date(2026, 1, 6),
+        date(2026, 12, 6),
+    ]
+
+    def both() -> list[tuple[date | None, date | None]]:
+        with read_session(engine) as session:
+            return [
+                (newest_announcement(session, day), _newest_recorded(session, day, None))
+                for day in days
+            ]
+
+    assert [kept for kept, _ in both()] == [
+        None,
+        date(2025, 4, 1),
+        date(2025, 4, 1),
+        date(2026, 1, 6),
+        date(2026, 1, 6),
+    ]
+    with read_session(engine) as session:
+        france = session.exec(
+            select(Pledge).where(Pledge.participant_code == "FRA", Pledge.category == "troops")
+        ).one()
+    with write_session(engine) as session:  # the announcement moved later, from a past day
+        update_pledge(
+            session,
+            actor=Actor("a@example.org"),
+            pledge_id=france.id,
+            expected_version=france.version,
+            changes={"announced_on": date(2026, 3, 2)},
+            effective_on=date(2025, 9, 1),
+            reason="The announcement was a later one",
+        )
+    add_pledge(engine)  # announced 1 Feb 2026
+    for kept, recorded in both():
+        assert kept == recorded
+    # On 6 Jan 2026 France's troops are not yet announced: the newest is of 4 Sep 2025.
+    assert both()[3][0] == date(2025, 9, 4)
+    assert both()[4][0] == date(2026, 3, 2)
+
+
+def test_a_snapshot_pinned_to_the_last_write_is_issued_again_the_same_after_more_writes(engine):
+    """By default a snapshot is pinned to the last write and made from what this process
+    keeps of today's record, without reading the revisions; issued again with that pin after
+    a later write, it is made from the revisions recorded by then, and is the same file."""
+    add_pledge(engine)
+    everything = PledgeFilter(statuses=(), scopes=())
+    with read_session(engine) as session, revision_reads(engine) as reads:
+        known_at = pin_known_at(session, "")
+        first = build_snapshot(session, everything, known_at)
+    assert reads == []
+    with read_session(engine) as session:
+        france = session.exec(select(Pledge).where(Pledge.participant_code == "FRA")).first()
+    with write_session(engine) as session:
+        update_pledge(
+            session,
+            actor=Actor("a@example.org"),
+            pledge_id=france.id,
+            expected_version=france.version,
+            changes={"quantity": 999},
+            reason="A later report",
+        )
+    with read_session(engine) as session, revision_reads(engine) as reads:
+        again = build_snapshot(
+            session, everything, pin_known_at(session, first.manifest["known_at"])
+        )
+    assert reads  # pinned before the last write: read from the revisions
+    assert again.csv == first.csv and again.manifest == first.manifest
+    with read_session(engine) as session:  # every pledge, the one added too
+        assert first.manifest["rows"] == len(session.exec(select(Pledge.id)).all())
+
+
+@contextmanager
+def revision_reads(engine) -> Iterator[list[str]]:
+    """The reads of a state or an announcement from the revisions made meanwhile (their SQL)."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, _parameters, _context, _many):
+        if "max(pledge_revision.version)" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_an_old_newest_announcement_is_said_plainly():
