@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
-from sqlalchemy import Integer, case, cast, func, literal_column, type_coerce
+from sqlalchemy import BigInteger, Integer, case, cast, func, literal_column, type_coerce
 from sqlmodel import Session, col, select
 
 from coalition.money.exchange import amounts_in_eur
@@ -305,6 +305,18 @@ def _same_rows(session: Session, kept: History) -> bool:
     ) and bool(np.isclose(float(quantities or 0), np.nansum(arrays.quantity), rtol=1e-12, atol=0))
 
 
+# Each revision's figures travel in two numbers, not seven: a value per row and column read
+# from the driver cost more than the query (at a million revisions, 0.6 s of a 2.3 s read).
+# The first holds the coded columns (CODE_BITS each), the participant's position in the
+# codes list, and the effective day; the second the announcement day and the version. A day
+# is counted from 1 January 1970, shifted so that any date from the year 1 is positive:
+# 9999-12-31 is 3,652,058 after the shift, under 2**DAY_BITS. A version needs 41 bits or
+# fewer (two trillion revisions of one pledge).
+DAY_SHIFT = 719_163
+DAY_BITS = 22
+CODES_BITS = CODE_BITS * len(REVISION_CODES)
+
+
 def _read(
     session: Session,
     kept: History | None,
@@ -318,18 +330,27 @@ def _read(
     long history the rows as Python objects took gigabytes and most of the time."""
     codes = list(kept.codes) if kept is not None else []
     codes += sorted(set(session.exec(select(Participant.code)).all()) - set(codes))
-    packed = sum(
+    participant_bits = max(1, len(codes).bit_length())
+
+    def shifted(value, bits: int):
+        return cast(value, BigInteger) * (1 << bits)
+
+    coded = sum(
         case({value: n for n, value in enumerate(values)}, value=getattr(PledgeRevision, name))
         * (1 << (CODE_BITS * position))
         for position, (name, values) in enumerate(REVISION_CODES.items())
     )
+    participant = case(
+        {code: n for n, code in enumerate(codes)}, value=PledgeRevision.participant_code
+    )
+    effective = _epoch_days(session, PledgeRevision.effective_on) + DAY_SHIFT
+    announced = _epoch_days(session, PledgeRevision.announced_on) + DAY_SHIFT
     columns = [
-        case({code: n for n, code in enumerate(codes)}, value=PledgeRevision.participant_code),
         PledgeRevision.pledge_id,
-        PledgeRevision.version,
-        _epoch_days(session, PledgeRevision.effective_on),
-        _epoch_days(session, PledgeRevision.announced_on),
-        packed,
+        coded
+        + shifted(participant, CODES_BITS)
+        + shifted(effective, CODES_BITS + participant_bits),
+        cast(announced, BigInteger) + shifted(PledgeRevision.version, DAY_BITS),
         PledgeRevision.quantity,
         # The euro needs no rate: only other currencies come back, as few strings.
         case((col(PledgeRevision.currency) != "EUR", PledgeRevision.currency), else_=None),
@@ -342,7 +363,7 @@ def _read(
     else:
         statement = select(*columns).where(committed > kept.version, committed <= version)
     result = session.connection().execute(statement)
-    types: list[DTypeLike] = [*(["int64"] * 6), "float64", object]
+    types: list[DTypeLike] = ["int64", "int64", "int64", "float64", object]
     parts: list[list[np.ndarray]] = [[] for _ in range(len(columns))]
     # Straight from the driver's cursor: none of these columns needs converting on the way,
     # and a result row object per revision cost more than the query.
@@ -352,15 +373,26 @@ def _read(
                 parts[n].append(np.array(values, dtype=types[n]))  # None: NaN for a float
     result.close()
     empty = [np.empty(0, dtype=kind) for kind in types]
-    (participant, *rest) = [
+    pledge_id, first, second, quantity, currency = [
         np.concatenate(p) if p else e for p, e in zip(parts, empty, strict=True)
     ]
-    if kept is not None and not len(participant):
+    if kept is not None and not len(pledge_id):
         return replace(kept, version=version, codes=codes)  # a write that added no revision
-    new = _arrays(session, *rest)
+    low = (1 << CODES_BITS) - 1
+    participant_of = (first >> CODES_BITS) & ((1 << participant_bits) - 1)
+    new = _arrays(
+        session,
+        pledge_id,
+        second >> DAY_BITS,
+        (first >> (CODES_BITS + participant_bits)) - DAY_SHIFT,
+        (second & ((1 << DAY_BITS) - 1)) - DAY_SHIFT,
+        first & low,
+        quantity,
+        currency,
+    )
     if kept is not None:
         new = kept.arrays.joined(new)
-        participant = np.concatenate([kept.participant, participant])
+        participant_of = np.concatenate([kept.participant, participant_of])
     newest = session.exec(
         select(PledgeRevision.id, PledgeRevision.committed_version)
         .where(committed <= version)
@@ -372,7 +404,7 @@ def _read(
         version=version,
         rates=rates,
         arrays=new,
-        participant=participant.astype("int16"),
+        participant=participant_of.astype("int16"),
         codes=codes,
         last_id=None if newest is None else newest[0],
         last_committed=None if newest is None else newest[1],

@@ -6,20 +6,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import event, func, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from coalition.access.auth import Actor
 from coalition.bootstrap import initialise_database, open_database
 from coalition.read import queries
 from coalition.read.filters import PledgeFilter
-from coalition.read.revisions import HISTORIES, Histories, RevisionArrays, revision_arrays
+from coalition.read.revisions import (
+    HISTORIES,
+    REVISION_CODES,
+    Histories,
+    RevisionArrays,
+    revision_arrays,
+)
 from coalition.write.pledges import update_pledge
 from core.settings import Settings
+from core.vocabulary import EARLIEST_DATE, LATEST_DATE
 from db.engine import create_db_engine, read_session, write_session
 from db.models import DataVersion, ExchangeRate, Pledge, PledgeRevision
 from tests.support.accounts import add_accounts
@@ -239,3 +247,52 @@ def test_the_rates_are_read_again_whenever_one_changes(engine):
     assert after != before
     queries.forget_rates()
     assert amounts() == after  # what a process that starts now reads
+
+
+def test_each_revision_is_read_as_the_database_holds_it_extremes_included(engine):
+    """The figures travel packed, several to a number: every revision's pledge, version,
+    days, coded columns and participant come back as stored, down to the first and last day
+    the record takes and the largest version the column holds."""
+    with engine.begin() as connection:  # values no form would take, straight into the table
+        first, second = connection.execute(
+            select(PledgeRevision.id).order_by(col(PledgeRevision.id)).limit(2)
+        ).scalars()
+        connection.execute(
+            update(PledgeRevision)
+            .where(col(PledgeRevision.id) == first)
+            .values(effective_on=EARLIEST_DATE, announced_on=LATEST_DATE)
+        )
+        connection.execute(
+            update(PledgeRevision)
+            .where(col(PledgeRevision.id) == second)
+            .values(effective_on=LATEST_DATE, announced_on=EARLIEST_DATE, version=2**31 - 1)
+        )
+    HISTORIES.forget()
+    with read_session(engine) as session:
+        history = HISTORIES.at(session)
+        stored = session.exec(select(PledgeRevision)).all()
+    arrays = history.arrays
+    read_back = sorted(
+        (
+            int(arrays.pledge_id[n]),
+            int(arrays.version[n]),
+            arrays.effective_on[n].astype(date),
+            arrays.announced_on[n].astype(date),
+            history.codes[history.participant[n]],
+            *(values[getattr(arrays, name)[n]] for name, values in REVISION_CODES.items()),
+        )
+        for n in range(len(arrays))
+    )
+    assert read_back == sorted(
+        (
+            r.pledge_id,
+            r.version,
+            r.effective_on,
+            r.announced_on,
+            r.participant_code,
+            *(getattr(r, name) for name in REVISION_CODES),
+        )
+        for r in stored
+    )
+    assert (EARLIEST_DATE, LATEST_DATE) in {row[2:4] for row in read_back}
+    assert 2**31 - 1 in {row[1] for row in read_back}
