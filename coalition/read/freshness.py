@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from coalition.read import queries
 from coalition.read.revisions import HISTORIES
+from coalition.read.states import lexsort
 from core.settings import get_settings
 from db.models import PledgeRevision
 
@@ -56,7 +57,7 @@ def _newest_in_history(session: Session, as_of: date) -> date | None:
     revisions = HISTORIES.at(session).arrays
     day = np.datetime64(as_of, "D")
     in_effect = np.flatnonzero(revisions.effective_on <= day)
-    order = in_effect[np.lexsort((revisions.version[in_effect], revisions.pledge_id[in_effect]))]
+    order = in_effect[lexsort((revisions.version[in_effect], revisions.pledge_id[in_effect]))]
     pledge = revisions.pledge_id[order]
     newest = np.ones(len(order), dtype=bool)
     newest[:-1] = pledge[1:] != pledge[:-1]  # the last of each pledge's versions

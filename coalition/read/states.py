@@ -29,6 +29,25 @@ from core.vocabulary import CATEGORIES, DATE_PRECISIONS, INSTRUMENTS, LENDING_IN
 Name = TypeVar("Name")
 
 
+def lexsort(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``np.lexsort(keys)``, the last key the primary: as one stable sort of a number made
+    from all the keys when their ranges fit in 63 bits together (pledges, days and versions
+    do), which at a million revisions takes milliseconds where lexsort took 0.1–0.2 s."""
+    if not len(keys[0]):
+        return np.lexsort(keys)
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    shift = 0
+    for key in keys:  # the least significant first
+        values = key.astype(np.int64)
+        low = int(values.min())
+        bits = (int(values.max()) - low).bit_length()
+        if shift + bits > 63:
+            return np.lexsort(keys)
+        combined |= (values - low) << shift
+        shift += bits
+    return np.argsort(combined, kind="stable")
+
+
 def _counted_from_days(revisions: RevisionArrays) -> np.ndarray:
     """Each revision's announcement day as counted (periods.counted_from): the day itself for
     a date known to the day, the end of its month or year otherwise."""
@@ -46,7 +65,7 @@ def _counted_from_days(revisions: RevisionArrays) -> np.ndarray:
 def _state_rows(revisions: RevisionArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per pledge and date on which its state changed, ordered
     by pledge then date, (pledge ids, dates, the index of the revision holding the state)."""
-    order = np.lexsort((revisions.version, revisions.effective_on, revisions.pledge_id))
+    order = lexsort((revisions.version, revisions.effective_on, revisions.pledge_id))
     pledge = revisions.pledge_id[order]
     day = revisions.effective_on[order]
     version = revisions.version[order]
@@ -92,7 +111,7 @@ class StateRows:
         day = np.concatenate([day, announced_on[copies]])
         holding = np.concatenate([holding, holding[copies]])
         announced = np.concatenate([~early, np.ones(len(copies), dtype=bool)])
-        order = np.lexsort((day, pledge))
+        order = lexsort((day, pledge))
         return cls(revisions, pledge[order], day[order], holding[order], announced[order])
 
     def column(self, name: str) -> np.ndarray:
@@ -116,22 +135,30 @@ def _sums_by_day(
 ) -> pd.DataFrame:
     """Running totals by day of per-state values (``value_of(name)`` for each of ``names``):
     each state's value minus the same pledge's previous one, summed by day, then accumulated
-    (as ``_deltas`` does on frames)."""
+    (as ``_deltas`` does on frames). One value's deltas at a time, summed into their days by
+    counting (np.bincount): a block of every value's deltas, grouped by day, took twice as
+    long and a hundred megabytes at a million revisions."""
     first_of_pledge = np.ones(len(pledge), dtype=bool)
     first_of_pledge[1:] = pledge[1:] != pledge[:-1]
-    # One block of numbers, a row per value, each value made only when its row is filled:
-    # pandas takes the block without copying (a frame built from a dict of columns copied
-    # them all into such a block first, holding both).
-    deltas = np.empty((len(names), len(pledge)))
-    for row, name in enumerate(names):
+    days = day.astype("int64")
+    low = int(days.min())
+    if int(days.max()) - low < 4 * len(days) + 10_000:  # every day a slot, most of them used
+        slot = days - low
+        slots = int(slot.max()) + 1
+        used = np.flatnonzero(np.bincount(slot, minlength=slots))
+        shown = used + low
+    else:  # days far apart: a slot per day that has a state
+        shown, slot = np.unique(days, return_inverse=True)
+        used = np.arange(len(shown))
+        slots = len(shown)
+    totals = np.empty((len(used), len(names)))
+    delta = np.empty(len(pledge))
+    for column, name in enumerate(names):
         value = value_of(name)
-        deltas[row, 0] = value[0]
-        np.subtract(value[1:], value[:-1], out=deltas[row, 1:])
-        deltas[row, first_of_pledge] = value[first_of_pledge]
+        delta[0] = value[0]
+        np.subtract(value[1:], value[:-1], out=delta[1:])
+        delta[first_of_pledge] = value[first_of_pledge]
+        totals[:, column] = np.cumsum(np.bincount(slot, weights=delta, minlength=slots))[used]
     columns = pd.MultiIndex.from_tuples(names) if isinstance(names[0], tuple) else names
-    frame = pd.DataFrame(deltas.T, columns=columns, copy=False)
-    daily = frame.groupby(day.astype("int64")).sum().cumsum()
-    daily.index = pd.Index(
-        [date(1970, 1, 1) + timedelta(days=int(d)) for d in daily.index], dtype=object
-    )
-    return daily
+    index = pd.Index([date(1970, 1, 1) + timedelta(days=int(d)) for d in shown], dtype=object)
+    return pd.DataFrame(totals, index=index, columns=columns, copy=False)
