@@ -6,12 +6,10 @@ it reads the table afresh, and what it gives is always what a full read of the d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from coalition.access.auth import Actor
@@ -22,6 +20,7 @@ from coalition.write.pledges import update_pledge
 from db.engine import read_session, write_session
 from db.models import Pledge
 from tests.support.pledges import add_pledge
+from tests.support.statements import statements_sent
 
 FILTERS = (
     PledgeFilter(statuses=(), scopes=()),
@@ -40,20 +39,9 @@ def nothing_kept() -> Iterator[None]:
     queries.CURRENT_PLEDGES.forget()
 
 
-@contextmanager
-def table_reads(engine) -> Iterator[list[str]]:
-    """The reads of the current pledge table made meanwhile on ``engine`` (their SQL)."""
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, _parameters, _context, _many):
-        if "FROM pledge JOIN participant" in statement:
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+def table_reads(engine):
+    """The reads of the current pledge table made meanwhile on ``engine``."""
+    return statements_sent(engine, lambda statement: "FROM pledge JOIN participant" in statement)
 
 
 def kept(engine, filters: PledgeFilter) -> pd.DataFrame:
@@ -114,14 +102,14 @@ def test_a_pledges_write_is_read_again_alone_and_the_table_is_as_a_full_read(eng
                 kept(engine, filters)
         # One read per set of filters, of the written pledge alone.
         assert len(reads) == len(FILTERS)
-        assert all("pledge.id IN" in read for read in reads), reads
+        assert all("pledge.id IN" in read for read, _ in reads), reads
         assert_as_read_whole(engine)
     # Two writes between reads: both pledges read again.
     update(engine, troops, quantity=175)
     update(engine, funding, notes="Confirmed by the ministry")
     with table_reads(engine) as reads:
         table = kept(engine, FILTERS[0])
-    assert len(reads) == 1 and "pledge.id IN" in reads[0]
+    assert len(reads) == 1 and "pledge.id IN" in reads[0][0]
     assert table.set_index("id").loc[troops, "quantity"] == 175
     assert table.set_index("id").loc[funding, "notes"] == "Confirmed by the ministry"
     assert_as_read_whole(engine)
@@ -139,7 +127,7 @@ def test_any_other_write_reads_the_table_afresh(engine):
     with table_reads(engine) as reads:
         table = kept(engine, FILTERS[0])
     # A check is joined to the pledge, not a revision of it: read whole, with the check.
-    assert len(reads) == 1 and "pledge.id IN" not in reads[0]
+    assert len(reads) == 1 and "pledge.id IN" not in reads[0][0]
     assert table.set_index("id").loc[troops, "checked_on"] is not None
     assert_as_read_whole(engine)
 

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event
 from sqlmodel import select
 
-from coalition.access.auth import Actor
 from coalition.output.snapshots import build_snapshot, pin_known_at
 from coalition.read.filters import PledgeFilter
 from coalition.read.freshness import (
@@ -25,12 +21,12 @@ from coalition.read.freshness import (
     last_checked,
     newest_announcement,
 )
-from coalition.write.pledges import update_pledge
-from db.engine import read_session, write_session
+from db.engine import read_session
 from db.models import Pledge
 from tests.support.app import start_app
 from tests.support.data import FIXTURE_DATA
-from tests.support.pledges import add_pledge
+from tests.support.pledges import add_pledge, change
+from tests.support.statements import statements_sent
 
 CHANGE_LOG = """# Data change log
 
@@ -85,20 +81,15 @@ def test_the_kept_history_and_the_revisions_give_the_same_newest_announcement(en
         date(2026, 1, 6),
         date(2026, 1, 6),
     ]
-    with read_session(engine) as session:
-        france = session.exec(
-            select(Pledge).where(Pledge.participant_code == "FRA", Pledge.category == "troops")
-        ).one()
-    with write_session(engine) as session:  # the announcement moved later, from a past day
-        update_pledge(
-            session,
-            actor=Actor("a@example.org"),
-            pledge_id=france.id,
-            expected_version=france.version,
-            changes={"announced_on": date(2026, 3, 2)},
-            effective_on=date(2025, 9, 1),
-            reason="The announcement was a later one",
-        )
+    # The announcement moved later, from a past day.
+    change(
+        engine,
+        "FRA",
+        "troops",
+        {"announced_on": date(2026, 3, 2)},
+        effective_on=date(2025, 9, 1),
+        reason="The announcement was a later one",
+    )
     add_pledge(engine)  # announced 1 Feb 2026
     for kept, recorded in both():
         assert kept == recorded
@@ -117,17 +108,7 @@ def test_a_snapshot_pinned_to_the_last_write_is_issued_again_the_same_after_more
         known_at = pin_known_at(session, "")
         first = build_snapshot(session, everything, known_at)
     assert reads == []
-    with read_session(engine) as session:
-        france = session.exec(select(Pledge).where(Pledge.participant_code == "FRA")).first()
-    with write_session(engine) as session:
-        update_pledge(
-            session,
-            actor=Actor("a@example.org"),
-            pledge_id=france.id,
-            expected_version=france.version,
-            changes={"quantity": 999},
-            reason="A later report",
-        )
+    change(engine, "FRA", "troops", {"quantity": 999}, reason="A later report")
     with read_session(engine) as session, revision_reads(engine) as reads:
         again = build_snapshot(
             session, everything, pin_known_at(session, first.manifest["known_at"])
@@ -138,20 +119,9 @@ def test_a_snapshot_pinned_to_the_last_write_is_issued_again_the_same_after_more
         assert first.manifest["rows"] == len(session.exec(select(Pledge.id)).all())
 
 
-@contextmanager
-def revision_reads(engine) -> Iterator[list[str]]:
-    """The reads of a state or an announcement from the revisions made meanwhile (their SQL)."""
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, _parameters, _context, _many):
-        if "max(pledge_revision.version)" in statement:
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+def revision_reads(engine):
+    """The reads of a state or an announcement from the revisions made meanwhile."""
+    return statements_sent(engine, lambda statement: "max(pledge_revision.version)" in statement)
 
 
 def test_an_old_newest_announcement_is_said_plainly():

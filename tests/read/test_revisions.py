@@ -4,14 +4,12 @@ what a full read of the database gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import event, func, update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from coalition.access.auth import Actor
@@ -33,6 +31,7 @@ from db.models import DataVersion, ExchangeRate, Pledge, PledgeRevision
 from tests.support.accounts import add_accounts
 from tests.support.data import FIXTURE_DATA
 from tests.support.pledges import add_pledge
+from tests.support.statements import statements_sent
 
 EVERYTHING = PledgeFilter(statuses=(), scopes=())
 
@@ -57,20 +56,14 @@ def fresh(engine, filters: PledgeFilter = EVERYTHING) -> RevisionArrays:
     return read(engine, filters)
 
 
-@contextmanager
-def history_reads(engine) -> Iterator[list[tuple[str, object]]]:
+def history_reads(engine):
     """The reads of the history (statement, parameters) made meanwhile on ``engine``."""
-    statements: list[tuple[str, object]] = []
-
-    def seen(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM pledge_revision" in statement and "committed_version <=" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    return statements_sent(
+        engine,
+        lambda statement: (
+            "FROM pledge_revision" in statement and "committed_version <=" in statement
+        ),
+    )
 
 
 def test_a_write_reaches_the_kept_history_at_the_next_read(engine):
