@@ -138,6 +138,9 @@ def _sums_by_day(
     (as ``_deltas`` does on frames). One value's deltas at a time, summed into their days by
     counting (np.bincount): a block of every value's deltas, grouped by day, took twice as
     long and a hundred megabytes at a million revisions."""
+    columns = pd.MultiIndex.from_tuples(names) if isinstance(names[0], tuple) else names
+    if not len(pledge):
+        return pd.DataFrame(columns=columns, dtype=float)
     first_of_pledge = np.ones(len(pledge), dtype=bool)
     first_of_pledge[1:] = pledge[1:] != pledge[:-1]
     days = day.astype("int64")
@@ -159,6 +162,5 @@ def _sums_by_day(
         np.subtract(value[1:], value[:-1], out=delta[1:])
         delta[first_of_pledge] = value[first_of_pledge]
         totals[:, column] = np.cumsum(np.bincount(slot, weights=delta, minlength=slots))[used]
-    columns = pd.MultiIndex.from_tuples(names) if isinstance(names[0], tuple) else names
     index = pd.Index([date(1970, 1, 1) + timedelta(days=int(d)) for d in shown], dtype=object)
     return pd.DataFrame(totals, index=index, columns=columns, copy=False)

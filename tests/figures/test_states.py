@@ -100,3 +100,6 @@ def test_running_totals_by_day_follow_each_pledge_s_changes(later):
     assert totals.index.tolist() == [date(2025, 1, 1), date(2025, 2, 1), later]
     # 1 Jan: +10 and +5; 1 Feb: pledge 2 grows by 2; the later day: pledge 1 drops by 6.
     assert totals["size"].tolist() == [15.0, 17.0, 11.0]
+    nothing = np.array([], dtype=np.int64)
+    empty = _sums_by_day(nothing, nothing.astype("datetime64[D]"), ["size"], lambda _name: value)
+    assert empty.empty and empty.columns.tolist() == ["size"]
