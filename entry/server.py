@@ -98,16 +98,14 @@ async def lifespan(_app) -> AsyncIterator[None]:
 
 
 def load_for_good() -> None:
-    """Import every module the pages draw on, then keep what is alive out of the garbage
-    collector's full passes (gc.freeze): the process's code and libraries, a few hundred
-    thousand objects, made the full pass that follows a write's rebuilds cost about 0.1 s of
-    CPU in each process, for nothing it could ever free. Garbage is collected first, so none
-    of it is kept."""
+    """Import every module the pages draw on (coalition's, and with them plotly, pydeck and
+    pandas), then keep what is alive out of the garbage collector's full passes (gc.freeze):
+    a few hundred thousand objects of code and libraries, which made the full pass after a
+    write's rebuilds cost about 0.1 s of CPU in each process, for nothing it could ever free.
+    Garbage is collected first, so none of it is kept."""
     for module in pkgutil.walk_packages(coalition.__path__, "coalition."):
         if not module.name.endswith("__main__"):  # the command line, which would run
             importlib.import_module(module.name)
-    importlib.import_module("plotly.graph_objects")
-    importlib.import_module("pydeck")
     gc.collect()
     gc.freeze()
 
