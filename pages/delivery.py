@@ -64,14 +64,17 @@ with tab:
                 "Each bar is one category's whole, split by stage: above, its published sizes "
                 "(the sums written in the bars); below, every pledge, those whose size was never "
                 "published hatched (counted, never taken as zero). Loans and guarantees are "
-                "shown apart and never added to funding. The figures are in the table."
+                "shown apart and never added to funding. The figures are in 'Figures behind the "
+                "bars' below."
             )
-            table(
-                delivery.stage_table(totals),
-                download=delivery.stage_table(totals, exact=True),
-                file_name="delivery-by-stage.csv",
-                key="delivery_stages",
-            )
+            if section := opened("Figures behind the bars", key="delivery_stages_section"):
+                with section:
+                    table(
+                        delivery.stage_table(totals),
+                        download=delivery.stage_table(totals, exact=True),
+                        file_name="delivery-by-stage.csv",
+                        key="delivery_stages",
+                    )
     else:
         series = read(delivery.stages_over_time, filters)
         if series.empty or not series["pledges"].any():

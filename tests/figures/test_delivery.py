@@ -383,11 +383,17 @@ def test_the_delivery_page_shows_each_chart_metrics_and_tables(monkeypatch, data
     at.switch_page("../pages/delivery.py").run()
     assert not at.exception
     assert at.title[0].value == "Commitments against delivery"
-    # At first the stages chart and its table; the lines over time are neither built nor sent.
+    # At first the stages chart; the lines over time are neither built nor sent, nor the
+    # figures behind the bars until their section is opened.
     assert chart_titles(at) == ["Where the pledges stand, by category"]
     labels = {m.label: m.value for m in at.metric}
     assert labels["Troops"] == "none"
     assert labels["Loans and guarantees"] == "none"
+    assert [e.label for e in at.expander] == ["Figures behind the bars"]
+    assert not at.dataframe
+    assert not at.get("download_button")
+    open_sections(at, "delivery_stages_section").run()
+    assert not at.exception
     by_stage = next(d.value for d in at.dataframe if "Stage" in d.value.columns)
     row = by_stage[(by_stage["Category"] == "Troops") & (by_stage["Stage"] == "Committed")]
     assert list(row["Figure"]) == ["100 troops"]
@@ -410,7 +416,8 @@ def test_the_delivery_page_follows_the_sidebar_and_as_of(monkeypatch, sqlite_url
     at = start_app(monkeypatch, sqlite_url).run()
     at.sidebar.multiselect(key="filter_categories").set_value(["troops"])
     at.sidebar.text_input(key="filter_as_of").input("2025-03-15")
-    at.switch_page("../pages/delivery.py").run()
+    at.switch_page("../pages/delivery.py")
+    open_sections(at, "delivery_stages_section").run()
     assert not at.exception
     assert any("as it stood on 15 March 2025" in i.value for i in at.info)
     by_stage = next(d.value for d in at.dataframe if "Stage" in d.value.columns)

@@ -62,6 +62,11 @@ def test_the_delivery_page_draws_its_charts_and_its_figures_match_the_table(
 
     on_screen = metric_value(page, "Troops")
     assert on_screen == "250 troops"
+    # The figures behind the bars are sent once their section is opened.
+    assert page.locator(".st-key-delivery_stages_download").count() == 0
+    page.locator('[data-testid="stExpander"] summary', has_text="Figures behind the bars").click()
+    page.locator(".st-key-delivery_stages_download button").wait_for(timeout=30_000)
+    settle(page)
     with page.expect_download() as download:
         page.locator(".st-key-delivery_stages_download button").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
