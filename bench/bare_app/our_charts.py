@@ -10,6 +10,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+from bench.bare_app.floor import chart_page, text_page
 from coalition.figures import charts, delivery, force_gap, ranking, timeline_figures
 from coalition.figures.view import build_view
 from coalition.read import queries, timeline
@@ -17,8 +18,6 @@ from coalition.read.as_of import AsOf
 from coalition.read.filters import PledgeFilter
 from db.engine import create_db_engine, read_session
 
-CHART_MARKER = "A line chart"
-TEXT_MARKER = "A page of text"
 FILTERS = PledgeFilter()
 
 
@@ -45,18 +44,6 @@ def figures() -> dict[str, go.Figure]:
         "Delivery: by stage": delivery.stage_figure(delivery.by_stage(view)),
         "Ranking": ranking.ranking_chart(ranking.ranking(view, measure), measure),
     }
-
-
-def text_page() -> None:
-    st.title("Text")
-    st.markdown(f"{TEXT_MARKER}: nothing but these words.")
-
-
-def chart_page() -> None:
-    st.title("Chart")
-    days = list(range(60))
-    figure = go.Figure(go.Scatter(x=days, y=[d * d for d in days], mode="lines"))
-    st.plotly_chart(figure.update_layout(title=CHART_MARKER))
 
 
 def ours(name: str) -> Callable[[], None]:
