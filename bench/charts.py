@@ -11,6 +11,12 @@ chart page is reached from the text page and left for it, ROUNDS times, the page
 each round, and timed as bench/browser.py times a switch (until every chart is drawn and on
 screen). Ratios are to the bare chart page's switch from the same text page, in the same run:
 the floor bench/browser.py's switch target is set against.
+
+A second server runs the app as users get it with the bare app's two pages added to its
+navigation (bench/bare_app/our_frame.py), signed in as a viewer as bench/browser.py is: in
+another tab, in the same rounds, the switches between those two pages time what our frame (the
+sidebar's filters, search and account boxes, the navigation, the stylesheet) costs around the
+floor's own chart and text.
 """
 
 from __future__ import annotations
@@ -22,7 +28,16 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
-from bench.browser import CHROMIUM, SWITCH, SWITCH_TARGET, ms, new_context, settled
+from bench.browser import (
+    CHROMIUM,
+    SWITCH,
+    SWITCH_TARGET,
+    add_viewer,
+    ms,
+    new_context,
+    settled,
+    sign_in,
+)
 from bench.report import database_arguments, machine, prepared_database, write_section
 from bench.server import app_server
 
@@ -30,6 +45,15 @@ ROUNDS = 5
 APP = "bench/bare_app/our_charts.py"
 TEXT = ("Text", "A page of text")
 FLOOR = "Chart"
+FRAME_APP = "bench/bare_app/our_frame.py"
+# (navigation label, text that shows it is drawn): the bare app's pages inside our frame.
+FRAME_TEXT = ("Bare text in our frame", "A page of text")
+FRAME_CHART = ("Bare chart in our frame", "A line chart")
+FRAME_SWITCHES = {
+    f"{FRAME_TEXT[0]} → {FRAME_CHART[0]}": (FRAME_TEXT, FRAME_CHART),
+    f"{FRAME_CHART[0]} → {FRAME_TEXT[0]}": (FRAME_CHART, FRAME_TEXT),
+}
+BARE_TEXT_SWITCH = "Chart → Text"
 
 
 def chart_pages(page) -> list[str]:
@@ -38,44 +62,70 @@ def chart_pages(page) -> list[str]:
     return [label.strip().splitlines()[-1].strip() for label in labels][1:]
 
 
-def measure(base: str) -> dict[str, list[float]]:
-    """Seconds per switch from the text page to each chart page, ROUNDS each."""
+def click_link(page, label: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
+
+
+def measure(base: str, frame: str, password: str) -> dict[str, list[float]]:
+    """Seconds per switch from the text page to each chart page, and back from the bare chart
+    page; and between the bare pages in our frame (``frame``, signed in with ``password``);
+    ROUNDS each."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
+        framed_context = new_context(browser)
+        sign_in(framed_context, frame, password)
+        framed = framed_context.new_page()
+        framed.goto(frame)
+        framed_drawn = {}
+        for label, marker in (FRAME_TEXT, FRAME_CHART):  # one visit each, as below
+            click_link(framed, label)
+            framed_drawn[label] = settled(framed, marker)
         page = new_context(browser).new_page()
         page.goto(base)
         drawn = {TEXT[0]: settled(page, TEXT[1])}
         labels = chart_pages(page)
         for label in labels:  # one visit each: what each draws, and its figures built
-            page.locator('[data-testid="stSidebarNav"]').get_by_role(
-                "link", name=label, exact=True
-            ).click()
+            click_link(page, label)
             drawn[label] = settled(page, label if label != FLOOR else "A line chart")
             drawn[label]["marker"] = drawn[label]["title"]
-        times: dict[str, list[float]] = {label: [] for label in labels}
+        times: dict[str, list[float]] = {
+            label: [] for label in (*labels, BARE_TEXT_SWITCH, *FRAME_SWITCHES)
+        }
         for round_ in range(ROUNDS):
             print(f"round {round_ + 1} of {ROUNDS}", file=sys.stderr, flush=True)
+            page.bring_to_front()
             for label in labels:
                 page.evaluate(SWITCH, [TEXT[0], drawn[TEXT[0]]])
                 settled(page, TEXT[1])
                 times[label].append(page.evaluate(SWITCH, [label, drawn[label]]) / 1000)
                 settled(page, drawn[label]["marker"])
+                if label == FLOOR:
+                    times[BARE_TEXT_SWITCH].append(
+                        page.evaluate(SWITCH, [TEXT[0], drawn[TEXT[0]]]) / 1000
+                    )
+                    settled(page, TEXT[1])
+            framed.bring_to_front()
+            for name, (start, end) in FRAME_SWITCHES.items():
+                framed.evaluate(SWITCH, [start[0], framed_drawn[start[0]]])
+                settled(framed, start[1])
+                times[name].append(framed.evaluate(SWITCH, [end[0], framed_drawn[end[0]]]) / 1000)
+                settled(framed, end[1])
         browser.close()
     return times
 
 
 def report(revisions: int, url: str, times: dict[str, list[float]]) -> str:
     floor = statistics.median(times[FLOOR])
-    rows = []
-    for label, seconds in times.items():
-        if label == FLOOR:
-            continue
-        ratio = statistics.median(seconds) / floor
-        mark = "✓" if ratio <= SWITCH_TARGET else "✗"
-        rows.append(f"| {label} | {ms(statistics.median(seconds))} | {ratio:.1f}× {mark} |")
+
+    def row(label: str) -> str:
+        seconds = statistics.median(times[label])
+        mark = "✓" if seconds / floor <= SWITCH_TARGET else "✗"
+        return f"| {label} | {ms(seconds)} | {seconds / floor:.1f}× {mark} |"
+
+    frameless = (FLOOR, BARE_TEXT_SWITCH, *FRAME_SWITCHES)
     where = "the seed data alone" if revisions == 0 else f"{revisions:,} synthetic revisions"
     load = "{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
     return "\n".join(
@@ -91,7 +141,21 @@ def report(revisions: int, url: str, times: dict[str, list[float]]) -> str:
             "",
             "| chart alone | text → chart | ratio to the bare chart |",
             "|---|---|---|",
-            *rows,
+            *(row(label) for label in times if label not in frameless),
+            "",
+            "**Our frame around the floor**: the bare app's two pages added to our app's "
+            "navigation (`bench/bare_app/our_frame.py`: the app as users get it, signed in as a "
+            "viewer, its sidebar's filters, search and account boxes, navigation, stylesheet and "
+            "print script around them), switched between in another tab of the same rounds. The "
+            "bare app's own switch back to its text page is beside them. Ratios to the bare "
+            "chart page's switch above.",
+            "",
+            "| switch | median | ratio to the bare chart |",
+            "|---|---|---|",
+            row(BARE_TEXT_SWITCH)
+            .replace(BARE_TEXT_SWITCH, "bare app: chart → text", 1)
+            .replace(" ✓ |", " |"),
+            *(row(label) for label in FRAME_SWITCHES),
         ]
     )
 
@@ -101,8 +165,12 @@ def main() -> None:
     database_arguments(parser)
     args = parser.parse_args()
     url, scratch = prepared_database(args, "charts")
-    with app_server(url, scratch / "server.log", script=APP) as base:
-        times = measure(base)
+    password = add_viewer(url)
+    with (
+        app_server(url, scratch / "server.log", script=APP) as base,
+        app_server(url, scratch / "frame.log", script=FRAME_APP) as frame,
+    ):
+        times = measure(base, frame, password)
     text = report(args.revisions, url, times)
     print(text)
     write_section("charts-alone" if args.revisions else "charts-alone-seeded", text)
